@@ -118,6 +118,10 @@ func NewReader(r io.Reader) *Reader {
 	}
 }
 
+// Buffered reports how many received bytes are waiting to be decoded; zero
+// means the peer has gone quiet, the moment to flush output.
+func (r *Reader) Buffered() int { return r.br.Buffered() }
+
 // Next returns the next complete frame. At a clean end of stream it returns
 // io.EOF; when the stream ends inside a frame it returns ErrIncomplete.
 // ErrLineTooLong and ErrTooManyFields are fatal: the stream cannot be

@@ -1,0 +1,42 @@
+package events
+
+import "github.com/faspkit/asession/schema"
+
+// Source says where an error line's information comes from, so that a
+// script can tell a bad spec from a failed transfer without parsing text.
+type Source string
+
+const (
+	FromInput     Source = "input"           // the spec or the command line
+	FromLocate    Source = "ascp_not_found"  // no usable ascp
+	FromStart     Source = "ascp_start"      // ascp could not be started
+	FromConnect   Source = "management_port" // ascp never connected, or the port failed
+	FromPrompt    Source = "auth_prompt"     // ascp asked for a secret on its terminal
+	FromAscpError Source = "ascp_error"      // an ERROR frame
+	FromAscpExit  Source = "ascp_exit"       // ascp's exit without a final frame, or a bad status
+	FromStream    Source = "management_stream"
+	FromOutput    Source = "output" // stdout could not be written
+	FromCancel    Source = "cancel"
+	FromSetup     Source = "setup" // temp files and the like
+)
+
+// Error is the line of type "error". Code is ascp's error code when the
+// error has one (reference §3), so that retry logic can key on it.
+type Error struct {
+	Type        string           `json:"type"`
+	Source      Source           `json:"source"`
+	Code        int              `json:"code,omitempty"`
+	Description string           `json:"description"`
+	Problems    []schema.Problem `json:"problems,omitempty"`
+	Searched    []string         `json:"searched,omitempty"`
+	ExitStatus  *int             `json:"exit_status,omitempty"`
+	Terminal    []string         `json:"terminal,omitempty"`
+	Session     int              `json:"session,omitempty"`
+}
+
+// NewError returns an error line.
+func NewError(source Source, code int, description string) *Error {
+	return &Error{Type: "error", Source: source, Code: code, Description: description}
+}
+
+func (e *Error) Error() string { return string(e.Source) + ": " + e.Description }

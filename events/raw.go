@@ -1,0 +1,254 @@
+// Package events owns what asession writes on stdout: the event model, the
+// conversion of management frames into typed snake_case JSON lines, and the
+// derived lines (error, progress, summary) that tell a script how a job went.
+package events
+
+import (
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/faspkit/asession/ascp"
+)
+
+// valueKind decides how a management field's text becomes a JSON value.
+type valueKind uint8
+
+const (
+	kindString valueKind = iota
+	kindInteger
+	kindYesNo
+)
+
+// Field names whose values ascp sends as decimal integers. Counters whose
+// names share a prefix are matched by integerPrefixes.
+var integerFields = []string{
+	"Bytescont", "Elapsedusec", "Size", "Written", "StartByte", "EndByte",
+	"FileBytes", "TransferBytes", "PreTransferBytes", "PreTransferFiles",
+	"PreTransferDirs", "PreTransferSpecial", "PreTransferFailed", "Rate",
+	"MinRate", "Loss", "Port", "TCPPort", "Priority", "PMTU", "Delay", "Code",
+	"DatagramSize",
+}
+
+var integerPrefixes = []string{
+	"Transfers", "ArgTransfers", "ArgScans", "PathScans", "FileScans", "DirScans",
+}
+
+var yesNoFields = []string{
+	"Encryption", "Remote", "RateLock", "MinRateLock", "PolicyLock",
+	"FilesEncrypt", "FilesDecrypt", "Keepalive", "Precalc",
+}
+
+func kindOf(name string) valueKind {
+	for _, f := range integerFields {
+		if f == name {
+			return kindInteger
+		}
+	}
+	for _, p := range integerPrefixes {
+		if len(name) > len(p) && name[:len(p)] == p {
+			return kindInteger
+		}
+	}
+	for _, f := range yesNoFields {
+		if f == name {
+			return kindYesNo
+		}
+	}
+	return kindString
+}
+
+// historicalKeys are field names that ascp spells as one word although they
+// are two; everyone's JSON splits them.
+var historicalKeys = map[string]string{"Bytescont": "bytes_cont", "Elapsedusec": "elapsed_usec"}
+
+// SnakeCase converts an ascp field name to the JSON key asession uses: a new
+// word starts at each capital that follows a lower-case letter or digit, or
+// that begins a capitalised word after a run of capitals, so TCPPort becomes
+// tcp_port and FaspFileID becomes fasp_file_id.
+func SnakeCase(name string) string {
+	if key, ok := historicalKeys[name]; ok {
+		return key
+	}
+	out := make([]byte, 0, len(name)+4)
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if isUpper(c) {
+			if i > 0 {
+				prev := name[i-1]
+				nextLower := i+1 < len(name) && isLower(name[i+1])
+				if isLower(prev) || isDigit(prev) || (isUpper(prev) && nextLower) {
+					out = append(out, '_')
+				}
+			}
+			out = append(out, c+'a'-'A')
+			continue
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// fieldInfo is what the encoder remembers about a field name it has seen: the
+// ready-to-copy `,"key":` prefix and how to type its value.
+type fieldInfo struct {
+	prefix []byte
+	kind   valueKind
+}
+
+// maxCachedNames bounds the key cache so that a peer inventing field names
+// cannot grow it without limit; names beyond it are converted every time.
+const maxCachedNames = 1024
+
+// FrameEncoder turns management frames into JSON lines. It caches the JSON
+// key of every field name it has seen, so steady-state encoding does not
+// allocate. A FrameEncoder is not safe for concurrent use.
+type FrameEncoder struct {
+	names map[string]fieldInfo
+}
+
+// NewFrameEncoder returns an encoder with an empty key cache.
+func NewFrameEncoder() *FrameEncoder {
+	return &FrameEncoder{names: make(map[string]fieldInfo, 64)}
+}
+
+func (e *FrameEncoder) info(name []byte) fieldInfo {
+	if fi, ok := e.names[string(name)]; ok {
+		return fi
+	}
+	n := string(name)
+	prefix := AppendString([]byte{','}, SnakeCase(n))
+	fi := fieldInfo{prefix: append(prefix, ':'), kind: kindOf(n)}
+	if len(e.names) < maxCachedNames {
+		e.names[n] = fi
+	}
+	return fi
+}
+
+// AppendFrame appends one JSON object, without a trailing newline, for f.
+// The frame's Type comes first as "type"; extra holds already-encoded JSON
+// members (`"session":2`) placed right after it.
+func (e *FrameEncoder) AppendFrame(dst []byte, f *ascp.Frame, extra []byte) []byte {
+	dst = append(dst, `{"type":`...)
+	dst = AppendStringBytes(dst, f.Type())
+	if len(extra) > 0 {
+		dst = append(dst, ',')
+		dst = append(dst, extra...)
+	}
+	for i := range f.Fields {
+		fl := &f.Fields[i]
+		if string(fl.Name) == "Type" {
+			continue
+		}
+		fi := e.info(fl.Name)
+		dst = append(dst, fi.prefix...)
+		dst = appendValue(dst, fi.kind, fl.Value)
+	}
+	return append(dst, '}')
+}
+
+func appendValue(dst []byte, kind valueKind, v []byte) []byte {
+	switch kind {
+	case kindInteger:
+		if isInteger(v) {
+			return appendInteger(dst, v)
+		}
+	case kindYesNo:
+		switch string(v) {
+		case "Yes":
+			return append(dst, "true"...)
+		case "No":
+			return append(dst, "false"...)
+		}
+	}
+	return AppendStringBytes(dst, v)
+}
+
+// isInteger accepts an optional minus and up to 18 significant digits, so
+// that every number written fits an int64; larger ones stay strings.
+func isInteger(v []byte) bool {
+	if len(v) > 0 && v[0] == '-' {
+		v = v[1:]
+	}
+	if len(v) == 0 {
+		return false
+	}
+	for _, c := range v {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return len(stripZeros(v)) <= 18
+}
+
+// appendInteger writes an integer as JSON wants it: no leading zeros.
+func appendInteger(dst, v []byte) []byte {
+	if v[0] == '-' {
+		dst = append(dst, '-')
+		v = v[1:]
+	}
+	return append(dst, stripZeros(v)...)
+}
+
+func stripZeros(digits []byte) []byte {
+	for len(digits) > 1 && digits[0] == '0' {
+		digits = digits[1:]
+	}
+	return digits
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as
+// encoding/json does, so every line stays valid JSON whatever bytes a file
+// name holds.
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// AppendStringBytes is AppendString for a byte slice, without copying it.
+func AppendStringBytes(dst []byte, b []byte) []byte {
+	// AppendString only reads s, so viewing b as a string without a copy is
+	// safe and keeps the per-frame path free of allocations.
+	return AppendString(dst, unsafe.String(unsafe.SliceData(b), len(b)))
+}
