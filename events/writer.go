@@ -42,17 +42,15 @@ func (w *Writer) Frame(f *ascp.Frame, extra []byte) error {
 // Event writes v, a derived event, as one line and flushes: derived lines
 // are rare and a consumer may be waiting for exactly this one.
 func (w *Writer) Event(v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
 		return w.err
 	}
-	data = append(data, '\n')
-	if _, w.err = w.bw.Write(data); w.err == nil {
+	// Paths and placeholders hold < > &: no reason to escape them for HTML.
+	enc := json.NewEncoder(w.bw)
+	enc.SetEscapeHTML(false)
+	if w.err = enc.Encode(v); w.err == nil {
 		w.err = w.bw.Flush()
 	}
 	return w.err

@@ -1,0 +1,374 @@
+package ascp
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/faspkit/asession/schema"
+	"github.com/tidwall/gjson"
+)
+
+// ListFile is a file of source paths that ascp reads instead of taking the
+// sources on its command line: no length limit, no path taken for an option.
+type ListFile struct {
+	Option string   // "--file-list" or "--file-pair-list"
+	Path   string   // where it is written (0600, in a private folder)
+	Lines  []string // one path per line; pairs alternate source, destination
+}
+
+// Content is the list file's bytes.
+func (l *ListFile) Content() []byte {
+	var b strings.Builder
+	for _, line := range l.Lines {
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return []byte(b.String())
+}
+
+// Command is one ascp invocation of a job.
+type Command struct {
+	Args     []string  // ascp's arguments, without argv[0] and without -M/-u
+	Env      []string  // NAME=value pairs added to the inherited environment
+	ListFile *ListFile // nil for a keepalive session without paths
+	Secrets  []string  // values that must never be shown
+	Session  int       // 1-based index within the job
+	Sessions int       // number of ascp processes of the job
+}
+
+// BuildOptions carries what the spec alone does not say.
+type BuildOptions struct {
+	ListDir      string   // folder for the list file
+	ExtraArgs    []string // agent.ascp_args, appended before the paths
+	MultiIncrUDP bool     // one UDP port per session (fasp_port + i - 1)
+	BypassKeys   []string // SSH bypass keys of the ascp install, best first
+	// NewXferID makes the job's tags.aspera.xfer_id; nil means a random
+	// UUID. Tests pass a fixed one.
+	NewXferID func() string
+}
+
+// ProxyPasswordEnv carries the password of a proxy URL, which is taken out
+// of the URL so that argv never holds it.
+const ProxyPasswordEnv = "ASPERA_PROXY_PASS"
+
+// IsSecretEnv reports whether a variable that Build sets carries a secret.
+func IsSecretEnv(name string) bool {
+	if name == ProxyPasswordEnv {
+		return true
+	}
+	for _, f := range schema.Fields {
+		if f.Env == name && f.Secret {
+			return true
+		}
+	}
+	return false
+}
+
+// Build turns a validated spec into the ascp commands of one job: one, or
+// multi_session of them. A spec that is valid field by field but cannot be
+// built fails with a schema.Problem.
+func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
+	b := &builder{spec: spec, opts: opts, env: map[string]string{}}
+	if err := b.generic(); err != nil {
+		return nil, err
+	}
+	if err := b.credentials(); err != nil {
+		return nil, err
+	}
+	if err := b.tags(); err != nil {
+		return nil, err
+	}
+	b.args = append(b.args, opts.ExtraArgs...)
+	if v, ok := spec.Get("EX_ascp_args"); ok {
+		v.JSON.ForEach(func(_, arg gjson.Result) bool {
+			b.args = append(b.args, arg.Str)
+			return true
+		})
+	}
+	list, tail := b.paths()
+	envList := b.envList()
+
+	sessions := int(spec.Int("multi_session"))
+	if sessions < 1 {
+		sessions = 1
+	}
+	cmds := make([]Command, sessions)
+	for i := range cmds {
+		args := append([]string{}, b.args...)
+		args = append(args, b.transport(i+1)...)
+		if spec.Has("multi_session") && spec.Int("multi_session") >= 1 {
+			args = append(args, "-C", fmt.Sprintf("%d:%d", i+1, sessions))
+		}
+		args = append(args, tail...)
+		cmds[i] = Command{Args: args, Env: envList, ListFile: list, Secrets: b.secrets, Session: i + 1, Sessions: sessions}
+	}
+	return cmds, nil
+}
+
+type builder struct {
+	spec    *schema.Spec
+	opts    BuildOptions
+	args    []string
+	env     map[string]string
+	envFrom map[string]string
+	secrets []string
+}
+
+// emit adds one option with its value so that the value can never be read
+// as an option of its own: long options carry it after "=", short ones
+// attach it when it starts with "-".
+func (b *builder) emit(option, value string) {
+	switch {
+	case strings.HasSuffix(option, "="):
+		b.args = append(b.args, option+value)
+	case strings.HasPrefix(value, "-"):
+		b.args = append(b.args, option+value)
+	default:
+		b.args = append(b.args, option, value)
+	}
+}
+
+func (b *builder) setEnv(name, value, pointer string) error {
+	if b.envFrom == nil {
+		b.envFrom = map[string]string{}
+	}
+	if prev, ok := b.env[name]; ok && prev != value {
+		return schema.Problem{Pointer: pointer, Expected: fmt.Sprintf("the same value as %s (both set %s)", b.envFrom[name], name), Found: "a different value"}
+	}
+	b.env[name] = value
+	b.envFrom[name] = pointer
+	return nil
+}
+
+// generic applies every row whose mapping is a plain option, switch or
+// environment variable.
+func (b *builder) generic() error {
+	implied := map[string]bool{}
+	for i := range schema.Fields {
+		f := &schema.Fields[i]
+		if b.spec.Bool(f.Name) {
+			for _, name := range f.Implies {
+				implied[name] = true
+			}
+		}
+	}
+	for i := range schema.Fields {
+		f := &schema.Fields[i]
+		v, present := b.spec.Get(f.Name)
+		if implied[f.Name] && !(present && v.Text == "true") {
+			b.args = append(b.args, f.Option)
+			continue
+		}
+		if !present {
+			continue
+		}
+		switch {
+		case f.Handling != schema.Generic && f.Handling != schema.ProxyURL:
+			continue
+		case f.Env != "":
+			if f.Secret {
+				b.secrets = append(b.secrets, v.Text)
+			}
+			if err := b.setEnv(f.Env, v.Text, v.Pointer); err != nil {
+				return err
+			}
+		case f.Option == "":
+			continue
+		case f.Type == schema.Boolean:
+			if v.Text == "true" {
+				b.args = append(b.args, f.Option)
+			} else if f.OptionFalse != "" {
+				b.args = append(b.args, f.OptionFalse)
+			}
+		case f.Type == schema.Array:
+			v.JSON.ForEach(func(_, item gjson.Result) bool {
+				b.emit(f.Option, item.Str)
+				return true
+			})
+		case f.Handling == schema.ProxyURL:
+			proxy, err := b.proxyURL(v)
+			if err != nil {
+				return err
+			}
+			b.emit(f.Option, proxy)
+		default:
+			if f.OmitEmpty && v.Text == "" {
+				continue
+			}
+			b.emit(f.Option, encodeValue(f, v))
+		}
+	}
+	return nil
+}
+
+func encodeValue(f *schema.Field, v schema.Value) string {
+	text := v.Text
+	if mapped, ok := f.ArgValues[text]; ok {
+		text = mapped
+	}
+	switch f.Encoding {
+	case schema.Base64:
+		return base64.StdEncoding.EncodeToString([]byte(text))
+	case schema.Base64JSON:
+		return base64.StdEncoding.EncodeToString([]byte(compactJSON(v.JSON.Raw)))
+	}
+	return text
+}
+
+func compactJSON(raw string) string {
+	var out bytes.Buffer
+	if err := json.Compact(&out, []byte(raw)); err != nil {
+		return raw
+	}
+	return out.String()
+}
+
+// proxyURL moves a password out of the proxy URL into ASPERA_PROXY_PASS.
+func (b *builder) proxyURL(v schema.Value) (string, error) {
+	u, err := url.Parse(v.Text)
+	if err != nil || u.Host == "" || (u.Scheme != "dnat" && u.Scheme != "dnats") {
+		return "", schema.Problem{Pointer: v.Pointer, Expected: "dnat://[user[:password]@]host:port or dnats://...", Found: "another kind of URL"}
+	}
+	if pass, ok := u.User.Password(); ok {
+		b.secrets = append(b.secrets, pass)
+		if err := b.setEnv(ProxyPasswordEnv, pass, v.Pointer); err != nil {
+			return "", err
+		}
+		u.User = url.User(u.User.Username())
+	}
+	return u.String(), nil
+}
+
+// credentials adds the SSH bypass key for a token-only spec: ascp needs an
+// SSH identity, and without one it would prompt for a password.
+func (b *builder) credentials() error {
+	s := b.spec
+	if !s.Has("token") || s.Has("remote_password") || s.Has("ssh_private_key") ||
+		s.Has("ssh_private_key_path") || s.Has("EX_ssh_key_paths") {
+		return nil
+	}
+	if len(b.opts.BypassKeys) > 0 {
+		b.emit("-i", b.opts.BypassKeys[0])
+	}
+	return nil
+}
+
+// tags completes tags.aspera the way IBM's clients do, once per job so that
+// every session of a multi-session job shares one xfer_id.
+func (b *builder) tags() error {
+	v, ok := b.spec.Get("tags")
+	if !ok {
+		return nil
+	}
+	raw := v.JSON.Raw
+	if aspera := v.JSON.Get("aspera"); aspera.IsObject() {
+		var tags map[string]any
+		dec := json.NewDecoder(strings.NewReader(raw))
+		dec.UseNumber()
+		if err := dec.Decode(&tags); err != nil {
+			return schema.Problem{Pointer: v.Pointer, Expected: "a JSON object", Found: err.Error()}
+		}
+		inner := tags["aspera"].(map[string]any)
+		if _, has := inner["xfer_id"]; !has {
+			id := newUUID()
+			if b.opts.NewXferID != nil {
+				id = b.opts.NewXferID()
+			}
+			inner["xfer_id"] = id
+		}
+		if _, has := inner["xfer_retry"]; !has {
+			inner["xfer_retry"] = 3600
+		}
+		out, err := json.Marshal(tags)
+		if err != nil {
+			return schema.Problem{Pointer: v.Pointer, Expected: "a JSON object", Found: err.Error()}
+		}
+		raw = string(out)
+	}
+	b.emit("--tags64=", base64.StdEncoding.EncodeToString([]byte(compactJSON(raw))))
+	return nil
+}
+
+// paths builds the list file and the arguments that end the command line.
+func (b *builder) paths() (*ListFile, []string) {
+	var tail []string
+	var list *ListFile
+	if v, ok := b.spec.Get("paths"); ok && len(v.JSON.Array()) > 0 {
+		list = &ListFile{Option: "--file-list", Path: filepath.Join(b.opts.ListDir, "paths.txt")}
+		v.JSON.ForEach(func(_, entry gjson.Result) bool {
+			list.Lines = append(list.Lines, entry.Get("source").Str)
+			if dst := entry.Get("destination"); dst.Exists() && dst.Str != "" {
+				list.Option = "--file-pair-list"
+				list.Lines = append(list.Lines, dst.Str)
+			}
+			return true
+		})
+		tail = append(tail, list.Option+"="+list.Path)
+	}
+	dest := b.spec.String("destination_root")
+	if dest == "" {
+		dest = "/"
+	}
+	tail = append(tail, "--dest64", base64.StdEncoding.EncodeToString([]byte(dest)))
+	return list, tail
+}
+
+// transport returns the port options of session i: WebSocket replaces SSH
+// and UDP ports; otherwise every session shares -O unless MultiIncrUDP.
+func (b *builder) transport(session int) []string {
+	s := b.spec
+	if s.Bool("wss_enabled") && s.Has("wss_port") {
+		return []string{"--ws-connect", "-P", strconv.FormatInt(s.Int("wss_port"), 10)}
+	}
+	var args []string
+	if s.Has("ssh_port") {
+		args = append(args, "-P", strconv.FormatInt(s.Int("ssh_port"), 10))
+	}
+	if s.Has("fasp_port") {
+		port := s.Int("fasp_port")
+		if b.opts.MultiIncrUDP {
+			port += int64(session - 1)
+		}
+		args = append(args, "-O", strconv.FormatInt(port, 10))
+	}
+	return args
+}
+
+// envList orders the variables as the table does, so that dry runs are
+// reproducible.
+func (b *builder) envList() []string {
+	var list []string
+	for _, name := range envOrder {
+		if v, ok := b.env[name]; ok {
+			list = append(list, name+"="+v)
+		}
+	}
+	return list
+}
+
+var envOrder = func() []string {
+	seen := map[string]bool{}
+	var order []string
+	for _, f := range schema.Fields {
+		if f.Env != "" && !seen[f.Env] {
+			seen[f.Env] = true
+			order = append(order, f.Env)
+		}
+	}
+	return append(order, ProxyPasswordEnv)
+}()
+
+func newUUID() string {
+	var u [16]byte
+	_, _ = rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:])
+}

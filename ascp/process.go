@@ -1,0 +1,193 @@
+package ascp
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"regexp"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// Process is a running ascp. It runs in its own session on a
+// pseudo-terminal, for two reasons: ascp never reads our stdin (which may
+// carry commands), and a password or passphrase prompt, which ascp writes to
+// its terminal before waiting for ever, is seen at once.
+type Process struct {
+	cmd      *exec.Cmd
+	tty      *os.File
+	terminal *Terminal
+	exited   chan struct{}
+	waitErr  error
+	prompt   chan string
+}
+
+// Start runs ascp with args and the inherited environment plus env.
+func Start(path string, args, env []string, terminalLines int) (*Process, error) {
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(os.Environ(), env...)
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 132})
+	if err != nil {
+		return nil, err
+	}
+	p := &Process{
+		cmd:      cmd,
+		tty:      tty,
+		terminal: newTerminal(terminalLines),
+		exited:   make(chan struct{}),
+		prompt:   make(chan string, 1),
+	}
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		p.readTerminal()
+	}()
+	go func() {
+		p.waitErr = cmd.Wait()
+		// The terminal may still hold the last lines ascp wrote: give the
+		// reader a moment to drain them before the master is closed.
+		select {
+		case <-readDone:
+		case <-time.After(200 * time.Millisecond):
+		}
+		_ = tty.Close()
+		close(p.exited)
+	}()
+	return p, nil
+}
+
+// Pid is ascp's process id, which is also its process group id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
+// Exited is closed once ascp has exited and been reaped.
+func (p *Process) Exited() <-chan struct{} { return p.exited }
+
+// Prompt delivers the text of a password or passphrase prompt, once.
+func (p *Process) Prompt() <-chan string { return p.prompt }
+
+// Terminal is what ascp wrote to its terminal.
+func (p *Process) Terminal() *Terminal { return p.terminal }
+
+// ExitCode returns ascp's exit status once Exited is closed; -1 when it was
+// killed by a signal.
+func (p *Process) ExitCode() int {
+	if p.cmd.ProcessState == nil {
+		return -1
+	}
+	return p.cmd.ProcessState.ExitCode()
+}
+
+// Kill ends ascp and everything it started (its ssh, for one): they share
+// its process group.
+func (p *Process) Kill() {
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+}
+
+// Signal sends sig to ascp's process group.
+func (p *Process) Signal(sig syscall.Signal) {
+	_ = syscall.Kill(-p.cmd.Process.Pid, sig)
+}
+
+// WaitOrKill waits up to grace for ascp to exit, then kills its group and
+// waits for the reaping. It always returns with ascp gone.
+func (p *Process) WaitOrKill(grace time.Duration) {
+	select {
+	case <-p.exited:
+		return
+	case <-time.After(grace):
+	}
+	p.Kill()
+	<-p.exited
+}
+
+// promptPattern matches what ssh and ascp print when they want a secret
+// typed: "user@host's password:", "Enter passphrase for key '...':".
+var promptPattern = regexp.MustCompile(`(?i)(password|passphrase)[^\n]*:\s*$`)
+
+func (p *Process) readTerminal() {
+	buf := make([]byte, 4096)
+	prompted := false
+	for {
+		n, err := p.tty.Read(buf)
+		if n > 0 {
+			partial := p.terminal.write(buf[:n])
+			if !prompted && promptPattern.Match(partial) {
+				prompted = true
+				p.prompt <- string(bytes.TrimSpace(partial))
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// Terminal keeps the last lines ascp wrote, for diagnostics. A carriage
+// return starts the line again, as it does on screen, so progress lines
+// redrawn in place count once.
+type Terminal struct {
+	mu        sync.Mutex
+	lines     []string
+	max       int
+	current   []byte
+	pendingCR bool
+}
+
+func newTerminal(max int) *Terminal {
+	if max < 1 {
+		max = 1
+	}
+	return &Terminal{max: max}
+}
+
+// write adds output and returns the unfinished last line.
+func (t *Terminal) write(b []byte) []byte {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, c := range b {
+		switch {
+		case c == '\n':
+			t.push()
+		case c == '\r':
+			// CR LF (a terminal's line end) ends the line; a lone CR redraws
+			// it, which is only known at the next byte.
+			t.pendingCR = true
+			continue
+		default:
+			if t.pendingCR {
+				t.current = t.current[:0]
+			}
+			if len(t.current) < 4096 {
+				t.current = append(t.current, c)
+			}
+		}
+		t.pendingCR = false
+	}
+	return append([]byte(nil), t.current...)
+}
+
+func (t *Terminal) push() {
+	line := string(t.current)
+	t.current = t.current[:0]
+	if line == "" {
+		return
+	}
+	t.lines = append(t.lines, line)
+	if len(t.lines) > t.max {
+		t.lines = t.lines[len(t.lines)-t.max:]
+	}
+}
+
+// Lines returns the last lines, including an unfinished one.
+func (t *Terminal) Lines() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := append([]string(nil), t.lines...)
+	if len(t.current) > 0 {
+		out = append(out, string(t.current))
+	}
+	return out
+}

@@ -1,0 +1,389 @@
+package schema
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// Problem is one thing wrong with the input, located by a JSON pointer.
+type Problem struct {
+	Pointer  string `json:"pointer"`
+	Expected string `json:"expected"`
+	Found    string `json:"found,omitempty"`
+}
+
+func (p Problem) Error() string {
+	if p.Found == "" {
+		return fmt.Sprintf("%s: expected %s", p.Pointer, p.Expected)
+	}
+	return fmt.Sprintf("%s: expected %s, found %s", p.Pointer, p.Expected, p.Found)
+}
+
+// Problems is every problem found in one input; validation never stops at
+// the first so that a user fixes a spec in one round.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	msgs := make([]string, len(ps))
+	for i, p := range ps {
+		msgs[i] = p.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// Value is one field's value as given, with an alias's enum spelling
+// already translated to the canonical one.
+type Value struct {
+	JSON    gjson.Result
+	Text    string // canonical text of a scalar: the string, "true"/"false", or the decimal integer
+	Pointer string // where the value was found in the input
+}
+
+// Spec is a parsed transfer spec keyed by canonical field names.
+type Spec struct {
+	values  map[string]Value
+	given   map[string]bool // fields present in the input, valid or not
+	Unknown []string        // pointers of fields the table does not know
+}
+
+// Get returns the value of a canonical field.
+func (s *Spec) Get(name string) (Value, bool) {
+	v, ok := s.values[name]
+	return v, ok
+}
+
+// String returns a string field's value, or "" when absent.
+func (s *Spec) String(name string) string { return s.values[name].Text }
+
+// Bool reports whether a boolean field is present and true.
+func (s *Spec) Bool(name string) bool { return s.values[name].Text == "true" }
+
+// Int returns an integer field's value, or 0 when absent.
+func (s *Spec) Int(name string) int64 {
+	n, _ := strconv.ParseInt(s.values[name].Text, 10, 64)
+	return n
+}
+
+// Has reports whether a field is present.
+func (s *Spec) Has(name string) bool {
+	_, ok := s.values[name]
+	return ok
+}
+
+// Names returns the canonical names present, in table order.
+func (s *Spec) Names() []string {
+	var names []string
+	for i := range Fields {
+		if _, ok := s.values[Fields[i].Name]; ok {
+			names = append(names, Fields[i].Name)
+		}
+	}
+	return names
+}
+
+// SetDefault sets a field that the spec does not already have, for values
+// derived from somewhere else (a fasp:// link, for example).
+func (s *Spec) SetDefault(name string, v Value) {
+	if _, ok := s.values[name]; !ok {
+		s.values[name] = v
+	}
+}
+
+// spelling is how one key of the input maps onto the table.
+type spelling struct {
+	field *Field
+	alias *Alias
+}
+
+var spellings = func() map[string]spelling {
+	m := make(map[string]spelling)
+	for i := range Fields {
+		f := &Fields[i]
+		m[f.Name] = spelling{field: f}
+		for j := range f.Aliases {
+			m[f.Aliases[j].Name] = spelling{field: f, alias: &f.Aliases[j]}
+		}
+	}
+	return m
+}()
+
+var byName = func() map[string]*Field {
+	m := make(map[string]*Field)
+	for i := range Fields {
+		m[Fields[i].Name] = &Fields[i]
+	}
+	return m
+}()
+
+// Lookup returns the row of a canonical field name.
+func Lookup(name string) (*Field, bool) {
+	f, ok := byName[name]
+	return f, ok
+}
+
+// Pointer joins a JSON pointer prefix and one key, escaping as RFC 6901 asks.
+func Pointer(prefix, key string) string {
+	key = strings.ReplaceAll(key, "~", "~0")
+	return prefix + "/" + strings.ReplaceAll(key, "/", "~1")
+}
+
+// Parse checks every member of obj against the table. prefix is the JSON
+// pointer of obj inside the whole input ("/spec" in an aspera-cli session).
+// JSON null counts as absent, as IBM's clients treat it.
+func Parse(obj gjson.Result, prefix string) (*Spec, Problems) {
+	spec := &Spec{values: make(map[string]Value), given: make(map[string]bool)}
+	if !obj.IsObject() {
+		where := prefix
+		if where == "" {
+			where = "/"
+		}
+		return spec, Problems{{Pointer: where, Expected: "a transfer spec object", Found: describe(obj, false)}}
+	}
+	var problems Problems
+	obj.ForEach(func(key, val gjson.Result) bool {
+		name := key.String()
+		ptr := Pointer(prefix, name)
+		sp, known := spellings[name]
+		if !known {
+			spec.Unknown = append(spec.Unknown, ptr)
+			return true
+		}
+		if val.Type == gjson.Null {
+			return true
+		}
+		spec.given[sp.field.Name] = true
+		v, problem := check(sp, val, ptr)
+		if problem != nil {
+			problems = append(problems, *problem)
+			return true
+		}
+		if prev, dup := spec.values[sp.field.Name]; dup {
+			if prev.Text != v.Text || prev.JSON.Raw != v.JSON.Raw && sp.field.Type.composite() {
+				problems = append(problems, Problem{Pointer: ptr,
+					Expected: fmt.Sprintf("the same value as %s (two spellings of %s)", prev.Pointer, sp.field.Name),
+					Found:    "a different value"})
+			}
+			return true
+		}
+		spec.values[sp.field.Name] = v
+		return true
+	})
+	problems = append(problems, expandFaspURL(spec)...)
+	problems = append(problems, crossCheck(spec, prefix)...)
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })
+	return spec, problems
+}
+
+func (t Type) composite() bool { return t == Object || t == Array }
+
+func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
+	f := sp.field
+	v := Value{JSON: val, Pointer: ptr}
+	bad := func(expected string) (Value, *Problem) {
+		return v, &Problem{Pointer: ptr, Expected: expected, Found: describe(val, f.Secret)}
+	}
+	switch f.Type {
+	case String:
+		if val.Type != gjson.String {
+			return bad("a string")
+		}
+		v.Text = val.Str
+		if sp.alias != nil {
+			if canon, ok := sp.alias.Values[v.Text]; ok {
+				v.Text = canon
+			}
+		}
+		if !f.Accepted(v.Text) {
+			return bad("one of " + enumList(sp))
+		}
+		// A plain value reaches ascp as (part of) one argument: a control
+		// character there is never legitimate and could fool a log reader.
+		if f.Option != "" && f.Encoding == Plain && strings.IndexFunc(v.Text, isControl) >= 0 {
+			return bad("a value without control characters")
+		}
+	case Integer:
+		if val.Type != gjson.Number || !isInteger(val.Raw) {
+			return bad("an integer")
+		}
+		n, err := strconv.ParseInt(val.Raw, 10, 64)
+		if err != nil || n < 0 || (f.Max > 0 && n > f.Max) {
+			return bad(rangeText(f))
+		}
+		v.Text = strconv.FormatInt(n, 10)
+	case Boolean:
+		if !val.IsBool() {
+			return bad("true or false")
+		}
+		v.Text = strconv.FormatBool(val.Bool())
+	case BooleanOrString:
+		switch {
+		case val.IsBool():
+			v.Text = strconv.FormatBool(val.Bool())
+		case val.Type == gjson.String && f.Accepted(val.Str):
+			v.Text = val.Str
+		default:
+			return bad("true, false or " + quoteAll(f.Enum))
+		}
+	case Object:
+		if !val.IsObject() {
+			return bad("an object")
+		}
+	case Array:
+		if !val.IsArray() {
+			return bad("an array")
+		}
+		if f.Items == String {
+			var p *Problem
+			val.ForEach(func(i, item gjson.Result) bool {
+				if item.Type != gjson.String {
+					p = &Problem{Pointer: ptr + "/" + i.String(), Expected: "a string", Found: describe(item, f.Secret)}
+					return false
+				}
+				return true
+			})
+			if p != nil {
+				return v, p
+			}
+		}
+	}
+	return v, nil
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+func isInteger(raw string) bool {
+	return raw != "" && !strings.ContainsAny(raw, ".eE")
+}
+
+func rangeText(f *Field) string {
+	if f.Max > 0 {
+		return fmt.Sprintf("an integer from 0 to %d", f.Max)
+	}
+	return "an integer >= 0"
+}
+
+func enumList(sp spelling) string {
+	values := sp.field.Enum
+	if sp.alias != nil && len(sp.alias.Values) > 0 {
+		values = nil
+		for _, canon := range sp.field.Enum {
+			spelled := canon
+			for a, c := range sp.alias.Values {
+				if c == canon {
+					spelled = a
+				}
+			}
+			values = append(values, spelled)
+		}
+	}
+	return quoteAll(values)
+}
+
+func quoteAll(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// describe says what was found without ever repeating a secret.
+func describe(v gjson.Result, secret bool) string {
+	var kind string
+	switch {
+	case !v.Exists():
+		return "nothing"
+	case v.Type == gjson.Null:
+		return "null"
+	case v.IsBool():
+		kind = "boolean"
+	case v.Type == gjson.Number:
+		kind = "number"
+	case v.Type == gjson.String:
+		kind = "string"
+	case v.IsArray():
+		return "an array"
+	case v.IsObject():
+		return "an object"
+	}
+	if secret {
+		return "a " + kind
+	}
+	text := v.Raw
+	if len(text) > 80 {
+		text = text[:77] + "..."
+	}
+	return kind + " " + text
+}
+
+// crossCheck enforces the rules that involve more than one field.
+func crossCheck(spec *Spec, prefix string) Problems {
+	var problems Problems
+	// A field given with a wrong value has its problem already.
+	missing := func(name, expected string) {
+		if !spec.given[name] {
+			problems = append(problems, Problem{Pointer: Pointer(prefix, name), Expected: expected, Found: "nothing"})
+		}
+	}
+	missing("remote_host", "the transfer server's host name")
+	if !spec.Bool("keepalive") {
+		missing("paths", `an array of {"source": ...} (required unless keepalive is true)`)
+	}
+	if !spec.Has("direction") {
+		missing("direction", `"send" or "receive"`)
+	}
+	if paths, ok := spec.Get("paths"); ok {
+		problems = append(problems, checkPaths(paths, spec.Bool("keepalive"))...)
+	}
+	return problems
+}
+
+// checkPaths validates the entries that go into ascp's list files, where a
+// path is one line: so no newline, and either every entry has a destination
+// (a pair list) or none has.
+func checkPaths(paths Value, mayBeEmpty bool) Problems {
+	var problems Problems
+	withDest, withoutDest := 0, 0
+	paths.JSON.ForEach(func(i, entry gjson.Result) bool {
+		ptr := paths.Pointer + "/" + i.String()
+		if !entry.IsObject() {
+			problems = append(problems, Problem{Pointer: ptr, Expected: `an object {"source": ...}`, Found: describe(entry, false)})
+			return true
+		}
+		src := entry.Get("source")
+		switch {
+		case !src.Exists():
+			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a source path", Found: "nothing"})
+		case src.Type != gjson.String || src.Str == "":
+			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a non-empty string", Found: describe(src, false)})
+		case strings.ContainsAny(src.Str, "\n\r"):
+			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
+		}
+		dst := entry.Get("destination")
+		if !dst.Exists() || dst.Type == gjson.Null {
+			withoutDest++
+			return true
+		}
+		withDest++
+		switch {
+		case dst.Type != gjson.String || dst.Str == "":
+			problems = append(problems, Problem{Pointer: ptr + "/destination", Expected: "a non-empty string", Found: describe(dst, false)})
+		case strings.ContainsAny(dst.Str, "\n\r"):
+			problems = append(problems, Problem{Pointer: ptr + "/destination", Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
+		}
+		return true
+	})
+	if withDest > 0 && withoutDest > 0 {
+		problems = append(problems, Problem{Pointer: paths.Pointer,
+			Expected: "either every entry with a destination or none",
+			Found:    fmt.Sprintf("%d with and %d without", withDest, withoutDest)})
+	}
+	if withDest+withoutDest == 0 && len(problems) == 0 && !mayBeEmpty {
+		problems = append(problems, Problem{Pointer: paths.Pointer, Expected: "at least one entry", Found: "an empty array"})
+	}
+	return problems
+}

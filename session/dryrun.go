@@ -1,0 +1,72 @@
+package session
+
+import (
+	"strings"
+
+	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/schema"
+)
+
+// Placeholders stand in a dry run for what only exists once ascp runs.
+const (
+	PortPlaceholder    = "<management-port>"
+	ListDirPlaceholder = "<private-temp-dir>"
+	Redacted           = "***"
+)
+
+// DryRunReport is the line `asession --dry-run` prints: exactly what would
+// be started, secrets replaced by ***.
+type DryRunReport struct {
+	Type     string          `json:"type"` // "dry_run"
+	Envelope schema.Envelope `json:"envelope"`
+	Ascp     string          `json:"ascp"`
+	Sessions []DryRunSession `json:"sessions"`
+	Unknown  []string        `json:"unknown_fields,omitempty"`
+}
+
+// DryRunSession is one ascp process of the job.
+type DryRunSession struct {
+	Session  int               `json:"session"`
+	Argv     []string          `json:"argv"`
+	Env      map[string]string `json:"env,omitempty"`
+	ListFile *DryRunListFile   `json:"list_file,omitempty"`
+}
+
+// DryRunListFile shows a list file's content, which a dry run does not write.
+type DryRunListFile struct {
+	Option string   `json:"option"`
+	Path   string   `json:"path"`
+	Lines  []string `json:"lines"`
+}
+
+// DryRun builds the job without starting anything.
+func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport, *events.Error, int) {
+	if opts.ListDir == "" {
+		opts.ListDir = ListDirPlaceholder
+	}
+	job, e, code := Prepare(in, opts)
+	if e != nil {
+		return nil, e, code
+	}
+	report := &DryRunReport{Type: "dry_run", Envelope: in.Envelope, Ascp: job.AscpPath, Unknown: in.Unknown}
+	for _, cmd := range job.Commands {
+		s := DryRunSession{Session: cmd.Session}
+		s.Argv = append([]string{job.AscpPath, "-M", PortPlaceholder, "-u", jobID}, redact(cmd.Args, cmd.Secrets)...)
+		if len(cmd.Env) > 0 {
+			s.Env = map[string]string{}
+			for _, kv := range cmd.Env {
+				name, value, _ := strings.Cut(kv, "=")
+				if ascp.IsSecretEnv(name) {
+					value = Redacted
+				}
+				s.Env[name] = value
+			}
+		}
+		if l := cmd.ListFile; l != nil {
+			s.ListFile = &DryRunListFile{Option: l.Option, Path: l.Path, Lines: l.Lines}
+		}
+		report.Sessions = append(report.Sessions, s)
+	}
+	return report, nil, ExitOK
+}

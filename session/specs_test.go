@@ -1,0 +1,177 @@
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tidwall/gjson"
+
+	"github.com/faspkit/asession/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files from the current output")
+
+const fixedXferID = "00000000-0000-4000-8000-000000000000"
+
+// fakeInstall makes an ascp install folder: bin/ascp (never run by these
+// tests) and etc/ with the token bypass key.
+func fakeInstall(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, dir := range []string{"bin", "etc"} {
+		if err := os.Mkdir(filepath.Join(root, dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "ascp"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "etc", "aspera_tokenauth_id_rsa"), []byte("key"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestSpecs walks testdata/specs: each good_ input must dry-run to its
+// golden report, each fail_ input must be refused with its golden error.
+// Paths that depend on the machine are written as $INSTALL.
+func TestSpecs(t *testing.T) {
+	inputs, _ := filepath.Glob("../testdata/specs/*.json")
+	var cases []string
+	for _, p := range inputs {
+		if !strings.HasSuffix(p, ".golden.json") {
+			cases = append(cases, p)
+		}
+	}
+	if len(cases) == 0 {
+		t.Fatal("no specs in testdata/specs")
+	}
+	install := fakeInstall(t)
+	for _, path := range cases {
+		name := strings.TrimSuffix(filepath.Base(path), ".json")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, code := dryRunOutput(data, filepath.Join(install, "bin", "ascp"))
+			got = bytes.ReplaceAll(got, []byte(install), []byte("$INSTALL"))
+			good := strings.HasPrefix(name, "good_")
+			if good != (code == ExitOK) {
+				t.Fatalf("exit code %d for %s:\n%s", code, name, got)
+			}
+			golden := strings.TrimSuffix(path, ".json") + ".golden.json"
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./session -run TestSpecs -update and review the file)", err)
+			}
+			if diff := cmp.Diff(string(want), string(got)); diff != "" {
+				t.Errorf("output differs from %s (-want +got):\n%s", golden, diff)
+			}
+			assertNoSecretLeaks(t, data, got)
+		})
+	}
+}
+
+// dryRunOutput is what `asession --strict --dry-run` prints for data, indented
+// for reviewable golden files.
+func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
+	var v any
+	code := ExitOK
+	if in, e := CheckInput(data, true); e != nil {
+		v, code = e, ExitUsage
+	} else {
+		report, e, c := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }}, "JOB")
+		if e != nil {
+			v, code = e, c
+		} else {
+			v = report
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+	return buf.Bytes(), code
+}
+
+// assertNoSecretLeaks checks that no value of a secret field of the input
+// shows in the output, whatever its spelling.
+func assertNoSecretLeaks(t *testing.T, input, output []byte) {
+	t.Helper()
+	var walk func(r gjson.Result)
+	walk = func(r gjson.Result) {
+		r.ForEach(func(k, v gjson.Result) bool {
+			if f, ok := schema.Lookup(canonicalName(k.String())); ok && f.Secret && v.Type == gjson.String && len(v.Str) >= 4 {
+				if bytes.Contains(output, []byte(v.Str)) {
+					t.Errorf("secret field %s leaks its value into the output", k.String())
+				}
+			}
+			if v.IsObject() || v.IsArray() {
+				walk(v)
+			}
+			return true
+		})
+	}
+	walk(gjson.ParseBytes(input))
+}
+
+func canonicalName(key string) string {
+	for _, f := range schema.Fields {
+		if f.Name == key {
+			return key
+		}
+		for _, a := range f.Aliases {
+			if a.Name == key {
+				return f.Name
+			}
+		}
+	}
+	return key
+}
+
+// TestSpecsCoverEveryField makes adding a row without a test fail: every
+// spelling of every field must appear in some good_ spec.
+func TestSpecsCoverEveryField(t *testing.T) {
+	inputs, _ := filepath.Glob("../testdata/specs/good_*.json")
+	seen := map[string]bool{}
+	for _, p := range inputs {
+		if strings.HasSuffix(p, ".golden.json") {
+			continue
+		}
+		data, _ := os.ReadFile(p)
+		var walk func(r gjson.Result)
+		walk = func(r gjson.Result) {
+			r.ForEach(func(k, v gjson.Result) bool {
+				seen[k.String()] = true
+				if v.IsObject() || v.IsArray() {
+					walk(v)
+				}
+				return true
+			})
+		}
+		walk(gjson.ParseBytes(data))
+	}
+	for _, f := range schema.Fields {
+		if !seen[f.Name] {
+			t.Errorf("no good_ spec in testdata/specs uses %s", f.Name)
+		}
+		for _, a := range f.Aliases {
+			if !seen[a.Name] {
+				t.Errorf("no good_ spec in testdata/specs uses %s (%s spelling of %s)", a.Name, a.Dialect, f.Name)
+			}
+		}
+	}
+}
