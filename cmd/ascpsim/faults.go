@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// faultKind is a failure the tests ask for through ASCPSIM_FAIL.
+type faultKind int
+
+const (
+	faultNone faultKind = iota
+	faultAuth
+	faultNoFile
+	faultLost
+	faultCrash
+	faultHang
+	faultDisk
+)
+
+type fault struct {
+	kind  faultKind
+	bytes int64 // for lost, crash and disk: bytes written before it strikes
+}
+
+func parseFault(v string) (fault, error) {
+	name, arg, hasArg := strings.Cut(v, ":")
+	kinds := map[string]faultKind{"auth": faultAuth, "nofile": faultNoFile, "hang": faultHang,
+		"lost": faultLost, "crash": faultCrash, "disk": faultDisk}
+	k, ok := kinds[name]
+	if v == "" {
+		return fault{}, nil
+	}
+	needsBytes := k == faultLost || k == faultCrash || k == faultDisk
+	if !ok || hasArg != needsBytes {
+		return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q (expected auth, nofile, hang, lost:BYTES, crash:BYTES or disk:BYTES)", v)
+	}
+	f := fault{kind: k}
+	if needsBytes {
+		n, err := strconv.ParseInt(arg, 10, 64)
+		if err != nil || n < 0 {
+			return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q: BYTES must be a non-negative integer", v)
+		}
+		f.bytes = n
+	}
+	return f, nil
+}
+
+// faultApplies counts this run against ASCPSIM_FAIL_TIMES. The counter
+// lives in the docroot's state folder under an exclusive flock, so that
+// concurrent runs (multi-session, retries racing) each take one number.
+func faultApplies(dr *docroot, spec string) (bool, error) {
+	timesStr := os.Getenv("ASCPSIM_FAIL_TIMES")
+	if timesStr == "" {
+		return true, nil
+	}
+	times, err := strconv.Atoi(timesStr)
+	if err != nil || times < 0 {
+		return false, fmt.Errorf("invalid ASCPSIM_FAIL_TIMES %q", timesStr)
+	}
+	name := "failcount-" + strings.Map(func(r rune) rune {
+		if r == ':' || r == '/' {
+			return '_'
+		}
+		return r
+	}, spec)
+	f, err := os.OpenFile(dr.stateFile(name), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return false, err
+	}
+	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	buf := make([]byte, 32)
+	n, _ := f.ReadAt(buf, 0)
+	runs, _ := strconv.Atoi(strings.TrimSpace(string(buf[:n])))
+	if err := f.Truncate(0); err != nil {
+		return false, err
+	}
+	if _, err := f.WriteAt([]byte(strconv.Itoa(runs+1)+"\n"), 0); err != nil {
+		return false, err
+	}
+	return runs < times, nil
+}
