@@ -268,17 +268,8 @@ func rangeText(f *Field) string {
 
 func enumList(sp spelling) string {
 	values := sp.field.Enum
-	if sp.alias != nil && len(sp.alias.Values) > 0 {
-		values = nil
-		for _, canon := range sp.field.Enum {
-			spelled := canon
-			for a, c := range sp.alias.Values {
-				if c == canon {
-					spelled = a
-				}
-			}
-			values = append(values, spelled)
-		}
+	if sp.alias != nil {
+		values = enumSpelling(values, sp.alias.Values)
 	}
 	return quoteAll(values)
 }
