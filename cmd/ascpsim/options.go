@@ -610,12 +610,19 @@ func (c *config) validate() error {
 		return usagef("minimum rate %d exceeds target rate %d", c.minRate, c.rate)
 	}
 	if c.dest64 && len(c.positionals) > 0 {
+		// Only the path is encoded; a [user@]host: in front stays plain.
 		last := len(c.positionals) - 1
-		d, err := decode64(c.positionals[last])
+		arg, prefix := c.positionals[last], ""
+		if c.mode == "" {
+			if _, _, p, remote := splitRemote(arg); remote {
+				prefix, arg = arg[:len(arg)-len(p)], p
+			}
+		}
+		d, err := decode64(arg)
 		if err != nil {
 			return usagef("--dest64: %v", err)
 		}
-		c.positionals[last] = d
+		c.positionals[last] = prefix + d
 	}
 	return nil
 }
