@@ -99,12 +99,14 @@ func promptPassword(prompt string) (string, error) {
 		return "", &ttyError{err}
 	}
 	defer tty.Close()
-	if _, err := tty.WriteString(prompt); err != nil {
-		return "", &ttyError{err}
-	}
 	var line string
 	var rerr error
+	// Echo goes off before the prompt appears, so that nothing typed in
+	// answer to it can reach the screen.
 	withoutEcho(tty, func() {
+		if _, rerr = tty.WriteString(prompt); rerr != nil {
+			return
+		}
 		line, rerr = bufio.NewReader(tty).ReadString('\n')
 	})
 	tty.WriteString("\n")
