@@ -12,9 +12,9 @@ import (
 
 // ReadInput returns the job description from the command's single argument
 // or, without one, the first JSON value on stdin. The argument is
-// `@file:PATH` or literal JSON; aspera-cli's `@json:` prefix is accepted
-// in front of either, and `@json:@stdin` means stdin. rest is what stdin
-// holds after the description: the command channel.
+// `@file:PATH`, literal JSON, or the path of an existing file; aspera-cli's
+// `@json:` prefix is accepted in front, and `@json:@stdin` means stdin. rest
+// is what stdin holds after the description: the command channel.
 func ReadInput(arg string, stdin io.Reader) (data []byte, rest io.Reader, err error) {
 	arg = strings.TrimPrefix(arg, "@json:")
 	switch {
@@ -26,9 +26,12 @@ func ReadInput(arg string, stdin io.Reader) (data []byte, rest io.Reader, err er
 			return nil, stdin, fmt.Errorf("cannot read the session file: %w", err)
 		}
 		return data, stdin, nil
-	default:
-		return []byte(arg), stdin, nil
+	case !strings.HasPrefix(strings.TrimSpace(arg), "{"):
+		if data, err := os.ReadFile(arg); err == nil {
+			return data, stdin, nil
+		}
 	}
+	return []byte(arg), stdin, nil
 }
 
 // readFirstValue reads one JSON value and leaves the rest of the stream

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// binDir holds asession and ascpsim, built once for all scripts (with the
+// race detector when the tests run with it).
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "asession-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	for _, pkg := range []string{"asession", "ascpsim"} {
+		args := []string{"build", "-o", filepath.Join(dir, pkg)}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		cmd := exec.Command("go", append(args, "../"+pkg)...)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building", pkg, err)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// TestScripts runs the CLI scenarios in testdata/script: each is a txtar
+// file whose name says the outcome (good_…, fail_…).
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "../../testdata/script",
+		Setup: func(env *testscript.Env) error {
+			root := filepath.Join(env.WorkDir, "server")
+			if err := os.Mkdir(root, 0o755); err != nil {
+				return err
+			}
+			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+			env.Setenv("ASCPSIM_ROOT", root)
+			env.Setenv("ASCPSIM_PASSWORD", "secret-pw")
+			env.Setenv("ASESSION_ASCP", filepath.Join(binDir, "ascpsim"))
+			env.Setenv("BIN", binDir)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exit":     cmdExit,
+			"mkfile":   cmdMkfile,
+			"sametree": cmdSametree,
+			"jsonl":    cmdJSONL,
+			"noprocs":  cmdNoprocs,
+			"notemp":   cmdNotemp,
+		},
+	})
+}
+
+// exit N prog args...: runs prog and requires exit status N; stdout and
+// stderr are then checked by the usual stdout/stderr commands.
+func cmdExit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exit N program [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exit: %v", err)
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exit: %v", err)
+	}
+	if got != want {
+		ts.Logf("stdout:\n%s\nstderr:\n%s", ts.ReadFile("stdout"), ts.ReadFile("stderr"))
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// mkfile PATH SIZE: a file of SIZE pseudo-random bytes (seeded by the path).
+func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: mkfile path size")
+	}
+	size, err := strconv.ParseInt(args[1], 10, 64)
+	if err != nil {
+		ts.Fatalf("mkfile: %v", err)
+	}
+	path := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+	seed := uint64(len(path))
+	for _, c := range path {
+		seed = seed*31 + uint64(c)
+	}
+	rng := rand.New(rand.NewPCG(seed, uint64(size)))
+	buf := make([]byte, size)
+	for i := range buf {
+		buf[i] = byte(rng.Uint32())
+	}
+	ts.Check(os.WriteFile(path, buf, 0o644))
+}
+
+// sametree A B: both trees hold the same files with the same bytes.
+func cmdSametree(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: sametree dirA dirB")
+	}
+	a, b := listTree(ts, ts.MkAbs(args[0])), listTree(ts, ts.MkAbs(args[1]))
+	same := len(a) == len(b)
+	for name, content := range a {
+		if other, ok := b[name]; !ok || other != content {
+			same = false
+			if !neg {
+				ts.Logf("differs or missing in %s: %s", args[1], name)
+			}
+		}
+	}
+	if same == neg {
+		ts.Fatalf("sametree %s %s: same=%v", args[0], args[1], same)
+	}
+}
+
+func listTree(ts *testscript.TestScript, root string) map[string]string {
+	files := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.IsDir() {
+			files[rel+"/"] = "dir"
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		files[rel] = string(data)
+		return err
+	})
+	ts.Check(err)
+	return files
+}
+
+// jsonl [-last TYPE] [-count TYPE N]...: every stdout line is a JSON object
+// with a "type"; optionally the last line has TYPE, and TYPE occurs N times.
+func cmdJSONL(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("jsonl does not support !")
+	}
+	var types []string
+	sc := bufio.NewScanner(strings.NewReader(ts.ReadFile("stdout")))
+	sc.Buffer(nil, 16<<20)
+	for sc.Scan() {
+		var obj map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &obj); err != nil {
+			ts.Fatalf("stdout line is not a JSON object: %q", sc.Text())
+		}
+		typ, _ := obj["type"].(string)
+		if typ == "" {
+			ts.Fatalf("stdout line without a type: %q", sc.Text())
+		}
+		types = append(types, typ)
+	}
+	for len(args) > 0 {
+		switch {
+		case args[0] == "-last" && len(args) >= 2:
+			if len(types) == 0 || types[len(types)-1] != args[1] {
+				ts.Fatalf("last line type %v, want %s", last(types), args[1])
+			}
+			args = args[2:]
+		case args[0] == "-count" && len(args) >= 3:
+			n := 0
+			for _, typ := range types {
+				if typ == args[1] {
+					n++
+				}
+			}
+			if strconv.Itoa(n) != args[2] {
+				ts.Fatalf("%d lines of type %s, want %s", n, args[1], args[2])
+			}
+			args = args[3:]
+		default:
+			ts.Fatalf("usage: jsonl [-last TYPE] [-count TYPE N]...")
+		}
+	}
+}
+
+func last(s []string) any {
+	if len(s) == 0 {
+		return "none"
+	}
+	return s[len(s)-1]
+}
+
+// noprocs: no process started for this script (recognised by its
+// ASCPSIM_ROOT in the environment) is still running. Processes get a moment
+// to be reaped, never more than a few seconds.
+func cmdNoprocs(ts *testscript.TestScript, neg bool, args []string) {
+	marker := []byte("ASCPSIM_ROOT=" + ts.Getenv("ASCPSIM_ROOT") + "\x00")
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		left := scriptProcesses(marker)
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("processes left running: %v", left)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func scriptProcesses(marker []byte) []string {
+	var found []string
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		if _, err := strconv.Atoi(e.Name()); err != nil {
+			continue
+		}
+		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
+		if err != nil || !bytes.Contains(env, marker) {
+			continue
+		}
+		stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if fields := strings.Fields(string(stat)); len(fields) > 2 && fields[2] == "Z" {
+			continue // a zombie is gone, only not yet reaped by its parent
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		found = append(found, e.Name()+":"+strings.ReplaceAll(string(cmdline), "\x00", " "))
+	}
+	return found
+}
+
+// notemp: asession left nothing in the script's temporary folder.
+func cmdNotemp(ts *testscript.TestScript, neg bool, args []string) {
+	entries, err := os.ReadDir(ts.Getenv("TMPDIR"))
+	ts.Check(err)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "asession-") {
+			ts.Fatalf("temporary left behind: %s", e.Name())
+		}
+	}
+}
