@@ -43,6 +43,27 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// lockedBuffer is written by the process's output copier while a test
+// may already be reading it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func (b *lockedBuffer) Len() int { return len(b.String()) }
+
 type frame struct {
 	typ    string
 	fields map[string]string
@@ -68,8 +89,8 @@ type simRun struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	ln     net.Listener
-	stdout bytes.Buffer
-	stderr bytes.Buffer
+	stdout lockedBuffer
+	stderr lockedBuffer
 
 	mu        sync.Mutex
 	frames    []frame
@@ -99,6 +120,10 @@ func baseEnv(root string, extra map[string]string) []string {
 		vars[k] = v
 	}
 	vars["ASCPSIM_ROOT"] = root
+	if raceEnabled {
+		// A race-built binary otherwise lingers a second at exit.
+		vars["GORACE"] = "atexit_sleep_ms=0"
+	}
 	vars["ASPERA_SCP_PASS"] = "secret"
 	for k, v := range extra {
 		if v == "" {

@@ -65,7 +65,7 @@ func TestPasswordPrompt(t *testing.T) {
 		tty.Close()
 	})
 
-	var out bytes.Buffer
+	var out lockedBuffer
 	got := make(chan struct{})
 	go func() {
 		buf := make([]byte, 256)
@@ -106,8 +106,7 @@ func TestPasswordPromptAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tty.Close()
-	var out bytes.Buffer
-	done := make(chan struct{})
+	var out lockedBuffer
 	go func() {
 		buf := make([]byte, 256)
 		answered := false
@@ -119,7 +118,6 @@ func TestPasswordPromptAnswered(t *testing.T) {
 				tty.Write([]byte("open sesame\n"))
 			}
 			if err != nil {
-				close(done)
 				return
 			}
 		}
