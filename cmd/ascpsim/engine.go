@@ -133,17 +133,10 @@ func (s *session) sendSession() {
 	if c.dgramSize > 0 {
 		pairs = append(pairs, "DatagramSize", itoa(int64(c.dgramSize)))
 	}
-	if c.tgtDest() != "" {
-		pairs = append(pairs, "Destination", c.tgtDest())
+	if s.tgt.hasDest {
+		pairs = append(pairs, "Destination", s.tgt.dest)
 	}
 	s.m.sendRich("SESSION", pairs...)
-}
-
-func (c *config) tgtDest() string {
-	if len(c.positionals) == 0 {
-		return ""
-	}
-	return c.positionals[len(c.positionals)-1]
 }
 
 // job is a batch of source arguments: the command line's, or one START.
@@ -522,7 +515,9 @@ func (s *session) copyLink(e *entry) *sessionError {
 		return fe
 	}
 	if err := s.mkdirAll(filepath.Dir(e.dstLocal)); err != nil {
-		return fail(codeOutsideDocroot, "Path outside docroot")
+		fe := err.(*sessionError)
+		fe.file = e.dstShown
+		return fe
 	}
 	if fi, err := os.Lstat(e.dstLocal); err == nil {
 		if fi.IsDir() || s.cfg.symlinks != "copy+force" {

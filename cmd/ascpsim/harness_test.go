@@ -67,6 +67,7 @@ func (b *lockedBuffer) Len() int { return len(b.String()) }
 type frame struct {
 	typ    string
 	fields map[string]string
+	at     time.Time
 }
 
 func (f frame) get(name string) string { return f.fields[name] }
@@ -192,7 +193,7 @@ func (r *simRun) accept() {
 		if err != nil {
 			return
 		}
-		fr := frame{typ: string(f.Type()), fields: map[string]string{}}
+		fr := frame{typ: string(f.Type()), fields: map[string]string{}, at: time.Now()}
 		for _, fl := range f.Fields {
 			fr.fields[string(fl.Name)] = string(fl.Value)
 		}
@@ -268,6 +269,13 @@ func (r *simRun) waitFor(typ string) frame {
 			r.t.Fatalf("no %s frame in time; frames %v", typ, types(r.all()))
 		}
 	}
+}
+
+// closeConn hangs up the management connection, as a dying client would.
+func (r *simRun) closeConn() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.conn.Close()
 }
 
 // send writes a command frame to the simulator.

@@ -298,7 +298,8 @@ func TestFaultTimes(t *testing.T) {
 	env := map[string]string{"ASCPSIM_FAIL": "auth", "ASCPSIM_FAIL_TIMES": "2"}
 	var runs []*simRun
 	for i := 0; i < 4; i++ {
-		runs = append(runs, startSim(t, root, simOpts{env: env}, send("-k1", filepath.Join(local, "f"), "/")...))
+		dest := "/out" + itoa(int64(i)) // runs must not race for one destination file
+		runs = append(runs, startSim(t, root, simOpts{env: env}, send("-d", filepath.Join(local, "f"), dest)...))
 	}
 	failed := 0
 	for _, r := range runs {
@@ -315,5 +316,55 @@ func TestInvalidFault(t *testing.T) {
 	r := startSim(t, t.TempDir(), simOpts{env: map[string]string{"ASCPSIM_FAIL": "lost"}}, send("/x", "/")...)
 	if code := r.wait(); code != 1 || !strings.Contains(r.stderr.String(), "ASCPSIM_FAIL") {
 		t.Fatalf("exit %d, stderr %q", code, r.stderr.String())
+	}
+}
+
+// TestProgressOnTerminal: on a terminal, without -q, ascp draws progress;
+// nothing secret shows up there.
+func TestProgressOnTerminal(t *testing.T) {
+	root, local := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(local, "f"), pattern(100_000, 1))
+	cmd := exec.Command(simBin, "--mode=send", "--host=sim", filepath.Join(local, "f"), "/")
+	cmd.Env = baseEnv(root, map[string]string{"ASPERA_SCP_PASS": "hunter2-secret", "ASPERA_SCP_TOKEN": "ATM-secret"})
+	tty, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var out lockedBuffer
+	copied := make(chan struct{})
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			n, err := tty.Read(buf)
+			out.Write(buf[:n])
+			if err != nil {
+				close(copied)
+				return
+			}
+		}
+	}()
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- cmd.Wait() }()
+	select {
+	case err := <-waitErr:
+		if err != nil {
+			t.Fatalf("exit: %v; terminal %q", err, out.String())
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-waitErr
+		t.Fatal("did not finish")
+	}
+	select {
+	case <-copied:
+	case <-time.After(2 * time.Second):
+	}
+	got := out.String()
+	if !strings.Contains(got, "100%") || !strings.Contains(got, "Completed:") {
+		t.Fatalf("no progress on the terminal: %q", got)
+	}
+	if strings.Contains(got, "secret") {
+		t.Fatalf("a secret reached the terminal: %q", got)
 	}
 }

@@ -270,3 +270,23 @@ func TestMultiSessionShares(t *testing.T) {
 		t.Fatalf("multi-session result differs: %v", keys(got))
 	}
 }
+
+func TestSymlinkPolicies(t *testing.T) {
+	root, local := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(local, "d", "real"), []byte("r"))
+	if err := os.Symlink("real", filepath.Join(local, "d", "link")); err != nil {
+		t.Fatal(err)
+	}
+	startSim(t, root, simOpts{}, send("--symbolic-links=copy", filepath.Join(local, "d"), "/copy")...).mustSucceed()
+	if target, err := os.Readlink(filepath.Join(root, "copy", "link")); err != nil || target != "real" {
+		t.Fatalf("copy: %q %v", target, err)
+	}
+	startSim(t, root, simOpts{}, send("--symbolic-links", "skip", filepath.Join(local, "d"), "/skip")...).mustSucceed()
+	if _, err := os.Lstat(filepath.Join(root, "skip", "link")); err == nil {
+		t.Fatal("skip: link transferred")
+	}
+	startSim(t, root, simOpts{}, send(filepath.Join(local, "d"), "/follow")...).mustSucceed()
+	if fi, err := os.Lstat(filepath.Join(root, "follow", "link")); err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("follow: %v %v", fi, err)
+	}
+}
