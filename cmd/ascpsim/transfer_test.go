@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -288,5 +289,54 @@ func TestSymlinkPolicies(t *testing.T) {
 	startSim(t, root, simOpts{}, send(filepath.Join(local, "d"), "/follow")...).mustSucceed()
 	if fi, err := os.Lstat(filepath.Join(root, "follow", "link")); err != nil || !fi.Mode().IsRegular() {
 		t.Fatalf("follow: %v %v", fi, err)
+	}
+}
+
+func TestSourceCleanupOptions(t *testing.T) {
+	root, local := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(local, "gone", "sub", "f1"), []byte("1"))
+	writeFile(t, filepath.Join(local, "gone", "f2"), []byte("2"))
+	startSim(t, root, simOpts{}, send("--remove-after-transfer", "--remove-empty-directories",
+		"--remove-empty-source-directory", filepath.Join(local, "gone"), "/")...).mustSucceed()
+	if _, err := os.Stat(filepath.Join(local, "gone")); !os.IsNotExist(err) {
+		t.Fatalf("source directory still there: %v", err)
+	}
+	if got := snapshot(t, root); !reflect.DeepEqual(got, map[string]string{"gone/sub/f1": "1", "gone/f2": "2"}) {
+		t.Fatalf("destination %v", got)
+	}
+
+	// Download, archiving the remote sources under /archive.
+	back := t.TempDir()
+	startSim(t, root, simOpts{}, recv("--move-after-transfer=/archive", "/gone", back)...).mustSucceed()
+	if got := snapshot(t, filepath.Join(root, "archive")); !reflect.DeepEqual(got, map[string]string{"gone/sub/f1": "1", "gone/f2": "2"}) {
+		t.Fatalf("archive %v", got)
+	}
+
+	// --delete-before-transfer clears what the source no longer has.
+	writeFile(t, filepath.Join(local, "mirror", "keep"), []byte("k"))
+	writeFile(t, filepath.Join(root, "m", "mirror", "stale", "old"), []byte("o"))
+	writeFile(t, filepath.Join(root, "m", "mirror", "keep"), []byte("old k"))
+	startSim(t, root, simOpts{}, send("--delete-before-transfer", filepath.Join(local, "mirror"), "/m")...).mustSucceed()
+	if got := snapshot(t, filepath.Join(root, "m")); !reflect.DeepEqual(got, map[string]string{"mirror/keep": "k"}) {
+		t.Fatalf("after delete-before-transfer %v", got)
+	}
+}
+
+func TestFiltersAndSpecialFiles(t *testing.T) {
+	root, local := t.TempDir(), t.TempDir()
+	writeFile(t, filepath.Join(local, "s", "keep.txt"), []byte("k"))
+	writeFile(t, filepath.Join(local, "s", "drop.tmp"), []byte("d"))
+	writeFile(t, filepath.Join(local, "s", "cache", "x"), []byte("x"))
+	if err := syscall.Mkfifo(filepath.Join(local, "s", "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := startSim(t, root, simOpts{}, send("-E", "*.tmp", "-E", "cache", filepath.Join(local, "s"), "/")...)
+	r.mustFail(codeSomeFailed)
+	if fe := ofType(r.all(), "FILEERROR"); len(fe) != 1 || fe[0].int(t, "Code") != codeNotRegular {
+		t.Fatalf("the fifo should fail alone with code 21: %v", fe)
+	}
+	startSim(t, root, simOpts{}, send("--skip-special-files", "-E*.tmp", "-Ecache", filepath.Join(local, "s"), "/")...).mustSucceed()
+	if got := snapshot(t, root); !reflect.DeepEqual(got, map[string]string{"s/keep.txt": "k"}) {
+		t.Fatalf("filtered result %v", got)
 	}
 }
