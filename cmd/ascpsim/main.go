@@ -1,12 +1,20 @@
 // Command ascpsim stands in for IBM's proprietary ascp in tests: it takes
 // the documented ascp command line, reports on the management port (-M)
 // with ascp's frames and field names, obeys the client's commands there,
-// and really copies files. The "remote host" is a directory, ASCPSIM_ROOT,
-// which plays the transfer user's docroot. ASCPSIM_FAIL injects the
-// failures a client must survive (see faults.go).
+// and really copies files. It owns only the simulation; the frame codec is
+// the module's ascp package, so both ends speak through the same code.
 //
-// It owns only the simulation; the frame codec is the module's ascp
-// package, so both ends speak through the same code.
+// The server side is played by the environment:
+//
+//	ASCPSIM_ROOT        the "remote host": the transfer user's docroot (required)
+//	ASCPSIM_PASSWORD    the password the server accepts (any, when unset)
+//	ASCPSIM_TOKEN       the token the server accepts (any, when unset)
+//	ASCPSIM_FAIL        a failure to inject: auth, nofile, hang, lost:BYTES,
+//	                    crash:BYTES or disk:BYTES
+//	ASCPSIM_FAIL_TIMES  inject it into the first N runs only
+//
+// The client's side is ascp's own: ASPERA_SCP_PASS, ASPERA_SCP_TOKEN,
+// ASPERA_SCP_KEY, ASPERA_SCP_COOKIE and ASPERA_SCP_FILEPASS.
 package main
 
 import (

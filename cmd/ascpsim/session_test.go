@@ -151,6 +151,11 @@ func TestNoTerminalForPrompt(t *testing.T) {
 	if !strings.Contains(r.stderr.String(), "prompt") {
 		t.Fatalf("stderr %q", r.stderr.String())
 	}
+	// A token authorises the transfer but does not log in over SSH: without
+	// a key (the bypass key, -i) or a password, ascp still has to ask.
+	r = startSim(t, root, simOpts{setsid: true, env: map[string]string{"ASPERA_SCP_PASS": "", "ASPERA_SCP_TOKEN": "ATM-x"}},
+		send(filepath.Join(local, "f"), "/")...)
+	r.mustFail(codeAuthFailed)
 }
 
 func TestFaultAuth(t *testing.T) {
