@@ -1,12 +1,15 @@
 package ascp
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // NotFoundError lists every place that was searched for ascp.
@@ -58,6 +61,9 @@ func Locate(explicit string) (path string, searched []string, err error) {
 	if explicit != "" {
 		if err := checkExecutable(explicit); err != nil {
 			return "", []string{explicit}, &NotFoundError{Searched: []string{explicit}, Reason: fmt.Sprintf("ascp at %s is not usable: %v", explicit, err)}
+		}
+		if abs, err := filepath.Abs(explicit); err == nil {
+			explicit = abs
 		}
 		return explicit, []string{explicit}, nil
 	}
@@ -125,4 +131,35 @@ func BypassKeys(ascpPath string) []string {
 		}
 	}
 	return found
+}
+
+var versionPattern = regexp.MustCompile(`(?i)ascp version (\S+)`)
+
+// Version runs `ascp -A` and returns the version it reports.
+func Version(path string, timeout time.Duration) (string, error) {
+	_, version, err := About(path, timeout)
+	return version, err
+}
+
+// About runs `ascp -A`, which prints ascp's version and license, and
+// returns its lines and the version found in them.
+func About(path string, timeout time.Duration) (lines []string, version string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "-A").CombinedOutput()
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	if err != nil {
+		return lines, "", fmt.Errorf("%s -A: %w", path, err)
+	}
+	if m := versionPattern.FindStringSubmatch(string(out)); m != nil {
+		version = m[1]
+	}
+	if version == "" {
+		return lines, "", fmt.Errorf("%s -A printed no version", path)
+	}
+	return lines, version, nil
 }

@@ -17,7 +17,9 @@ const (
 	FromStream    Source = "management_stream"
 	FromOutput    Source = "output" // stdout could not be written
 	FromCancel    Source = "cancel"
-	FromSetup     Source = "setup" // temp files and the like
+	FromSetup     Source = "setup"   // temp files and the like
+	FromStall     Source = "stall"   // no management message for too long
+	FromCommand   Source = "command" // a malformed line on the command channel
 )
 
 // Error is the line of type "error". Code is ascp's error code when the

@@ -39,6 +39,17 @@ func (w *Writer) Frame(f *ascp.Frame, extra []byte) error {
 	return w.err
 }
 
+// Line writes one already-encoded line, newline included.
+func (w *Writer) Line(line []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	_, w.err = w.bw.Write(line)
+	return w.err
+}
+
 // Event writes v, a derived event, as one line and flushes: derived lines
 // are rare and a consumer may be waiting for exactly this one.
 func (w *Writer) Event(v any) error {

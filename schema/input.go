@@ -40,7 +40,9 @@ type Input struct {
 var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true}
 
 // ParseInput recognises the envelope, then parses and validates the spec.
-func ParseInput(data []byte) (*Input, Problems) {
+// faspURL, when not empty, is a fasp:// link given beside the input (the
+// --url flag); it counts as the spec's fasp_url unless the spec has one.
+func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 	in := &Input{Envelope: Bare}
 	if !gjson.ValidBytes(data) {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}}
@@ -70,7 +72,7 @@ func ParseInput(data []byte) (*Input, Problems) {
 		specJSON = root.Get("spec")
 		problems = append(problems, in.parseSession(root)...)
 	}
-	spec, specProblems := Parse(specJSON, in.SpecPointer)
+	spec, specProblems := parse(specJSON, in.SpecPointer, faspURL)
 	in.Spec = spec
 	in.Unknown = append(in.Unknown, spec.Unknown...)
 	return in, append(problems, specProblems...)

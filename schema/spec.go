@@ -135,6 +135,10 @@ func Pointer(prefix, key string) string {
 // pointer of obj inside the whole input ("/spec" in an aspera-cli session).
 // JSON null counts as absent, as IBM's clients treat it.
 func Parse(obj gjson.Result, prefix string) (*Spec, Problems) {
+	return parse(obj, prefix, "")
+}
+
+func parse(obj gjson.Result, prefix, faspURL string) (*Spec, Problems) {
 	spec := &Spec{values: make(map[string]Value), given: make(map[string]bool)}
 	if !obj.IsObject() {
 		where := prefix
@@ -172,6 +176,9 @@ func Parse(obj gjson.Result, prefix string) (*Spec, Problems) {
 		spec.values[sp.field.Name] = v
 		return true
 	})
+	if faspURL != "" && !spec.given["fasp_url"] {
+		spec.values["fasp_url"] = Value{JSON: gjson.Parse(jsonText(faspURL)), Text: faspURL, Pointer: "--url"}
+	}
 	problems = append(problems, expandFaspURL(spec)...)
 	problems = append(problems, crossCheck(spec, prefix)...)
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })

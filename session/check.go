@@ -7,11 +7,17 @@ import (
 	"github.com/faspkit/asession/schema"
 )
 
-// CheckInput parses and validates a job description. With strict, unknown
-// fields are problems too; otherwise the caller may warn about in.Unknown.
-func CheckInput(data []byte, strict bool) (*schema.Input, *events.Error) {
-	in, problems := schema.ParseInput(data)
-	if strict {
+// CheckOptions tune input checking.
+type CheckOptions struct {
+	Strict  bool   // unknown fields are problems, not warnings
+	FaspURL string // a fasp:// link merged under the spec (--url)
+}
+
+// CheckInput parses and validates a job description. Unless strict, the
+// caller may warn about in.Unknown.
+func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
+	in, problems := schema.ParseInput(data, opts.FaspURL)
+	if opts.Strict {
 		for _, ptr := range in.Unknown {
 			problems = append(problems, schema.Problem{Pointer: ptr, Expected: "a known field (--strict)", Found: "an unknown field"})
 		}
@@ -32,4 +38,9 @@ func InputError(problems schema.Problems) *events.Error {
 	e := events.NewError(events.FromInput, 0, desc)
 	e.Problems = problems
 	return e
+}
+
+// UnreadableInput is the problem of input that could not be read at all.
+func UnreadableInput(err error) schema.Problems {
+	return schema.Problems{{Pointer: "/", Expected: "a JSON object", Found: err.Error()}}
 }

@@ -1,21 +1,19 @@
 // Package session runs one asession job end to end: it finds ascp, builds
 // the job's commands from the parsed input, runs each ascp with a
-// management port, relays its frames as events and decides how the job
-// ended, leaving no process or temporary file behind.
+// management port (retrying with resume when the error allows), relays the
+// frames as events, aggregates progress, and decides how the job ended,
+// leaving no process or temporary file behind.
 package session
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -27,30 +25,43 @@ import (
 
 // Exit codes of the asession command; a script can rely on them.
 const (
-	ExitOK       = 0 // the transfer completed
-	ExitFailed   = 1 // the transfer failed
-	ExitUsage    = 2 // invalid input or usage
-	ExitNoAscp   = 3 // ascp not found, or it could not start
-	ExitRetries  = 4 // failed after retries were exhausted
-	ExitSIGINT   = 130
-	ExitSIGTERM  = 143
-	terminalKeep = 20
+	ExitOK      = 0   // the transfer completed
+	ExitFailed  = 1   // the transfer failed
+	ExitUsage   = 2   // invalid input or usage
+	ExitNoAscp  = 3   // ascp not found, or it could not start
+	ExitRetries = 4   // failed after retries were exhausted
+	ExitSIGINT  = 130 // cancelled by SIGINT
+	ExitSIGTERM = 143 // cancelled by SIGTERM
 )
 
-// Options tune one run.
-type Options struct {
-	Ascp           string        // explicit ascp path; empty searches PATH and install folders
-	ConnectTimeout time.Duration // how long ascp has to connect to the management port
-	CancelGrace    time.Duration // how long ascp has to stop after CANCEL before it is killed
-	JobID          string        // sent to ascp as -u and repeated in every frame as UserStr
-	Out            *events.Writer
-	Log            zerolog.Logger
-}
+// EventSet chooses which lines go to the output. Error and summary lines
+// are always written.
+type EventSet string
 
-// Outcome is how a job ended.
-type Outcome struct {
-	ExitCode int
-	Err      *events.Error // nil when the job completed
+const (
+	EventsAll      EventSet = "all"      // raw frames and progress
+	EventsRaw      EventSet = "raw"      // raw frames only
+	EventsProgress EventSet = "progress" // progress only
+)
+
+// Options tune one run. The zero value of each field means its default.
+type Options struct {
+	Ascp             string        // explicit ascp path; empty searches PATH and install folders
+	ConnectTimeout   time.Duration // how long ascp has to connect to the management port (30s)
+	CancelGrace      time.Duration // how long ascp has to stop after CANCEL before it is killed (5s)
+	StallTimeout     time.Duration // no frame for this long while ascp runs cancels it (0: never)
+	Retries          int           // further attempts after a retryable error (0: none)
+	RetryDelay       time.Duration // first backoff, doubled each attempt (1s)
+	RetryMaxDelay    time.Duration // backoff ceiling (30s)
+	ProgressInterval time.Duration // at most one progress line per interval (100ms)
+	Events           EventSet      // which lines to write (all)
+	JobID            string        // sent to ascp as -u and repeated in every frame as UserStr
+	Commands         io.Reader     // the command channel: JSON lines after the spec (nil: none)
+	Out              *events.Writer
+	Log              zerolog.Logger
+	// OnProgress, when set, sees every progress snapshot the output gets,
+	// for a terminal progress display.
+	OnProgress func(events.Snapshot)
 }
 
 func (o *Options) defaults() {
@@ -60,9 +71,37 @@ func (o *Options) defaults() {
 	if o.CancelGrace <= 0 {
 		o.CancelGrace = 5 * time.Second
 	}
+	if o.RetryDelay <= 0 {
+		o.RetryDelay = time.Second
+	}
+	if o.RetryMaxDelay <= 0 {
+		o.RetryMaxDelay = 30 * time.Second
+	}
+	if o.ProgressInterval <= 0 {
+		o.ProgressInterval = 100 * time.Millisecond
+	}
+	if o.Events == "" {
+		o.Events = EventsAll
+	}
 	if o.JobID == "" {
 		o.JobID = NewJobID()
 	}
+}
+
+// Outcome is how a job, or one attempt of one session, ended.
+type Outcome struct {
+	ExitCode int
+	Err      *events.Error   // nil when it completed
+	Summary  *events.Summary // set for a whole job
+}
+
+func outcome(e *events.Error, code int) *Outcome { return &Outcome{ExitCode: code, Err: e} }
+
+// PrepareOptions say where ascp and the list file are.
+type PrepareOptions struct {
+	Ascp      string        // explicit ascp path; empty searches
+	ListDir   string        // folder of the list file; Run creates a private one
+	NewXferID func() string // nil: random tags.aspera.xfer_id
 }
 
 // Prepared is a job ready to start: ascp found, commands built.
@@ -70,13 +109,6 @@ type Prepared struct {
 	AscpPath string
 	Searched []string
 	Commands []ascp.Command
-}
-
-// PrepareOptions say where ascp and the list file are.
-type PrepareOptions struct {
-	Ascp      string        // explicit ascp path; empty searches
-	ListDir   string        // folder of the list file; Run creates a private one
-	NewXferID func() string // nil: random tags.aspera.xfer_id
 }
 
 // Prepare locates ascp and builds the job's commands.
@@ -104,269 +136,229 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 	return &Prepared{AscpPath: path, Searched: searched, Commands: cmds}, nil, ExitOK
 }
 
-// Run executes a parsed job and reports its outcome; every event, the final
-// error line included, goes to opts.Out.
+// job is one run's shared state.
+type job struct {
+	opts     *Options
+	in       *schema.Input
+	prepared *Prepared
+	tracker  *events.Tracker
+	progress []byte // reused buffer for progress lines
+	progMu   sync.Mutex
+	commands *commandRouter
+
+	mu      sync.Mutex
+	retries int
+	version string
+}
+
+// Run executes a parsed job. Every event goes to opts.Out, ending with the
+// summary line; the returned Outcome carries the same summary.
 func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 	opts.defaults()
-	fail := func(e *events.Error, code int) *Outcome {
-		_ = opts.Out.Event(e)
-		return &Outcome{ExitCode: code, Err: e}
+	sessions := 1
+	if n := in.Spec.Int("multi_session"); n > 1 {
+		sessions = int(n)
 	}
+	j := &job{opts: &opts, in: in, tracker: events.NewTracker(sessions, nil)}
+	o := j.run(ctx)
+	return j.finish(ctx, o)
+}
+
+func (j *job) run(ctx context.Context) *Outcome {
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
-	dir, err := os.MkdirTemp(in.FileListFolder, "asession-")
+	dir, err := os.MkdirTemp(j.in.FileListFolder, "asession-")
 	if err != nil {
-		return fail(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
+		return outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
 	}
 	defer os.RemoveAll(dir)
 
-	job, e, code := Prepare(in, PrepareOptions{Ascp: opts.Ascp, ListDir: dir})
+	prepared, e, code := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
 	if e != nil {
-		return fail(e, code)
+		return outcome(e, code)
 	}
-	opts.Log.Debug().Str("ascp", job.AscpPath).Int("sessions", len(job.Commands)).Str("job_id", opts.JobID).Msg("prepared")
-	if list := job.Commands[0].ListFile; list != nil {
+	j.prepared = prepared
+	go j.probeVersion(prepared.AscpPath)
+	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Commands)).Str("job_id", j.opts.JobID).Msg("prepared")
+	if list := prepared.Commands[0].ListFile; list != nil {
 		if err := os.WriteFile(list.Path, list.Content(), 0o600); err != nil {
-			return fail(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 		}
 	}
+	keepalive := j.in.Spec.Bool("keepalive")
+	j.commands = newCommandRouter(len(prepared.Commands), keepalive, j.opts.Out, j.opts.Log)
+	if j.opts.Commands != nil {
+		go j.commands.read(j.opts.Commands)
+	} else if keepalive {
+		j.commands.closeInput()
+	}
 
-	results := make([]*Outcome, len(job.Commands))
+	// One failing session cancels the others: the job has failed, and
+	// their ascp processes must not run on unobserved.
+	ctx, cancelOthers := context.WithCancelCause(ctx)
+	defer cancelOthers(nil)
+	results := make([]*Outcome, len(prepared.Commands))
 	var wg sync.WaitGroup
-	for i := range job.Commands {
+	for i := range prepared.Commands {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			r := &runner{opts: &opts, ascpPath: job.AscpPath, cmd: &job.Commands[i]}
-			results[i] = r.run(ctx)
+			results[i] = j.runSession(ctx, &prepared.Commands[i])
+			if results[i].Err != nil {
+				cancelOthers(errSessionFailed)
+			}
 		}(i)
 	}
 	wg.Wait()
+	// The first real failure explains the job; the others were cancelled
+	// because of it.
+	var first *Outcome
 	for _, r := range results {
-		if r.Err != nil {
-			return fail(r.Err, r.ExitCode)
+		if r.Err == nil {
+			continue
 		}
+		if first == nil || (first.Err.Source == events.FromCancel && r.Err.Source != events.FromCancel) {
+			first = r
+		}
+	}
+	if first != nil {
+		return first
 	}
 	return &Outcome{ExitCode: ExitOK}
 }
 
-// runner drives one ascp process.
-type runner struct {
-	opts     *Options
-	ascpPath string
-	cmd      *ascp.Command
-	proc     *ascp.Process
-}
+var errSessionFailed = errors.New("another session of the job failed")
 
-func (r *runner) log() *zerolog.Logger { return &r.opts.Log }
-
-func (r *runner) run(ctx context.Context) *Outcome {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return outcome(events.NewError(events.FromConnect, 0, "cannot open the management port: "+err.Error()), ExitNoAscp)
-	}
-	defer ln.Close()
-	port := ln.Addr().(*net.TCPAddr).Port
-	args := append([]string{"-M", strconv.Itoa(port), "-u", r.opts.JobID}, r.cmd.Args...)
-	r.log().Debug().Strs("argv", redact(args, r.cmd.Secrets)).Int("session", r.cmd.Session).Msg("starting ascp")
-
-	proc, err := ascp.Start(r.ascpPath, args, r.cmd.Env, terminalKeep)
-	if err != nil {
-		return outcome(events.NewError(events.FromStart, 0, fmt.Sprintf("cannot start %s: %v", r.ascpPath, err)), ExitNoAscp)
-	}
-	r.proc = proc
-	defer func() {
-		proc.WaitOrKill(r.opts.CancelGrace)
-		for _, line := range proc.Terminal().Lines() {
-			r.log().Debug().Str("line", redactText(line, r.cmd.Secrets)).Int("session", r.cmd.Session).Msg("ascp terminal")
+// runSession runs one session's attempts: the first, then retries while
+// the error is retryable and attempts remain, resuming partial files.
+func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
+	delay := j.opts.RetryDelay
+	for attempt := 0; ; attempt++ {
+		args := cmd.Args
+		if attempt > 0 {
+			args = withResume(cmd.Args, j.in.Spec)
 		}
-	}()
-
-	conn, failure := r.accept(ctx, ln)
-	if failure != nil {
-		proc.Kill()
-		<-proc.Exited()
-		return r.withTerminal(failure)
+		r := &runner{job: j, cmd: cmd, args: args, attempt: attempt}
+		o := r.run(ctx)
+		if o.Err == nil || ctx.Err() != nil || !events.LookupCode(o.Err.Code).Retryable || o.Err.Source == events.FromCancel {
+			if o.Err != nil && attempt > 0 && events.LookupCode(o.Err.Code).Retryable && o.Err.Source != events.FromCancel {
+				o.ExitCode = ExitRetries
+			}
+			return o
+		}
+		if attempt >= j.opts.Retries {
+			if attempt > 0 {
+				o.ExitCode = ExitRetries
+			}
+			return o
+		}
+		j.mu.Lock()
+		j.retries++
+		j.mu.Unlock()
+		j.tracker.Retry(cmd.Session)
+		j.emitProgress(true)
+		j.opts.Log.Warn().Int("code", o.Err.Code).Str("error", o.Err.Description).Int("session", cmd.Session).
+			Dur("delay", delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
+		select {
+		case <-ctx.Done():
+			return outcome(events.NewError(events.FromCancel, 28, "cancelled while waiting to retry"), ExitFailed)
+		case <-time.After(delay):
+		}
+		delay *= 2
+		if delay > j.opts.RetryMaxDelay {
+			delay = j.opts.RetryMaxDelay
+		}
 	}
-	defer conn.Close()
-	return r.relay(ctx, conn)
 }
 
-func outcome(e *events.Error, code int) *Outcome { return &Outcome{ExitCode: code, Err: e} }
+// withResume makes a retry resume partial files: with the spec's resume
+// policy when it has one (already in args), else sparse checksum.
+func withResume(args []string, spec *schema.Spec) []string {
+	if spec.Has("resume_policy") {
+		return args
+	}
+	out := append([]string{"-k", "2"}, args...)
+	return out
+}
 
-func (r *runner) withTerminal(o *Outcome) *Outcome {
+// emitProgress writes a progress line when one is due (always when force
+// and something changed).
+func (j *job) emitProgress(force bool) {
+	if j.opts.Events == EventsRaw && j.opts.OnProgress == nil {
+		return
+	}
+	j.progMu.Lock()
+	defer j.progMu.Unlock()
+	line, ok := j.tracker.DueProgress(j.progress[:0], j.opts.ProgressInterval, force)
+	j.progress = line
+	if !ok {
+		return
+	}
+	if j.opts.Events != EventsRaw {
+		_ = j.opts.Out.Line(line)
+	}
+	if j.opts.OnProgress != nil {
+		j.opts.OnProgress(j.tracker.Snapshot())
+	}
+}
+
+// finish writes the error line, the final progress and the summary.
+func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
+	status := events.StatusCompleted
 	if o.Err != nil {
-		o.Err.Terminal = redactLines(r.proc.Terminal().Lines(), r.cmd.Secrets)
-		if r.cmd.Sessions > 1 {
-			o.Err.Session = r.cmd.Session
+		status = events.StatusFailed
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, errSessionFailed) {
+			status = events.StatusCancelled
+			o.ExitCode = exitForCause(cause)
+			if o.Err.Source != events.FromCancel {
+				o.Err = events.NewError(events.FromCancel, 28, "cancelled: "+cause.Error())
+			}
+		} else if o.Err.Source == events.FromOutput {
+			status = events.StatusCancelled
 		}
+		_ = j.opts.Out.Event(o.Err)
 	}
+	j.tracker.Finish(status)
+	j.emitProgress(true)
+	j.mu.Lock()
+	retries, version := j.retries, j.version
+	j.mu.Unlock()
+	summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
+	summary.Retries = retries
+	summary.AscpVersion = version
+	_ = j.opts.Out.Event(summary)
+	_ = j.opts.Out.Flush()
+	o.Summary = summary
 	return o
 }
 
-// accept waits for ascp's management connection, and for everything that
-// can happen instead: ascp exits, asks for a password, or takes too long.
-func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcome) {
-	type accepted struct {
-		conn net.Conn
-		err  error
-	}
-	ch := make(chan accepted, 1)
-	go func() {
-		c, err := ln.Accept()
-		ch <- accepted{c, err}
-	}()
-	timer := time.NewTimer(r.opts.ConnectTimeout)
-	defer timer.Stop()
-	select {
-	case a := <-ch:
-		if a.err != nil {
-			return nil, outcome(events.NewError(events.FromConnect, 0, "management port failed: "+a.err.Error()), ExitNoAscp)
+// SignalError is the cancellation cause for a signal, so that the exit
+// code can say which one (128 + its number).
+type SignalError struct{ Signal os.Signal }
+
+func (e *SignalError) Error() string { return "received " + e.Signal.String() }
+
+func exitForCause(cause error) int {
+	var se *SignalError
+	if errors.As(cause, &se) {
+		if s, ok := se.Signal.(syscall.Signal); ok {
+			return 128 + int(s)
 		}
-		return a.conn, nil
-	case <-r.proc.Exited():
-		status := r.proc.ExitCode()
-		e := events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp exited with status %d before connecting to the management port", status))
-		e.ExitStatus = &status
-		return nil, outcome(e, ExitNoAscp)
-	case prompt := <-r.proc.Prompt():
-		return nil, outcome(r.promptError(prompt), ExitFailed)
-	case <-timer.C:
-		return nil, outcome(events.NewError(events.FromConnect, 0,
-			fmt.Sprintf("ascp did not connect to the management port within %s", r.opts.ConnectTimeout)), ExitNoAscp)
-	case <-ctx.Done():
-		return nil, outcome(events.NewError(events.FromCancel, 28, "cancelled before ascp connected"), ExitFailed)
 	}
+	return ExitFailed
 }
 
-// promptError names the credential the spec lacks: a prompt means ascp
-// would wait for a human who is not there.
-func (r *runner) promptError(prompt string) *events.Error {
-	what := "a password: the spec has no remote_password, token, ssh_private_key or ssh_private_key_path"
-	if strings.Contains(strings.ToLower(prompt), "passphrase") {
-		what = "the passphrase of its SSH key: set ssh_private_key_passphrase"
+// probeVersion asks ascp for its version in the background, for the
+// summary; a slow or odd ascp only means the summary goes without it.
+func (j *job) probeVersion(path string) {
+	v, err := ascp.Version(path, 3*time.Second)
+	if err != nil {
+		j.opts.Log.Debug().Err(err).Msg("ascp version unknown")
+		return
 	}
-	return events.NewError(events.FromPrompt, 19, fmt.Sprintf("ascp asked for %s (prompt %q); it was stopped", what, prompt))
-}
-
-// relay copies frames to the output until ascp closes the connection, then
-// decides the outcome from the last frame and the exit status.
-func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
-	var (
-		mu         sync.Mutex
-		stopReason *Outcome
-	)
-	stop := func(o *Outcome) {
-		mu.Lock()
-		if stopReason == nil {
-			stopReason = o
-		}
-		mu.Unlock()
-	}
-	relayDone := make(chan struct{})
-	defer close(relayDone)
-	go func() {
-		select {
-		case prompt := <-r.proc.Prompt():
-			stop(outcome(r.promptError(prompt), ExitFailed))
-			r.proc.Kill()
-		case <-ctx.Done():
-			stop(outcome(events.NewError(events.FromCancel, 28, "cancelled"), ExitFailed))
-			_ = ascp.WriteFrame(conn, "CANCEL")
-			select {
-			case <-r.proc.Exited():
-			case <-time.After(r.opts.CancelGrace):
-				r.proc.Kill()
-			}
-		case <-relayDone:
-		}
-	}()
-
-	var extra []byte
-	if r.cmd.Sessions > 1 {
-		extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
-	}
-	reader := ascp.NewReader(conn)
-	var (
-		finalType   string
-		errorCode   int
-		errorDesc   string
-		streamError error
-	)
-	for {
-		f, err := reader.Next()
-		if err != nil {
-			if err != io.EOF && !isClosedConn(err) {
-				streamError = err
-			}
-			break
-		}
-		switch t := f.Type(); {
-		case bytes.Equal(t, typeDone):
-			finalType = "DONE"
-		case bytes.Equal(t, typeError):
-			finalType = "ERROR"
-			code, _ := f.Get(fieldCode)
-			errorCode, _ = strconv.Atoi(string(code))
-			desc, _ := f.Get(fieldDescription)
-			errorDesc = string(desc)
-		}
-		if err := r.opts.Out.Frame(f, extra); err != nil {
-			stop(outcome(events.NewError(events.FromOutput, 28, "cannot write events: "+err.Error()), ExitFailed))
-			_ = ascp.WriteFrame(conn, "CANCEL")
-			break
-		}
-		if reader.Buffered() == 0 {
-			_ = r.opts.Out.Flush()
-		}
-	}
-	_ = r.opts.Out.Flush()
-	if streamError != nil && streamError != ascp.ErrIncomplete {
-		// The stream cannot be trusted any more: stop ascp rather than
-		// let it run unobserved.
-		r.proc.Kill()
-	}
-	r.proc.WaitOrKill(r.opts.CancelGrace)
-	status := r.proc.ExitCode()
-
-	mu.Lock()
-	reason := stopReason
-	mu.Unlock()
-	if reason != nil {
-		return r.withTerminal(reason)
-	}
-	var e *events.Error
-	switch {
-	case finalType == "ERROR":
-		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
-	case streamError != nil && streamError != ascp.ErrIncomplete:
-		e = events.NewError(events.FromStream, 0, "unreadable management stream: "+streamError.Error())
-	case finalType == "DONE" && status == 0:
-		return &Outcome{ExitCode: ExitOK}
-	case finalType == "DONE":
-		e = events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp reported DONE but exited with status %d", status))
-	default:
-		desc := fmt.Sprintf("ascp exited with status %d without a final DONE or ERROR message", status)
-		if streamError == ascp.ErrIncomplete {
-			desc += " (its last message was cut off)"
-		}
-		e = events.NewError(events.FromAscpExit, 0, desc)
-	}
-	if finalType != "DONE" || status != 0 {
-		e.ExitStatus = &status
-	}
-	return r.withTerminal(outcome(e, ExitFailed))
-}
-
-var (
-	typeDone         = []byte("DONE")
-	typeError        = []byte("ERROR")
-	fieldCode        = []byte("Code")
-	fieldDescription = []byte("Description")
-)
-
-func isClosedConn(err error) bool {
-	return errors.Is(err, net.ErrClosed)
+	j.mu.Lock()
+	j.version = v
+	j.mu.Unlock()
 }
 
 // NewJobID returns a random identifier for a job.
@@ -374,25 +366,4 @@ func NewJobID() string {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("asession-%x", b)
-}
-
-// redact replaces secret values wherever they appear; argv never holds one
-// by construction, and this keeps it so in logs even if that ever changed.
-func redact(args, secrets []string) []string {
-	out := make([]string, len(args))
-	for i, a := range args {
-		out[i] = redactText(a, secrets)
-	}
-	return out
-}
-
-func redactLines(lines, secrets []string) []string { return redact(lines, secrets) }
-
-func redactText(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "***")
-		}
-	}
-	return s
 }

@@ -89,7 +89,7 @@ func TestSpecs(t *testing.T) {
 func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
 	var v any
 	code := ExitOK
-	if in, e := CheckInput(data, true); e != nil {
+	if in, e := CheckInput(data, CheckOptions{Strict: true}); e != nil {
 		v, code = e, ExitUsage
 	} else {
 		report, e, c := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }}, "JOB")

@@ -1,0 +1,313 @@
+package events
+
+import (
+	"bytes"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/faspkit/asession/ascp"
+)
+
+// Status values of progress and summary lines, as Connect's TransferInfo
+// spells them.
+const (
+	StatusInitiating = "initiating"
+	StatusRunning    = "running"
+	StatusWillRetry  = "willretry"
+	StatusCompleted  = "completed"
+	StatusFailed     = "failed"
+	StatusCancelled  = "cancelled"
+)
+
+// FileCounts follows Connect: completed includes skipped files.
+type FileCounts struct {
+	Attempted int64 `json:"attempted"`
+	Completed int64 `json:"completed"`
+	Failed    int64 `json:"failed"`
+	Skipped   int64 `json:"skipped"`
+}
+
+func (c *FileCounts) add(o FileCounts) {
+	c.Attempted += o.Attempted
+	c.Completed += o.Completed
+	c.Failed += o.Failed
+	c.Skipped += o.Skipped
+}
+
+// FailedFile is one FILEERROR, kept for the summary.
+type FailedFile struct {
+	File        string `json:"file"`
+	Code        int    `json:"code"`
+	Description string `json:"description"`
+}
+
+// maxFailedFiles bounds what the summary lists: a job of a million failing
+// files must not hold a million records.
+const maxFailedFiles = 1000
+
+// sessionProgress is what one ascp process has reported in its current
+// attempt. A retry starts it again: the new ascp reports every file anew.
+type sessionProgress struct {
+	expectedBytes int64 // PreTransferBytes
+	sentBytes     int64 // TransferBytes: bytes sent in this attempt
+	resumedBytes  int64 // StartByte of resumed files: already on disk
+	counts        FileCounts
+}
+
+// Tracker aggregates the frames of every session of a job into
+// Connect-shaped progress. Observe does not allocate once the current-file
+// buffer has grown. Safe for concurrent use by the sessions' relays.
+type Tracker struct {
+	mu           sync.Mutex
+	now          func() time.Time
+	start        time.Time
+	status       string
+	sessions     []sessionProgress
+	currentFile  []byte
+	failedFiles  []FailedFile
+	failedCount  int64
+	lastProgress time.Time
+	changed      bool
+}
+
+// NewTracker starts tracking a job of n ascp sessions.
+func NewTracker(n int, now func() time.Time) *Tracker {
+	if now == nil {
+		now = time.Now
+	}
+	return &Tracker{now: now, start: now(), status: StatusInitiating, sessions: make([]sessionProgress, n), changed: true}
+}
+
+var (
+	fieldFile             = []byte("File")
+	fieldTransferBytes    = []byte("TransferBytes")
+	fieldPreTransferBytes = []byte("PreTransferBytes")
+	fieldStartByte        = []byte("StartByte")
+	fieldCode             = []byte("Code")
+	fieldDescription      = []byte("Description")
+	frameStart            = []byte("START")
+	frameStats            = []byte("STATS")
+	frameStop             = []byte("STOP")
+	frameSkip             = []byte("SKIP")
+	frameFileError        = []byte("FILEERROR")
+	frameNotification     = []byte("NOTIFICATION")
+	frameSession          = []byte("SESSION")
+)
+
+// Observe takes one frame of session i (1-based).
+func (t *Tracker) Observe(i int, f *ascp.Frame) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	s := &t.sessions[i-1]
+	typ := f.Type()
+	switch {
+	case bytes.Equal(typ, frameStats):
+		t.running()
+		if v, ok := intField(f, fieldTransferBytes); ok && v != s.sentBytes {
+			s.sentBytes = v
+			t.changed = true
+		}
+	case bytes.Equal(typ, frameStart):
+		t.running()
+		s.counts.Attempted++
+		if v, ok := intField(f, fieldStartByte); ok {
+			s.resumedBytes += v
+		}
+		if name, ok := f.Get(fieldFile); ok {
+			t.currentFile = append(t.currentFile[:0], name...)
+		}
+		t.changed = true
+	case bytes.Equal(typ, frameStop):
+		s.counts.Completed++
+		if v, ok := intField(f, fieldTransferBytes); ok {
+			s.sentBytes = v
+		}
+		t.changed = true
+	case bytes.Equal(typ, frameSkip):
+		s.counts.Completed++
+		s.counts.Skipped++
+		t.changed = true
+	case bytes.Equal(typ, frameFileError):
+		s.counts.Failed++
+		t.recordFailedFile(f)
+		t.changed = true
+	case bytes.Equal(typ, frameNotification):
+		if v, ok := intField(f, fieldPreTransferBytes); ok {
+			s.expectedBytes = v
+			t.changed = true
+		}
+	case bytes.Equal(typ, frameSession):
+		t.running()
+	}
+}
+
+func (t *Tracker) running() {
+	if t.status == StatusInitiating || t.status == StatusWillRetry {
+		t.status = StatusRunning
+		t.changed = true
+	}
+}
+
+func (t *Tracker) recordFailedFile(f *ascp.Frame) {
+	t.failedCount++
+	if len(t.failedFiles) >= maxFailedFiles {
+		return
+	}
+	name, _ := f.Get(fieldFile)
+	desc, _ := f.Get(fieldDescription)
+	code, _ := intField(f, fieldCode)
+	t.failedFiles = append(t.failedFiles, FailedFile{File: string(name), Code: int(code), Description: string(desc)})
+}
+
+// Retry marks session i as restarting: its next ascp reports every file
+// again, so its counts start over, and the job shows willretry meanwhile.
+func (t *Tracker) Retry(i int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.sessions[i-1] = sessionProgress{}
+	t.status = StatusWillRetry
+	t.changed = true
+}
+
+// Finish sets the final status.
+func (t *Tracker) Finish(status string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.status = status
+	t.changed = true
+}
+
+// Snapshot is the job's progress at one moment.
+type Snapshot struct {
+	Status         string
+	BytesWritten   int64
+	BytesExpected  int64
+	BytesSent      int64
+	ElapsedUsec    int64
+	RateKbps       int64
+	RemainingUsec  int64
+	Percentage     float64
+	CurrentFile    string
+	Counts         FileCounts
+	Sessions       int
+	FailedFiles    []FailedFile
+	FailedFileRest int64 // failed files not listed
+}
+
+// Snapshot returns the aggregate progress.
+func (t *Tracker) Snapshot() Snapshot {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var s Snapshot
+	t.fill(&s)
+	s.CurrentFile = string(t.currentFile)
+	s.FailedFiles = append([]FailedFile(nil), t.failedFiles...)
+	s.FailedFileRest = t.failedCount - int64(len(t.failedFiles))
+	return s
+}
+
+// fill computes everything but the strings, so that the hot path can use
+// it without allocating.
+func (t *Tracker) fill(s *Snapshot) {
+	s.Status = t.status
+	s.Sessions = len(t.sessions)
+	for i := range t.sessions {
+		p := &t.sessions[i]
+		s.BytesExpected += p.expectedBytes
+		s.BytesSent += p.sentBytes
+		s.BytesWritten += p.sentBytes + p.resumedBytes
+		s.Counts.add(p.counts)
+	}
+	if s.BytesExpected > 0 && s.BytesWritten > s.BytesExpected {
+		s.BytesWritten = s.BytesExpected
+	}
+	s.ElapsedUsec = t.now().Sub(t.start).Microseconds()
+	if s.ElapsedUsec > 0 {
+		s.RateKbps = s.BytesSent * 8 * 1000 / s.ElapsedUsec
+	}
+	switch {
+	case s.BytesExpected > 0:
+		s.Percentage = float64(s.BytesWritten) / float64(s.BytesExpected)
+	case t.status == StatusCompleted:
+		s.Percentage = 1
+	}
+	if remaining := s.BytesExpected - s.BytesWritten; remaining > 0 && s.RateKbps > 0 {
+		s.RemainingUsec = remaining * 8 * 1000 / s.RateKbps
+	}
+}
+
+// DueProgress appends a progress line (with its newline) when something
+// changed and at least interval has passed since the last one, or when
+// force is set and something changed. It reports whether it appended.
+func (t *Tracker) DueProgress(dst []byte, interval time.Duration, force bool) ([]byte, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.changed {
+		return dst, false
+	}
+	now := t.now()
+	if !force && now.Sub(t.lastProgress) < interval {
+		return dst, false
+	}
+	t.lastProgress = now
+	t.changed = false
+	var s Snapshot
+	t.fill(&s)
+	return appendProgress(dst, &s, t.currentFile), true
+}
+
+func appendProgress(dst []byte, s *Snapshot, currentFile []byte) []byte {
+	dst = append(dst, `{"type":"progress","status":`...)
+	dst = AppendString(dst, s.Status)
+	dst = append(dst, `,"percentage":`...)
+	dst = strconv.AppendFloat(dst, s.Percentage, 'f', 4, 64)
+	dst = appendIntMember(dst, "bytes_written", s.BytesWritten)
+	dst = appendIntMember(dst, "bytes_expected", s.BytesExpected)
+	dst = appendIntMember(dst, "calculated_rate_kbps", s.RateKbps)
+	dst = appendIntMember(dst, "elapsed_usec", s.ElapsedUsec)
+	dst = appendIntMember(dst, "remaining_usec", s.RemainingUsec)
+	dst = append(dst, `,"current_file":`...)
+	dst = AppendStringBytes(dst, currentFile)
+	dst = append(dst, `,"file_counts":{"attempted":`...)
+	dst = strconv.AppendInt(dst, s.Counts.Attempted, 10)
+	dst = appendIntMember(dst, "completed", s.Counts.Completed)
+	dst = appendIntMember(dst, "failed", s.Counts.Failed)
+	dst = appendIntMember(dst, "skipped", s.Counts.Skipped)
+	dst = append(dst, '}')
+	dst = appendIntMember(dst, "sessions", int64(s.Sessions))
+	return append(dst, "}\n"...)
+}
+
+func appendIntMember(dst []byte, key string, v int64) []byte {
+	dst = append(dst, ',', '"')
+	dst = append(dst, key...)
+	dst = append(dst, '"', ':')
+	return strconv.AppendInt(dst, v, 10)
+}
+
+// intField parses a decimal field without allocating.
+func intField(f *ascp.Frame, name []byte) (int64, bool) {
+	v, ok := f.Get(name)
+	if !ok || len(v) == 0 || len(v) > 18 {
+		return 0, false
+	}
+	var n int64
+	neg := v[0] == '-'
+	if neg {
+		v = v[1:]
+		if len(v) == 0 {
+			return 0, false
+		}
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}

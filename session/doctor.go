@@ -1,0 +1,58 @@
+package session
+
+import (
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/faspkit/asession/ascp"
+)
+
+// Diagnosis is what `asession doctor` finds out about this machine.
+type Diagnosis struct {
+	Ascp        string   `json:"ascp,omitempty"`
+	Searched    []string `json:"searched"`
+	AscpError   string   `json:"ascp_error,omitempty"`
+	About       []string `json:"about,omitempty"` // ascp -A: version and license lines
+	AscpVersion string   `json:"ascp_version,omitempty"`
+	BypassKeys  []string `json:"bypass_keys"`
+	KeyDirs     []string `json:"bypass_key_dirs,omitempty"`
+	TempDir     string   `json:"temp_dir"`
+	TempDirOK   bool     `json:"temp_dir_ok"`
+	TempDirErr  string   `json:"temp_dir_error,omitempty"`
+	OK          bool     `json:"ok"`
+}
+
+// Diagnose checks what a transfer needs: an ascp that answers -A, the SSH
+// bypass keys for token transfers, and a temporary folder where a private
+// list file can be written.
+func Diagnose(explicitAscp string) *Diagnosis {
+	d := &Diagnosis{BypassKeys: []string{}}
+	path, searched, err := ascp.Locate(explicitAscp)
+	d.Searched = searched
+	if err != nil {
+		d.AscpError = err.Error()
+	} else {
+		d.Ascp = path
+		d.KeyDirs = ascp.BypassKeyDirs(path)
+		d.BypassKeys = append(d.BypassKeys, ascp.BypassKeys(path)...)
+		d.About, d.AscpVersion, err = ascp.About(path, 10*time.Second)
+		if err != nil {
+			d.AscpError = err.Error()
+		}
+	}
+	d.TempDir = os.TempDir()
+	if dir, err := os.MkdirTemp("", "asession-doctor-"); err != nil {
+		d.TempDirErr = err.Error()
+	} else {
+		probe := filepath.Join(dir, "probe")
+		err = os.WriteFile(probe, []byte("ok\n"), 0o600)
+		if err != nil {
+			d.TempDirErr = err.Error()
+		}
+		d.TempDirOK = err == nil
+		os.RemoveAll(dir)
+	}
+	d.OK = d.Ascp != "" && d.AscpError == "" && d.TempDirOK
+	return d
+}

@@ -1,0 +1,315 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/events"
+)
+
+const terminalKeep = 20
+
+// runner drives one attempt of one session: one ascp process.
+type runner struct {
+	job     *job
+	cmd     *ascp.Command
+	args    []string
+	attempt int
+	proc    *ascp.Process
+
+	mu   sync.Mutex
+	stop *Outcome // why asession stopped ascp, when it did
+}
+
+func (r *runner) log() *zerolog.Logger { return &r.job.opts.Log }
+
+// stopWith records the first reason asession had to stop ascp.
+func (r *runner) stopWith(o *Outcome) {
+	r.mu.Lock()
+	if r.stop == nil {
+		r.stop = o
+	}
+	r.mu.Unlock()
+}
+
+func (r *runner) stopReason() *Outcome {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stop
+}
+
+func (r *runner) run(ctx context.Context) *Outcome {
+	opts := r.job.opts
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return outcome(events.NewError(events.FromConnect, 0, "cannot open the management port: "+err.Error()), ExitNoAscp)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	args := append([]string{"-M", strconv.Itoa(port), "-u", opts.JobID}, r.args...)
+	r.log().Debug().Strs("argv", redact(args, r.cmd.Secrets)).Int("session", r.cmd.Session).Int("attempt", r.attempt+1).Msg("starting ascp")
+
+	proc, err := ascp.Start(r.job.prepared.AscpPath, args, r.cmd.Env, terminalKeep)
+	if err != nil {
+		return outcome(events.NewError(events.FromStart, 0, fmt.Sprintf("cannot start %s: %v", r.job.prepared.AscpPath, err)), ExitNoAscp)
+	}
+	r.proc = proc
+	register(proc)
+	defer func() {
+		proc.WaitOrKill(opts.CancelGrace)
+		unregister(proc)
+		for _, line := range proc.Terminal().Lines() {
+			r.log().Debug().Str("line", redactText(line, r.cmd.Secrets)).Int("session", r.cmd.Session).Msg("ascp terminal")
+		}
+	}()
+
+	conn, failure := r.accept(ctx, ln)
+	if failure != nil {
+		proc.Kill()
+		<-proc.Exited()
+		return r.withTerminal(failure)
+	}
+	defer conn.Close()
+	return r.relay(ctx, conn)
+}
+
+func (r *runner) withTerminal(o *Outcome) *Outcome {
+	if o.Err != nil {
+		o.Err.Terminal = redact(r.proc.Terminal().Lines(), r.cmd.Secrets)
+		if r.cmd.Sessions > 1 {
+			o.Err.Session = r.cmd.Session
+		}
+	}
+	return o
+}
+
+// accept waits for ascp's management connection, and for everything that
+// can happen instead: ascp exits, asks for a password, or takes too long.
+func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcome) {
+	type accepted struct {
+		conn net.Conn
+		err  error
+	}
+	ch := make(chan accepted, 1)
+	go func() {
+		c, err := ln.Accept()
+		ch <- accepted{c, err}
+	}()
+	timeout := r.job.opts.ConnectTimeout
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case a := <-ch:
+		if a.err != nil {
+			return nil, outcome(events.NewError(events.FromConnect, 0, "management port failed: "+a.err.Error()), ExitNoAscp)
+		}
+		return a.conn, nil
+	case <-r.proc.Exited():
+		// ascp may have connected, written its frames and exited before
+		// this select saw the connection: the backlog still holds it.
+		select {
+		case a := <-ch:
+			if a.err == nil {
+				return a.conn, nil
+			}
+		case <-time.After(250 * time.Millisecond):
+		}
+		status := r.proc.ExitCode()
+		e := events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp exited with status %d before connecting to the management port", status))
+		e.ExitStatus = &status
+		return nil, outcome(e, ExitNoAscp)
+	case prompt := <-r.proc.Prompt():
+		return nil, outcome(r.promptError(prompt), ExitFailed)
+	case <-timer.C:
+		return nil, outcome(events.NewError(events.FromConnect, 0,
+			fmt.Sprintf("ascp did not connect to the management port within %s", timeout)), ExitNoAscp)
+	case <-ctx.Done():
+		return nil, outcome(events.NewError(events.FromCancel, 28, "cancelled before ascp connected"), ExitFailed)
+	}
+}
+
+// promptError names the credential the spec lacks: a prompt means ascp
+// would wait for a human who is not there.
+func (r *runner) promptError(prompt string) *events.Error {
+	what := "a password: the spec has no remote_password, token, ssh_private_key or ssh_private_key_path"
+	if strings.Contains(strings.ToLower(prompt), "passphrase") {
+		what = "the passphrase of its SSH key: set ssh_private_key_passphrase"
+	}
+	return events.NewError(events.FromPrompt, 19, fmt.Sprintf("ascp asked for %s (prompt %q); it was stopped", what, prompt))
+}
+
+// cancel asks ascp to stop through the management port, and kills it if
+// it has not exited within the grace period.
+func (r *runner) cancel(conn net.Conn, grace time.Duration) {
+	r.job.commands.writeFrame(conn, "CANCEL")
+	select {
+	case <-r.proc.Exited():
+	case <-time.After(grace):
+		r.proc.Kill()
+	}
+}
+
+// relay copies frames to the output until ascp closes the connection, then
+// decides the outcome from the last frame and the exit status.
+func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
+	opts := r.job.opts
+	relayDone := make(chan struct{})
+	var watchers sync.WaitGroup
+	defer func() {
+		close(relayDone)
+		watchers.Wait()
+	}()
+	watchers.Add(2)
+	go func() {
+		defer watchers.Done()
+		select {
+		case prompt := <-r.proc.Prompt():
+			r.stopWith(outcome(r.promptError(prompt), ExitFailed))
+			r.proc.Kill()
+		case <-ctx.Done():
+			r.stopWith(outcome(events.NewError(events.FromCancel, 28, "cancelled"), ExitFailed))
+			r.cancel(conn, opts.CancelGrace)
+		case <-relayDone:
+		}
+	}()
+	go func() {
+		defer watchers.Done()
+		r.job.commands.forward(r.cmd.Session, conn, relayDone)
+	}()
+
+	var extra []byte
+	if r.cmd.Sessions > 1 {
+		extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
+	}
+	raw := opts.Events != EventsProgress
+	reader := ascp.NewReader(stallReader{conn: conn, timeout: opts.StallTimeout})
+	var (
+		finalType   string
+		errorCode   int
+		errorDesc   string
+		streamError error
+	)
+	for {
+		f, err := reader.Next()
+		if err != nil {
+			if err != io.EOF && !errors.Is(err, net.ErrClosed) {
+				streamError = err
+			}
+			break
+		}
+		switch t := f.Type(); {
+		case bytes.Equal(t, typeDone):
+			finalType = "DONE"
+		case bytes.Equal(t, typeError):
+			finalType = "ERROR"
+			code, _ := f.Get(fieldCode)
+			errorCode, _ = strconv.Atoi(string(code))
+			desc, _ := f.Get(fieldDescription)
+			errorDesc = string(desc)
+		}
+		r.job.tracker.Observe(r.cmd.Session, f)
+		if raw {
+			if err := opts.Out.Frame(f, extra); err != nil {
+				r.stopWith(outcome(events.NewError(events.FromOutput, 28, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
+				go r.cancel(conn, opts.CancelGrace)
+				break
+			}
+		}
+		r.job.emitProgress(false)
+		if reader.Buffered() == 0 {
+			if err := opts.Out.Flush(); err != nil {
+				r.stopWith(outcome(events.NewError(events.FromOutput, 28, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
+				go r.cancel(conn, opts.CancelGrace)
+				break
+			}
+		}
+	}
+	_ = opts.Out.Flush()
+	if errors.Is(streamError, os.ErrDeadlineExceeded) {
+		r.stopWith(outcome(events.NewError(events.FromStall, 40,
+			fmt.Sprintf("no management message for %s: ascp stalled and was cancelled", opts.StallTimeout)), ExitFailed))
+		r.cancel(conn, opts.CancelGrace)
+	} else if streamError != nil && streamError != ascp.ErrIncomplete {
+		// The stream cannot be trusted any more: stop ascp rather than
+		// let it run unobserved.
+		r.proc.Kill()
+	}
+	r.proc.WaitOrKill(opts.CancelGrace)
+	status := r.proc.ExitCode()
+
+	if reason := r.stopReason(); reason != nil {
+		return r.withTerminal(reason)
+	}
+	var e *events.Error
+	switch {
+	case finalType == "ERROR":
+		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
+	case streamError != nil && streamError != ascp.ErrIncomplete:
+		e = events.NewError(events.FromStream, 0, "unreadable management stream: "+streamError.Error())
+	case finalType == "DONE" && status == 0:
+		return &Outcome{ExitCode: ExitOK}
+	case finalType == "DONE":
+		e = events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp reported DONE but exited with status %d", status))
+	default:
+		desc := fmt.Sprintf("ascp exited with status %d without a final DONE or ERROR message", status)
+		if streamError == ascp.ErrIncomplete {
+			desc += " (its last message was cut off)"
+		}
+		e = events.NewError(events.FromAscpExit, 0, desc)
+	}
+	e.ExitStatus = &status
+	return r.withTerminal(outcome(e, ExitFailed))
+}
+
+var (
+	typeDone         = []byte("DONE")
+	typeError        = []byte("ERROR")
+	fieldCode        = []byte("Code")
+	fieldDescription = []byte("Description")
+)
+
+// stallReader gives every read of the management stream a deadline, so a
+// silent ascp is noticed. Deadlines are set per read of the buffered
+// reader, not per frame.
+type stallReader struct {
+	conn    net.Conn
+	timeout time.Duration
+}
+
+func (s stallReader) Read(p []byte) (int, error) {
+	if s.timeout > 0 {
+		_ = s.conn.SetReadDeadline(time.Now().Add(s.timeout))
+	}
+	return s.conn.Read(p)
+}
+
+// redact replaces secret values wherever they appear; argv never holds one
+// by construction, and this keeps logs clean even if that ever changed.
+func redact(lines, secrets []string) []string {
+	out := make([]string, len(lines))
+	for i, a := range lines {
+		out[i] = redactText(a, secrets)
+	}
+	return out
+}
+
+func redactText(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, Redacted)
+		}
+	}
+	return s
+}
