@@ -229,6 +229,9 @@ func (j *job) run(ctx context.Context) *Outcome {
 
 var errSessionFailed = errors.New("another session of the job failed")
 
+// codeCancelled is ascp's "cancelled by user".
+const codeCancelled = 28
+
 // runSession runs one session's attempts: the first, then retries while
 // the error is retryable and attempts remain, resuming partial files.
 func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
@@ -313,7 +316,8 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 			if o.Err.Source != events.FromCancel {
 				o.Err = events.NewError(events.FromCancel, 28, "cancelled: "+cause.Error())
 			}
-		} else if o.Err.Source == events.FromOutput {
+		} else if o.Err.Source == events.FromOutput || o.Err.Code == codeCancelled {
+			// A CANCEL command, or a consumer that stopped reading.
 			status = events.StatusCancelled
 		}
 		_ = j.opts.Out.Event(o.Err)

@@ -286,6 +286,7 @@ var longOpts = map[string]optSpec{
 	"save-before-overwrite":         {},
 	"skip-special-files":            {},
 	"precalculate-job-size":         {},
+	"precalculate-disable":          {},
 	"preserve-file-owner-uid":       {},
 	"preserve-file-owner-gid":       {},
 	"preserve-access-time":          {},
@@ -560,6 +561,11 @@ func parseArgs(args []string) (*config, error) {
 			c.skipSpecial = true
 		case "precalculate-job-size":
 			c.precalc = true
+		case "precalculate-disable":
+			// The transfer-spec mapping of ../shared/ascp-reference.md §4
+			// (precalculate_job_size: false) names it, as IBM's SDK
+			// transfer spec does; IBM's ascp reference page does not.
+			c.precalc = false
 		case "preserve-access-time":
 			c.preserveAtime = true
 		case "preserve-modification-time":

@@ -28,6 +28,8 @@ func TestOptionForms(t *testing.T) {
 			func(c *config) bool { return c.mode == "send" && c.overwrite == "never" }},
 		{"long switches", []string{"--keepalive", "--remove-after-transfer", "--precalculate-job-size", "h:b"},
 			func(c *config) bool { return c.keepalive && c.removeAfter && c.precalc }},
+		{"precalculate disabled", []string{"--precalculate-job-size", "--precalculate-disable", "h:b"},
+			func(c *config) bool { return !c.precalc }},
 		{"-SSH is not -S SH", []string{"-SSH", "a", "h:b"},
 			func(c *config) bool { return len(c.positionals) == 2 }},
 		{"double dash ends options", []string{"-d", "--", "-weird", "h:b"},
@@ -73,7 +75,6 @@ func TestOptionErrors(t *testing.T) {
 	cases := [][]string{
 		{"--no-such-option", "a", "h:b"},
 		{"-J", "a", "h:b"},
-		{"--precalculate-disable", "a", "h:b"}, // not an ascp option
 		{"--overwrite=sometimes", "a", "h:b"},
 		{"--policy=greedy", "a", "h:b"},
 		{"-c", "aes-128", "a", "h:b"},

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,6 +72,9 @@ func TestScripts(t *testing.T) {
 			"jsonl":    cmdJSONL,
 			"noprocs":  cmdNoprocs,
 			"notemp":   cmdNotemp,
+			"waitfile": cmdWaitfile,
+			"readhead": cmdReadhead,
+			"signal":   cmdSignal,
 		},
 	})
 }
@@ -233,6 +237,17 @@ func cmdNoprocs(ts *testscript.TestScript, neg bool, args []string) {
 
 func scriptProcesses(marker []byte) []string {
 	var found []string
+	for _, p := range scriptPids(marker) {
+		found = append(found, p.pid+":"+p.cmdline)
+	}
+	return found
+}
+
+type procInfo struct{ pid, cmdline string }
+
+// scriptPids lists the live processes whose environment holds marker.
+func scriptPids(marker []byte) []procInfo {
+	var found []procInfo
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		if _, err := strconv.Atoi(e.Name()); err != nil {
@@ -247,9 +262,35 @@ func scriptProcesses(marker []byte) []string {
 			continue // a zombie is gone, only not yet reaped by its parent
 		}
 		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		found = append(found, e.Name()+":"+strings.ReplaceAll(string(cmdline), "\x00", " "))
+		found = append(found, procInfo{e.Name(), strings.ReplaceAll(string(cmdline), "\x00", " ")})
 	}
 	return found
+}
+
+// signal TERM|INT|HUP PROGRAM: sends the signal to this script's running
+// PROGRAM processes (testscript's kill knows only INT and KILL).
+func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: signal TERM|INT|HUP program")
+	}
+	sig := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "HUP": syscall.SIGHUP}[args[0]]
+	if sig == 0 {
+		ts.Fatalf("unknown signal %s", args[0])
+	}
+	marker := []byte("ASCPSIM_ROOT=" + ts.Getenv("ASCPSIM_ROOT") + "\x00")
+	sent := 0
+	for _, p := range scriptPids(marker) {
+		if filepath.Base(strings.Fields(p.cmdline + " x")[0]) != args[1] {
+			continue
+		}
+		pid, _ := strconv.Atoi(p.pid)
+		if err := syscall.Kill(pid, sig); err == nil {
+			sent++
+		}
+	}
+	if sent == 0 {
+		ts.Fatalf("no running %s to signal", args[1])
+	}
 }
 
 // notemp: asession left nothing in the script's temporary folder.
@@ -260,5 +301,68 @@ func cmdNotemp(ts *testscript.TestScript, neg bool, args []string) {
 		if strings.HasPrefix(e.Name(), "asession-") {
 			ts.Fatalf("temporary left behind: %s", e.Name())
 		}
+	}
+}
+
+// waitfile PATH: wait (up to 20 s) until PATH exists, to act in the middle
+// of a transfer rather than after an arbitrary sleep.
+func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile path")
+	}
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not appear within 20s", args[0])
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// readhead N prog args...: runs prog, reads N lines of its stdout and closes
+// the pipe, as `prog | head -N` does; prog must then exit non-zero within
+// 20 s. Its stderr becomes the script's stderr.
+func cmdReadhead(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: readhead N program [args...]")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	path, err := exec.LookPath(args[1])
+	if err != nil {
+		path = filepath.Join(binDir, args[1])
+	}
+	cmd := exec.Command(path, args[2:]...)
+	cmd.Dir = ts.Getenv("WORK")
+	for _, key := range []string{"PATH", "HOME", "TMPDIR", "ASCPSIM_ROOT", "ASCPSIM_PASSWORD", "ASESSION_ASCP", "ASCPSIM_FAIL", "ASCPSIM_FAIL_TIMES"} {
+		cmd.Env = append(cmd.Env, key+"="+ts.Getenv(key))
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	ts.Check(err)
+	ts.Check(cmd.Start())
+	br := bufio.NewReader(stdout)
+	for i := 0; i < n; i++ {
+		if _, err := br.ReadString('\n'); err != nil {
+			ts.Fatalf("read line %d: %v", i+1, err)
+		}
+	}
+	stdout.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		ts.Fatalf("%s still running 20s after its stdout was closed", args[1])
+	}
+	ts.Logf("stderr:\n%s", stderr.String())
+	if err == nil {
+		ts.Fatalf("%s exited 0 although its stdout was closed mid-transfer", args[1])
 	}
 }
