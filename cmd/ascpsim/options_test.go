@@ -28,7 +28,7 @@ func TestOptionForms(t *testing.T) {
 			func(c *config) bool { return c.mode == "send" && c.overwrite == "never" }},
 		{"long switches", []string{"--keepalive", "--remove-after-transfer", "--precalculate-job-size", "h:b"},
 			func(c *config) bool { return c.keepalive && c.removeAfter && c.precalc }},
-		{"precalculate disabled", []string{"--precalculate-job-size", "--precalculate-disable", "h:b"},
+		{"precalculate disabled", []string{"--precalculate-job-size", "--precalculate-disable", "a", "h:b"},
 			func(c *config) bool { return !c.precalc }},
 		{"-SSH is not -S SH", []string{"-SSH", "a", "h:b"},
 			func(c *config) bool { return len(c.positionals) == 2 }},
