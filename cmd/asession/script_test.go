@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/faspkit/asession/internal/jsonschema"
 )
 
 // binDir holds asession and ascpsim, built once for all scripts (with the
@@ -66,15 +68,16 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exit":     cmdExit,
-			"mkfile":   cmdMkfile,
-			"sametree": cmdSametree,
-			"jsonl":    cmdJSONL,
-			"noprocs":  cmdNoprocs,
-			"notemp":   cmdNotemp,
-			"waitfile": cmdWaitfile,
-			"readhead": cmdReadhead,
-			"signal":   cmdSignal,
+			"exit":        cmdExit,
+			"mkfile":      cmdMkfile,
+			"sametree":    cmdSametree,
+			"jsonl":       cmdJSONL,
+			"noprocs":     cmdNoprocs,
+			"notemp":      cmdNotemp,
+			"waitfile":    cmdWaitfile,
+			"readhead":    cmdReadhead,
+			"signal":      cmdSignal,
+			"eventschema": cmdEventSchema,
 		},
 	})
 }
@@ -364,5 +367,19 @@ func cmdReadhead(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Logf("stderr:\n%s", stderr.String())
 	if err == nil {
 		ts.Fatalf("%s exited 0 although its stdout was closed mid-transfer", args[1])
+	}
+}
+
+// eventschema: every stdout line conforms to schema/events.schema.json.
+func cmdEventSchema(ts *testscript.TestScript, neg bool, args []string) {
+	data, err := os.ReadFile("../../schema/events.schema.json")
+	ts.Check(err)
+	schema, err := jsonschema.Parse(data)
+	ts.Check(err)
+	lines := strings.Split(strings.TrimSuffix(ts.ReadFile("stdout"), "\n"), "\n")
+	for i, line := range lines {
+		if errs := schema.Validate([]byte(line)); len(errs) > 0 {
+			ts.Fatalf("stdout line %d breaks events.schema.json: %v\n%s", i+1, errs, line)
+		}
 	}
 }
