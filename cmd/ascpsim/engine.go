@@ -854,7 +854,7 @@ func (s *session) savedName(p string) string {
 
 func (s *session) faultLimit() (int64, bool) {
 	switch s.flt.kind {
-	case faultLost, faultCrash, faultDisk:
+	case faultLost, faultCrash, faultDisk, faultStall:
 		return s.flt.bytes, true
 	}
 	return 0, false
@@ -868,6 +868,12 @@ func (s *session) strike(e *entry) error {
 		os.Exit(1)
 	case faultDisk:
 		return &sessionError{code: codeNoSpace, desc: "No space left on device", file: e.dstShown}
+	case faultStall:
+		// A wedged ascp: the connection stays open, nothing more is
+		// written or said, commands go unanswered, until it is killed.
+		for {
+			time.Sleep(time.Hour)
+		}
 	}
 	return &sessionError{code: codeConnectionLost, desc: "Connection lost: data transfer timed out", file: e.dstShown}
 }

@@ -19,6 +19,7 @@ const (
 	faultCrash
 	faultHang
 	faultDisk
+	faultStall
 )
 
 type fault struct {
@@ -29,14 +30,14 @@ type fault struct {
 func parseFault(v string) (fault, error) {
 	name, arg, hasArg := strings.Cut(v, ":")
 	kinds := map[string]faultKind{"auth": faultAuth, "nofile": faultNoFile, "hang": faultHang,
-		"lost": faultLost, "crash": faultCrash, "disk": faultDisk}
+		"lost": faultLost, "crash": faultCrash, "disk": faultDisk, "stall": faultStall}
 	k, ok := kinds[name]
 	if v == "" {
 		return fault{}, nil
 	}
-	needsBytes := k == faultLost || k == faultCrash || k == faultDisk
+	needsBytes := k == faultLost || k == faultCrash || k == faultDisk || k == faultStall
 	if !ok || hasArg != needsBytes {
-		return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q (expected auth, nofile, hang, lost:BYTES, crash:BYTES or disk:BYTES)", v)
+		return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q (expected auth, nofile, hang, lost:BYTES, crash:BYTES, disk:BYTES or stall:BYTES)", v)
 	}
 	f := fault{kind: k}
 	if needsBytes {

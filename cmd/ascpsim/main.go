@@ -10,7 +10,8 @@
 //	ASCPSIM_PASSWORD    the password the server accepts (any, when unset)
 //	ASCPSIM_TOKEN       the token the server accepts (any, when unset)
 //	ASCPSIM_FAIL        a failure to inject: auth, nofile, hang, lost:BYTES,
-//	                    crash:BYTES or disk:BYTES
+//	                    crash:BYTES, disk:BYTES or stall:BYTES (goes silent,
+//	                    connection open, once BYTES are written)
 //	ASCPSIM_FAIL_TIMES  inject it into the first N runs only
 //
 // The client's side is ascp's own: ASPERA_SCP_PASS, ASPERA_SCP_TOKEN,
