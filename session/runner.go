@@ -189,18 +189,12 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		r.job.commands.forward(r.cmd.Session, conn, relayDone)
 	}()
 
-	var extra []byte
+	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress}
 	if r.cmd.Sessions > 1 {
-		extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
+		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
 	}
-	raw := opts.Events != EventsProgress
 	reader := ascp.NewReader(stallReader{conn: conn, timeout: opts.StallTimeout})
-	var (
-		finalType   string
-		errorCode   int
-		errorDesc   string
-		streamError error
-	)
+	var streamError error
 	for {
 		f, err := reader.Next()
 		if err != nil {
@@ -209,33 +203,13 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 			}
 			break
 		}
-		switch t := f.Type(); {
-		case bytes.Equal(t, typeDone):
-			finalType = "DONE"
-		case bytes.Equal(t, typeError):
-			finalType = "ERROR"
-			code, _ := f.Get(fieldCode)
-			errorCode, _ = strconv.Atoi(string(code))
-			desc, _ := f.Get(fieldDescription)
-			errorDesc = string(desc)
-		}
-		r.job.tracker.Observe(r.cmd.Session, f)
-		if raw {
-			if err := opts.Out.Frame(f, extra); err != nil {
-				r.stopWith(outcome(events.NewError(events.FromOutput, 28, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
-				go r.cancel(conn, opts.CancelGrace)
-				break
-			}
-		}
-		r.job.emitProgress(false)
-		if reader.Buffered() == 0 {
-			if err := opts.Out.Flush(); err != nil {
-				r.stopWith(outcome(events.NewError(events.FromOutput, 28, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
-				go r.cancel(conn, opts.CancelGrace)
-				break
-			}
+		if err := fr.frame(f, reader.Buffered() == 0); err != nil {
+			r.stopWith(outcome(events.NewError(events.FromOutput, 28, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
+			go r.cancel(conn, opts.CancelGrace)
+			break
 		}
 	}
+	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
 	_ = opts.Out.Flush()
 	if errors.Is(streamError, os.ErrDeadlineExceeded) {
 		r.stopWith(outcome(events.NewError(events.FromStall, 40,
@@ -271,6 +245,52 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}
 	e.ExitStatus = &status
 	return r.withTerminal(outcome(e, ExitFailed))
+}
+
+// frameRelay is relay's work for one frame, factored out so that the
+// hot-path benchmark (relay_bench_test.go) runs this very code: note how
+// the session ends, track progress, write the frame's line, write a
+// progress line when one is due, and flush when the input has gone idle.
+type frameRelay struct {
+	job     *job
+	session int
+	extra   []byte // `"session":N` on jobs of several sessions
+	raw     bool   // write the frames' own lines
+
+	finalType string // DONE or ERROR, once seen
+	errorCode int
+	errorDesc string
+}
+
+// frame handles f; idle says no further input is buffered, so the output
+// is flushed and a lone frame reaches the consumer at once. An error is a
+// failed write of the output.
+func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
+	switch t := f.Type(); {
+	case bytes.Equal(t, typeDone):
+		fr.finalType = "DONE"
+	case bytes.Equal(t, typeError):
+		fr.finalType = "ERROR"
+		code, _ := f.Get(fieldCode)
+		fr.errorCode, _ = strconv.Atoi(string(code))
+		desc, _ := f.Get(fieldDescription)
+		fr.errorDesc = string(desc)
+	}
+	j := fr.job
+	j.tracker.Observe(fr.session, f)
+	if j.opts.OnFrame != nil {
+		j.opts.OnFrame(fr.session, f)
+	}
+	if fr.raw {
+		if err := j.opts.Out.Frame(f, fr.extra); err != nil {
+			return err
+		}
+	}
+	j.emitProgress(false)
+	if idle {
+		return j.opts.Out.Flush()
+	}
+	return nil
 }
 
 var (

@@ -57,11 +57,14 @@ type Options struct {
 	Events           EventSet      // which lines to write (all)
 	JobID            string        // sent to ascp as -u and repeated in every frame as UserStr
 	Commands         io.Reader     // the command channel: JSON lines after the spec (nil: none)
-	Out              *events.Writer
+	Out              *events.Writer // JSON lines; nil discards them
 	Log              zerolog.Logger
 	// OnProgress, when set, sees every progress snapshot the output gets,
 	// for a terminal progress display.
 	OnProgress func(events.Snapshot)
+	// OnFrame, when set, sees every management frame of session i (1-based)
+	// as it arrives. The frame is reused after the call returns.
+	OnFrame func(session int, f *ascp.Frame)
 }
 
 func (o *Options) defaults() {
@@ -82,6 +85,9 @@ func (o *Options) defaults() {
 	}
 	if o.Events == "" {
 		o.Events = EventsAll
+	}
+	if o.Out == nil {
+		o.Out = events.NewWriter(io.Discard)
 	}
 	if o.JobID == "" {
 		o.JobID = NewJobID()
@@ -149,6 +155,22 @@ type job struct {
 	mu      sync.Mutex
 	retries int
 	version string
+}
+
+// Transfer is the library entry point: it checks a job description (any
+// of the three envelopes), runs it and returns the summary. The error is
+// nil when the transfer completed; otherwise it is the *events.Error that
+// explains why not (input problems included).
+func Transfer(ctx context.Context, input []byte, opts Options) (*events.Summary, error) {
+	in, inputErr := CheckInput(input, CheckOptions{})
+	if inputErr != nil {
+		return nil, inputErr
+	}
+	o := Run(ctx, in, opts)
+	if o.Err != nil {
+		return o.Summary, o.Err
+	}
+	return o.Summary, nil
 }
 
 // Run executes a parsed job. Every event goes to opts.Out, ending with the
