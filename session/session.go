@@ -46,17 +46,17 @@ const (
 
 // Options tune one run. The zero value of each field means its default.
 type Options struct {
-	Ascp             string        // explicit ascp path; empty searches PATH and install folders
-	ConnectTimeout   time.Duration // how long ascp has to connect to the management port (30s)
-	CancelGrace      time.Duration // how long ascp has to stop after CANCEL before it is killed (5s)
-	StallTimeout     time.Duration // no frame for this long while ascp runs cancels it (0: never)
-	Retries          int           // further attempts after a retryable error (0: none)
-	RetryDelay       time.Duration // first backoff, doubled each attempt (1s)
-	RetryMaxDelay    time.Duration // backoff ceiling (30s)
-	ProgressInterval time.Duration // at most one progress line per interval (100ms)
-	Events           EventSet      // which lines to write (all)
-	JobID            string        // sent to ascp as -u and repeated in every frame as UserStr
-	Commands         io.Reader     // the command channel: JSON lines after the spec (nil: none)
+	Ascp             string         // explicit ascp path; empty searches PATH and install folders
+	ConnectTimeout   time.Duration  // how long ascp has to connect to the management port (30s)
+	CancelGrace      time.Duration  // how long ascp has to stop after CANCEL before it is killed (5s)
+	StallTimeout     time.Duration  // no frame for this long while ascp runs cancels it (0: never)
+	Retries          int            // further attempts after a retryable error (0: none)
+	RetryDelay       time.Duration  // first backoff, doubled each attempt (1s)
+	RetryMaxDelay    time.Duration  // backoff ceiling (30s)
+	ProgressInterval time.Duration  // at most one progress line per interval (100ms)
+	Events           EventSet       // which lines to write (all)
+	JobID            string         // sent to ascp as -u and repeated in every frame as UserStr
+	Commands         io.Reader      // the command channel: JSON lines after the spec (nil: none)
 	Out              *events.Writer // JSON lines; nil discards them
 	Log              zerolog.Logger
 	// OnProgress, when set, sees every progress snapshot the output gets,
