@@ -49,6 +49,7 @@ type BuildOptions struct {
 	ExtraArgs    []string // agent.ascp_args, appended before the paths
 	MultiIncrUDP bool     // one UDP port per session (fasp_port + i - 1)
 	BypassKeys   []string // SSH bypass keys of the ascp install, best first
+	SecretCookie bool     // the cookie is a secret too (agent.secret_cookie)
 	// NewXferID makes the job's tags.aspera.xfer_id; nil means a random
 	// UUID. Tests pass a fixed one.
 	NewXferID func() string
@@ -173,7 +174,7 @@ func (b *builder) generic() error {
 		case f.Handling != schema.Generic && f.Handling != schema.ProxyURL:
 			continue
 		case f.Env != "":
-			if f.Secret {
+			if f.Secret || f.Name == "cookie" && b.opts.SecretCookie {
 				b.secrets = append(b.secrets, v.Text)
 			}
 			if err := b.setEnv(f.Env, v.Text, v.Pointer); err != nil {

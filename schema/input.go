@@ -24,6 +24,10 @@ type Agent struct {
 	// MultiIncrUDP gives session i of a multi-session job UDP port
 	// fasp_port+i-1, for servers (Windows) that need one port per session.
 	MultiIncrUDP bool
+	// SecretCookie treats the cookie as a secret: redacted wherever
+	// asession would show it (dry runs, logs, ascp's messages). Set by
+	// agent.secret_cookie or the --secret-cookie flag.
+	SecretCookie bool
 }
 
 // Input is one parsed job description.
@@ -37,7 +41,7 @@ type Input struct {
 	Unknown        []string // pointers of unknown members, spec and envelope alike
 }
 
-var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true}
+var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "secret_cookie": true}
 
 // ParseInput recognises the envelope, then parses and validates the spec.
 // faspURL, when not empty, is a fasp:// link given beside the input (the
@@ -127,11 +131,13 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 				}
 				return true
 			})
-		case "multi_incr_udp":
+		case "multi_incr_udp", "secret_cookie":
 			if !val.IsBool() {
 				problems = append(problems, Problem{Pointer: kptr, Expected: "true or false", Found: describe(val, false)})
-			} else {
+			} else if key.String() == "multi_incr_udp" {
 				in.Agent.MultiIncrUDP = val.Bool()
+			} else {
+				in.Agent.SecretCookie = val.Bool()
 			}
 		}
 		return true

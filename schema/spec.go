@@ -191,7 +191,7 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 	f := sp.field
 	v := Value{JSON: val, Pointer: ptr}
 	bad := func(expected string) (Value, *Problem) {
-		return v, &Problem{Pointer: ptr, Expected: expected, Found: describe(val, f.Secret)}
+		return v, &Problem{Pointer: ptr, Expected: expected, Found: describe(val, f.hidden())}
 	}
 	switch f.Type {
 	case String:
@@ -247,7 +247,7 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 			var p *Problem
 			val.ForEach(func(i, item gjson.Result) bool {
 				if item.Type != gjson.String {
-					p = &Problem{Pointer: ptr + "/" + i.String(), Expected: "a string", Found: describe(item, f.Secret)}
+					p = &Problem{Pointer: ptr + "/" + i.String(), Expected: "a string", Found: describe(item, f.hidden())}
 					return false
 				}
 				return true
@@ -258,6 +258,13 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 		}
 	}
 	return v, nil
+}
+
+// hidden reports whether a problem with the field must not repeat its
+// value: secrets, anything that travels in ascp's environment (the cookie
+// may be secret too) and a proxy URL, which may hold a password.
+func (f *Field) hidden() bool {
+	return f.Secret || f.Env != "" || f.Handling == ProxyURL
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -57,7 +57,7 @@ func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport,
 			s.Env = map[string]string{}
 			for _, kv := range cmd.Env {
 				name, value, _ := strings.Cut(kv, "=")
-				if ascp.IsSecretEnv(name) {
+				if ascp.IsSecretEnv(name) || contains(cmd.Secrets, value) {
 					value = Redacted
 				}
 				s.Env[name] = value

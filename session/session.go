@@ -129,6 +129,7 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 		ListDir:      opts.ListDir,
 		ExtraArgs:    in.Agent.AscpArgs,
 		MultiIncrUDP: in.Agent.MultiIncrUDP,
+		SecretCookie: in.Agent.SecretCookie,
 		BypassKeys:   ascp.BypassKeys(path),
 		NewXferID:    opts.NewXferID,
 	})

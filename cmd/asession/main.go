@@ -93,6 +93,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	dryRun := fs.Bool("dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	strict := fs.Bool("strict", false, "treat unknown spec fields as errors instead of warnings")
+	secretCookie := fs.Bool("secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -132,6 +133,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if inputErr != nil {
 		_ = out.Event(inputErr)
 		return session.ExitUsage
+	}
+	if *secretCookie {
+		in.Agent.SecretCookie = true
 	}
 	if len(in.Unknown) > 0 {
 		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
