@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/faspkit/asession/ascp"
 )
@@ -157,7 +158,25 @@ func (t *Tracker) recordFailedFile(f *ascp.Frame) {
 	name, _ := f.Get(fieldFile)
 	desc, _ := f.Get(fieldDescription)
 	code, _ := intField(f, fieldCode)
-	t.failedFiles = append(t.failedFiles, FailedFile{File: string(name), Code: int(code), Description: string(desc)})
+	t.failedFiles = append(t.failedFiles, FailedFile{File: clipText(name), Code: int(code), Description: clipText(desc)})
+}
+
+// maxFailedFileText bounds the file name and the description kept for one
+// failed file: a peer sending megabyte-long ones must not make the summary
+// hold a thousand of them. The frame's own line carries them in full.
+const maxFailedFileText = 4096
+
+// clipText copies b, cut at a character boundary to maxFailedFileText
+// bytes and marked with "…" when longer.
+func clipText(b []byte) string {
+	if len(b) <= maxFailedFileText {
+		return string(b)
+	}
+	n := maxFailedFileText
+	for n > 0 && !utf8.RuneStart(b[n]) {
+		n--
+	}
+	return string(b[:n]) + "…"
 }
 
 // Retry marks session i as restarting: its next ascp reports every file

@@ -103,6 +103,10 @@ type fieldInfo struct {
 // cannot grow it without limit; names beyond it are converted every time.
 const maxCachedNames = 1024
 
+// maxCachedNameLen keeps long names out of the cache: ascp's are short, and
+// a thousand invented megabyte-long ones would otherwise stay for good.
+const maxCachedNameLen = 256
+
 // FrameEncoder turns management frames into JSON lines. It caches the JSON
 // key of every field name it has seen, so steady-state encoding does not
 // allocate. A FrameEncoder is not safe for concurrent use.
@@ -122,7 +126,7 @@ func (e *FrameEncoder) info(name []byte) fieldInfo {
 	n := string(name)
 	prefix := AppendString([]byte{','}, SnakeCase(n))
 	fi := fieldInfo{prefix: append(prefix, ':'), kind: kindOf(n)}
-	if len(e.names) < maxCachedNames {
+	if len(e.names) < maxCachedNames && len(n) <= maxCachedNameLen {
 		e.names[n] = fi
 	}
 	return fi
