@@ -178,16 +178,22 @@ func (r *commandRouter) dispatch(cmd *Command) {
 
 // forward writes session i's queued commands to conn until done closes.
 // A command that cannot be written is lost with the connection; it is
-// logged, since the session is ending anyway.
+// logged, since the session is ending anyway, and later commands are
+// dropped without trying: the connection is broken.
 func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}) {
 	q := r.queues[session-1]
+	broken := false
 	for {
 		select {
 		case <-done:
 			return
 		case cmd := <-q:
+			if broken {
+				continue
+			}
 			if err := r.writeFrame(conn, cmd.Type, cmd.Pairs...); err != nil {
-				r.log.Warn().Err(err).Str("command", cmd.Type).Int("session", session).Msg("command not delivered")
+				broken = true
+				r.log.Warn().Err(err).Str("command", cmd.Type).Int("session", session).Msg("command not delivered; later commands are dropped")
 			}
 		}
 	}

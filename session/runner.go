@@ -153,10 +153,14 @@ func (r *runner) promptError(prompt string) *events.Error {
 // cancel asks ascp to stop through the management port, and kills it if
 // it has not exited within the grace period.
 func (r *runner) cancel(conn net.Conn, grace time.Duration) {
-	r.job.commands.writeFrame(conn, "CANCEL")
+	// An ascp that does not read its management port must not block the
+	// CANCEL, nor a command write holding the connection, past the grace.
+	deadline := time.Now().Add(grace)
+	_ = conn.SetWriteDeadline(deadline)
+	_ = r.job.commands.writeFrame(conn, "CANCEL")
 	select {
 	case <-r.proc.Exited():
-	case <-time.After(grace):
+	case <-time.After(time.Until(deadline)):
 		r.proc.Kill()
 	}
 }
@@ -171,10 +175,15 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		close(relayDone)
 		watchers.Wait()
 	}()
+	guard := newStreamGuard(conn, opts.StallTimeout)
 	watchers.Add(2)
 	go func() {
 		defer watchers.Done()
 		select {
+		case <-r.proc.Exited():
+			// What ascp wrote is still to be read; a connection that
+			// stays open beyond that is held by something else.
+			guard.exited(opts.CancelGrace)
 		case prompt := <-r.proc.Prompt():
 			r.stopWith(outcome(r.promptError(prompt), ExitFailed))
 			r.proc.Kill()
@@ -189,11 +198,13 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		r.job.commands.forward(r.cmd.Session, conn, relayDone)
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress}
+	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress,
+		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
 	}
-	reader := ascp.NewReader(stallReader{conn: conn, timeout: opts.StallTimeout})
+	reader := ascp.NewReader(guard)
+	guard.frames = &reader.Stats.Frames
 	var streamError error
 	for {
 		f, err := reader.Next()
@@ -211,6 +222,11 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}
 	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
 	_ = opts.Out.Flush()
+	if guard.afterExit(streamError) {
+		r.log().Warn().Int("session", r.cmd.Session).Msg("ascp exited but its management connection stayed open: stopping what holds it")
+		r.proc.Kill() // ascp's process group, which holds the connection
+		streamError = nil
+	}
 	if errors.Is(streamError, os.ErrDeadlineExceeded) {
 		r.stopWith(outcome(events.NewError(events.FromStall, 40,
 			fmt.Sprintf("no management message for %s: ascp stalled and was cancelled", opts.StallTimeout)), ExitFailed))
@@ -241,6 +257,9 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		if streamError == ascp.ErrIncomplete {
 			desc += " (its last message was cut off)"
 		}
+		if n := reader.Stats.StrayLines + reader.Stats.MalformedLines; n > 0 {
+			desc += fmt.Sprintf("; %d lines it sent were not management messages", n)
+		}
 		e = events.NewError(events.FromAscpExit, 0, desc)
 	}
 	e.ExitStatus = &status
@@ -256,6 +275,7 @@ type frameRelay struct {
 	session int
 	extra   []byte // `"session":N` on jobs of several sessions
 	raw     bool   // write the frames' own lines
+	redact  frameRedactor
 
 	finalType string // DONE or ERROR, once seen
 	errorCode int
@@ -266,6 +286,7 @@ type frameRelay struct {
 // is flushed and a lone frame reaches the consumer at once. An error is a
 // failed write of the output.
 func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
+	fr.redact.apply(f)
 	switch t := f.Type(); {
 	case bytes.Equal(t, typeDone):
 		fr.finalType = "DONE"
@@ -299,21 +320,6 @@ var (
 	fieldCode        = []byte("Code")
 	fieldDescription = []byte("Description")
 )
-
-// stallReader gives every read of the management stream a deadline, so a
-// silent ascp is noticed. Deadlines are set per read of the buffered
-// reader, not per frame.
-type stallReader struct {
-	conn    net.Conn
-	timeout time.Duration
-}
-
-func (s stallReader) Read(p []byte) (int, error) {
-	if s.timeout > 0 {
-		_ = s.conn.SetReadDeadline(time.Now().Add(s.timeout))
-	}
-	return s.conn.Read(p)
-}
 
 // redact replaces secret values wherever they appear; argv never holds one
 // by construction, and this keeps logs clean even if that ever changed.

@@ -1,0 +1,247 @@
+package session
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faspkit/asession/ascp"
+)
+
+// This file turns the session test binary into a hostile "ascp": run with
+// ascp's -M PORT it connects to the management port and misbehaves as its
+// --hostile=SCENARIO argument says; run with -A it prints a version. The
+// hostile tests (hostile_test.go) point Options.Ascp at the test binary.
+
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "-A":
+			fmt.Println("ascp version 9.9.9.0 (hostile test stand-in)")
+			os.Exit(0)
+		case "-M":
+			os.Exit(hostileAscp(os.Args[1:]))
+		case "--hold":
+			holdFD()
+		}
+	}
+	// Under the race detector a process exiting 0 sleeps a second first;
+	// the stand-in's exit must be as quick as ascp's.
+	os.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
+	os.Exit(m.Run())
+}
+
+// hostileAscp plays one scenario. Scenarios that must be stopped by
+// asession never end on their own: they write until the connection breaks
+// and then wait to be killed.
+func hostileAscp(args []string) int {
+	var port, scenario, pidfile string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-M" && i+1 < len(args):
+			port = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--hostile="):
+			scenario = strings.TrimPrefix(a, "--hostile=")
+		case strings.HasPrefix(a, "--pidfile="):
+			pidfile = strings.TrimPrefix(a, "--pidfile=")
+		}
+	}
+	if pidfile != "" {
+		writePid(pidfile, os.Getpid())
+	}
+	conn, err := net.Dial("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hostile ascp:", err)
+		return 3
+	}
+	w := &hostileWriter{conn: conn}
+	frame := func(typ string, pairs ...string) { w.write(ascp.AppendFrame(nil, typ, pairs...)) }
+	hello := func() {
+		frame("INIT", "SessionId", "hostile")
+		frame("SESSION", "SessionId", "hostile", "Direction", "Send")
+	}
+	forever := func(chunk []byte) {
+		for w.err == nil {
+			w.write(chunk)
+		}
+	}
+	switch scenario {
+	case "long-line":
+		// A field line that never ends: megabytes without a line feed.
+		hello()
+		w.write([]byte(ascp.Header + "\nType: STATS\nFile: "))
+		forever(bytes.Repeat([]byte("x"), 64<<10))
+	case "binary-garbage":
+		// Random bytes, line feeds among them, never a header.
+		rng := rand.New(rand.NewPCG(1, 2))
+		chunk := make([]byte, 64<<10)
+		for w.err == nil {
+			for i := range chunk {
+				chunk[i] = byte(rng.Uint32())
+			}
+			w.write(chunk)
+		}
+	case "missing-header":
+		// Well-formed fields and blank lines, but no FASPMGR header.
+		forever(bytes.Repeat([]byte("Type: STATS\nBytescont: 1\nFile: /a\n\n"), 1000))
+	case "missing-header-then-exit":
+		w.write(bytes.Repeat([]byte("Type: DONE\n\n"), 10))
+		conn.Close()
+		return 0
+	case "million-fields":
+		// One frame of three million fields, then DONE.
+		hello()
+		w.write([]byte(ascp.Header + "\nType: STATS\n"))
+		var chunk []byte
+		for i := 0; i < 10000; i++ {
+			chunk = append(chunk, "F"+strconv.Itoa(i)+": v\n"...)
+		}
+		for i := 0; i < 300 && w.err == nil; i++ {
+			w.write(chunk)
+		}
+		w.write([]byte("\n"))
+		frame("DONE")
+	case "never-blank":
+		// Frames that are begun again and again and never ended.
+		hello()
+		forever(bytes.Repeat([]byte(ascp.Header+"\nType: STATS\nBytescont: 1\n"), 1000))
+	case "trickle":
+		// An unfinished frame, one field every 20 ms: bytes keep coming, a
+		// message never does.
+		hello()
+		w.write([]byte(ascp.Header + "\nType: STATS\n"))
+		for i := 0; w.err == nil; i++ {
+			w.write([]byte("F" + strconv.Itoa(i) + ": v\n"))
+			time.Sleep(20 * time.Millisecond)
+		}
+	case "flood":
+		// Frames as fast as the connection takes them, then DONE and exit 0.
+		hello()
+		n, _ := strconv.Atoi(os.Getenv("HOSTILE_FLOOD_FRAMES"))
+		if n == 0 {
+			n = 100000
+		}
+		var buf []byte
+		for i := 0; i < n && w.err == nil; i++ {
+			buf = ascp.AppendFrame(buf, "STATS", "SessionId", "hostile", "File", "/flood/f", "Bytescont", strconv.Itoa(i),
+				"TransferBytes", strconv.Itoa(i), "Elapsedusec", strconv.Itoa(i*10))
+			if len(buf) >= 32<<10 {
+				w.write(buf)
+				buf = buf[:0]
+			}
+		}
+		w.write(buf)
+		frame("DONE")
+		conn.Close()
+		return 0
+	case "huge-fileerrors":
+		// Many FILEERROR frames, each with megabyte-long file name and
+		// description, then ERROR: nothing of them may be kept in full.
+		hello()
+		big := strings.Repeat("y", 1000<<10)
+		for i := 0; i < 80 && w.err == nil; i++ {
+			frame("FILEERROR", "File", strconv.Itoa(i)+big, "Code", "4", "Description", big+strconv.Itoa(i))
+		}
+		frame("ERROR", "Code", "27", "Description", "some files failed")
+		conn.Close()
+		return 1
+	case "invented-names":
+		// Hundreds of frames, each with a different long field name.
+		hello()
+		name := strings.Repeat("N", 500<<10)
+		for i := 0; i < 120 && w.err == nil; i++ {
+			frame("STATS", name+strconv.Itoa(i), "v")
+		}
+		frame("DONE")
+		conn.Close()
+		return 0
+	case "orphan-holds-socket":
+		// DONE and exit 0, but a child keeps the connection open for ever.
+		hello()
+		frame("DONE")
+		f, err := conn.(*net.TCPConn).File()
+		if err != nil {
+			return 2
+		}
+		child := exec.Command(os.Args[0], "--hold", pidfile+".child")
+		child.ExtraFiles = []*os.File{f}
+		if err := child.Start(); err != nil {
+			return 2
+		}
+		// Exit only once the child is up and deaf to SIGHUP.
+		for i := 0; i < 500; i++ {
+			if _, err := os.Stat(pidfile + ".child"); err == nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return 0
+	case "deaf":
+		// Never reads what asession sends; stays silent.
+		hello()
+	default:
+		fmt.Fprintln(os.Stderr, "hostile ascp: unknown scenario", scenario)
+		return 2
+	}
+	// Wait to be stopped: asession has to kill us.
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
+type hostileWriter struct {
+	conn net.Conn
+	err  error
+}
+
+func (w *hostileWriter) write(b []byte) {
+	if w.err == nil {
+		_, w.err = w.conn.Write(b)
+	}
+}
+
+// holdFD is the orphan's child: it keeps the inherited connection (fd 3)
+// open and sleeps until killed. It ignores the SIGHUP that the end of its
+// parent's terminal session sends, as a daemon would.
+func holdFD() {
+	signal.Ignore(syscall.SIGHUP)
+	if len(os.Args) > 2 {
+		writePid(os.Args[2], os.Getpid())
+	}
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
+func writePid(path string, pid int) {
+	_ = os.WriteFile(path+".tmp", []byte(strconv.Itoa(pid)), 0o600)
+	_ = os.Rename(path+".tmp", path)
+}
+
+// alive reports whether the process in pidfile still runs (a zombie does
+// not count).
+func alive(pidfile string) (int, bool) {
+	data, err := os.ReadFile(pidfile)
+	if err != nil {
+		return 0, false
+	}
+	pid, _ := strconv.Atoi(string(data))
+	if pid <= 0 || syscall.Kill(pid, 0) != nil {
+		return pid, false
+	}
+	stat, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if fields := strings.Fields(string(stat)); len(fields) > 2 && fields[2] == "Z" {
+		return pid, false
+	}
+	return pid, true
+}

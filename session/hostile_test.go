@@ -1,0 +1,444 @@
+package session
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/tidwall/gjson"
+
+	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/schema"
+)
+
+// Hostile management streams, end to end: the test binary plays ascp
+// (hostile_ascp_test.go), connects to the relay's management port and
+// misbehaves. Whatever it does, asession must keep its memory bounded, end
+// with a clear error line and the right exit code, leave no process
+// behind, and never hang.
+
+// hostileRun is one run against a hostile ascp.
+type hostileRun struct {
+	scenario    string
+	stall       time.Duration // Options.StallTimeout
+	slowOut     bool          // stdout is a pipe read slowly
+	commands    io.Reader     // the command channel
+	cancelAfter time.Duration // cancel the run's context after this long
+	env         []string      // NAME=value for the hostile ascp
+}
+
+type hostileResult struct {
+	outcome  *Outcome
+	sink     *lineSink
+	heapRise uint64 // peak heap during the run over the heap before it
+	elapsed  time.Duration
+	pidfile  string
+}
+
+const hostileDeadline = 60 * time.Second
+
+func (h hostileRun) run(t *testing.T) *hostileResult {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pidfile := filepath.Join(dir, "ascp.pid")
+	t.Cleanup(func() {
+		// A failed test must not leave its hostile processes behind.
+		for _, f := range []string{pidfile, pidfile + ".child"} {
+			if pid, ok := alive(f); ok {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	spec, _ := json.Marshal(map[string]any{
+		"remote_host": "localhost", "remote_user": "u", "remote_password": "hostile-password-1234",
+		"direction": "send", "paths": []map[string]string{{"source": "/x"}},
+		"EX_ascp_args": []string{"--hostile=" + h.scenario, "--pidfile=" + pidfile},
+	})
+	in, problems := schema.ParseInput(spec, "")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	in.FileListFolder = dir
+	for _, kv := range h.env {
+		name, value, _ := strings.Cut(kv, "=")
+		t.Setenv(name, value)
+	}
+
+	sink := &lineSink{}
+	var out io.Writer = sink
+	var pipeDone chan struct{}
+	var pw *os.File
+	if h.slowOut {
+		pr, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pw, out = w, w
+		pipeDone = make(chan struct{})
+		go func() {
+			defer close(pipeDone)
+			defer pr.Close()
+			buf := make([]byte, 2048)
+			for {
+				n, err := pr.Read(buf)
+				sink.Write(buf[:n])
+				if err != nil {
+					return
+				}
+				time.Sleep(100 * time.Microsecond)
+			}
+		}()
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if h.cancelAfter > 0 {
+		time.AfterFunc(h.cancelAfter, cancel)
+	}
+	sampler := startHeapSampler()
+	start := time.Now()
+	done := make(chan *Outcome, 1)
+	go func() {
+		done <- Run(ctx, in, Options{
+			Ascp:           exe,
+			ConnectTimeout: 20 * time.Second,
+			CancelGrace:    time.Second,
+			StallTimeout:   h.stall,
+			Commands:       h.commands,
+			Out:            events.NewWriter(out),
+			Log:            hostileLog(t),
+		})
+	}()
+	var o *Outcome
+	select {
+	case o = <-done:
+	case <-time.After(hostileDeadline):
+		if pid, ok := alive(pidfile); ok {
+			t.Logf("hostile ascp %d still running", pid)
+		}
+		t.Fatalf("%s: asession still running after %s", h.scenario, hostileDeadline)
+	}
+	elapsed := time.Since(start)
+	rise := sampler.stop()
+	if pw != nil {
+		pw.Close()
+		<-pipeDone
+	}
+	res := &hostileResult{outcome: o, sink: sink, heapRise: rise, elapsed: elapsed, pidfile: pidfile}
+	t.Logf("%s: exit %d in %s, heap rise %d KiB, lines %v", h.scenario, o.ExitCode, elapsed.Round(time.Millisecond), rise>>10, sink.counts)
+	if o.Err != nil {
+		t.Logf("error line: %s: %s", o.Err.Source, o.Err.Description)
+	}
+	if sink.invalid > 0 {
+		t.Errorf("%d stdout lines are not JSON objects with a type", sink.invalid)
+	}
+	if got := sink.last(); gjson.Get(got, "type").Str != "summary" {
+		t.Errorf("last line is not the summary: %.200s", got)
+	}
+	if pid, ok := alive(pidfile); ok {
+		t.Errorf("the hostile ascp (pid %d) is still running", pid)
+	}
+	return res
+}
+
+// hostileLog logs at debug level with -v and HOSTILE_DEBUG=1.
+func hostileLog(t *testing.T) zerolog.Logger {
+	if os.Getenv("HOSTILE_DEBUG") == "" {
+		return zerolog.Nop()
+	}
+	return zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.DebugLevel).With().Timestamp().Logger()
+}
+
+// expectFailure checks the error line, the exit code and the bounds.
+func (r *hostileResult) expectFailure(t *testing.T, source events.Source, descPart string, exit int) {
+	t.Helper()
+	if r.outcome.ExitCode != exit {
+		t.Errorf("exit code %d, want %d", r.outcome.ExitCode, exit)
+	}
+	if r.outcome.Err == nil {
+		t.Fatalf("no error line, want one from %s", source)
+	}
+	if r.outcome.Err.Source != source || !strings.Contains(r.outcome.Err.Description, descPart) {
+		t.Errorf("error %s: %q, want %s: ...%s...", r.outcome.Err.Source, r.outcome.Err.Description, source, descPart)
+	}
+	if r.sink.counts["error"] != 1 {
+		t.Errorf("%d error lines on stdout, want 1", r.sink.counts["error"])
+	}
+}
+
+func (r *hostileResult) expectHeapBelow(t *testing.T, limit uint64) {
+	t.Helper()
+	if r.heapRise > limit {
+		t.Errorf("heap rose by %d MiB during the run, limit %d MiB", r.heapRise>>20, limit>>20)
+	}
+}
+
+const heapLimit = 48 << 20
+
+func TestHostileLongLine(t *testing.T) {
+	r := hostileRun{scenario: "long-line"}.run(t)
+	r.expectFailure(t, events.FromStream, "line too long", ExitFailed)
+	r.expectHeapBelow(t, heapLimit)
+}
+
+func TestHostileBinaryGarbage(t *testing.T) {
+	r := hostileRun{scenario: "binary-garbage"}.run(t)
+	r.expectFailure(t, events.FromStream, "no management message", ExitFailed)
+	r.expectHeapBelow(t, heapLimit)
+}
+
+func TestHostileMissingHeader(t *testing.T) {
+	r := hostileRun{scenario: "missing-header"}.run(t)
+	r.expectFailure(t, events.FromStream, "no management message", ExitFailed)
+	r.expectHeapBelow(t, heapLimit)
+
+	// A short stream of headerless frames from an ascp that then exits 0
+	// is no success: the error line says what was wrong with the stream.
+	r = hostileRun{scenario: "missing-header-then-exit"}.run(t)
+	r.expectFailure(t, events.FromAscpExit, "not management messages", ExitFailed)
+}
+
+func TestHostileMillionFields(t *testing.T) {
+	r := hostileRun{scenario: "million-fields"}.run(t)
+	r.expectFailure(t, events.FromStream, "too many fields", ExitFailed)
+	r.expectHeapBelow(t, heapLimit)
+}
+
+func TestHostileNeverBlankLine(t *testing.T) {
+	r := hostileRun{scenario: "never-blank"}.run(t)
+	r.expectFailure(t, events.FromStream, "no management message", ExitFailed)
+	r.expectHeapBelow(t, heapLimit)
+}
+
+// A peer that trickles bytes but never completes a message has stalled:
+// the stall timeout counts messages, not bytes.
+func TestHostileTrickle(t *testing.T) {
+	r := hostileRun{scenario: "trickle", stall: time.Second}.run(t)
+	r.expectFailure(t, events.FromStall, "no management message for 1s", ExitFailed)
+	if r.elapsed > 15*time.Second {
+		t.Errorf("stall noticed after %s, timeout 1s", r.elapsed)
+	}
+}
+
+// A flood of frames into a slowly read stdout: the relay stops reading
+// when stdout is full (TCP pushes back on ascp), so memory stays flat and
+// every frame arrives.
+func TestHostileFloodSlowStdout(t *testing.T) {
+	const frames = 30000
+	r := hostileRun{scenario: "flood", slowOut: true, env: []string{fmt.Sprintf("HOSTILE_FLOOD_FRAMES=%d", frames)}}.run(t)
+	if r.outcome.ExitCode != ExitOK || r.outcome.Err != nil {
+		t.Errorf("exit %d, error %v; want a completed transfer", r.outcome.ExitCode, r.outcome.Err)
+	}
+	if got := r.sink.counts["STATS"]; got != frames {
+		t.Errorf("%d STATS lines, want %d", got, frames)
+	}
+	r.expectHeapBelow(t, heapLimit)
+}
+
+// FILEERROR frames are remembered for the summary: a peer sending huge
+// ones must not make asession keep them whole.
+func TestHostileHugeFileErrors(t *testing.T) {
+	r := hostileRun{scenario: "huge-fileerrors"}.run(t)
+	r.expectFailure(t, events.FromAscpError, "some files failed", ExitFailed)
+	r.expectHeapBelow(t, heapLimit)
+	if n := len(r.sink.lastLines); n > 0 && len(r.sink.lastLines[n-1]) > 16<<20 {
+		t.Errorf("summary line of %d MiB", len(r.sink.lastLines[n-1])>>20)
+	}
+}
+
+// Field names are cached for speed: a peer inventing long names must not
+// grow the cache without bound.
+func TestHostileInventedFieldNames(t *testing.T) {
+	r := hostileRun{scenario: "invented-names"}.run(t)
+	if r.outcome.ExitCode != ExitOK {
+		t.Errorf("exit %d, want 0", r.outcome.ExitCode)
+	}
+	r.expectHeapBelow(t, heapLimit)
+}
+
+// ascp exits after DONE but a child of it keeps the management connection
+// open: the relay must not wait for ever, and the child must not outlive
+// the run.
+func TestHostileOrphanHoldsSocket(t *testing.T) {
+	r := hostileRun{scenario: "orphan-holds-socket"}.run(t)
+	if r.outcome.ExitCode != ExitOK {
+		t.Errorf("exit %d (%v), want 0", r.outcome.ExitCode, r.outcome.Err)
+	}
+	if r.elapsed > 15*time.Second {
+		t.Errorf("took %s", r.elapsed)
+	}
+	if data, err := os.ReadFile(r.pidfile + ".child"); err != nil {
+		t.Errorf("the child never started: %v", err)
+	} else {
+		t.Logf("child %s", data)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		pid, ok := alive(r.pidfile + ".child")
+		if !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the child holding the connection (pid %d) is still running", pid)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// An ascp that never reads its management port, while the client sends
+// commands without end: cancelling must still stop it within the grace
+// period, not block on a full socket.
+func TestHostileDeafPeer(t *testing.T) {
+	r := hostileRun{scenario: "deaf", commands: endlessCommands{}, cancelAfter: time.Second}.run(t)
+	if r.outcome.Err == nil || r.outcome.Err.Source != events.FromCancel {
+		t.Errorf("error %v, want a cancel", r.outcome.Err)
+	}
+	if r.elapsed > 15*time.Second {
+		t.Errorf("cancel took %s", r.elapsed)
+	}
+}
+
+// endlessCommands is a command channel of RATE commands that never ends.
+type endlessCommands struct{}
+
+func (endlessCommands) Read(p []byte) (int, error) {
+	line := []byte(`{"type":"RATE","rate":1000,"min_rate":0}` + "\n")
+	n := 0
+	for n+len(line) <= len(p) {
+		n += copy(p[n:], line)
+	}
+	if n == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	return n, nil
+}
+
+// lineSink checks and counts stdout lines as they arrive, keeping only the
+// last few, so that a run producing gigabytes does not fill the test's
+// own memory.
+type lineSink struct {
+	mu        sync.Mutex
+	partial   []byte
+	cut       bool // the partial line outgrew maxKept
+	counts    map[string]int
+	invalid   int
+	lastLines []string
+}
+
+const maxKept = 64 << 10
+
+func (s *lineSink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.counts == nil {
+		s.counts = map[string]int{}
+	}
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		chunk := p
+		if i >= 0 {
+			chunk = p[:i]
+		}
+		if room := maxKept - len(s.partial); len(chunk) > room {
+			s.partial = append(s.partial, chunk[:room]...)
+			s.cut = true
+		} else {
+			s.partial = append(s.partial, chunk...)
+		}
+		if i < 0 {
+			break
+		}
+		s.line()
+		p = p[i+1:]
+	}
+	return n, nil
+}
+
+func (s *lineSink) line() {
+	line, cut := string(s.partial), s.cut
+	s.partial, s.cut = s.partial[:0], false
+	typ := gjson.Get(line, "type").Str
+	// A cut line can only be checked for its type.
+	if cut && !strings.HasPrefix(line, `{"type":"`) || !cut && !json.Valid([]byte(line)) {
+		s.invalid++
+	}
+	if typ == "" {
+		typ = "?"
+	}
+	s.counts[typ]++
+	s.lastLines = append(s.lastLines, line)
+	if len(s.lastLines) > 4 {
+		s.lastLines = s.lastLines[1:]
+	}
+}
+
+func (s *lineSink) last() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.lastLines) == 0 {
+		return ""
+	}
+	return s.lastLines[len(s.lastLines)-1]
+}
+
+// heapSampler records the peak of the live heap while a run goes on.
+type heapSampler struct {
+	base, peak uint64
+	stopCh     chan struct{}
+	done       chan struct{}
+}
+
+var heapSample = []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+
+func heapNow() uint64 {
+	metrics.Read(heapSample)
+	return heapSample[0].Value.Uint64()
+}
+
+func startHeapSampler() *heapSampler {
+	runtime.GC()
+	s := &heapSampler{base: heapNow(), stopCh: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if h := heapNow(); h > s.peak {
+				s.peak = h
+			}
+			select {
+			case <-s.stopCh:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *heapSampler) stop() uint64 {
+	close(s.stopCh)
+	<-s.done
+	if s.peak < s.base {
+		return 0
+	}
+	return s.peak - s.base
+}
