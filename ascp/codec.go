@@ -1,7 +1,6 @@
 package ascp
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -41,11 +40,12 @@ type Field struct {
 type Frame struct {
 	Fields []Field
 
-	buf  []byte
-	offs []fieldOffsets
+	offs []fieldOffsets // relative to the frame's first field line
 }
 
-type fieldOffsets struct{ nameStart, nameEnd, valueEnd int }
+// fieldOffsets locate a field in the Reader's buffer while the frame is read:
+// the buffer may still move, so slices are only made once it is complete.
+type fieldOffsets struct{ nameStart, nameEnd, valueStart, valueEnd int32 }
 
 var typeName = []byte("Type")
 
@@ -72,18 +72,25 @@ func (f *Frame) GetString(name string) (string, bool) {
 }
 
 func (f *Frame) reset() {
-	f.buf = f.buf[:0]
 	f.offs = f.offs[:0]
 	f.Fields = f.Fields[:0]
 }
 
-// seal turns the offsets into slices once the buffer can no longer move.
-func (f *Frame) seal() {
-	for _, o := range f.offs {
-		f.Fields = append(f.Fields, Field{
-			Name:  f.buf[o.nameStart:o.nameEnd:o.nameEnd],
-			Value: f.buf[o.nameEnd:o.valueEnd:o.valueEnd],
-		})
+// seal turns the offsets into slices of buf, which holds the frame's lines
+// from its first field line on and will not move before the next call to
+// Next. Each slice's capacity ends with it, so that a caller appending to
+// one cannot overwrite the next.
+func (f *Frame) seal(buf []byte) {
+	if cap(f.Fields) < len(f.offs) {
+		f.Fields = make([]Field, 0, cap(f.offs))
+	}
+	f.Fields = f.Fields[:len(f.offs)]
+	for i, o := range f.offs {
+		// Field by field: building a Field and copying it costs a
+		// store-forwarding stall per field.
+		fl := &f.Fields[i]
+		fl.Name = buf[o.nameStart:o.nameEnd:o.nameEnd]
+		fl.Value = buf[o.valueStart:o.valueEnd:o.valueEnd]
 	}
 }
 
@@ -96,17 +103,31 @@ type ReaderStats struct {
 	MalformedLines  int64 // lines inside a frame with no ": " separator
 }
 
+// readerBufSize is the Reader's initial buffer: many frames per read from
+// a busy connection.
+const readerBufSize = 64 << 10
+
 // Reader decodes management frames from a byte stream. It allocates only
 // while its buffers grow to the size of the largest frame seen.
+//
+// It reads into its own buffer and decodes frames in place: a field's Name
+// and Value are slices of that buffer (escapes are decoded where they are,
+// as decoding only shrinks a value), and the buffer is only compacted or
+// grown when a line does not fit, always keeping the unfinished frame.
 type Reader struct {
 	MaxLine   int
 	MaxFields int
 	Stats     ReaderStats
 
-	br      *bufio.Reader
-	long    []byte // assembles lines longer than the bufio buffer
+	rd      io.Reader
+	buf     []byte
+	r, w    int   // buf[r:w] is received and not yet decoded
+	err     error // the read error to report once buf[r:w] holds no line
 	frame   Frame
 	inFrame bool
+	start   int // where the current frame's first field line is in buf
+
+	escFrom, escAt int // no ESC in buf[escFrom:escAt]; see hasEscape
 }
 
 // NewReader returns a Reader with the default limits.
@@ -114,13 +135,14 @@ func NewReader(r io.Reader) *Reader {
 	return &Reader{
 		MaxLine:   DefaultMaxLine,
 		MaxFields: DefaultMaxFields,
-		br:        bufio.NewReaderSize(r, 64<<10),
+		rd:        r,
+		buf:       make([]byte, readerBufSize),
 	}
 }
 
 // Buffered reports how many received bytes are waiting to be decoded; zero
 // means the peer has gone quiet, the moment to flush output.
-func (r *Reader) Buffered() int { return r.br.Buffered() }
+func (r *Reader) Buffered() int { return r.w - r.r }
 
 // Next returns the next complete frame. At a clean end of stream it returns
 // io.EOF; when the stream ends inside a frame it returns ErrIncomplete.
@@ -128,7 +150,7 @@ func (r *Reader) Buffered() int { return r.br.Buffered() }
 // resynchronised reliably after them.
 func (r *Reader) Next() (*Frame, error) {
 	for {
-		line, err := r.readLine()
+		ls, le, err := r.readLine()
 		if err != nil {
 			if err == io.EOF && r.inFrame {
 				r.inFrame = false
@@ -136,11 +158,13 @@ func (r *Reader) Next() (*Frame, error) {
 			}
 			return nil, err
 		}
-		if string(line) == Header {
+		line := r.buf[ls:le]
+		if len(line) == len(Header) && string(line) == Header {
 			if r.inFrame {
 				r.Stats.DiscardedFrames++
 			}
 			r.inFrame = true
+			r.start = r.r
 			r.frame.reset()
 			continue
 		}
@@ -152,74 +176,156 @@ func (r *Reader) Next() (*Frame, error) {
 		}
 		if len(line) == 0 {
 			r.inFrame = false
-			r.frame.seal()
+			r.frame.seal(r.buf[r.start:])
 			r.Stats.Frames++
 			return &r.frame, nil
 		}
-		if err := r.addField(line); err != nil {
+		if err := r.addField(ls, le); err != nil {
 			r.inFrame = false
 			return nil, err
 		}
 	}
 }
 
-func (r *Reader) addField(line []byte) error {
-	var name, value []byte
-	if i := bytes.Index(line, []byte(": ")); i >= 0 {
-		name, value = line[:i], line[i+2:]
-	} else if line[len(line)-1] == ':' {
-		name = line[:len(line)-1]
+// addField records the field on buf[ls:le], decoding its value's escapes in
+// place.
+func (r *Reader) addField(ls, le int) error {
+	line := r.buf[ls:le]
+	nameEnd, valueStart := -1, le
+	// The first ": " splits the line; a line ending with ':' is a name with
+	// an empty value. Names are short: a plain loop beats IndexByte.
+	for i := 0; i < len(line); i++ {
+		if line[i] != ':' {
+			continue
+		}
+		if i+1 == len(line) {
+			nameEnd = ls + i
+			break
+		}
+		if line[i+1] == ' ' {
+			nameEnd, valueStart = ls+i, ls+i+2
+			break
+		}
 	}
-	if len(name) == 0 {
+	if nameEnd <= ls {
 		r.Stats.MalformedLines++
 		return nil
 	}
 	if len(r.frame.offs) >= r.MaxFields {
 		return ErrTooManyFields
 	}
-	f := &r.frame
-	start := len(f.buf)
-	f.buf = append(f.buf, name...)
-	nameEnd := len(f.buf)
-	f.buf = AppendUnescaped(f.buf, value)
-	f.offs = append(f.offs, fieldOffsets{start, nameEnd, len(f.buf)})
+	valueEnd := le
+	if r.hasEscape(valueStart, le) {
+		valueEnd = valueStart + len(AppendUnescaped(r.buf[valueStart:valueStart], r.buf[valueStart:le]))
+	}
+	r.frame.offs = append(r.frame.offs, fieldOffsets{
+		int32(ls - r.start), int32(nameEnd - r.start), int32(valueStart - r.start), int32(valueEnd - r.start),
+	})
 	return nil
 }
 
-// readLine returns one line without its LF (and without a CR before it).
-func (r *Reader) readLine() ([]byte, error) {
-	line, err := r.br.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.long = append(r.long[:0], line...)
-		for err == bufio.ErrBufferFull {
-			if len(r.long) > r.MaxLine {
-				return nil, ErrLineTooLong
+// hasEscape reports whether buf[from:to] holds an ESC. Escapes are rare, so
+// one search usually clears the rest of the buffer at once: buf[escFrom:escAt]
+// is known to hold none, and escAt is the next ESC or the end of the data
+// searched.
+func (r *Reader) hasEscape(from, to int) bool {
+	if from >= r.escFrom && to <= r.escAt {
+		return false
+	}
+	r.escFrom, r.escAt = from, r.w
+	if i := bytes.IndexByte(r.buf[from:r.w], esc); i >= 0 {
+		r.escAt = from + i
+	}
+	return r.escAt < to
+}
+
+// readLine consumes one line and returns where it is in buf, without its
+// LF (and without a CR before it).
+func (r *Reader) readLine() (ls, le int, err error) {
+	scanned := r.r // no LF in buf[r.r:scanned]
+	for {
+		if i := bytes.IndexByte(r.buf[scanned:r.w], '\n'); i >= 0 {
+			ls, le = r.r, scanned+i
+			r.r = le + 1
+			if le > ls && r.buf[le-1] == '\r' {
+				le--
 			}
-			line, err = r.br.ReadSlice('\n')
-			r.long = append(r.long, line...)
+			if le-ls > r.MaxLine {
+				return 0, 0, ErrLineTooLong
+			}
+			return ls, le, nil
 		}
-		line = r.long
-	}
-	if err != nil {
-		if err == io.EOF && len(line) > 0 {
-			// A last line without LF was cut by the close: it is never
-			// complete, and a cut header means a cut frame.
-			if bytes.HasPrefix([]byte(Header), line) || bytes.HasPrefix(line, []byte(Header)) {
-				r.inFrame = true
-			} else if !r.inFrame {
-				r.Stats.StrayLines++
+		scanned = r.w
+		if r.err != nil {
+			return 0, 0, r.readError()
+		}
+		if n := r.w - r.r; n > r.MaxLine+1 && n >= readerBufSize {
+			// Too long whatever comes next: do not read (and grow) on.
+			// (A shorter cut line is left for the end of the stream to
+			// explain, as a complete one is checked when its LF comes.)
+			return 0, 0, ErrLineTooLong
+		}
+		if r.w == len(r.buf) {
+			scanned -= r.makeRoom()
+		}
+		n, err := r.rd.Read(r.buf[r.w:])
+		if n < 0 || n > len(r.buf)-r.w {
+			panic("ascp.Reader: invalid Read count")
+		}
+		r.w += n
+		if err != nil {
+			r.err = err
+		} else if n == 0 {
+			// A reader that keeps returning nothing is broken; do not
+			// spin on it for ever.
+			for k := 0; n == 0 && err == nil && k < 100; k++ {
+				n, err = r.rd.Read(r.buf[r.w:])
+				r.w += n
+			}
+			if n == 0 && err == nil {
+				r.err = io.ErrNoProgress
+			} else if err != nil {
+				r.err = err
 			}
 		}
-		return nil, err
 	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
+}
+
+// readError reports the pending read error once, dropping a last line cut
+// by it: that line is never complete, and a cut header means a cut frame.
+func (r *Reader) readError() error {
+	err := r.err
+	r.err = nil
+	if line := r.buf[r.r:r.w]; err == io.EOF && len(line) > 0 {
+		if bytes.HasPrefix([]byte(Header), line) || bytes.HasPrefix(line, []byte(Header)) {
+			r.inFrame = true
+		} else if !r.inFrame {
+			r.Stats.StrayLines++
+		}
 	}
-	if len(line) > r.MaxLine {
-		return nil, ErrLineTooLong
+	r.r = r.w
+	return err
+}
+
+// makeRoom frees space at the end of a full buffer: it moves what must be
+// kept (the unfinished frame, else the unfinished line) to the front, or
+// doubles the buffer when that is all of it. It returns how far the kept
+// bytes moved.
+func (r *Reader) makeRoom() int {
+	keep := r.r
+	if r.inFrame {
+		keep = r.start
 	}
-	return line, nil
+	if keep == 0 {
+		r.buf = append(r.buf, make([]byte, len(r.buf))...)[:2*len(r.buf)]
+		return 0
+	}
+	copy(r.buf, r.buf[keep:r.w])
+	r.escFrom, r.escAt = 0, 0
+	r.r -= keep
+	r.w -= keep
+	r.start -= keep
+	return keep
 }
 
 // AppendUnescaped decodes ascp's value escapes: ESC n is LF, ESC r is CR and
