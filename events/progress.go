@@ -62,6 +62,7 @@ type sessionProgress struct {
 type Tracker struct {
 	mu           sync.Mutex
 	now          func() time.Time
+	realClock    bool // now is time.Now: DueProgress may use time.Since
 	start        time.Time
 	status       string
 	sessions     []sessionProgress
@@ -74,10 +75,11 @@ type Tracker struct {
 
 // NewTracker starts tracking a job of n ascp sessions.
 func NewTracker(n int, now func() time.Time) *Tracker {
-	if now == nil {
+	realClock := now == nil
+	if realClock {
 		now = time.Now
 	}
-	return &Tracker{now: now, start: now(), status: StatusInitiating, sessions: make([]sessionProgress, n), changed: true}
+	return &Tracker{now: now, realClock: realClock, start: now(), status: StatusInitiating, sessions: make([]sessionProgress, n), changed: true}
 }
 
 var (
@@ -265,11 +267,20 @@ func (t *Tracker) DueProgress(dst []byte, interval time.Duration, force bool) ([
 	if !t.changed {
 		return dst, false
 	}
-	now := t.now()
-	if !force && now.Sub(t.lastProgress) < interval {
-		return dst, false
+	if !force {
+		// Called for every frame: time.Since reads only the monotonic
+		// clock, half the cost of time.Now.
+		var since time.Duration
+		if t.realClock {
+			since = time.Since(t.lastProgress)
+		} else {
+			since = t.now().Sub(t.lastProgress)
+		}
+		if since < interval {
+			return dst, false
+		}
 	}
-	t.lastProgress = now
+	t.lastProgress = t.now()
 	t.changed = false
 	var s Snapshot
 	t.fill(&s)

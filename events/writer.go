@@ -1,7 +1,6 @@
 package events
 
 import (
-	"bufio"
 	"encoding/json"
 	"io"
 	"sync"
@@ -9,20 +8,27 @@ import (
 	"github.com/faspkit/asession/ascp"
 )
 
+// writeThreshold is how much output the Writer gathers before it writes on
+// its own: a burst of frames costs one write per 64 KiB.
+const writeThreshold = 64 << 10
+
 // Writer writes JSON lines. Lines are buffered; the relay flushes whenever
 // its input goes idle, so a burst costs one write and a lone frame still
 // appears at once. Safe for concurrent use.
+//
+// Lines are encoded straight into the output buffer (no line buffer copied
+// into a bufio.Writer): on the relay's hot path every copy counts.
 type Writer struct {
-	mu   sync.Mutex
-	bw   *bufio.Writer
-	enc  *FrameEncoder
-	line []byte
-	err  error
+	mu  sync.Mutex
+	w   io.Writer
+	buf []byte // encoded lines not yet written
+	enc *FrameEncoder
+	err error
 }
 
 // NewWriter returns a Writer on w.
 func NewWriter(w io.Writer) *Writer {
-	return &Writer{bw: bufio.NewWriterSize(w, 64<<10), enc: NewFrameEncoder()}
+	return &Writer{w: w, buf: make([]byte, 0, writeThreshold+4<<10), enc: NewFrameEncoder()}
 }
 
 // Frame writes one raw event line for a management frame. extra holds
@@ -33,10 +39,9 @@ func (w *Writer) Frame(f *ascp.Frame, extra []byte) error {
 	if w.err != nil {
 		return w.err
 	}
-	w.line = w.enc.AppendFrame(w.line[:0], f, extra)
-	w.line = append(w.line, '\n')
-	_, w.err = w.bw.Write(w.line)
-	return w.err
+	w.buf = w.enc.AppendFrame(w.buf, f, extra)
+	w.buf = append(w.buf, '\n')
+	return w.writeFull()
 }
 
 // Line writes one already-encoded line, newline included.
@@ -46,8 +51,8 @@ func (w *Writer) Line(line []byte) error {
 	if w.err != nil {
 		return w.err
 	}
-	_, w.err = w.bw.Write(line)
-	return w.err
+	w.buf = append(w.buf, line...)
+	return w.writeFull()
 }
 
 // Event writes v, a derived event, as one line and flushes: derived lines
@@ -59,12 +64,20 @@ func (w *Writer) Event(v any) error {
 		return w.err
 	}
 	// Paths and placeholders hold < > &: no reason to escape them for HTML.
-	enc := json.NewEncoder(w.bw)
+	enc := json.NewEncoder((*appender)(&w.buf))
 	enc.SetEscapeHTML(false)
 	if w.err = enc.Encode(v); w.err == nil {
-		w.err = w.bw.Flush()
+		w.flush()
 	}
 	return w.err
+}
+
+// appender lets encoding/json append to the Writer's buffer.
+type appender []byte
+
+func (a *appender) Write(p []byte) (int, error) {
+	*a = append(*a, p...)
+	return len(p), nil
 }
 
 // Flush writes buffered lines out.
@@ -74,8 +87,33 @@ func (w *Writer) Flush() error {
 	if w.err != nil {
 		return w.err
 	}
-	w.err = w.bw.Flush()
+	w.flush()
 	return w.err
+}
+
+// writeFull writes the buffer out once it holds writeThreshold bytes.
+func (w *Writer) writeFull() error {
+	if len(w.buf) >= writeThreshold {
+		w.flush()
+	}
+	return w.err
+}
+
+func (w *Writer) flush() {
+	if len(w.buf) == 0 {
+		return
+	}
+	n, err := w.w.Write(w.buf)
+	if err == nil && n < len(w.buf) {
+		err = io.ErrShortWrite
+	}
+	w.err = err
+	w.buf = w.buf[:0]
+	if cap(w.buf) > 4*writeThreshold {
+		// One huge line (a frame of megabyte fields) must not pin its
+		// buffer for the rest of the run.
+		w.buf = make([]byte, 0, writeThreshold+4<<10)
+	}
 }
 
 // Err returns the first write error, such as EPIPE when the consumer closed
