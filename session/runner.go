@@ -19,7 +19,11 @@ import (
 	"github.com/faspkit/asession/events"
 )
 
-const terminalKeep = 20
+const (
+	terminalKeep = 20
+	// exitWait is how long ascp has to exit once its stream has ended.
+	exitWait = 10 * time.Second
+)
 
 // runner drives one attempt of one session: one ascp process.
 type runner struct {
@@ -236,7 +240,9 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		// let it run unobserved.
 		r.proc.Kill()
 	}
-	r.proc.WaitOrKill(opts.CancelGrace)
+	// ascp closes the stream as it exits. A slow exit is not a failure:
+	// give it longer than the cancel grace before calling it hung.
+	r.proc.WaitOrKill(max(opts.CancelGrace, exitWait))
 	status := r.proc.ExitCode()
 
 	if reason := r.stopReason(); reason != nil {

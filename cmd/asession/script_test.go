@@ -65,6 +65,9 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ASCPSIM_PASSWORD", "secret-pw")
 			env.Setenv("ASESSION_ASCP", filepath.Join(binDir, "ascpsim"))
 			env.Setenv("BIN", binDir)
+			// Race-built binaries otherwise sleep a second at exit, which
+			// a short --cancel-grace would take for a hung ascp.
+			env.Setenv("GORACE", "atexit_sleep_ms=0")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
