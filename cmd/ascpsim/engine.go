@@ -148,12 +148,11 @@ type job struct {
 // jobQueue holds the keepalive START commands until the transfer loop
 // takes them; done is set by the client's DONE.
 type jobQueue struct {
-	mu      sync.Mutex
-	items   []*job
-	done    bool
-	locked  bool
-	wake    chan struct{}
-	started bool
+	mu     sync.Mutex
+	items  []*job
+	done   bool
+	locked bool
+	wake   chan struct{}
 }
 
 func (q *jobQueue) push(j *job) bool {

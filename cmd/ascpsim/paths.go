@@ -223,11 +223,3 @@ func (s side) show(local string) string {
 	}
 	return local
 }
-
-// join builds a child path on this side's view ("/" separated for remote).
-func (s side) join(base, name string) string {
-	if s.dr != nil {
-		return strings.TrimSuffix(base, "/") + "/" + name
-	}
-	return filepath.Join(base, name)
-}
