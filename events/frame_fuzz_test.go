@@ -1,0 +1,76 @@
+package events
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/faspkit/asession/ascp"
+)
+
+// FuzzFrameJSON runs whatever a management stream holds through the
+// reader, the JSON encoder and the progress tracker, as the relay does:
+// every line must be one valid JSON object whose type is the frame's, and
+// nothing may panic. Seeds: ../testdata/frames and testdata/fuzz/FuzzFrameJSON.
+func FuzzFrameJSON(f *testing.F) {
+	paths, _ := filepath.Glob("../testdata/frames/*.txt")
+	if len(paths) == 0 {
+		f.Fatal("no transcripts in ../testdata/frames")
+	}
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add(ascp.AppendFrame(nil, "STATS", "Bytescont", "-0", "Rate", "0007", "Size", "99999999999999999999", "Remote", "Yes",
+		"\xff\"\\Key", "\x00\x1f\x7f\u2028", "TransfersAttempted", "-", "FILEERROR", "x"))
+	f.Add(ascp.AppendFrame(nil, "FILEERROR", "File", "\xe2\x82", "Code", "-9223372036854775808", "Description", "d"))
+	f.Add(ascp.AppendFrame(nil, "NOTIFICATION", "PreTransferBytes", "-5", "TransferBytes", "999999999999999999"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := ascp.NewReader(bytes.NewReader(data))
+		enc := NewFrameEncoder()
+		clock := time.Unix(0, 0)
+		tr := NewTracker(2, func() time.Time { clock = clock.Add(time.Millisecond); return clock })
+		var line []byte
+		for i := 0; ; i++ {
+			fr, err := r.Next()
+			if err != nil {
+				break
+			}
+			line = enc.AppendFrame(line[:0], fr, []byte(`"session":2`))
+			var obj map[string]any
+			if err := json.Unmarshal(line, &obj); err != nil {
+				t.Fatalf("line %q is not a JSON object: %v", line, err)
+			}
+			if typ, _ := obj["type"].(string); typ != validUTF8(fr.Type()) {
+				t.Fatalf("type %q, frame type %q", typ, fr.Type())
+			}
+			tr.Observe(1+i%2, fr)
+			if p, ok := tr.DueProgress(nil, 0, true); ok && !json.Valid(p) {
+				t.Fatalf("progress line %q", p)
+			}
+		}
+		tr.Finish(StatusFailed)
+		s := tr.Snapshot()
+		if _, err := json.Marshal(NewSummary("job", s, StatusFailed, 1, nil)); err != nil {
+			t.Fatalf("summary: %v", err)
+		}
+	})
+}
+
+// validUTF8 is s as encoding/json reads it back: invalid bytes as U+FFFD.
+func validUTF8(b []byte) string {
+	var out []rune
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		out = append(out, r)
+		b = b[n:]
+	}
+	return string(out)
+}
