@@ -2,8 +2,10 @@ package events
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -69,7 +71,7 @@ type Tracker struct {
 	currentFile  []byte
 	failedFiles  []FailedFile
 	failedCount  int64
-	lastProgress time.Time
+	lastProgress atomic.Int64 // elapsed() at the last progress line, or noProgressYet
 	changed      bool
 }
 
@@ -79,7 +81,9 @@ func NewTracker(n int, now func() time.Time) *Tracker {
 	if realClock {
 		now = time.Now
 	}
-	return &Tracker{now: now, realClock: realClock, start: now(), status: StatusInitiating, sessions: make([]sessionProgress, n), changed: true}
+	t := &Tracker{now: now, realClock: realClock, start: now(), status: StatusInitiating, sessions: make([]sessionProgress, n), changed: true}
+	t.lastProgress.Store(noProgressYet)
+	return t
 }
 
 var (
@@ -262,29 +266,40 @@ func (t *Tracker) fill(s *Snapshot) {
 // changed and at least interval has passed since the last one, or when
 // force is set and something changed. It reports whether it appended.
 func (t *Tracker) DueProgress(dst []byte, interval time.Duration, force bool) ([]byte, bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if !t.changed {
+	// Called for every frame: when no line can be due yet, answer without
+	// the lock. The check is repeated under it.
+	if !force && !t.intervalPassed(interval) {
 		return dst, false
 	}
-	if !force {
-		// Called for every frame: time.Since reads only the monotonic
-		// clock, half the cost of time.Now.
-		var since time.Duration
-		if t.realClock {
-			since = time.Since(t.lastProgress)
-		} else {
-			since = t.now().Sub(t.lastProgress)
-		}
-		if since < interval {
-			return dst, false
-		}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.changed || !force && !t.intervalPassed(interval) {
+		return dst, false
 	}
-	t.lastProgress = t.now()
+	t.lastProgress.Store(int64(t.elapsed()))
 	t.changed = false
 	var s Snapshot
 	t.fill(&s)
 	return appendProgress(dst, &s, t.currentFile), true
+}
+
+// noProgressYet is lastProgress before the first progress line.
+const noProgressYet = math.MinInt64
+
+// intervalPassed reports whether interval has passed since the last
+// progress line.
+func (t *Tracker) intervalPassed(interval time.Duration) bool {
+	last := t.lastProgress.Load()
+	return last == noProgressYet || t.elapsed()-time.Duration(last) >= interval
+}
+
+// elapsed is the time since the tracker started. With the real clock it
+// reads only the monotonic clock (time.Since), half the cost of time.Now.
+func (t *Tracker) elapsed() time.Duration {
+	if t.realClock {
+		return time.Since(t.start)
+	}
+	return t.now().Sub(t.start)
 }
 
 func appendProgress(dst []byte, s *Snapshot, currentFile []byte) []byte {

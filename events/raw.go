@@ -103,6 +103,35 @@ type fieldInfo struct {
 	kind   valueKind
 	index  uint16 // index+1 in FrameEncoder.infos; 0 when not cached
 	next   uint16 // index+1 of the field that followed this one last time
+
+	// A string field may repeat its value in every frame (SessionId,
+	// UserStr, Cookie, Tags): its last value and JSON are kept, until it
+	// has changed memoMisses times in a row.
+	memo     bool
+	misses   uint8
+	memoRaw  []byte
+	memoJSON []byte
+}
+
+const (
+	memoMaxLen = 256
+	memoMisses = 4
+)
+
+func (fi *fieldInfo) appendMemo(dst, v []byte) []byte {
+	if len(fi.memoJSON) > 0 && string(v) == string(fi.memoRaw) {
+		fi.misses = 0
+		return append(dst, fi.memoJSON...)
+	}
+	start := len(dst)
+	dst = AppendStringBytes(dst, v)
+	if fi.misses++; fi.misses >= memoMisses || len(v) > memoMaxLen {
+		fi.memo, fi.memoRaw, fi.memoJSON = false, nil, nil
+		return dst
+	}
+	fi.memoRaw = append(fi.memoRaw[:0], v...)
+	fi.memoJSON = append(fi.memoJSON[:0], dst[start:]...)
+	return dst
 }
 
 // maxCachedNames bounds the key cache so that a peer inventing field names
@@ -163,6 +192,7 @@ func (e *FrameEncoder) info(name []byte) *fieldInfo {
 				return &fi
 			}
 			fi.index = uint16(len(e.infos) + 1)
+			fi.memo = fi.kind == kindString
 			e.infos = append(e.infos, fi)
 			e.slots[h] = fi.index
 			return &e.infos[len(e.infos)-1]
@@ -209,6 +239,10 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *ascp.Frame, extra []byte) []by
 		}
 		prev, guess = int(fi.index)-1, fi.next
 		dst = append(dst, fi.prefix...)
+		if fi.memo {
+			dst = fi.appendMemo(dst, fl.Value)
+			continue
+		}
 		dst = appendValue(dst, fi.kind, fl.Value)
 	}
 	return append(dst, '}')

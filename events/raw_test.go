@@ -87,8 +87,8 @@ func TestAppendStringMatchesByteByByte(t *testing.T) {
 }
 
 // The encoder's guess of the next field must never be taken for the
-// field itself: frames of different layouts, one after another, keep
-// every field in its place.
+// field itself, nor a remembered value for the value: frames of different
+// layouts and values, one after another, keep every field as it is.
 func TestFrameEncoderAlternatingLayouts(t *testing.T) {
 	frames := [][]string{
 		{"START", "SessionId", "s", "File", "/a", "Size", "7"},
@@ -96,6 +96,8 @@ func TestFrameEncoderAlternatingLayouts(t *testing.T) {
 		{"STOP", "File", "/a", "SessionId", "s", "Written", "007"},
 		{"STATS", "SessionId", "s", "Bytescont", "4", "File", "/a"},
 		{"X", "Size", "1", "Size", "2"},
+		{"STATS", "SessionId", "t", "Bytescont", "5", "File", ""},
+		{"STATS", "SessionId", "", "Bytescont", "5", "File", "\""},
 	}
 	want := []string{
 		`{"type":"START","session_id":"s","file":"/a","size":7}`,
@@ -103,9 +105,11 @@ func TestFrameEncoderAlternatingLayouts(t *testing.T) {
 		`{"type":"STOP","file":"/a","session_id":"s","written":7}`,
 		`{"type":"STATS","session_id":"s","bytes_cont":4,"file":"/a"}`,
 		`{"type":"X","size":1,"size":2}`,
+		`{"type":"STATS","session_id":"t","bytes_cont":5,"file":""}`,
+		`{"type":"STATS","session_id":"","bytes_cont":5,"file":"\""}`,
 	}
 	e := NewFrameEncoder()
-	for round := 0; round < 3; round++ {
+	for round := 0; round < 6; round++ {
 		for i, fr := range frames {
 			r := ascp.NewReader(bytes.NewReader(ascp.AppendFrame(nil, fr[0], fr[1:]...)))
 			f, err := r.Next()
