@@ -1,0 +1,192 @@
+package session
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/benchreport/mix"
+)
+
+// benchPassword is the job's secret: relay looks for it in every value.
+const benchPassword = "correct-horse-battery-staple"
+
+// mixFiles is how many files the benchmark stream cycles through: enough
+// distinct names that nothing is a lucky cache hit, small enough to stay in
+// memory.
+const mixFiles = 2000
+
+// cycleReader serves a header once, then the body over and over: an
+// endless management stream of the realistic mix. Each Read fills p, as a
+// busy socket does.
+type cycleReader struct {
+	head, body []byte
+	off        int
+	inBody     bool
+}
+
+func newMixStream() *cycleReader {
+	s := mix.Default
+	var body []byte
+	for i := 0; i < mixFiles; i++ {
+		body = s.File(body, i, int64(i)*mix.FileSize)
+	}
+	return &cycleReader{head: s.Header(nil, mixFiles), body: body}
+}
+
+func (c *cycleReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		src := c.head
+		if c.inBody {
+			src = c.body
+		}
+		k := copy(p[n:], src[c.off:])
+		n += k
+		c.off += k
+		if c.off == len(src) {
+			c.off, c.inBody = 0, true
+		}
+	}
+	return n, nil
+}
+
+// meanFrameBytes is the mean input size of a body frame.
+func (c *cycleReader) meanFrameBytes() int64 { return int64(len(c.body)) / (mixFiles * mix.FrameFiles) }
+
+func devNull(b *testing.B) *os.File {
+	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { f.Close() })
+	return f
+}
+
+// BenchmarkRelayFrames is the hot path of a transfer, frame by frame, as
+// relay runs it: Reader.Next decodes the frame, and frameRelay.frame (the
+// function relay calls) tracks progress, writes the JSON line, checks
+// whether a progress line is due and flushes when the input is idle. The
+// output goes to /dev/null through the events.Writer. One op is one frame
+// of the START/STATS/STOP mix (9, 14 and 15 fields).
+func BenchmarkRelayFrames(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		events EventSet
+	}{{"all", EventsAll}, {"raw", EventsRaw}} {
+		b.Run(c.name, func(b *testing.B) {
+			src := newMixStream()
+			opts := Options{Out: events.NewWriter(devNull(b)), Events: c.events}
+			opts.defaults()
+			j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
+			// As relay builds it, for a spec with a password.
+			fr := frameRelay{job: j, session: 1, raw: opts.Events != EventsProgress,
+				redact: newFrameRedactor([]string{benchPassword}, false)}
+			reader := ascp.NewReader(src)
+			step := func() {
+				f, err := reader.Next()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := fr.frame(f, reader.Buffered() == 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// Grow the buffers and the key cache: steady state is what
+			// a session of a million frames lives in.
+			for range 4 * mixFiles {
+				step()
+			}
+			b.SetBytes(src.meanFrameBytes())
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				step()
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+		})
+	}
+}
+
+// BenchmarkNaiveFrames is the baseline a straightforward relay would be:
+// each frame parsed into a map[string]string and marshalled with
+// encoding/json (every value a string, keys sorted, no progress), on the
+// same stream and output.
+func BenchmarkNaiveFrames(b *testing.B) {
+	src := newMixStream()
+	br := bufio.NewReaderSize(src, 64<<10)
+	bw := bufio.NewWriterSize(devNull(b), 64<<10)
+	defer bw.Flush()
+	var frame map[string]string
+	next := func() map[string]string {
+		for {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				b.Fatal(err)
+			}
+			line = line[:len(line)-1]
+			switch {
+			case line == ascp.Header:
+				frame = map[string]string{}
+			case line == "" && frame != nil:
+				f := frame
+				frame = nil
+				return f
+			case frame != nil:
+				if name, value, ok := strings.Cut(line, ": "); ok {
+					frame[name] = string(ascp.AppendUnescaped(nil, []byte(value)))
+				}
+			}
+		}
+	}
+	step := func() {
+		line, err := json.Marshal(next())
+		if err != nil {
+			b.Fatal(err)
+		}
+		bw.Write(line)
+		bw.WriteByte('\n')
+	}
+	for range 4 * mixFiles {
+		step()
+	}
+	b.SetBytes(src.meanFrameBytes())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		step()
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+}
+
+// The relay must not allocate per frame once warm: a session of millions
+// of frames would otherwise churn the heap. (Allocation counts, not time:
+// safe to assert in a test.)
+func TestRelayFrameSteadyStateDoesNotAllocate(t *testing.T) {
+	src := newMixStream()
+	opts := Options{Out: events.NewWriter(io.Discard)}
+	opts.defaults()
+	j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
+	fr := frameRelay{job: j, session: 1, raw: true, redact: newFrameRedactor([]string{benchPassword}, false)}
+	reader := ascp.NewReader(src)
+	step := func() {
+		f, err := reader.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fr.frame(f, reader.Buffered() == 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 4 * mixFiles {
+		step()
+	}
+	if allocs := testing.AllocsPerRun(3*mixFiles, step); allocs != 0 {
+		t.Errorf("%.3f allocations per frame, want 0", allocs)
+	}
+}
