@@ -13,6 +13,11 @@
 //	                    crash:BYTES, disk:BYTES or stall:BYTES (goes silent,
 //	                    connection open, once BYTES are written)
 //	ASCPSIM_FAIL_TIMES  inject it into the first N runs only
+//	ASCPSIM_REPLAY      test and benchmark hook: a transcript file (or FIFO)
+//	                    of management frames; after parsing its command line
+//	                    and connecting to -M, ascpsim sends it byte for byte
+//	                    as fast as the socket takes it, then exits 0. Nothing
+//	                    is transferred and ASCPSIM_ROOT is not needed.
 //
 // The client's side is ascp's own: ASPERA_SCP_PASS, ASPERA_SCP_TOKEN,
 // ASPERA_SCP_KEY, ASPERA_SCP_COOKIE and ASPERA_SCP_FILEPASS.
@@ -50,6 +55,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			"License: none. ascpsim is a test simulator of ascp; it holds no IBM license\n"+
 			"and moves files only between local disk and ASCPSIM_ROOT.\n", version)
 		return 0
+	}
+	if path := os.Getenv("ASCPSIM_REPLAY"); path != "" {
+		return replay(cfg, path, stderr)
 	}
 	tgt, err := cfg.target()
 	if err != nil {
