@@ -96,6 +96,7 @@ var (
 // secret of the spec, should an ascp ever echo one.
 type frameRedactor struct {
 	secrets [][]byte
+	minLen  int // of the secrets: shorter values are skipped at once
 	cookie  bool
 }
 
@@ -104,6 +105,9 @@ func newFrameRedactor(secrets []string, secretCookie bool) frameRedactor {
 	for _, s := range secrets {
 		if len(s) >= minScanLen {
 			r.secrets = append(r.secrets, []byte(s))
+			if r.minLen == 0 || len(s) < r.minLen {
+				r.minLen = len(s)
+			}
 		}
 	}
 	return r
@@ -117,6 +121,9 @@ func (r *frameRedactor) apply(f *ascp.Frame) {
 		fl := &f.Fields[i]
 		if r.cookie && bytes.Equal(fl.Name, fieldCookie) {
 			fl.Value = redactedValue[:len(redactedValue):len(redactedValue)]
+			continue
+		}
+		if len(fl.Value) < r.minLen || r.minLen == 0 {
 			continue
 		}
 		for _, s := range r.secrets {

@@ -186,6 +186,14 @@ func hostileAscp(args []string) int {
 			time.Sleep(10 * time.Millisecond)
 		}
 		return 0
+	case "echo-secrets":
+		// An ascp that repeats the secrets it was given in its messages.
+		pass, token, cookie := os.Getenv("ASPERA_SCP_PASS"), os.Getenv("ASPERA_SCP_TOKEN"), os.Getenv("ASPERA_SCP_COOKIE")
+		frame("INIT", "SessionId", "hostile", "Cookie", cookie)
+		frame("SESSION", "SessionId", "hostile", "Token", token, "User", "u:"+pass+"@h", "Cookie", cookie)
+		frame("ERROR", "Code", "19", "Description", "Authentication failed: password "+pass+" refused")
+		conn.Close()
+		return 1
 	case "deaf":
 		// Never reads what asession sends; stays silent.
 		hello()

@@ -32,11 +32,14 @@ import (
 // hostileRun is one run against a hostile ascp.
 type hostileRun struct {
 	scenario    string
-	stall       time.Duration // Options.StallTimeout
-	slowOut     bool          // stdout is a pipe read slowly
-	commands    io.Reader     // the command channel
-	cancelAfter time.Duration // cancel the run's context after this long
-	env         []string      // NAME=value for the hostile ascp
+	stall       time.Duration  // Options.StallTimeout
+	slowOut     bool           // stdout is a pipe read slowly
+	commands    io.Reader      // the command channel
+	cancelAfter time.Duration  // cancel the run's context after this long
+	env         []string       // NAME=value for the hostile ascp
+	spec        map[string]any // spec fields added to the default ones
+	agent       map[string]any // the session envelope's agent, if any
+	secrets     []string       // must never appear on stdout
 }
 
 type hostileResult struct {
@@ -65,11 +68,19 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 			}
 		}
 	})
-	spec, _ := json.Marshal(map[string]any{
+	fields := map[string]any{
 		"remote_host": "localhost", "remote_user": "u", "remote_password": "hostile-password-1234",
 		"direction": "send", "paths": []map[string]string{{"source": "/x"}},
 		"EX_ascp_args": []string{"--hostile=" + h.scenario, "--pidfile=" + pidfile},
-	})
+	}
+	for k, v := range h.spec {
+		fields[k] = v
+	}
+	var input any = fields
+	if h.agent != nil {
+		input = map[string]any{"spec": fields, "agent": h.agent}
+	}
+	spec, _ := json.Marshal(input)
 	in, problems := schema.ParseInput(spec, "")
 	if len(problems) > 0 {
 		t.Fatal(problems)
@@ -81,6 +92,9 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 	}
 
 	sink := &lineSink{}
+	for _, s := range h.secrets {
+		sink.watch = append(sink.watch, []byte(s))
+	}
 	var out io.Writer = sink
 	var pipeDone chan struct{}
 	var pw *os.File
@@ -144,6 +158,9 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 	t.Logf("%s: exit %d in %s, heap rise %d KiB, lines %v", h.scenario, o.ExitCode, elapsed.Round(time.Millisecond), rise>>10, sink.counts)
 	if o.Err != nil {
 		t.Logf("error line: %s: %s", o.Err.Source, o.Err.Description)
+	}
+	if sink.leaks > 0 {
+		t.Errorf("%d stdout lines hold a secret", sink.leaks)
 	}
 	if sink.invalid > 0 {
 		t.Errorf("%d stdout lines are not JSON objects with a type", sink.invalid)
@@ -315,6 +332,23 @@ func TestHostileDeafPeer(t *testing.T) {
 	}
 }
 
+// An ascp that repeats its secrets in its messages: the relay redacts
+// them (the cookie by name, as it is marked secret; the others wherever
+// they appear), on stdout and in the error line.
+func TestHostileEchoesSecrets(t *testing.T) {
+	const pass, token, cookie = "echo-password-5f1e", "Bearer echo-token-8c2d", "ck"
+	r := hostileRun{
+		scenario: "echo-secrets",
+		spec:     map[string]any{"remote_password": pass, "token": token, "cookie": cookie},
+		agent:    map[string]any{"secret_cookie": true},
+		secrets:  []string{pass, token, `"cookie":"ck"`},
+	}.run(t)
+	r.expectFailure(t, events.FromAscpError, "password *** refused", ExitFailed)
+	if r.sink.counts["SESSION"] != 1 {
+		t.Errorf("SESSION lines: %d", r.sink.counts["SESSION"])
+	}
+}
+
 // endlessCommands is a command channel of RATE commands that never ends.
 type endlessCommands struct{}
 
@@ -340,6 +374,8 @@ type lineSink struct {
 	counts    map[string]int
 	invalid   int
 	lastLines []string
+	watch     [][]byte // strings that must not appear
+	leaks     int
 }
 
 const maxKept = 64 << 10
@@ -379,6 +415,11 @@ func (s *lineSink) line() {
 	// A cut line can only be checked for its type.
 	if cut && !strings.HasPrefix(line, `{"type":"`) || !cut && !json.Valid([]byte(line)) {
 		s.invalid++
+	}
+	for _, w := range s.watch {
+		if strings.Contains(line, string(w)) {
+			s.leaks++
+		}
 	}
 	if typ == "" {
 		typ = "?"

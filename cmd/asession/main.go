@@ -59,7 +59,7 @@ Exit codes:
   2    invalid input or usage
   3    ascp not found, or it could not start (no management connection)
   4    failed after retries were exhausted
-  130  cancelled by SIGINT; 143 cancelled by SIGTERM
+  130  cancelled by SIGINT; 143 cancelled by SIGTERM; 129 by SIGHUP
 
 Environment:
   ASESSION_ASCP   path of the ascp to run (as --ascp)
@@ -182,13 +182,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return session.Run(ctx, in, opts).ExitCode
 }
 
-// handleSignals turns SIGINT and SIGTERM into a cancellation (CANCEL to
-// ascp, then a kill after the grace period); a second signal kills at once.
-// SIGPIPE is caught so that a closed stdout is an error to handle, not
+// handleSignals turns SIGINT, SIGTERM and SIGHUP (the terminal went away)
+// into a cancellation (CANCEL to ascp, then a kill after the grace period),
+// so that the private list folder is removed on those exits too; a second
+// signal kills at once. SIGPIPE is caught so that a closed stdout is an error to handle, not
 // sudden death that would leave ascp running.
 func handleSignals(cancel context.CancelCauseFunc, log zerolog.Logger) (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	done := make(chan struct{})
 	go func() {
 		cancelled := false
