@@ -4,11 +4,22 @@ BIN     := $(CURDIR)/bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: help build demo test vet generate clean install
+# Fuzzing: every Fuzz target of every package (func Fuzz... in its tests), each for
+# FUZZTIME; `make fuzz` runs them longer. Crashers land in the package's
+# testdata/fuzz/<FuzzName>/, which go test replays from then on.
+FUZZTIME      ?= 10s
+FUZZTIME_LONG ?= 3m
+# staticcheck as .ci/run installs it (go install ...@$(STATICCHECK_VERSION)).
+STATICCHECK_VERSION := v0.8.2
+STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo "$$($(GO) env GOPATH)/bin/staticcheck")
+
+.PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install
 
 help:
 	@echo "make demo      build asession and the ascpsim stand-in, upload and download a tree, show events"
 	@echo "make test      vet, gofmt check and the whole test suite with the race detector"
+	@echo "make lint      go vet, gofmt check and staticcheck ($(STATICCHECK_VERSION))"
+	@echo "make fuzz-ci   every fuzz target for FUZZTIME (10s) each; make fuzz: FUZZTIME_LONG (3m) each"
 	@echo "make build     build bin/asession and bin/ascpsim"
 	@echo "make generate  regenerate the JSON Schema and the README field table from schema.Fields"
 	@echo "make install   install asession and ascpsim into GOBIN"
@@ -27,6 +38,24 @@ vet:
 
 test: vet
 	$(GO) test -race -count=1 ./...
+
+lint: vet
+	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1; }
+	$(STATICCHECK) ./...
+
+fuzz-ci:
+	@set -e; for dir in $$($(GO) list -f '{{.Dir}}' ./...); do \
+	  for name in $$(cat $$dir/*_test.go 2>/dev/null | sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p'); do \
+	    echo "== $$name ($$dir) for $(FUZZTIME)"; \
+	    $(GO) test $$dir -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+	  done; \
+	done
+
+fuzz:
+	$(MAKE) fuzz-ci FUZZTIME=$(FUZZTIME_LONG)
+
+print-staticcheck-version:
+	@echo $(STATICCHECK_VERSION)
 
 generate:
 	$(GO) test ./schema -run TestGeneratedFilesAreCurrent -update
