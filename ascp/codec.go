@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unsafe"
 )
 
 // Header is the first line of every management-port frame.
@@ -39,13 +40,7 @@ type Field struct {
 // need before calling Next again.
 type Frame struct {
 	Fields []Field
-
-	offs []fieldOffsets // relative to the frame's first field line
 }
-
-// fieldOffsets locate a field in the Reader's buffer while the frame is read:
-// the buffer may still move, so slices are only made once it is complete.
-type fieldOffsets struct{ nameStart, nameEnd, valueStart, valueEnd int32 }
 
 var typeName = []byte("Type")
 
@@ -71,29 +66,6 @@ func (f *Frame) GetString(name string) (string, bool) {
 	return string(v), ok
 }
 
-func (f *Frame) reset() {
-	f.offs = f.offs[:0]
-	f.Fields = f.Fields[:0]
-}
-
-// seal turns the offsets into slices of buf, which holds the frame's lines
-// from its first field line on and will not move before the next call to
-// Next. Each slice's capacity ends with it, so that a caller appending to
-// one cannot overwrite the next.
-func (f *Frame) seal(buf []byte) {
-	if cap(f.Fields) < len(f.offs) {
-		f.Fields = make([]Field, 0, cap(f.offs))
-	}
-	f.Fields = f.Fields[:len(f.offs)]
-	for i, o := range f.offs {
-		// Field by field: building a Field and copying it costs a
-		// store-forwarding stall per field.
-		fl := &f.Fields[i]
-		fl.Name = buf[o.nameStart:o.nameEnd:o.nameEnd]
-		fl.Value = buf[o.valueStart:o.valueEnd:o.valueEnd]
-	}
-}
-
 // ReaderStats counts what a Reader had to throw away; a healthy ascp stream
 // leaves them all at zero.
 type ReaderStats struct {
@@ -112,8 +84,9 @@ const readerBufSize = 64 << 10
 //
 // It reads into its own buffer and decodes frames in place: a field's Name
 // and Value are slices of that buffer (escapes are decoded where they are,
-// as decoding only shrinks a value), and the buffer is only compacted or
-// grown when a line does not fit, always keeping the unfinished frame.
+// as decoding only shrinks a value). The buffer is only compacted or grown
+// when a line does not fit, keeping the unfinished frame, whose fields are
+// then moved along with it.
 type Reader struct {
 	MaxLine   int
 	MaxFields int
@@ -122,6 +95,7 @@ type Reader struct {
 	rd      io.Reader
 	buf     []byte
 	r, w    int   // buf[r:w] is received and not yet decoded
+	scanned int   // no LF in buf[r:scanned]
 	err     error // the read error to report once buf[r:w] holds no line
 	frame   Frame
 	inFrame bool
@@ -150,44 +124,61 @@ func (r *Reader) Buffered() int { return r.w - r.r }
 // resynchronised reliably after them.
 func (r *Reader) Next() (*Frame, error) {
 	for {
-		ls, le, err := r.readLine()
-		if err != nil {
+		// Decode the complete lines already received.
+		buf := r.buf[:r.w]
+		pos := r.r
+		from := max(pos, r.scanned)
+		for {
+			i := bytes.IndexByte(buf[from:], '\n')
+			if i < 0 {
+				break
+			}
+			ls, le := pos, from+i
+			pos, from = le+1, le+1
+			if le > ls && buf[le-1] == '\r' {
+				le--
+			}
+			if le-ls > r.MaxLine {
+				r.r = pos
+				return nil, ErrLineTooLong
+			}
+			switch {
+			case le-ls == len(Header) && string(buf[ls:le]) == Header:
+				if r.inFrame {
+					r.Stats.DiscardedFrames++
+				}
+				r.inFrame = true
+				r.start = pos
+				r.frame.Fields = r.frame.Fields[:0]
+			case !r.inFrame:
+				if le > ls {
+					r.Stats.StrayLines++
+				}
+			case le == ls:
+				r.r = pos
+				r.inFrame = false
+				r.Stats.Frames++
+				return &r.frame, nil
+			default:
+				if err := r.addField(ls, le); err != nil {
+					r.r = pos
+					r.inFrame = false
+					return nil, err
+				}
+			}
+		}
+		r.r, r.scanned = pos, r.w
+		if err := r.fill(); err != nil {
 			if err == io.EOF && r.inFrame {
 				r.inFrame = false
 				return nil, ErrIncomplete
 			}
 			return nil, err
 		}
-		line := r.buf[ls:le]
-		if len(line) == len(Header) && string(line) == Header {
-			if r.inFrame {
-				r.Stats.DiscardedFrames++
-			}
-			r.inFrame = true
-			r.start = r.r
-			r.frame.reset()
-			continue
-		}
-		if !r.inFrame {
-			if len(line) > 0 {
-				r.Stats.StrayLines++
-			}
-			continue
-		}
-		if len(line) == 0 {
-			r.inFrame = false
-			r.frame.seal(r.buf[r.start:])
-			r.Stats.Frames++
-			return &r.frame, nil
-		}
-		if err := r.addField(ls, le); err != nil {
-			r.inFrame = false
-			return nil, err
-		}
 	}
 }
 
-// addField records the field on buf[ls:le], decoding its value's escapes in
+// addField adds the field on buf[ls:le], decoding its value's escapes in
 // place.
 func (r *Reader) addField(ls, le int) error {
 	line := r.buf[ls:le]
@@ -211,16 +202,26 @@ func (r *Reader) addField(ls, le int) error {
 		r.Stats.MalformedLines++
 		return nil
 	}
-	if len(r.frame.offs) >= r.MaxFields {
+	f := &r.frame
+	n := len(f.Fields)
+	if n >= r.MaxFields {
 		return ErrTooManyFields
 	}
 	valueEnd := le
 	if r.hasEscape(valueStart, le) {
 		valueEnd = valueStart + len(AppendUnescaped(r.buf[valueStart:valueStart], r.buf[valueStart:le]))
 	}
-	r.frame.offs = append(r.frame.offs, fieldOffsets{
-		int32(ls - r.start), int32(nameEnd - r.start), int32(valueStart - r.start), int32(valueEnd - r.start),
-	})
+	if n < cap(f.Fields) {
+		f.Fields = f.Fields[:n+1]
+	} else {
+		f.Fields = append(f.Fields, Field{})
+	}
+	// Member by member: building a Field and copying it costs a
+	// store-forwarding stall. Each slice's capacity ends with it, so that a
+	// caller appending to one cannot overwrite the next.
+	fl := &f.Fields[n]
+	fl.Name = r.buf[ls:nameEnd:nameEnd]
+	fl.Value = r.buf[valueStart:valueEnd:valueEnd]
 	return nil
 }
 
@@ -239,56 +240,37 @@ func (r *Reader) hasEscape(from, to int) bool {
 	return r.escAt < to
 }
 
-// readLine consumes one line and returns where it is in buf, without its
-// LF (and without a CR before it).
-func (r *Reader) readLine() (ls, le int, err error) {
-	scanned := r.r // no LF in buf[r.r:scanned]
-	for {
-		if i := bytes.IndexByte(r.buf[scanned:r.w], '\n'); i >= 0 {
-			ls, le = r.r, scanned+i
-			r.r = le + 1
-			if le > ls && r.buf[le-1] == '\r' {
-				le--
-			}
-			if le-ls > r.MaxLine {
-				return 0, 0, ErrLineTooLong
-			}
-			return ls, le, nil
-		}
-		scanned = r.w
-		if r.err != nil {
-			return 0, 0, r.readError()
-		}
-		if n := r.w - r.r; n > r.MaxLine+1 && n >= readerBufSize {
-			// Too long whatever comes next: do not read (and grow) on.
-			// (A shorter cut line is left for the end of the stream to
-			// explain, as a complete one is checked when its LF comes.)
-			return 0, 0, ErrLineTooLong
-		}
-		if r.w == len(r.buf) {
-			scanned -= r.makeRoom()
-		}
-		n, err := r.rd.Read(r.buf[r.w:])
-		if n < 0 || n > len(r.buf)-r.w {
-			panic("ascp.Reader: invalid Read count")
-		}
-		r.w += n
-		if err != nil {
-			r.err = err
-		} else if n == 0 {
+// fill reads more into the buffer, making room first when it is full. It
+// returns the read error once the buffer holds no complete line.
+func (r *Reader) fill() error {
+	if r.err != nil {
+		return r.readError()
+	}
+	if n := r.w - r.r; n > r.MaxLine+1 && n >= readerBufSize {
+		// Too long whatever comes next: do not read (and grow) on. (A
+		// shorter cut line is left for the end of the stream to explain,
+		// as a complete one is checked when its LF comes.)
+		return ErrLineTooLong
+	}
+	if r.w == len(r.buf) {
+		r.makeRoom()
+	}
+	n, err := r.rd.Read(r.buf[r.w:])
+	for k := 0; n == 0 && err == nil; k++ {
+		if k == 100 {
 			// A reader that keeps returning nothing is broken; do not
 			// spin on it for ever.
-			for k := 0; n == 0 && err == nil && k < 100; k++ {
-				n, err = r.rd.Read(r.buf[r.w:])
-				r.w += n
-			}
-			if n == 0 && err == nil {
-				r.err = io.ErrNoProgress
-			} else if err != nil {
-				r.err = err
-			}
+			err = io.ErrNoProgress
+			break
 		}
+		n, err = r.rd.Read(r.buf[r.w:])
 	}
+	if n < 0 || n > len(r.buf)-r.w {
+		panic("ascp.Reader: invalid Read count")
+	}
+	r.w += n
+	r.err = err
+	return nil
 }
 
 // readError reports the pending read error once, dropping a last line cut
@@ -303,29 +285,53 @@ func (r *Reader) readError() error {
 			r.Stats.StrayLines++
 		}
 	}
-	r.r = r.w
+	r.r, r.scanned = r.w, r.w
 	return err
 }
 
 // makeRoom frees space at the end of a full buffer: it moves what must be
 // kept (the unfinished frame, else the unfinished line) to the front, or
-// doubles the buffer when that is all of it. It returns how far the kept
-// bytes moved.
-func (r *Reader) makeRoom() int {
+// doubles the buffer when that is all of it. The unfinished frame's fields
+// are moved with their bytes.
+func (r *Reader) makeRoom() {
 	keep := r.r
 	if r.inFrame {
 		keep = r.start
 	}
+	old := r.buf
 	if keep == 0 {
 		r.buf = append(r.buf, make([]byte, len(r.buf))...)[:2*len(r.buf)]
-		return 0
+	} else {
+		copy(r.buf, r.buf[keep:r.w])
+		r.escFrom, r.escAt = 0, 0
+		r.r -= keep
+		r.w -= keep
+		r.scanned -= keep
+		r.start -= keep
 	}
-	copy(r.buf, r.buf[keep:r.w])
-	r.escFrom, r.escAt = 0, 0
-	r.r -= keep
-	r.w -= keep
-	r.start -= keep
-	return keep
+	if r.inFrame {
+		moveFields(r.frame.Fields, old, r.buf, keep)
+	}
+}
+
+// moveFields points fields, slices of old, at the same bytes now shift
+// bytes earlier in buf. Slicing buf keeps this bounds-checked.
+func moveFields(fields []Field, old, buf []byte, shift int) {
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(old)))
+	at := func(b []byte) int {
+		return int(uintptr(unsafe.Pointer(unsafe.SliceData(b)))-base) - shift
+	}
+	for i := range fields {
+		fl := &fields[i]
+		n := at(fl.Name) // names are never empty
+		fl.Name = buf[n : n+len(fl.Name) : n+len(fl.Name)]
+		if len(fl.Value) > 0 {
+			v := at(fl.Value)
+			fl.Value = buf[v : v+len(fl.Value) : v+len(fl.Value)]
+		} else {
+			fl.Value = buf[:0:0]
+		}
+	}
 }
 
 // AppendUnescaped decodes ascp's value escapes: ESC n is LF, ESC r is CR and
