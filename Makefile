@@ -13,13 +13,21 @@ FUZZTIME_LONG ?= 3m
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK ?= $(shell command -v staticcheck 2>/dev/null || echo "$$($(GO) env GOPATH)/bin/staticcheck")
 
-.PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install
+# make bench: the hot-path Go benchmarks on one core (BENCHCOUNT runs each),
+# then the whole-process runs and the table (internal/benchreport), saved in
+# BENCHDIR. See BENCHMARKS.md.
+BENCHCOUNT ?= 5
+BENCHRUNS  ?= 5
+BENCHDIR   ?= $(BIN)/bench
+
+.PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install bench
 
 help:
 	@echo "make demo      build asession and the ascpsim stand-in, upload and download a tree, show events"
 	@echo "make test      vet, gofmt check and the whole test suite with the race detector"
 	@echo "make lint      go vet, gofmt check and staticcheck ($(STATICCHECK_VERSION))"
 	@echo "make fuzz-ci   every fuzz target for FUZZTIME (10s) each; make fuzz: FUZZTIME_LONG (3m) each"
+	@echo "make bench     hot-path benchmarks, whole-process runs (RSS, startup), table in bin/bench/report.txt"
 	@echo "make build     build bin/asession and bin/ascpsim"
 	@echo "make generate  regenerate the JSON Schema and the README field table from schema.Fields"
 	@echo "make install   install asession and ascpsim into GOBIN"
@@ -56,6 +64,14 @@ fuzz:
 
 print-staticcheck-version:
 	@echo $(STATICCHECK_VERSION)
+
+bench: build
+	@mkdir -p $(BENCHDIR)
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/benchreport ./internal/benchreport
+	$(GO) test -run '^$$' -bench 'RelayFrames|NaiveFrames' -benchmem -cpu 1 -count $(BENCHCOUNT) ./session 2>&1 | tee $(BENCHDIR)/go.txt
+	$(GO) test -run '^$$' -bench 'ReaderNext|ListFile1M' -benchmem -cpu 1 -count $(BENCHCOUNT) ./ascp 2>&1 | tee -a $(BENCHDIR)/go.txt
+	$(GO) test -run '^$$' -bench 'FrameEncoder|Tracker' -benchmem -cpu 1 -count $(BENCHCOUNT) ./events 2>&1 | tee -a $(BENCHDIR)/go.txt
+	$(BIN)/benchreport -asession $(BIN)/asession -ascpsim $(BIN)/ascpsim -gobench $(BENCHDIR)/go.txt -runs $(BENCHRUNS) -out $(BENCHDIR)/report.txt
 
 generate:
 	$(GO) test ./schema -run TestGeneratedFilesAreCurrent -update

@@ -1,0 +1,474 @@
+// Command benchreport is the second half of `make bench`: it runs the
+// whole-process measurements and prints one table with them and the medians
+// of the Go benchmarks that `make bench` ran before it.
+//
+//   - relay: asession relays a generated transcript of N frames (3 per file,
+//     START/STATS/STOP) from ascpsim (ASCPSIM_REPLAY) to a file; the peak RSS
+//     is the Maxrss of its rusage, which is asession's own or that of a child
+//     it waited for (ascpsim) if larger; asession's own VmHWM is polled too.
+//   - startup: asession runs with --ascp pointing at this very binary, which
+//     then acts as a stub ascp: its first action is to append the time to a
+//     stamp file, then it connects to -M and sends INIT and DONE. Startup is
+//     the stamp minus the time taken just before starting asession: it
+//     includes asession's exec and Go runtime start, its work up to spawning
+//     ascp, and the stub's own exec and runtime start, measured alone too.
+//
+// Usage: benchreport -asession BIN -ascpsim BIN [-gobench FILE] [-runs N] [-out FILE]
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/internal/benchreport/mix"
+)
+
+// stampEnv, when set, makes this binary a stub ascp that records when it
+// started in the file it names.
+const stampEnv = "BENCHREPORT_STAMP"
+
+func main() {
+	if path := os.Getenv(stampEnv); path != "" {
+		os.Exit(stub(path, os.Args[1:]))
+	}
+	asession := flag.String("asession", "bin/asession", "the asession binary")
+	ascpsim := flag.String("ascpsim", "bin/ascpsim", "the ascpsim binary")
+	gobench := flag.String("gobench", "", "output of the go test -bench runs to summarise")
+	runs := flag.Int("runs", 5, "whole-process runs per size")
+	startupRuns := flag.Int("startup-runs", 31, "startup runs")
+	sizes := flag.String("frames", "600000,2000000", "transcript sizes, in frames")
+	dir := flag.String("dir", "", "working folder (default: a temporary one, removed)")
+	outPath := flag.String("out", "", "also write the table to this file")
+	flag.Parse()
+
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "asession-bench-")
+		check(err)
+		defer os.RemoveAll(d)
+		*dir = d
+	}
+	self, err := os.Executable()
+	check(err)
+	var t table
+	machine(&t)
+	if *gobench != "" {
+		goBenchmarks(&t, *gobench)
+	}
+	spec := filepath.Join(*dir, "job.json")
+	check(os.WriteFile(spec, []byte(`{"remote_host":"bench.example.com","remote_user":"aspera",`+
+		`"remote_password":"correct-horse-battery-staple","direction":"send",`+
+		`"paths":[{"source":"/bench/src"}],"destination_root":"/bench/dst"}`), 0o600))
+	var peaks, owns []float64
+	for _, s := range strings.Split(*sizes, ",") {
+		frames, err := strconv.Atoi(strings.TrimSpace(s))
+		check(err)
+		peak, own := relayRuns(&t, *asession, *ascpsim, spec, *dir, frames, *runs)
+		peaks, owns = append(peaks, peak), append(owns, own)
+	}
+	if len(peaks) > 1 {
+		t.section("memory between sizes (median at the last size minus the first)")
+		growth := slices.Max(owns) - slices.Min(owns)
+		t.row("  asession's own VmHWM", fmt.Sprintf("%+.1f MB", owns[len(owns)-1]-owns[0]), "flat (< 2 MB)", verdict(growth < 2))
+		t.row("  rusage Maxrss (asession or ascpsim)", fmt.Sprintf("%+.1f MB", peaks[len(peaks)-1]-peaks[0]), "", "")
+	}
+	startup(&t, *asession, self, spec, *dir, *startupRuns)
+	var buf bytes.Buffer
+	t.print(&buf)
+	os.Stdout.Write(buf.Bytes())
+	if *outPath != "" {
+		check(os.WriteFile(*outPath, buf.Bytes(), 0o644))
+	}
+}
+
+// ---- Go benchmarks ----
+
+// goBenchmarks adds the medians of the benchmark lines in path.
+func goBenchmarks(t *table, path string) {
+	data, err := os.ReadFile(path)
+	check(err)
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "FAIL") || strings.HasPrefix(line, "--- FAIL") || strings.HasPrefix(line, "panic:") {
+			fail("a Go benchmark failed (%s): see %s", line, path)
+		}
+	}
+	res := parseBench(data)
+	for _, name := range []string{"BenchmarkRelayFrames/all", "BenchmarkNaiveFrames", "BenchmarkListFile1M"} {
+		if res[name] == nil {
+			fail("%s holds no %s results", path, name)
+		}
+	}
+	get := func(name, unit string) (float64, int, bool) {
+		v := res[name][unit]
+		if len(v) == 0 {
+			return 0, 0, false
+		}
+		return median(v), len(v), true
+	}
+	t.section("Go benchmarks (medians; -benchmem, -cpu 1 = one core)")
+	relay, n, ok := get("BenchmarkRelayFrames/all", "frames/s")
+	if ok {
+		allocs, _, _ := get("BenchmarkRelayFrames/all", "allocs/op")
+		bytes, _, _ := get("BenchmarkRelayFrames/all", "B/op")
+		t.row(fmt.Sprintf("relay hot path, events all (%d runs)", n), fmt.Sprintf("%s frames/s", si(relay)), "≥ 1,000,000", verdict(relay >= 1e6))
+		t.row("  allocations per frame", fmt.Sprintf("%g allocs, %g B", allocs, bytes), "0", verdict(allocs == 0))
+	}
+	if raw, n, ok := get("BenchmarkRelayFrames/raw", "frames/s"); ok {
+		t.row(fmt.Sprintf("relay hot path, events raw (%d runs)", n), fmt.Sprintf("%s frames/s", si(raw)), "≥ 1,000,000", verdict(raw >= 1e6))
+	}
+	if naive, n, ok := get("BenchmarkNaiveFrames", "frames/s"); ok {
+		allocs, _, _ := get("BenchmarkNaiveFrames", "allocs/op")
+		ratio := ""
+		if relay > 0 {
+			ratio = fmt.Sprintf(" (relay is %.1fx)", relay/naive)
+		}
+		t.row(fmt.Sprintf("naive baseline: map + encoding/json (%d runs)", n),
+			fmt.Sprintf("%s frames/s, %g allocs/frame%s", si(naive), allocs, ratio), "", "")
+	}
+	for _, c := range []struct{ name, label string }{
+		{"BenchmarkReaderNext", "  of which Reader.Next"},
+		{"BenchmarkFrameEncoder", "  of which FrameEncoder.AppendFrame"},
+		{"BenchmarkTracker", "  of which Tracker.Observe + DueProgress"},
+	} {
+		if ns, _, ok := get(c.name, "ns/op"); ok {
+			t.row(c.label, fmt.Sprintf("%.0f ns/frame", ns), "", "")
+		}
+	}
+	if ms, n, ok := get("BenchmarkListFile1M", "ns/op"); ok {
+		ms /= 1e6
+		t.row(fmt.Sprintf("list file, 1,000,000 paths (%d runs)", n), fmt.Sprintf("%.0f ms", ms), "< 1 s", verdict(ms < 1000))
+	}
+}
+
+// parseBench collects, per benchmark (without its -GOMAXPROCS suffix) and
+// unit, the values of every run.
+func parseBench(data []byte) map[string]map[string][]float64 {
+	res := map[string]map[string][]float64{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := f[0]
+		if i := strings.LastIndexByte(name, '-'); i > 0 {
+			if _, err := strconv.Atoi(name[i+1:]); err == nil {
+				name = name[:i]
+			}
+		}
+		if res[name] == nil {
+			res[name] = map[string][]float64{}
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
+				res[name][f[i+1]] = append(res[name][f[i+1]], v)
+			}
+		}
+	}
+	return res
+}
+
+// ---- whole-process relay runs ----
+
+// relayRuns generates a transcript of frames and has asession relay it
+// runs times; it returns the medians of Maxrss and of asession's own
+// VmHWM, in MB.
+func relayRuns(t *table, asession, ascpsim, spec, dir string, frames, runs int) (peak, own float64) {
+	files := frames / mix.FrameFiles
+	transcript := filepath.Join(dir, fmt.Sprintf("transcript-%d.txt", frames))
+	f, err := os.Create(transcript)
+	check(err)
+	s := mix.Default
+	total, err := s.WriteSession(f, files)
+	check(err)
+	check(f.Close())
+	info, err := os.Stat(transcript)
+	check(err)
+	defer os.Remove(transcript)
+
+	out := filepath.Join(dir, "out.jsonl")
+	defer os.Remove(out)
+	var secs, rss, owns []float64
+	for i := 0; i < runs; i++ {
+		stdout, err := os.Create(out)
+		check(err)
+		cmd := exec.Command(asession, "--ascp", ascpsim, "@file:"+spec)
+		cmd.Env = append(os.Environ(), "ASCPSIM_REPLAY="+transcript)
+		cmd.Stdout = stdout
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		start := time.Now()
+		check(cmd.Start())
+		hwm := pollHWM(cmd.Process.Pid)
+		err = cmd.Wait()
+		elapsed := time.Since(start)
+		own := <-hwm
+		check(stdout.Close())
+		if err != nil {
+			fail("relay run of %d frames: %v\n%s", total, err, stderr.String())
+		}
+		last := lastLine(out)
+		want := fmt.Sprintf(`"attempted":%d,"completed":%d`, files, files)
+		if !strings.Contains(last, `"status":"completed"`) || !strings.Contains(last, want) {
+			fail("relay run of %d frames: unexpected summary %s", total, last)
+		}
+		secs = append(secs, elapsed.Seconds())
+		rss = append(rss, float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)/1024)
+		owns = append(owns, own)
+		fmt.Fprintf(os.Stderr, "relay %d frames, run %d: %.2f s, peak RSS %.1f MB (asession's own %.1f MB)\n",
+			total, i+1, elapsed.Seconds(), rss[i], own)
+	}
+	t.section(fmt.Sprintf("whole process: ascpsim replays %s frames (%d files, %d MB) to asession, stdout to a file (%d runs)",
+		si(float64(total)), files, info.Size()>>20, runs))
+	t.row("  wall time (median)", fmt.Sprintf("%.2f s = %s frames/s end to end", median(secs), si(float64(total)/median(secs))), "", "")
+	peak = median(rss)
+	t.row("  peak RSS, rusage Maxrss (median; max)", fmt.Sprintf("%.1f MB; %.1f MB", peak, slices.Max(rss)), "< 30 MB", verdict(slices.Max(rss) < 30))
+	t.row("    asession's own VmHWM, polled (median)", fmt.Sprintf("%.1f MB", median(owns)), "", "")
+	return peak, median(owns)
+}
+
+// pollHWM samples the peak RSS (VmHWM) of process pid every few
+// milliseconds until it is gone, and sends the last value read, in MB.
+// Maxrss of the rusage is the larger of asession's and of the children it
+// waited for (ascpsim); this is asession's alone, short of the last
+// milliseconds.
+func pollHWM(pid int) <-chan float64 {
+	ch := make(chan float64, 1)
+	go func() {
+		path := fmt.Sprintf("/proc/%d/status", pid)
+		last := 0.0
+		for {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				break
+			}
+			found := false
+			for _, line := range strings.Split(string(data), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					if kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 64); err == nil {
+						last, found = kb/1024, true
+					}
+				}
+			}
+			if !found { // a zombie has no memory left to report
+				break
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		ch <- last
+	}()
+	return ch
+}
+
+// lastLine returns the last line of the file at path.
+func lastLine(path string) string {
+	f, err := os.Open(path)
+	check(err)
+	defer f.Close()
+	info, err := f.Stat()
+	check(err)
+	off := max(info.Size()-64<<10, 0)
+	buf := make([]byte, info.Size()-off)
+	_, err = f.ReadAt(buf, off)
+	check(err)
+	buf = bytes.TrimRight(buf, "\n")
+	return string(buf[bytes.LastIndexByte(buf, '\n')+1:])
+}
+
+// ---- startup ----
+
+func startup(t *table, asession, self, spec, dir string, runs int) {
+	stamps := filepath.Join(dir, "stamps")
+	var lat, alone []float64
+	for i := 0; i < runs; i++ {
+		// The stub by itself: exec to its first action.
+		os.Remove(stamps)
+		cmd := exec.Command(self, "-A")
+		cmd.Env = append(os.Environ(), stampEnv+"="+stamps)
+		cmd.Stdout = io.Discard
+		start := time.Now().UnixNano()
+		check(cmd.Run())
+		alone = append(alone, float64(readStamp(stamps, "A")-start)/1e6)
+
+		os.Remove(stamps)
+		cmd = exec.Command(asession, "--ascp", self, "@file:"+spec)
+		cmd.Env = append(os.Environ(), stampEnv+"="+stamps)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		start = time.Now().UnixNano()
+		if err := cmd.Run(); err != nil {
+			fail("startup run: %v\n%s", err, out.String())
+		}
+		lat = append(lat, float64(readStamp(stamps, "M")-start)/1e6)
+	}
+	t.section(fmt.Sprintf("startup: asession start to the stub ascp's first action (%d runs)", runs))
+	m := median(lat)
+	t.row("  median (p90; min)", fmt.Sprintf("%.2f ms (%.2f; %.2f)", m, percentile(lat, 0.9), slices.Min(lat)), "< 10 ms", verdict(m < 10))
+	t.row("  the stub alone, exec to first action (median)", fmt.Sprintf("%.2f ms", median(alone)), "", "")
+	t.row("  so asession start to ascp exec, about", fmt.Sprintf("%.2f ms", m-median(alone)), "", "")
+}
+
+// readStamp returns the time of the stub's first invocation of kind ("M":
+// with a management port, "A": the version probe).
+func readStamp(path, kind string) int64 {
+	data, err := os.ReadFile(path)
+	check(err)
+	for _, line := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(line, " "); ok && k == kind {
+			n, err := strconv.ParseInt(v, 10, 64)
+			check(err)
+			return n
+		}
+	}
+	fail("no %s stamp in %q", kind, data)
+	return 0
+}
+
+// stub is a minimal ascp: it records when it started, answers -A, and with
+// -M connects and reports a session that did nothing successfully.
+func stub(stamps string, args []string) int {
+	now := time.Now().UnixNano()
+	mgmt := ""
+	for i, a := range args {
+		if a == "-M" && i+1 < len(args) {
+			mgmt = args[i+1]
+		}
+	}
+	kind := "A"
+	if mgmt != "" {
+		kind = "M"
+	}
+	if f, err := os.OpenFile(stamps, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err == nil {
+		fmt.Fprintf(f, "%s %d\n", kind, now)
+		f.Close()
+	}
+	if mgmt == "" {
+		fmt.Println("ascp version 4.4.5.benchreport-stub")
+		return 0
+	}
+	if !strings.Contains(mgmt, ":") {
+		mgmt = "127.0.0.1:" + mgmt
+	}
+	conn, err := net.Dial("tcp", mgmt)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stub ascp:", err)
+		return 1
+	}
+	defer conn.Close()
+	frames := ascp.AppendFrame(nil, "INIT", "SessionId", "stub")
+	frames = ascp.AppendFrame(frames, "DONE", "SessionId", "stub", "TransfersAttempted", "0")
+	if _, err := conn.Write(frames); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// ---- machine ----
+
+func machine(t *table) {
+	model := "unknown"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	load := ""
+	if data, err := os.ReadFile("/proc/loadavg"); err == nil {
+		load = strings.Join(strings.Fields(string(data))[:3], " ")
+	}
+	t.section(fmt.Sprintf("machine: %d CPUs (%s), %s, %s/%s, load average %s",
+		runtime.NumCPU(), model, runtime.Version(), runtime.GOOS, runtime.GOARCH, load))
+}
+
+// ---- table and helpers ----
+
+type table struct{ rows [][4]string }
+
+func (t *table) section(title string) { t.rows = append(t.rows, [4]string{title}) }
+
+func (t *table) row(what, measured, target, ok string) {
+	t.rows = append(t.rows, [4]string{what, measured, target, ok})
+}
+
+func (t *table) print(w io.Writer) {
+	var width [3]int
+	for _, r := range t.rows {
+		if r[1] == "" && r[2] == "" {
+			continue
+		}
+		for i := range width {
+			width[i] = max(width[i], len([]rune(r[i])))
+		}
+	}
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(n-len([]rune(s)), 0)) }
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%s  %s  %s  %s\n", pad("measure", width[0]), pad("measured", width[1]), pad("target", width[2]), "ok")
+	for _, r := range t.rows {
+		if r[1] == "" && r[2] == "" {
+			fmt.Fprintf(w, "\n%s\n", r[0])
+			continue
+		}
+		fmt.Fprintf(w, "%s  %s  %s  %s\n", pad(r[0], width[0]), pad(r[1], width[1]), pad(r[2], width[2]), r[3])
+	}
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "NO"
+}
+
+func median(v []float64) float64 { return percentile(v, 0.5) }
+
+func percentile(v []float64, p float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if p == 0.5 && len(s)%2 == 0 {
+		return (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return s[int(p*float64(len(s)-1)+0.5)]
+}
+
+// si writes n with thousands separators.
+func si(n float64) string {
+	s := strconv.FormatInt(int64(n+0.5), 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func check(err error) {
+	if err != nil {
+		fail("%v", err)
+	}
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "benchreport: "+format+"\n", args...)
+	os.Exit(1)
+}
