@@ -48,8 +48,13 @@ func FuzzFrameJSON(f *testing.F) {
 			if err := json.Unmarshal(line, &obj); err != nil {
 				t.Fatalf("line %q is not a JSON object: %v", line, err)
 			}
+			// asession's own members cannot be overridden by a field: a
+			// consumer where the last duplicate key wins sees them too.
 			if typ, _ := obj["type"].(string); typ != validUTF8(fr.Type()) {
-				t.Fatalf("type %q, frame type %q", typ, fr.Type())
+				t.Fatalf("type %q, frame type %q in %s", typ, fr.Type(), line)
+			}
+			if obj["session"] != 2.0 {
+				t.Fatalf("session %v in %s", obj["session"], line)
 			}
 			tr.Observe(1+i%2, fr)
 			if p, ok := tr.DueProgress(nil, 0, true); ok && !json.Valid(p) {

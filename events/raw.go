@@ -98,11 +98,12 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // fieldInfo is what the encoder remembers about a field name it has seen: the
 // ready-to-copy `,"key":` prefix and how to type its value.
 type fieldInfo struct {
-	name   string
-	prefix []byte
-	kind   valueKind
-	index  uint16 // index+1 in FrameEncoder.infos; 0 when not cached
-	next   uint16 // index+1 of the field that followed this one last time
+	name     string
+	prefix   []byte
+	kind     valueKind
+	reserved bool   // its key is one of asession's own: the field is dropped
+	index    uint16 // index+1 in FrameEncoder.infos; 0 when not cached
+	next     uint16 // index+1 of the field that followed this one last time
 
 	// A string field may repeat its value in every frame (SessionId,
 	// UserStr, Cookie, Tags): its last value and JSON are kept, until it
@@ -204,9 +205,16 @@ func (e *FrameEncoder) info(name []byte) *fieldInfo {
 }
 
 func newFieldInfo(name string) fieldInfo {
-	prefix := AppendString([]byte{','}, SnakeCase(name))
-	return fieldInfo{name: name, prefix: append(prefix, ':'), kind: kindOf(name)}
+	key := SnakeCase(name)
+	prefix := AppendString([]byte{','}, key)
+	return fieldInfo{name: name, prefix: append(prefix, ':'), kind: kindOf(name), reserved: reservedKeys[key]}
 }
+
+// reservedKeys are the members asession writes itself: a field whose key
+// would repeat one (TYPE, type, Session) is dropped, so that a message
+// cannot pass for another type or session in a consumer where the last
+// duplicate wins.
+var reservedKeys = map[string]bool{"type": true, "session": true}
 
 // AppendFrame appends one JSON object, without a trailing newline, for f.
 // The frame's Type comes first as "type"; extra holds already-encoded JSON
@@ -238,6 +246,9 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *ascp.Frame, extra []byte) []by
 			}
 		}
 		prev, guess = int(fi.index)-1, fi.next
+		if fi.reserved {
+			continue
+		}
 		dst = append(dst, fi.prefix...)
 		if fi.memo {
 			dst = fi.appendMemo(dst, fl.Value)
