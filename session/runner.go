@@ -185,6 +185,12 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		defer watchers.Done()
 		select {
 		case <-r.proc.Exited():
+			// A prompt written just before the exit still explains it.
+			select {
+			case prompt := <-r.proc.Prompt():
+				r.stopWith(outcome(r.promptError(prompt), ExitFailed))
+			default:
+			}
 			// What ascp wrote is still to be read; a connection that
 			// stays open beyond that is held by something else.
 			guard.exited(opts.CancelGrace)
