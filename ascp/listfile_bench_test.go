@@ -1,7 +1,6 @@
 package ascp_test
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -10,8 +9,8 @@ import (
 )
 
 // BenchmarkListFile1M writes a list file of 1,000,000 source paths the way
-// session does before starting ascp: os.WriteFile(list.Path,
-// list.Content(), 0o600). One op is the whole million.
+// session does before starting ascp: list.Write(). One op is the whole
+// million.
 func BenchmarkListFile1M(b *testing.B) {
 	const paths = 1_000_000
 	list := &ascp.ListFile{Option: "--file-list", Path: filepath.Join(b.TempDir(), "paths.txt")}
@@ -25,7 +24,7 @@ func BenchmarkListFile1M(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if err := os.WriteFile(list.Path, list.Content(), 0o600); err != nil {
+		if err := list.Write(); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -204,7 +204,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 	go j.probeVersion(prepared.AscpPath)
 	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Commands)).Str("job_id", j.opts.JobID).Msg("prepared")
 	if list := prepared.Commands[0].ListFile; list != nil {
-		if err := os.WriteFile(list.Path, list.Content(), 0o600); err != nil {
+		if err := list.Write(); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 		}
 	}
