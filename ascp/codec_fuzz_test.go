@@ -110,7 +110,7 @@ func FuzzFrameRoundTrip(f *testing.F) {
 	f.Add("", "A\rB", "\x00\xff", "Bytescont", "123")
 	f.Fuzz(func(t *testing.T, typ, n1, v1, n2, v2 string) {
 		if !validName(n1) || !validName(n2) {
-			t.Skip()
+			return // outside the property: such names cannot be encoded
 		}
 		enc := AppendFrame(nil, typ, n1, v1, n2, v2)
 		enc = AppendFrame(enc, "DONE")
