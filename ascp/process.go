@@ -86,11 +86,6 @@ func (p *Process) Kill() {
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 }
 
-// Signal sends sig to ascp's process group.
-func (p *Process) Signal(sig syscall.Signal) {
-	_ = syscall.Kill(-p.cmd.Process.Pid, sig)
-}
-
 // WaitOrKill waits up to grace for ascp to exit, then kills its group and
 // waits for the reaping. It always returns with ascp gone.
 func (p *Process) WaitOrKill(grace time.Duration) {

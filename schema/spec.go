@@ -85,14 +85,6 @@ func (s *Spec) Names() []string {
 	return names
 }
 
-// SetDefault sets a field that the spec does not already have, for values
-// derived from somewhere else (a fasp:// link, for example).
-func (s *Spec) SetDefault(name string, v Value) {
-	if _, ok := s.values[name]; !ok {
-		s.values[name] = v
-	}
-}
-
 // spelling is how one key of the input maps onto the table.
 type spelling struct {
 	field *Field
