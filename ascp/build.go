@@ -256,9 +256,30 @@ func (b *builder) credentials() error {
 		return nil
 	}
 	if len(b.opts.BypassKeys) > 0 {
-		b.emit("-i", b.opts.BypassKeys[0])
+		b.emit(option("ssh_private_key_path"), b.opts.BypassKeys[0])
 	}
 	return nil
+}
+
+// option is a row's ascp option, so that code handling a field specially
+// still spells the option the table gives.
+func option(field string) string {
+	f, ok := schema.Lookup(field)
+	if !ok || f.Option == "" {
+		panic("ascp: no option for transfer-spec field " + field)
+	}
+	return f.Option
+}
+
+// ResumeArgs are the arguments a retry adds so that ascp resumes partial
+// files: none when the spec sets its resume policy (already in the
+// command), else the resume_policy row's option for sparse checksums.
+func ResumeArgs(spec *schema.Spec) []string {
+	if spec.Has("resume_policy") {
+		return nil
+	}
+	f, _ := schema.Lookup("resume_policy")
+	return []string{f.Option, f.ArgValues["sparse_csum"]}
 }
 
 // tags completes tags.aspera the way IBM's clients do, once per job so that
@@ -326,18 +347,18 @@ func (b *builder) paths() (*ListFile, []string) {
 func (b *builder) transport(session int) []string {
 	s := b.spec
 	if s.Bool("wss_enabled") && s.Has("wss_port") {
-		return []string{"--ws-connect", "-P", strconv.FormatInt(s.Int("wss_port"), 10)}
+		return []string{"--ws-connect", option("ssh_port"), strconv.FormatInt(s.Int("wss_port"), 10)}
 	}
 	var args []string
 	if s.Has("ssh_port") {
-		args = append(args, "-P", strconv.FormatInt(s.Int("ssh_port"), 10))
+		args = append(args, option("ssh_port"), strconv.FormatInt(s.Int("ssh_port"), 10))
 	}
 	if s.Has("fasp_port") {
 		port := s.Int("fasp_port")
 		if b.opts.MultiIncrUDP {
 			port += int64(session - 1)
 		}
-		args = append(args, "-O", strconv.FormatInt(port, 10))
+		args = append(args, option("fasp_port"), strconv.FormatInt(port, 10))
 	}
 	return args
 }

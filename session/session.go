@@ -262,7 +262,7 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 	for attempt := 0; ; attempt++ {
 		args := cmd.Args
 		if attempt > 0 {
-			args = withResume(cmd.Args, j.in.Spec)
+			args = append(ascp.ResumeArgs(j.in.Spec), cmd.Args...)
 		}
 		r := &runner{job: j, cmd: cmd, args: args, attempt: attempt}
 		o := r.run(ctx)
@@ -295,16 +295,6 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 			delay = j.opts.RetryMaxDelay
 		}
 	}
-}
-
-// withResume makes a retry resume partial files: with the spec's resume
-// policy when it has one (already in args), else sparse checksum.
-func withResume(args []string, spec *schema.Spec) []string {
-	if spec.Has("resume_policy") {
-		return args
-	}
-	out := append([]string{"-k", "2"}, args...)
-	return out
 }
 
 // emitProgress writes a progress line when one is due (always when force
