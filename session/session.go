@@ -266,16 +266,15 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 		}
 		r := &runner{job: j, cmd: cmd, args: args, attempt: attempt}
 		o := r.run(ctx)
-		if o.Err == nil || ctx.Err() != nil || !events.LookupCode(o.Err.Code).Retryable || o.Err.Source == events.FromCancel {
-			if o.Err != nil && attempt > 0 && events.LookupCode(o.Err.Code).Retryable && o.Err.Source != events.FromCancel {
-				o.ExitCode = ExitRetries
-			}
+		if o.Err == nil {
 			return o
 		}
-		if attempt >= j.opts.Retries {
-			if attempt > 0 {
-				o.ExitCode = ExitRetries
-			}
+		retryable := retryable(o.Err) && ctx.Err() == nil
+		if retryable && attempt > 0 {
+			// Retries were made for this kind of error and it came back.
+			o.ExitCode = ExitRetries
+		}
+		if !retryable || attempt >= j.opts.Retries {
 			return o
 		}
 		j.mu.Lock()
@@ -295,6 +294,12 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 			delay = j.opts.RetryMaxDelay
 		}
 	}
+}
+
+// retryable reports whether another attempt can help: ascp's error table
+// says so, and asession did not stop ascp on purpose.
+func retryable(e *events.Error) bool {
+	return e.Source != events.FromCancel && events.LookupCode(e.Code).Retryable
 }
 
 // emitProgress writes a progress line when one is due (always when force
