@@ -97,18 +97,7 @@ func BenchmarkRelayFrames(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			// Grow the buffers and the key cache: steady state is what
-			// a session of a million frames lives in.
-			for range 4 * mixFiles {
-				step()
-			}
-			b.SetBytes(src.meanFrameBytes())
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				step()
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
+			measureFrames(b, src, step)
 		})
 	}
 }
@@ -152,6 +141,13 @@ func BenchmarkNaiveFrames(b *testing.B) {
 		bw.Write(line)
 		bw.WriteByte('\n')
 	}
+	measureFrames(b, src, step)
+}
+
+// measureFrames warms step up, then times it per frame. Warming grows the
+// buffers and the key cache: steady state is what a session of a million
+// frames lives in.
+func measureFrames(b *testing.B, src *cycleReader, step func()) {
 	for range 4 * mixFiles {
 		step()
 	}
