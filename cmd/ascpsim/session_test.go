@@ -122,18 +122,7 @@ func TestPasswordPromptAnswered(t *testing.T) {
 			}
 		}
 	}()
-	waitErr := make(chan error, 1)
-	go func() { waitErr <- cmd.Wait() }()
-	select {
-	case err := <-waitErr:
-		if err != nil {
-			t.Fatalf("exit: %v; terminal: %q", err, out.String())
-		}
-	case <-time.After(15 * time.Second):
-		cmd.Process.Kill()
-		<-waitErr
-		t.Fatalf("did not finish; terminal: %q", out.String())
-	}
+	waitSuccess(t, cmd, &out)
 	if b, _ := os.ReadFile(filepath.Join(root, "f")); string(b) != "typed" {
 		t.Fatal("file not transferred after the typed password")
 	}
@@ -349,18 +338,7 @@ func TestProgressOnTerminal(t *testing.T) {
 			}
 		}
 	}()
-	waitErr := make(chan error, 1)
-	go func() { waitErr <- cmd.Wait() }()
-	select {
-	case err := <-waitErr:
-		if err != nil {
-			t.Fatalf("exit: %v; terminal %q", err, out.String())
-		}
-	case <-time.After(15 * time.Second):
-		cmd.Process.Kill()
-		<-waitErr
-		t.Fatal("did not finish")
-	}
+	waitSuccess(t, cmd, &out)
 	select {
 	case <-copied:
 	case <-time.After(2 * time.Second):
@@ -371,5 +349,23 @@ func TestProgressOnTerminal(t *testing.T) {
 	}
 	if strings.Contains(got, "secret") {
 		t.Fatalf("a secret reached the terminal: %q", got)
+	}
+}
+
+// waitSuccess waits for a simulator run on a pty to exit 0, killing it
+// after 15 s so that a wrong prompt cannot hang the suite.
+func waitSuccess(t *testing.T, cmd *exec.Cmd, terminal *lockedBuffer) {
+	t.Helper()
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- cmd.Wait() }()
+	select {
+	case err := <-waitErr:
+		if err != nil {
+			t.Fatalf("exit: %v; terminal: %q", err, terminal.String())
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		<-waitErr
+		t.Fatalf("did not finish; terminal: %q", terminal.String())
 	}
 }
