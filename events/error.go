@@ -22,6 +22,10 @@ const (
 	FromCommand   Source = "command" // a malformed line on the command channel
 )
 
+// Sources lists every Source; schema/events.schema.json must name the same.
+var Sources = []Source{FromInput, FromLocate, FromStart, FromConnect, FromPrompt, FromAscpError,
+	FromAscpExit, FromStream, FromOutput, FromCancel, FromSetup, FromStall, FromCommand}
+
 // Error is the line of type "error". Code is ascp's error code when the
 // error has one (reference §3), so that retry logic can key on it.
 type Error struct {
