@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"golang.org/x/sys/unix"
 
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/session"
@@ -189,7 +188,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // sudden death that would leave ascp running.
 func handleSignals(cancel context.CancelCauseFunc, log zerolog.Logger) (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+	signal.Notify(ch, notifiedSignals...)
 	done := make(chan struct{})
 	go func() {
 		cancelled := false
@@ -227,24 +226,6 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
-
-func terminalWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok {
-		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil {
-			return int(ws.Col)
-		}
-	}
-	return 80
 }
 
 func versionString() string {
