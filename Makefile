@@ -5,7 +5,8 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 # Static binaries (no cgo, so no libc to match) with no build paths in them:
 # the same file runs on any Linux distribution and in a scratch image.
-STATIC  := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
+# -buildvcs=auto records the commit even where GOFLAGS turns it off.
+STATIC  := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -ldflags "$(LDFLAGS)"
 
 # make dist: one archive per platform plus SHA256SUMS, in DIST.
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
@@ -120,7 +121,7 @@ generate:
 # ascpsim is a test stand-in, not part of the product: users get asession on
 # their PATH, and the simulator only when they ask for it.
 install:
-	CGO_ENABLED=0 $(GO) install -trimpath -ldflags "$(LDFLAGS)" ./cmd/asession
+	CGO_ENABLED=0 $(GO) install -trimpath -buildvcs=auto -ldflags "$(LDFLAGS)" ./cmd/asession
 
 install-ascpsim:
 	CGO_ENABLED=0 $(GO) install -trimpath ./cmd/ascpsim

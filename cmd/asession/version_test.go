@@ -60,7 +60,7 @@ func TestReadVersion(t *testing.T) {
 // `doctor --json`.
 func TestVersionOfBuiltBinary(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "asession")
-	build := exec.Command("go", "build", "-ldflags", "-X main.version=v9.8.7-test", "-o", bin, ".")
+	build := exec.Command("go", "build", "-buildvcs=auto", "-ldflags", "-X main.version=v9.8.7-test", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
