@@ -1,6 +1,8 @@
 package ascp
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -55,6 +57,44 @@ func TestInstallLocationsPerSystem(t *testing.T) {
 		got := installLocations(tt.goos, tt.home, tt.local)
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("installLocations(%q, %q, %q) (-want +got):\n%s", tt.goos, tt.home, tt.local, diff)
+		}
+	}
+}
+
+// The README lists the same places, in the order they are searched.
+func TestReadmeListsInstallLocations(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for goos, label := range map[string]string{"linux": "**Linux**", "darwin": "**macOS**", "windows": "**Windows**"} {
+		home := "~"
+		if goos == "windows" {
+			home = "%USERPROFILE%"
+		}
+		start := strings.Index(readme, "- "+label+":")
+		if start < 0 {
+			t.Fatalf("README has no %q entry", label)
+		}
+		item := readme[start:]
+		for _, stop := range []string{"\n- ", "\n\n"} {
+			if end := strings.Index(item[2:], stop); end >= 0 {
+				item = item[:end+2]
+			}
+		}
+		item = strings.Join(strings.Fields(item), " ") // the list wraps lines
+		at := 0
+		for _, loc := range installLocations(goos, home, "%LOCALAPPDATA%") {
+			i := strings.Index(item[at:], "`"+loc+"`")
+			if i < 0 {
+				t.Errorf("README's %s entry lacks `%s` (or lists it out of order)", label, loc)
+				continue
+			}
+			at += i
+		}
+		if n := strings.Count(item, "`"); n != 2*len(installLocations(goos, home, "%LOCALAPPDATA%")) {
+			t.Errorf("README's %s entry has %d quoted places, the code searches %d", label, n/2, len(installLocations(goos, home, "%LOCALAPPDATA%")))
 		}
 	}
 }
