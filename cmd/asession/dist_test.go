@@ -156,3 +156,24 @@ func TestMakeDist(t *testing.T) {
 		t.Errorf("a second make dist gave other bytes:\n%v\n%v", listed, again)
 	}
 }
+
+// make install puts the product on the user's PATH and nothing else: the
+// simulator has its own target.
+func TestMakeInstallInstallsAsessionOnly(t *testing.T) {
+	for target, want := range map[string][]string{"install": {"asession"}, "install-ascpsim": {"ascpsim"}} {
+		gobin := t.TempDir()
+		cmd := exec.Command("make", "-s", "-C", "../..", target, "GOBIN="+gobin)
+		cmd.Env = append(os.Environ(), "GOBIN="+gobin)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("make %s: %v\n%s", target, err, out)
+		}
+		entries, _ := os.ReadDir(gobin)
+		var got []string
+		for _, e := range entries {
+			got = append(got, e.Name())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("make %s installed %q, want %q", target, got, want)
+		}
+	}
+}
