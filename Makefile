@@ -2,7 +2,15 @@
 GO      ?= go
 BIN     := $(CURDIR)/bin
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -X main.version=$(VERSION)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+# Static binaries (no cgo, so no libc to match) with no build paths in them:
+# the same file runs on any Linux distribution and in a scratch image.
+# -buildvcs=auto records the commit even where GOFLAGS turns it off.
+STATIC  := CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -ldflags "$(LDFLAGS)"
+
+# make dist: one archive per platform plus SHA256SUMS, in DIST.
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64
+DIST      ?= $(CURDIR)/dist
 
 # Fuzzing: every Fuzz target of every package (func Fuzz... in its tests), each for
 # FUZZTIME; `make fuzz` runs them longer. Crashers land in the package's
@@ -20,7 +28,7 @@ BENCHCOUNT ?= 5
 BENCHRUNS  ?= 5
 BENCHDIR   ?= $(BIN)/bench
 
-.PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install bench
+.PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install install-ascpsim bench dist cross
 
 help:
 	@echo "make demo      build asession and the ascpsim stand-in, upload and download a tree, show events"
@@ -28,13 +36,45 @@ help:
 	@echo "make lint      go vet, gofmt check and staticcheck ($(STATICCHECK_VERSION))"
 	@echo "make fuzz-ci   every fuzz target for FUZZTIME (10s) each; make fuzz: FUZZTIME_LONG (3m) each"
 	@echo "make bench     hot-path benchmarks, whole-process runs (RSS, startup), table in bin/bench/report.txt"
-	@echo "make build     build bin/asession and bin/ascpsim"
+	@echo "make build     build bin/asession and bin/ascpsim (static, versioned)"
+	@echo "make cross     go vet and build every package for each of PLATFORMS"
+	@echo "make dist      archives of asession for each of PLATFORMS and SHA256SUMS, in dist/"
 	@echo "make generate  regenerate the JSON Schema and the README field table from schema.Fields"
-	@echo "make install   install asession and ascpsim into GOBIN"
+	@echo "make install   install asession into GOBIN; make install-ascpsim: the stand-in too"
 
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/asession ./cmd/asession
-	$(GO) build -o $(BIN)/ascpsim ./cmd/ascpsim
+	$(STATIC) -o $(BIN)/asession ./cmd/asession
+	$(STATIC) -o $(BIN)/ascpsim ./cmd/ascpsim
+
+# Every package, tests included, must vet and build for every platform.
+cross:
+	@set -e; for p in $(PLATFORMS); do \
+	  echo "== $$p"; \
+	  CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet ./...; \
+	  CGO_ENABLED=0 GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build -o /dev/null ./...; \
+	done
+
+# Archives hold asession, LICENSE, README.md and CHANGELOG.md in a folder
+# named like the archive: .tar.gz, or .zip for Windows. Owners, dates and
+# order are fixed so that one commit gives the same bytes again.
+dist:
+	@set -e; rm -rf $(DIST); mkdir -p $(DIST); \
+	stamp=$$(git log -1 --format=%cI 2>/dev/null || echo 2026-01-01T00:00:00Z); \
+	for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; exe=; [ $$os = windows ] && exe=.exe; \
+	  name=asession_$(VERSION)_$${os}_$${arch}; dir=$(DIST)/$$name; \
+	  echo "== $$name"; \
+	  GOOS=$$os GOARCH=$$arch $(STATIC) -o $$dir/asession$$exe ./cmd/asession; \
+	  cp LICENSE README.md CHANGELOG.md $$dir/; \
+	  touch -d "$$stamp" $$dir $$dir/*; \
+	  if [ $$os = windows ]; then \
+	    (cd $(DIST) && find $$name | LC_ALL=C sort | zip -q -X -@ $$name.zip); \
+	  else \
+	    tar -C $(DIST) --sort=name --owner=0 --group=0 --numeric-owner -cf - $$name | gzip -n > $$dir.tar.gz; \
+	  fi; \
+	  rm -rf $$dir; \
+	done; \
+	cd $(DIST) && sha256sum asession_* > SHA256SUMS && cat SHA256SUMS
 
 demo: build
 	./examples/demo.sh
@@ -78,8 +118,13 @@ generate:
 	$(GO) test ./session -run TestSpecs -update
 	$(GO) test ./events -run TestTranscripts -update
 
+# ascpsim is a test stand-in, not part of the product: users get asession on
+# their PATH, and the simulator only when they ask for it.
 install:
-	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/asession ./cmd/ascpsim
+	CGO_ENABLED=0 $(GO) install -trimpath -buildvcs=auto -ldflags "$(LDFLAGS)" ./cmd/asession
+
+install-ascpsim:
+	CGO_ENABLED=0 $(GO) install -trimpath ./cmd/ascpsim
 
 clean:
-	rm -rf $(BIN) demo
+	rm -rf $(BIN) $(DIST) demo

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -26,32 +27,81 @@ func (e *NotFoundError) Error() string {
 }
 
 // InstallLocations returns where IBM's installers put ascp on this system,
-// in the order they are tried after PATH: the Transfer SDK, Connect, then
-// the Desktop client and HSTS.
+// in the order they are tried after PATH: the Transfer SDK, Connect, the
+// Desktop client, then HSTS and the older Aspera CLI.
 func InstallLocations() []string {
 	home, _ := os.UserHomeDir()
-	switch runtime.GOOS {
-	case "windows":
-		local := os.Getenv("LOCALAPPDATA")
-		return []string{
-			filepath.Join(home, ".aspera", "sdk", "ascp.exe"),
-			filepath.Join(local, "Programs", "Aspera", "Aspera Connect", "bin", "ascp.exe"),
-			`C:\Program Files\IBM\Aspera\bin\ascp.exe`,
-		}
-	case "darwin":
-		return []string{
-			filepath.Join(home, ".aspera", "sdk", "ascp"),
-			filepath.Join(home, "Applications", "Aspera Connect.app", "Contents", "Resources", "ascp"),
-			"/Library/Aspera/bin/ascp",
-		}
-	default:
-		return []string{
-			filepath.Join(home, ".aspera", "sdk", "ascp"),
-			filepath.Join(home, ".aspera", "connect", "bin", "ascp"),
-			"/opt/aspera/bin/ascp",
-			"/opt/ibm/aspera/bin/ascp",
-		}
+	return installLocations(runtime.GOOS, home, os.Getenv("LOCALAPPDATA"))
+}
+
+// installPlace is one folder IBM's installers use, relative to base: the
+// user's home ("~"), %LOCALAPPDATA% ("%LOCALAPPDATA%") or, for any other
+// value, an absolute path. Sources: IBM's product documentation and the
+// product locations aspera-cli searches (reference §6).
+type installPlace struct {
+	goos, base, dir string
+}
+
+var installPlaces = []installPlace{
+	{"linux", "~", ".aspera/sdk"},
+	{"linux", "~", ".aspera/connect/bin"},
+	{"linux", "/", "opt/aspera/bin"},
+	{"linux", "/", "opt/ibm/aspera/bin"},
+	{"linux", "~", ".aspera/cli/bin"},
+
+	{"darwin", "~", ".aspera/sdk"},
+	{"darwin", "~", "Applications/Aspera Connect.app/Contents/Resources"},
+	{"darwin", "/", "Applications/Aspera Connect.app/Contents/Resources"},
+	{"darwin", "~", "Applications/IBM Aspera Connect.app/Contents/Resources"},
+	{"darwin", "/", "Applications/IBM Aspera Connect.app/Contents/Resources"},
+	{"darwin", "/", "Applications/IBM Aspera.app/Contents/Resources/transferd/bin"},
+	{"darwin", "/", "Library/Aspera/bin"},
+	{"darwin", "~", "Applications/Aspera CLI/bin"},
+
+	{"windows", "~", ".aspera/sdk"},
+	{"windows", "%LOCALAPPDATA%", "Programs/Aspera/Aspera Connect/bin"},
+	{"windows", `C:\`, "Program Files/Aspera/Enterprise Server/bin"},
+	{"windows", `C:\`, "Program Files/Aspera/cli/bin"},
+}
+
+// installLocations lists ascp's install locations for goos, given the
+// user's home folder and %LOCALAPPDATA% (Windows). Places under an unknown
+// (empty) folder are left out rather than searched relative to the working
+// directory. Other Unix systems get Linux's list.
+func installLocations(goos, home, localAppData string) []string {
+	if goos != "darwin" && goos != "windows" {
+		goos = "linux"
 	}
+	var out []string
+	for _, p := range installPlaces {
+		if p.goos != goos {
+			continue
+		}
+		base := p.base
+		switch base {
+		case "~":
+			base = home
+		case "%LOCALAPPDATA%":
+			base = localAppData
+		}
+		if base == "" {
+			continue
+		}
+		out = append(out, joinFor(goos, base, p.dir, executableName(goos)))
+	}
+	return out
+}
+
+// joinFor joins path elements with goos's separator, so that the Windows
+// list can be built (and tested) on any system.
+func joinFor(goos string, elem ...string) string {
+	if goos != "windows" {
+		return path.Join(elem...)
+	}
+	for i, e := range elem {
+		elem[i] = strings.TrimRight(strings.ReplaceAll(e, "/", `\`), `\`)
+	}
+	return strings.Join(elem, `\`)
 }
 
 // Locate finds the ascp to run. An explicit path (flag or ASESSION_ASCP)
@@ -67,8 +117,9 @@ func Locate(explicit string) (path string, searched []string, err error) {
 		}
 		return explicit, []string{explicit}, nil
 	}
-	searched = append(searched, "PATH ("+executableName()+")")
-	if p, err := exec.LookPath(executableName()); err == nil {
+	name := executableName(runtime.GOOS)
+	searched = append(searched, "PATH ("+name+")")
+	if p, err := exec.LookPath(name); err == nil {
 		if abs, err := filepath.Abs(p); err == nil {
 			p = abs
 		}
@@ -83,8 +134,8 @@ func Locate(explicit string) (path string, searched []string, err error) {
 	return "", searched, &NotFoundError{Searched: searched}
 }
 
-func executableName() string {
-	if runtime.GOOS == "windows" {
+func executableName(goos string) string {
+	if goos == "windows" {
 		return "ascp.exe"
 	}
 	return "ascp"

@@ -6,19 +6,19 @@ import (
 	"os/exec"
 	"regexp"
 	"sync"
-	"syscall"
 	"time"
-
-	"github.com/creack/pty"
 )
 
-// Process is a running ascp. It runs in its own session on a
-// pseudo-terminal, for two reasons: ascp never reads our stdin (which may
-// carry commands), and a password or passphrase prompt, which ascp writes to
-// its terminal before waiting for ever, is seen at once.
+// Process is a running ascp. It never reads our stdin (which may carry
+// commands), and a password or passphrase prompt, which ascp writes before
+// waiting for ever, is seen at once: on Unix ascp runs in its own session on
+// a pseudo-terminal (process_unix.go); on Windows its output is a pipe, its
+// stdin is empty and a job object holds it and its children
+// (process_windows.go).
 type Process struct {
 	cmd      *exec.Cmd
-	tty      *os.File
+	tty      *os.File // what ascp writes to its terminal (or its output pipe)
+	sys      *procSys // the platform's hold on ascp and its children
 	terminal *Terminal
 	exited   chan struct{}
 	waitErr  error
@@ -29,13 +29,14 @@ type Process struct {
 func Start(path string, args, env []string, terminalLines int) (*Process, error) {
 	cmd := exec.Command(path, args...)
 	cmd.Env = append(os.Environ(), env...)
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 132})
+	tty, sys, err := startProcess(cmd)
 	if err != nil {
 		return nil, err
 	}
 	p := &Process{
 		cmd:      cmd,
 		tty:      tty,
+		sys:      sys,
 		terminal: newTerminal(terminalLines),
 		exited:   make(chan struct{}),
 		prompt:   make(chan string, 1),
@@ -54,12 +55,13 @@ func Start(path string, args, env []string, terminalLines int) (*Process, error)
 		case <-time.After(200 * time.Millisecond):
 		}
 		_ = tty.Close()
+		p.sys.release()
 		close(p.exited)
 	}()
 	return p, nil
 }
 
-// Pid is ascp's process id, which is also its process group id.
+// Pid is ascp's process id; on Unix also its process group id.
 func (p *Process) Pid() int { return p.cmd.Process.Pid }
 
 // Exited is closed once ascp has exited and been reaped.
@@ -81,10 +83,8 @@ func (p *Process) ExitCode() int {
 }
 
 // Kill ends ascp and everything it started (its ssh, for one): they share
-// its process group.
-func (p *Process) Kill() {
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-}
+// its process group on Unix, its job object on Windows.
+func (p *Process) Kill() { p.sys.kill(p.cmd) }
 
 // WaitOrKill waits up to grace for ascp to exit, then kills its group and
 // waits for the reaping. It always returns with ascp gone.

@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"runtime"
+
 	"github.com/tidwall/gjson"
 )
 
@@ -23,6 +25,7 @@ type Agent struct {
 	AscpArgs []string
 	// MultiIncrUDP gives session i of a multi-session job UDP port
 	// fasp_port+i-1, for servers (Windows) that need one port per session.
+	// Default: MultiIncrUDPDefault.
 	MultiIncrUDP bool
 	// SecretCookie treats the cookie as a secret: redacted wherever
 	// asession would show it (dry runs, logs, ascp's messages). Set by
@@ -47,7 +50,7 @@ var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "se
 // faspURL, when not empty, is a fasp:// link given beside the input (the
 // --url flag); it counts as the spec's fasp_url unless the spec has one.
 func ParseInput(data []byte, faspURL string) (*Input, Problems) {
-	in := &Input{Envelope: Bare}
+	in := &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: MultiIncrUDPDefault(runtime.GOOS)}}
 	if !gjson.ValidBytes(data) {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}}
 	}

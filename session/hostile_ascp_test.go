@@ -244,7 +244,7 @@ func alive(pidfile string) (int, bool) {
 		return 0, false
 	}
 	pid, _ := strconv.Atoi(string(data))
-	if pid <= 0 || syscall.Kill(pid, 0) != nil {
+	if pid <= 0 || !processExists(pid) {
 		return pid, false
 	}
 	stat, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")

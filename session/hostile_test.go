@@ -12,7 +12,6 @@ import (
 	"runtime/metrics"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -64,7 +63,7 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		// A failed test must not leave its hostile processes behind.
 		for _, f := range []string{pidfile, pidfile + ".child"} {
 			if pid, ok := alive(f); ok {
-				_ = syscall.Kill(pid, syscall.SIGKILL)
+				killPid(pid)
 			}
 		}
 	})

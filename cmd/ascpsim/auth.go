@@ -94,7 +94,7 @@ func (e *ttyError) Error() string {
 // promptPassword asks on the controlling terminal, as ssh does, and waits
 // for a line for as long as it takes.
 func promptPassword(prompt string) (string, error) {
-	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	tty, err := openTerminal()
 	if err != nil {
 		return "", &ttyError{err}
 	}

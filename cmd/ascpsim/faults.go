@@ -5,7 +5,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // faultKind is a failure the tests ask for through ASCPSIM_FAIL.
@@ -73,10 +72,10 @@ func faultApplies(dr *docroot, spec string) (bool, error) {
 		return false, err
 	}
 	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	if err := lockFile(f); err != nil {
 		return false, err
 	}
-	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	defer unlockFile(f)
 	buf := make([]byte, 32)
 	n, _ := f.ReadAt(buf, 0)
 	runs, _ := strconv.Atoi(strings.TrimSpace(string(buf[:n])))

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -162,7 +161,7 @@ func startSim(t *testing.T, root string, o simOpts, args ...string) *simRun {
 	r.cmd.Dir = o.workdir
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
 	if o.setsid {
-		r.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		detachFromTerminal(r.cmd)
 	}
 	if err := r.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -327,7 +326,7 @@ func TestFiltersAndSpecialFiles(t *testing.T) {
 	writeFile(t, filepath.Join(local, "s", "keep.txt"), []byte("k"))
 	writeFile(t, filepath.Join(local, "s", "drop.tmp"), []byte("d"))
 	writeFile(t, filepath.Join(local, "s", "cache", "x"), []byte("x"))
-	if err := syscall.Mkfifo(filepath.Join(local, "s", "fifo"), 0o644); err != nil {
+	if err := mkfifo(filepath.Join(local, "s", "fifo")); err != nil {
 		t.Fatal(err)
 	}
 	r := startSim(t, root, simOpts{}, send("-E", "*.tmp", "-E", "cache", filepath.Join(local, "s"), "/")...)

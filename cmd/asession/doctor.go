@@ -28,7 +28,10 @@ func doctor(args []string, stdout, stderr io.Writer) int {
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetEscapeHTML(false)
-		_ = enc.Encode(d)
+		_ = enc.Encode(struct {
+			Asession buildVersion `json:"asession"`
+			*session.Diagnosis
+		}{currentVersion(), d})
 	} else {
 		printDiagnosis(stdout, d)
 	}
@@ -45,7 +48,7 @@ func printDiagnosis(w io.Writer, d *session.Diagnosis) {
 		}
 		return "FAIL"
 	}
-	fmt.Fprintf(w, "asession %s\n\n", versionString())
+	fmt.Fprintf(w, "%s\n\n", currentVersion())
 	fmt.Fprintf(w, "%s ascp: %s\n", mark(d.Ascp != "" && d.AscpError == ""), orNone(d.Ascp))
 	for _, place := range d.Searched {
 		fmt.Fprintf(w, "       searched %s\n", place)

@@ -10,21 +10,14 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
-	"golang.org/x/sys/unix"
 
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/session"
 )
-
-// version is set at link time by `make`; builds without it report the
-// module version and VCS revision Go recorded.
-var version = ""
 
 const usage = `asession runs one IBM Aspera transfer from a transfer spec and streams its
 events as JSON lines on stdout.
@@ -32,6 +25,7 @@ events as JSON lines on stdout.
 Usage:
   asession [flags] [SESSION]
   asession doctor [--json]
+  asession version [--json]
 
 SESSION is the job description: literal JSON, @file:PATH, or a file path.
 Without it the first JSON value on stdin is read. Three shapes are accepted:
@@ -75,6 +69,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "doctor" {
 		return doctor(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "version" {
+		return versionCommand(args[1:], stdout, stderr)
+	}
 
 	fs := flag.NewFlagSet("asession", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -106,7 +103,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return usageError(out, err.Error())
 	}
 	if *showVersion {
-		fmt.Fprintln(stdout, "asession", versionString())
+		fmt.Fprintln(stdout, currentVersion())
 		return session.ExitOK
 	}
 	if fs.NArg() > 1 {
@@ -189,7 +186,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // sudden death that would leave ascp running.
 func handleSignals(cancel context.CancelCauseFunc, log zerolog.Logger) (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
+	signal.Notify(ch, notifiedSignals...)
 	done := make(chan struct{})
 	go func() {
 		cancelled := false
@@ -227,42 +224,4 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
-
-func terminalWidth(w io.Writer) int {
-	if f, ok := w.(*os.File); ok {
-		if ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ); err == nil {
-			return int(ws.Col)
-		}
-	}
-	return 80
-}
-
-func versionString() string {
-	v := version
-	info, ok := debug.ReadBuildInfo()
-	if v == "" && ok {
-		v = info.Main.Version
-	}
-	var rev []string
-	if ok {
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.modified" && s.Value == "true" {
-				rev = append(rev, s.Value)
-			}
-		}
-	}
-	if len(rev) > 0 {
-		return v + " (" + strings.Join(rev, " modified=") + ")"
-	}
-	return v
 }

@@ -290,7 +290,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 			continue
 		}
 		pid, _ := strconv.Atoi(p.pid)
-		if err := syscall.Kill(pid, sig); err == nil {
+		if err := sendSignal(pid, sig); err == nil {
 			sent++
 		}
 	}

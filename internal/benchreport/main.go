@@ -30,7 +30,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/faspkit/asession/ascp"
@@ -226,7 +225,7 @@ func relayRuns(t *table, asession, ascpsim, spec, dir string, frames, runs int) 
 			fail("relay run of %d frames: unexpected summary %s", total, last)
 		}
 		secs = append(secs, elapsed.Seconds())
-		rss = append(rss, float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss)/1024)
+		rss = append(rss, peakRSSMB(cmd.ProcessState))
 		owns = append(owns, own)
 		fmt.Fprintf(os.Stderr, "relay %d frames, run %d: %.2f s, peak RSS %.1f MB (asession's own %.1f MB)\n",
 			total, i+1, elapsed.Seconds(), rss[i], own)

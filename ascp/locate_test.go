@@ -1,0 +1,100 @@
+package ascp
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// The three systems' lists are checked on any system: a Windows or macOS
+// path built wrong would otherwise only show on a user's machine.
+func TestInstallLocationsPerSystem(t *testing.T) {
+	tests := []struct {
+		goos, home, local string
+		want              []string
+	}{
+		{"linux", "/home/ann", "", []string{
+			"/home/ann/.aspera/sdk/ascp",
+			"/home/ann/.aspera/connect/bin/ascp",
+			"/opt/aspera/bin/ascp",
+			"/opt/ibm/aspera/bin/ascp",
+			"/home/ann/.aspera/cli/bin/ascp",
+		}},
+		{"freebsd", "/home/ann", "", []string{
+			"/home/ann/.aspera/sdk/ascp",
+			"/home/ann/.aspera/connect/bin/ascp",
+			"/opt/aspera/bin/ascp",
+			"/opt/ibm/aspera/bin/ascp",
+			"/home/ann/.aspera/cli/bin/ascp",
+		}},
+		{"darwin", "/Users/ann", "", []string{
+			"/Users/ann/.aspera/sdk/ascp",
+			"/Users/ann/Applications/Aspera Connect.app/Contents/Resources/ascp",
+			"/Applications/Aspera Connect.app/Contents/Resources/ascp",
+			"/Users/ann/Applications/IBM Aspera Connect.app/Contents/Resources/ascp",
+			"/Applications/IBM Aspera Connect.app/Contents/Resources/ascp",
+			"/Applications/IBM Aspera.app/Contents/Resources/transferd/bin/ascp",
+			"/Library/Aspera/bin/ascp",
+			"/Users/ann/Applications/Aspera CLI/bin/ascp",
+		}},
+		{"windows", `C:\Users\ann`, `C:\Users\ann\AppData\Local`, []string{
+			`C:\Users\ann\.aspera\sdk\ascp.exe`,
+			`C:\Users\ann\AppData\Local\Programs\Aspera\Aspera Connect\bin\ascp.exe`,
+			`C:\Program Files\Aspera\Enterprise Server\bin\ascp.exe`,
+			`C:\Program Files\Aspera\cli\bin\ascp.exe`,
+		}},
+		// Without a home folder or %LOCALAPPDATA% those places are not
+		// searched at all, rather than relative to the working directory.
+		{"windows", "", "", []string{
+			`C:\Program Files\Aspera\Enterprise Server\bin\ascp.exe`,
+			`C:\Program Files\Aspera\cli\bin\ascp.exe`,
+		}},
+		{"linux", "", "", []string{"/opt/aspera/bin/ascp", "/opt/ibm/aspera/bin/ascp"}},
+	}
+	for _, tt := range tests {
+		got := installLocations(tt.goos, tt.home, tt.local)
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("installLocations(%q, %q, %q) (-want +got):\n%s", tt.goos, tt.home, tt.local, diff)
+		}
+	}
+}
+
+// The README lists the same places, in the order they are searched.
+func TestReadmeListsInstallLocations(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for goos, label := range map[string]string{"linux": "**Linux**", "darwin": "**macOS**", "windows": "**Windows**"} {
+		home := "~"
+		if goos == "windows" {
+			home = "%USERPROFILE%"
+		}
+		start := strings.Index(readme, "- "+label+":")
+		if start < 0 {
+			t.Fatalf("README has no %q entry", label)
+		}
+		item := readme[start:]
+		for _, stop := range []string{"\n- ", "\n\n"} {
+			if end := strings.Index(item[2:], stop); end >= 0 {
+				item = item[:end+2]
+			}
+		}
+		item = strings.Join(strings.Fields(item), " ") // the list wraps lines
+		at := 0
+		for _, loc := range installLocations(goos, home, "%LOCALAPPDATA%") {
+			i := strings.Index(item[at:], "`"+loc+"`")
+			if i < 0 {
+				t.Errorf("README's %s entry lacks `%s` (or lists it out of order)", label, loc)
+				continue
+			}
+			at += i
+		}
+		if n := strings.Count(item, "`"); n != 2*len(installLocations(goos, home, "%LOCALAPPDATA%")) {
+			t.Errorf("README's %s entry has %d quoted places, the code searches %d", label, n/2, len(installLocations(goos, home, "%LOCALAPPDATA%")))
+		}
+	}
+}
