@@ -299,7 +299,7 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 // retryable reports whether another attempt can help: ascp's error table
 // says so, and asession did not stop ascp on purpose.
 func retryable(e *events.Error) bool {
-	return e.Source != events.FromCancel && events.LookupCode(e.Code).Retryable
+	return e.Source != events.FromCancel && events.Retryable(e.Code, e.Description)
 }
 
 // emitProgress writes a progress line when one is due (always when force
