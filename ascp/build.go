@@ -379,55 +379,43 @@ func (b *builder) tags() error {
 }
 
 // paths builds the list file and the arguments that end the command
-// line. Growing-file sources (file:///PATH?grow=N) must be on the command
-// line, since ascp reads its adapter URLs only there; so are all sources
-// when agent.file_list is false. Every other source goes in the list file,
-// where no path can be taken for an option.
+// line. A growing-file source (file:///PATH?grow=N) must be on the command
+// line, where ascp reads its adapter URLs, and ascp takes no command-line
+// source beside a list file: a job with one has all its sources on the
+// command line, as has every job when agent.file_list is false. Otherwise
+// the sources go in a list file, where no path can be taken for an option.
 func (b *builder) paths() (*ListFile, []string, error) {
-	var tail, onCommandLine []string
+	var tail []string
 	var list *ListFile
 	if v, ok := b.spec.Get("paths"); ok && len(v.JSON.Array()) > 0 {
-		var perr error
-		v.JSON.ForEach(func(i, entry gjson.Result) bool {
-			src, dst := entry.Get("source").Str, entry.Get("destination")
-			ptr := v.Pointer + "/" + i.String() + "/source"
-			growing, err := checkGrowingSource(src, ptr)
+		entries := v.JSON.Array()
+		onCommandLine := b.opts.NoFileList
+		for i, entry := range entries {
+			ptr := v.Pointer + "/" + strconv.Itoa(i) + "/source"
+			growing, err := checkGrowingSource(entry.Get("source").Str, ptr)
 			if err != nil {
-				perr = err
-				return false
+				return nil, nil, err
 			}
-			paired := dst.Exists() && dst.Str != ""
 			if growing && b.spec.String("direction") == "receive" {
-				perr = schema.Problem{Pointer: ptr, Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
-				return false
+				return nil, nil, schema.Problem{Pointer: ptr, Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
 			}
-			if growing || b.opts.NoFileList {
-				if paired {
-					perr = schema.Problem{Pointer: v.Pointer + "/" + i.String() + "/destination",
-						Expected: "no destination for a source given on the command line (growing file or agent.file_list false)", Found: "a destination"}
-					return false
-				}
-				if strings.HasPrefix(src, "-") {
-					perr = schema.Problem{Pointer: ptr, Expected: "a source that does not start with - (on the command line it would be read as an option)", Found: "one that does"}
-					return false
-				}
-				onCommandLine = append(onCommandLine, src)
-				return true
-			}
-			if list == nil {
-				list = &ListFile{Option: "--file-list", Path: filepath.Join(b.opts.ListDir, "paths.txt")}
-			}
-			list.Lines = append(list.Lines, src)
-			if paired {
-				list.Option = "--file-pair-list"
-				list.Lines = append(list.Lines, dst.Str)
-			}
-			return true
-		})
-		if perr != nil {
-			return nil, nil, perr
+			onCommandLine = onCommandLine || growing
 		}
-		if list != nil {
+		if onCommandLine {
+			sources, err := commandLineSources(entries, v.Pointer)
+			if err != nil {
+				return nil, nil, err
+			}
+			tail = append(tail, sources...)
+		} else {
+			list = &ListFile{Option: "--file-list", Path: filepath.Join(b.opts.ListDir, "paths.txt")}
+			for _, entry := range entries {
+				list.Lines = append(list.Lines, entry.Get("source").Str)
+				if dst := entry.Get("destination"); dst.Exists() && dst.Str != "" {
+					list.Option = "--file-pair-list"
+					list.Lines = append(list.Lines, dst.Str)
+				}
+			}
 			tail = append(tail, list.Option+"="+list.Path)
 		}
 	}
@@ -440,12 +428,29 @@ func (b *builder) paths() (*ListFile, []string, error) {
 		if strings.HasPrefix(dest, "-") {
 			return nil, nil, schema.Problem{Pointer: b.pointer("destination_root"), Expected: "a destination that does not start with - (ascp4 takes it as it is)", Found: "one that does"}
 		}
-		tail = append(tail, onCommandLine...)
 		return list, append(tail, dest), nil
 	}
-	tail = append(tail, "--dest64")
-	tail = append(tail, onCommandLine...)
-	return list, append(tail, base64.StdEncoding.EncodeToString([]byte(dest))), nil
+	// --dest64 is a switch: it may come after the sources.
+	return list, append(tail, "--dest64", base64.StdEncoding.EncodeToString([]byte(dest))), nil
+}
+
+// commandLineSources are the sources as ascp arguments: no destination per
+// source is possible there, and none may look like an option.
+func commandLineSources(entries []gjson.Result, pointer string) ([]string, error) {
+	var sources []string
+	for i, entry := range entries {
+		if dst := entry.Get("destination"); dst.Exists() && dst.Str != "" {
+			return nil, schema.Problem{Pointer: pointer + "/" + strconv.Itoa(i) + "/destination",
+				Expected: "no destination for sources given on the command line (a growing file, or agent.file_list false)", Found: "a destination"}
+		}
+		src := entry.Get("source").Str
+		if strings.HasPrefix(src, "-") {
+			return nil, schema.Problem{Pointer: pointer + "/" + strconv.Itoa(i) + "/source",
+				Expected: "a source that does not start with - (on the command line it would be read as an option)", Found: "one that does"}
+		}
+		sources = append(sources, src)
+	}
+	return sources, nil
 }
 
 func (b *builder) pointer(field string) string {

@@ -14,7 +14,7 @@ const GrowPrefix = "file:///"
 
 // Growing is a parsed growing-file source.
 type Growing struct {
-	Path        string // absolute local path
+	Path        string // local path: absolute, or relative as ./x or ../x
 	Grow        int    // seconds without change that end the file
 	WaitStart   string // "mtime" or "null_read"
 	ConfirmStop bool
@@ -64,7 +64,13 @@ func ParseGrowing(source string) (g Growing, ok bool, err error) {
 	if nerr != nil || n < 1 || n > 86400 {
 		return g, true, growError("grow a whole number of seconds from 1 to 86400")
 	}
-	g = Growing{Path: u.Path, Grow: n, WaitStart: "mtime", ConfirmStop: q.Get("confirm_stop") == "true"}
+	// IBM's own example names a file relative to the working folder as
+	// file:///./growing: such a path keeps its relative form.
+	path := u.Path
+	if strings.HasPrefix(path, "/./") || strings.HasPrefix(path, "/../") {
+		path = path[1:]
+	}
+	g = Growing{Path: path, Grow: n, WaitStart: "mtime", ConfirmStop: q.Get("confirm_stop") == "true"}
 	if w := q.Get("wait_start"); w != "" {
 		g.WaitStart = w
 	}

@@ -272,11 +272,11 @@ func (f *Field) hidden() bool {
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // durationPattern is a duration as IBM's tools write them: numbers each
-// followed by a unit, "90s", "2m", "1h30m".
+// followed by a unit, "90s", "2m", "5min", "1h30m".
 var durationPattern = regexp.MustCompile(durationSchemaPattern)
 
 // durationSchemaPattern is durationPattern for the JSON Schema.
-const durationSchemaPattern = `^(?:[0-9]+(?:ms|s|m|h|d))+$`
+const durationSchemaPattern = `^(?:[0-9]+(?:ms|s|sec|m|min|h|hr|d))+$`
 
 func isInteger(raw string) bool {
 	return raw != "" && !strings.ContainsAny(raw, ".eE")

@@ -40,6 +40,7 @@ var Fields = []Field{
 	{Name: "content_protection", Type: String, Enum: []string{"encrypt", "decrypt"}, Option: "--file-crypt=", Doc: "encrypt uploaded files or decrypt downloaded ones"},
 	{Name: "sshfp", Type: String, Option: "--check-sshfp=", Doc: "expected fingerprint of the server's SSH host key"},
 	{Name: "use_system_ssh", Type: Boolean, Option: "-SSH", Doc: "use the system's ssh client instead of ascp's own"},
+	{Name: "ssh_args", Type: Array, Items: String, Option: "--ssh-arg=", Doc: "arguments for the system's ssh client, one --ssh-arg each"},
 
 	// Speed.
 	{Name: "target_rate_kbps", Type: Integer, Option: "-l", Doc: "target rate in kbit/s"},
