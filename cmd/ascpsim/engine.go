@@ -113,7 +113,6 @@ func (s *session) sendSession() {
 		"Port", itoa(int64(c.udpPort)),
 		"TCPPort", itoa(int64(c.sshPort)),
 		"Encryption", yesNo(!c.noEncryption && c.cipher != "none"),
-		"Policy", c.policy,
 		"Adaptive", adaptive,
 		"RateLock", "No",
 		"MinRateLock", "No",
@@ -491,7 +490,6 @@ func (s *session) runArg(a *srcArg) error {
 		"File", a.shown,
 		"ArgScansAttempted", "1",
 		"ArgScansCompleted", itoa(scanned),
-		"ArgScansFailed", itoa(1-scanned),
 		"ArgTransfersAttempted", itoa(ac.attempted),
 		"ArgTransfersPassed", itoa(ac.passed),
 		"ArgTransfersFailed", itoa(ac.failed),
@@ -803,7 +801,7 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		"Elapsedusec", s.elapsedUsec(),
 	}
 	if sum != nil {
-		stop = append(stop, "ChecksumType", s.cfg.fileChecksum, "Checksum", hex.EncodeToString(sum.Sum(nil)))
+		stop = append(stop, "FileChecksumType", s.cfg.fileChecksum, "FileChecksum", hex.EncodeToString(sum.Sum(nil)))
 	}
 	s.m.sendRich("STOP", stop...)
 	s.prog.fileDone(e.dstShown, e.size)
