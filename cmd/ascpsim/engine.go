@@ -702,7 +702,7 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 	writePath := e.dstLocal + s.cfg.partialSuffix
 	if ranged {
 		writePath = e.dstLocal
-	} else if s.cfg.partialSuffix != "" {
+	} else if s.cfg.partialSuffix != "" && e.grow == nil {
 		if err := s.dst.check(writePath); err != nil {
 			return fail(codeOutsideDocroot, "Path outside docroot")
 		}
@@ -778,6 +778,16 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 	}
 	if lim, active := s.faultLimit(); active && s.written >= lim && off < hi {
 		return outcomeFailed, nil, s.strike(e)
+	}
+	if e.grow != nil {
+		end, fe, err := s.followGrowth(e.grow, in, out, off, sum, buf)
+		if fe != nil || err != nil {
+			if fe != nil {
+				fe.file = e.dstShown
+			}
+			return outcomeFailed, fe, err
+		}
+		off, hi, e.size = end, end, end
 	}
 	if err := out.Close(); err != nil {
 		return fail(codeDiskWrite, "Disk write error: %v", err)
