@@ -71,6 +71,10 @@ type Resume struct {
 // ResumeDefaults are IBM's own values (lib/aspera/transfer/resumer.rb).
 var ResumeDefaults = Resume{IterMax: 7, SleepInitial: 2, SleepFactor: 2, SleepMax: 60}
 
+// LogLevels are the values of the session object's loglevel that asession
+// understands: its own log levels, which carry IBM's names.
+var LogLevels = []string{"trace", "debug", "info", "warn", "error", "fatal"}
+
 // ClientSSHKeys are the values of agent.client_ssh_key that asession
 // implements; IBM's runner lists per_client too but does not implement it.
 var ClientSSHKeys = []string{"rsa", "dsa_rsa"}
@@ -143,6 +147,8 @@ func (in *Input) parseSession(root gjson.Result) Problems {
 			switch {
 			case val.Type != gjson.String:
 				problems = append(problems, Problem{Pointer: ptr, Expected: "a string", Found: describe(val, false)})
+			case key.String() == "loglevel" && !slices.Contains(LogLevels, val.Str):
+				problems = append(problems, Problem{Pointer: ptr, Expected: "one of " + quoteAll(LogLevels), Found: describe(val, false)})
 			case key.String() == "loglevel":
 				in.LogLevel = val.Str
 			case key.String() == "sdk":

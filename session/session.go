@@ -218,6 +218,13 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 func (j *job) run(ctx context.Context) *Outcome {
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
+	if j.in.FileListFolder != "" {
+		// As IBM's runner, the session object's folder is created when
+		// missing; only the job's own folder inside it is private.
+		if err := os.MkdirAll(j.in.FileListFolder, 0o700); err != nil {
+			return outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()), ExitFailed)
+		}
+	}
 	dir, err := os.MkdirTemp(j.in.FileListFolder, "asession-")
 	if err != nil {
 		return outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
