@@ -30,8 +30,8 @@ type entry struct {
 	lo, hi             int64 // byte range to move; hi < 0 means "to the end"
 	fail               *sessionError
 	grow               *growSpec // a growing file (file adapter), nil for others
-	mine               bool   // false when -C gives this file to another session
-	argBase            string // parent of the source argument, for --move-after-transfer
+	mine               bool      // false when -C gives this file to another session
+	argBase            string    // parent of the source argument, for --move-after-transfer
 }
 
 // srcArg is one source argument: a positional, a list line, or a START.
