@@ -13,23 +13,12 @@ import (
 // the caller's when it is not zero", which suits the library.
 func ApplyAgent(opts *Options, agent schema.Agent, explicit func(flag string) bool) {
 	if explicit == nil {
-		explicit = func(flag string) bool {
-			switch flag {
-			case "retries":
-				return opts.Retries != 0
-			case "retry-delay":
-				return opts.RetryDelay != 0
-			case "retry-max-delay":
-				return opts.RetryMaxDelay != 0
-			case "retry-factor":
-				return opts.RetryFactor != 0
-			case "connect-timeout":
-				return opts.ConnectTimeout != 0
-			case "spawn-delay":
-				return opts.SpawnDelay != 0
-			}
-			return false
+		zero := map[string]bool{
+			"retries": opts.Retries == 0, "retry-delay": opts.RetryDelay == 0,
+			"retry-max-delay": opts.RetryMaxDelay == 0, "retry-factor": opts.RetryFactor == 0,
+			"connect-timeout": opts.ConnectTimeout == 0, "spawn-delay": opts.SpawnDelay == 0,
 		}
+		explicit = func(flag string) bool { return !zero[flag] }
 	}
 	set := func(flag string, apply func()) {
 		if !explicit(flag) {

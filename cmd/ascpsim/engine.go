@@ -753,20 +753,13 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		}
 		got, rerr := in.ReadAt(buf[:n], off)
 		if got > 0 {
-			if _, werr := out.WriteAt(buf[:got], off); werr != nil {
+			if werr := s.deliver(out, buf[:got], off, sum); werr != nil {
 				if errors.Is(werr, syscall.ENOSPC) {
 					return outcomeFailed, nil, &sessionError{code: codeNoSpace, desc: "No space left on device", file: e.dstShown}
 				}
 				return fail(codeDiskWrite, "Disk write error: %v", werr)
 			}
-			if sum != nil {
-				sum.Write(buf[:got])
-			}
 			off += int64(got)
-			s.cur.sent += int64(got)
-			s.written += int64(got)
-			s.transferBytes += int64(got)
-			s.fileBytes += int64(got)
 		}
 		if rerr != nil && int64(got) < n {
 			return fail(codeDiskRead, "Disk read error: source shrank or vanished: %v", rerr)

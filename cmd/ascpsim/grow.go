@@ -65,17 +65,10 @@ func (s *session) followGrowth(g *growSpec, in, out *os.File, off int64, sum has
 		}
 		got, _ := in.ReadAt(buf[:min(s.chunkSize(), len(buf))], off)
 		if got > 0 {
-			if _, werr := out.WriteAt(buf[:got], off); werr != nil {
+			if werr := s.deliver(out, buf[:got], off, sum); werr != nil {
 				return off, sessionErr(codeDiskWrite, "Disk write error: %v", werr), nil
 			}
-			if sum != nil {
-				sum.Write(buf[:got])
-			}
 			off += int64(got)
-			s.cur.sent += int64(got)
-			s.written += int64(got)
-			s.transferBytes += int64(got)
-			s.fileBytes += int64(got)
 			lastData, firstEmpty = time.Now(), time.Time{}
 			if err := s.pace(got); err != nil {
 				return off, nil, err
@@ -109,4 +102,21 @@ func (s *session) followGrowth(g *growSpec, in, out *os.File, off int64, sum has
 		case <-time.After(growPoll):
 		}
 	}
+}
+
+// deliver writes data read from the source at off and counts it: the
+// file's checksum and the session's byte counters.
+func (s *session) deliver(out *os.File, data []byte, off int64, sum hash.Hash) error {
+	if _, err := out.WriteAt(data, off); err != nil {
+		return err
+	}
+	if sum != nil {
+		sum.Write(data)
+	}
+	n := int64(len(data))
+	s.cur.sent += n
+	s.written += n
+	s.transferBytes += n
+	s.fileBytes += n
+	return nil
 }
