@@ -270,6 +270,8 @@ func (j *job) run(ctx context.Context) *Outcome {
 				// agent.spawn_delay_sec: session i starts i delays late.
 				select {
 				case <-ctx.Done():
+					results[i] = outcome(events.NewError(events.FromCancel, codeCancelled, "cancelled before the session started"), ExitFailed)
+					return
 				case <-time.After(time.Duration(i) * j.opts.SpawnDelay):
 				}
 			}
