@@ -48,8 +48,16 @@ type BuildOptions struct {
 	ListDir      string   // folder for the list file
 	ExtraArgs    []string // agent.ascp_args, appended before the paths
 	MultiIncrUDP bool     // one UDP port per session (fasp_port + i - 1)
-	BypassKeys   []string // SSH bypass keys of the ascp install, best first
-	SecretCookie bool     // the cookie is a secret too (agent.secret_cookie)
+	BypassKeys   []string // SSH bypass keys for a token-only spec, one -i each (agent client_ssh_key chose them)
+	NoWSS        bool     // agent.wss false: prefer the UDP transport when the spec has both
+	NoFileList   bool     // agent.file_list false: every source on the command line
+	TrustedCerts []string // agent.trusted_certs: with WebSocket, ascp takes the first with -i
+	// FallbackKey and FallbackCert are the HTTP fallback private key and
+	// certificate (-Y, -I) used when http_fallback is on; EX_fallback_key
+	// and EX_fallback_cert override them.
+	FallbackKey  string
+	FallbackCert string
+	SecretCookie bool // the cookie is a secret too (agent.secret_cookie)
 	// NewXferID makes the job's tags.aspera.xfer_id; nil means a random
 	// UUID. Tests pass a fixed one.
 	NewXferID func() string
@@ -58,6 +66,10 @@ type BuildOptions struct {
 // ProxyPasswordEnv carries the password of a proxy URL, which is taken out
 // of the URL so that argv never holds it.
 const ProxyPasswordEnv = "ASPERA_PROXY_PASS"
+
+// RedisDisableEnv keeps ascp from using a Redis server on the client
+// side; IBM's runner always sets it to true for ascp (never for ascp4).
+const RedisDisableEnv = "ASPERA_TEST_REDIS_DISABLE"
 
 // IsSecretEnv reports whether a variable that Build sets carries a secret.
 func IsSecretEnv(name string) bool {
@@ -77,6 +89,16 @@ func IsSecretEnv(name string) bool {
 // built fails with a schema.Problem.
 func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
 	b := &builder{spec: spec, opts: opts, env: map[string]string{}}
+	b.wss = spec.Bool("wss_enabled") && (!opts.NoWSS || !spec.Has("fasp_port"))
+	b.ascp4 = spec.Bool("use_ascp4")
+	// IBM's asession always runs ascp quiet: its progress output would only
+	// fill the terminal asession watches for prompts.
+	b.args = append(b.args, "-q")
+	if !b.ascp4 {
+		// As IBM's runner does: ascp itself must not try to reach a Redis
+		// server; ascp4 fails with the variable set.
+		b.env[RedisDisableEnv] = "true"
+	}
 	if err := b.generic(); err != nil {
 		return nil, err
 	}
@@ -86,6 +108,7 @@ func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
 	if err := b.tags(); err != nil {
 		return nil, err
 	}
+	b.fallback()
 	b.args = append(b.args, opts.ExtraArgs...)
 	if v, ok := spec.Get("EX_ascp_args"); ok {
 		v.JSON.ForEach(func(_, arg gjson.Result) bool {
@@ -93,7 +116,10 @@ func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
 			return true
 		})
 	}
-	list, tail := b.paths()
+	list, tail, err := b.paths()
+	if err != nil {
+		return nil, err
+	}
 	envList := b.envList()
 
 	sessions := int(spec.Int("multi_session"))
@@ -114,6 +140,8 @@ func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
 }
 
 type builder struct {
+	wss     bool // the WebSocket transport replaces SSH and UDP
+	ascp4   bool
 	spec    *schema.Spec
 	opts    BuildOptions
 	args    []string
@@ -151,18 +179,28 @@ func (b *builder) setEnv(name, value, pointer string) error {
 // generic applies every row whose mapping is a plain option, switch or
 // environment variable.
 func (b *builder) generic() error {
-	implied := map[string]bool{}
+	implied, cancelled := map[string]bool{}, map[string]bool{}
 	for i := range schema.Fields {
 		f := &schema.Fields[i]
-		if b.spec.Bool(f.Name) {
+		v, ok := b.spec.Get(f.Name)
+		if ok && f.Type == schema.Boolean {
+			// IBM's runner: delete_source false takes away the options
+			// that true would set, even when the spec sets them too.
 			for _, name := range f.Implies {
-				implied[name] = true
+				implied[name] = v.Text == "true"
+				cancelled[name] = v.Text == "false"
 			}
 		}
 	}
+	// -q is always there; WebSocket has no SSH host key to check.
+	cancelled["EX_quiet"] = true
+	cancelled["sshfp"] = b.wss
 	for i := range schema.Fields {
 		f := &schema.Fields[i]
 		v, present := b.spec.Get(f.Name)
+		if cancelled[f.Name] {
+			continue
+		}
 		if implied[f.Name] && !(present && v.Text == "true") {
 			b.args = append(b.args, f.Option)
 			continue
@@ -247,18 +285,40 @@ func (b *builder) proxyURL(v schema.Value) (string, error) {
 	return u.String(), nil
 }
 
-// credentials adds the SSH bypass key for a token-only spec: ascp needs an
-// SSH identity, and without one it would prompt for a password.
+// credentials adds the SSH bypass keys for a token-only spec: ascp needs
+// an SSH identity, and without one it would prompt for a password. The
+// WebSocket transport has no SSH: its -i is the first trusted certificate
+// store instead, as IBM's runner passes it.
 func (b *builder) credentials() error {
+	if b.wss {
+		if len(b.opts.TrustedCerts) > 0 {
+			b.emit(option("ssh_private_key_path"), b.opts.TrustedCerts[0])
+		}
+		return nil
+	}
 	s := b.spec
 	if !s.Has("token") || s.Has("remote_password") || s.Has("ssh_private_key") ||
 		s.Has("ssh_private_key_path") || s.Has("EX_ssh_key_paths") {
 		return nil
 	}
-	if len(b.opts.BypassKeys) > 0 {
-		b.emit(option("ssh_private_key_path"), b.opts.BypassKeys[0])
+	for _, key := range b.opts.BypassKeys {
+		b.emit(option("ssh_private_key_path"), key)
 	}
 	return nil
+}
+
+// fallback adds the HTTP fallback key and certificate when the fallback is
+// on, unless the legacy fields name them already.
+func (b *builder) fallback() {
+	if v, ok := b.spec.Get("http_fallback"); !ok || v.Text == "false" {
+		return
+	}
+	if !b.spec.Has("EX_fallback_key") && b.opts.FallbackKey != "" {
+		b.emit(option("EX_fallback_key"), b.opts.FallbackKey)
+	}
+	if !b.spec.Has("EX_fallback_cert") && b.opts.FallbackCert != "" {
+		b.emit(option("EX_fallback_cert"), b.opts.FallbackCert)
+	}
 }
 
 // option is a row's ascp option, so that code handling a field specially
@@ -318,36 +378,98 @@ func (b *builder) tags() error {
 	return nil
 }
 
-// paths builds the list file and the arguments that end the command line.
-func (b *builder) paths() (*ListFile, []string) {
+// paths builds the list file and the arguments that end the command
+// line. A growing-file source (file:///PATH?grow=N) must be on the command
+// line, where ascp reads its adapter URLs, and ascp takes no command-line
+// source beside a list file: a job with one has all its sources on the
+// command line, as has every job when agent.file_list is false. Otherwise
+// the sources go in a list file, where no path can be taken for an option.
+func (b *builder) paths() (*ListFile, []string, error) {
 	var tail []string
 	var list *ListFile
 	if v, ok := b.spec.Get("paths"); ok && len(v.JSON.Array()) > 0 {
-		list = &ListFile{Option: "--file-list", Path: filepath.Join(b.opts.ListDir, "paths.txt")}
-		v.JSON.ForEach(func(_, entry gjson.Result) bool {
-			list.Lines = append(list.Lines, entry.Get("source").Str)
-			if dst := entry.Get("destination"); dst.Exists() && dst.Str != "" {
-				list.Option = "--file-pair-list"
-				list.Lines = append(list.Lines, dst.Str)
+		entries := v.JSON.Array()
+		onCommandLine := b.opts.NoFileList
+		for i, entry := range entries {
+			ptr := v.Pointer + "/" + strconv.Itoa(i) + "/source"
+			growing, err := checkGrowingSource(entry.Get("source").Str, ptr)
+			if err != nil {
+				return nil, nil, err
 			}
-			return true
-		})
-		tail = append(tail, list.Option+"="+list.Path)
+			if growing && b.spec.String("direction") == "receive" {
+				return nil, nil, schema.Problem{Pointer: ptr, Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
+			}
+			onCommandLine = onCommandLine || growing
+		}
+		if onCommandLine {
+			sources, err := commandLineSources(entries, v.Pointer)
+			if err != nil {
+				return nil, nil, err
+			}
+			tail = append(tail, sources...)
+		} else {
+			list = &ListFile{Option: "--file-list", Path: filepath.Join(b.opts.ListDir, "paths.txt")}
+			for _, entry := range entries {
+				list.Lines = append(list.Lines, entry.Get("source").Str)
+				if dst := entry.Get("destination"); dst.Exists() && dst.Str != "" {
+					list.Option = "--file-pair-list"
+					list.Lines = append(list.Lines, dst.Str)
+				}
+			}
+			tail = append(tail, list.Option+"="+list.Path)
+		}
 	}
 	dest := b.spec.String("destination_root")
 	if dest == "" {
 		dest = "/"
 	}
-	tail = append(tail, "--dest64", base64.StdEncoding.EncodeToString([]byte(dest)))
-	return list, tail
+	if b.ascp4 {
+		// ascp4 has no --dest64: the destination is given as it is.
+		if strings.HasPrefix(dest, "-") {
+			return nil, nil, schema.Problem{Pointer: b.pointer("destination_root"), Expected: "a destination that does not start with - (ascp4 takes it as it is)", Found: "one that does"}
+		}
+		return list, append(tail, dest), nil
+	}
+	// --dest64 is a switch: it may come after the sources.
+	return list, append(tail, "--dest64", base64.StdEncoding.EncodeToString([]byte(dest))), nil
+}
+
+// commandLineSources are the sources as ascp arguments: no destination per
+// source is possible there, and none may look like an option.
+func commandLineSources(entries []gjson.Result, pointer string) ([]string, error) {
+	var sources []string
+	for i, entry := range entries {
+		if dst := entry.Get("destination"); dst.Exists() && dst.Str != "" {
+			return nil, schema.Problem{Pointer: pointer + "/" + strconv.Itoa(i) + "/destination",
+				Expected: "no destination for sources given on the command line (a growing file, or agent.file_list false)", Found: "a destination"}
+		}
+		src := entry.Get("source").Str
+		if strings.HasPrefix(src, "-") {
+			return nil, schema.Problem{Pointer: pointer + "/" + strconv.Itoa(i) + "/source",
+				Expected: "a source that does not start with - (on the command line it would be read as an option)", Found: "one that does"}
+		}
+		sources = append(sources, src)
+	}
+	return sources, nil
+}
+
+func (b *builder) pointer(field string) string {
+	if v, ok := b.spec.Get(field); ok {
+		return v.Pointer
+	}
+	return "/" + field
 }
 
 // transport returns the port options of session i: WebSocket replaces SSH
 // and UDP ports; otherwise every session shares -O unless MultiIncrUDP.
 func (b *builder) transport(session int) []string {
 	s := b.spec
-	if s.Bool("wss_enabled") && s.Has("wss_port") {
-		return []string{"--ws-connect", option("ssh_port"), strconv.FormatInt(s.Int("wss_port"), 10)}
+	if b.wss {
+		args := []string{"--ws-connect"}
+		if s.Has("wss_port") {
+			args = append(args, option("ssh_port"), strconv.FormatInt(s.Int("wss_port"), 10))
+		}
+		return args
 	}
 	var args []string
 	if s.Has("ssh_port") {
@@ -384,7 +506,7 @@ var envOrder = func() []string {
 			order = append(order, f.Env)
 		}
 	}
-	return append(order, ProxyPasswordEnv)
+	return append(order, ProxyPasswordEnv, RedisDisableEnv)
 }()
 
 func newUUID() string {

@@ -108,6 +108,12 @@ func joinFor(goos string, elem ...string) string {
 // must work as given; otherwise PATH is tried, then InstallLocations.
 // searched lists every candidate in the order tried.
 func Locate(explicit string) (path string, searched []string, err error) {
+	return LocateSDK(explicit, "")
+}
+
+// LocateSDK is Locate with aspera-cli's SDK folder, which is searched
+// before PATH (an explicit path still comes first).
+func LocateSDK(explicit, sdk string) (path string, searched []string, err error) {
 	if explicit != "" {
 		if err := checkExecutable(explicit); err != nil {
 			return "", []string{explicit}, &NotFoundError{Searched: []string{explicit}, Reason: fmt.Sprintf("ascp at %s is not usable: %v", explicit, err)}
@@ -118,6 +124,16 @@ func Locate(explicit string) (path string, searched []string, err error) {
 		return explicit, []string{explicit}, nil
 	}
 	name := executableName(runtime.GOOS)
+	if sdk != "" {
+		candidate := filepath.Join(sdk, name)
+		searched = append(searched, candidate)
+		if checkExecutable(candidate) == nil {
+			if abs, err := filepath.Abs(candidate); err == nil {
+				candidate = abs
+			}
+			return candidate, searched, nil
+		}
+	}
 	searched = append(searched, "PATH ("+name+")")
 	if p, err := exec.LookPath(name); err == nil {
 		if abs, err := filepath.Abs(p); err == nil {
@@ -155,33 +171,81 @@ func checkExecutable(path string) error {
 	return nil
 }
 
-// BypassKeyNames are the SSH keys that ascp installs ship for token
-// transfers, best first: RSA, the older DSA one, aspera-cli's PEM copy.
-var BypassKeyNames = []string{"aspera_tokenauth_id_rsa", "asperaweb_id_dsa.openssh", "aspera_bypass_rsa.pem"}
+// Bypass key files, by kind, best first: the names in IBM's Transfer SDK
+// folder (aspera-cli), then the older ones in an install's etc/.
+var (
+	BypassRSANames = []string{"aspera_bypass_rsa.pem", "aspera_tokenauth_id_rsa"}
+	BypassDSANames = []string{"aspera_bypass_dsa.pem", "asperaweb_id_dsa.openssh"}
+)
 
 // BypassKeyDirs are the folders searched for bypass keys: the install's
 // etc/ beside bin/, then ascp's own folder. Symbolic links to ascp are
 // followed first, so /usr/local/bin/ascp finds /opt/aspera/etc.
-func BypassKeyDirs(ascpPath string) []string {
+func BypassKeyDirs(ascpPath string) []string { return bypassKeyDirs(ascpPath, "") }
+
+// bypassKeyDirs puts the SDK folder, when one is given, before the others.
+func bypassKeyDirs(ascpPath, sdk string) []string {
 	if real, err := filepath.EvalSymlinks(ascpPath); err == nil {
 		ascpPath = real
 	}
 	bin := filepath.Dir(ascpPath)
-	return []string{filepath.Join(filepath.Dir(bin), "etc"), bin}
+	dirs := []string{filepath.Join(filepath.Dir(bin), "etc"), bin}
+	if sdk != "" {
+		dirs = append([]string{sdk}, dirs...)
+	}
+	return dirs
 }
 
-// BypassKeys returns the bypass key files that exist, best first.
+// BypassKeys returns every bypass key file that exists, RSA ones first.
 func BypassKeys(ascpPath string) []string {
 	var found []string
-	for _, name := range BypassKeyNames {
+	for _, names := range [][]string{BypassRSANames, BypassDSANames} {
 		for _, dir := range BypassKeyDirs(ascpPath) {
-			p := filepath.Join(dir, name)
-			if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
-				found = append(found, p)
+			for _, name := range names {
+				if p := filepath.Join(dir, name); isRegular(p) {
+					found = append(found, p)
+				}
 			}
 		}
 	}
 	return found
+}
+
+// SelectBypassKeys picks the keys for agent.client_ssh_key as IBM's runner
+// does: "rsa" (or empty) the RSA key, "dsa_rsa" the DSA key then the RSA
+// one. A kind with no file is left out.
+func SelectBypassKeys(ascpPath, sdk, clientSSHKey string) []string {
+	kinds := [][]string{BypassRSANames}
+	if clientSSHKey == "dsa_rsa" {
+		kinds = [][]string{BypassDSANames, BypassRSANames}
+	}
+	var keys []string
+	for _, names := range kinds {
+	search:
+		for _, dir := range bypassKeyDirs(ascpPath, sdk) {
+			for _, name := range names {
+				if p := filepath.Join(dir, name); isRegular(p) {
+					keys = append(keys, p)
+					break search
+				}
+			}
+		}
+	}
+	return keys
+}
+
+func isRegular(p string) bool {
+	info, err := os.Stat(p)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// Ascp4 is ascp4, which IBM installs beside ascp.
+func Ascp4(ascpPath string) (string, error) {
+	p := filepath.Join(filepath.Dir(ascpPath), strings.Replace(filepath.Base(ascpPath), "ascp", "ascp4", 1))
+	if err := checkExecutable(p); err != nil {
+		return "", &NotFoundError{Searched: []string{p}, Reason: fmt.Sprintf("use_ascp4: no usable ascp4 beside %s (%s: %v)", ascpPath, p, err)}
+	}
+	return p, nil
 }
 
 var versionPattern = regexp.MustCompile(`(?i)ascp version (\S+)`)

@@ -1,107 +1,95 @@
 package events
 
-// ascpErrors is reference §3: what each ascp error code means and whether
-// IBM's clients retry it (the retry decision is the client's, not ascp's).
+// ascpErrors is reference §3: IBM's mnemonic and meaning of each ascp error
+// code, and whether IBM's clients retry it (the retry decision is the
+// client's, not ascp's). The retryable set is exactly the one IBM's newest
+// code checks against ascp's own as_mgmt_err_is_retryable. Codes 67-69 come
+// from newer ascp versions whose names are not public: they are shown by
+// number.
 var ascpErrors = []ErrorCode{
-	{0, "unknown", false},
-	{1, "FASP protocol error", false},
-	{2, "generic ascp error", false},
-	{3, "ambiguous target", false},
-	{4, "no such file or directory", false},
-	{5, "insufficient permissions", false},
-	{6, "target is not a directory", false},
-	{7, "is a directory, expected file", false},
-	{8, "incorrect usage", false},
-	{9, "duplicate license", false},
-	{10, "rate exceeds license cap", false},
-	{11, "internal error", false},
-	{12, "error establishing SSH connection", true},
-	{13, "timeout establishing SSH connection", true},
-	{14, "error establishing UDP connection", true},
-	{15, "timeout establishing UDP connection", true},
-	{16, "connection lost", true},
-	{17, "receiver cannot send feedback", true},
-	{18, "receiver cannot receive UDP data", true},
-	{19, "authentication failure", false},
-	{20, "nothing to transfer", false},
-	{21, "not a regular file", false},
-	{22, "file table overflow", false},
-	{23, "too many files open", true},
-	{24, "file too big for file system", false},
-	{25, "no space left on disk", false},
-	{26, "read-only file system", false},
-	{27, "some files failed", false},
-	{28, "cancelled by user", false},
-	{29, "license not found", false},
-	{30, "license expired", false},
-	{31, "cannot set up socket", false},
-	{32, "out of memory", true},
-	{33, "cannot spawn thread", true},
-	{34, "unauthorized by external auth server", false},
-	{35, "disk read error", true},
-	{36, "disk write error", true},
-	{37, "authorization failure", true},
-	{38, "operation not permitted by license", false},
-	{39, "peer aborted session", true},
-	{40, "data transfer stalled, timed out", true},
-	{41, "path outside docroot", false},
-	{42, "already exists", false},
-	{43, "cannot stat file", false},
-	{44, "UDP session initiation fatal error", true},
-	{45, "bandwidth measurement fatal error", true},
-	{46, "virtual link error", false},
-	{47, "error establishing HTTP connection", true},
-	{48, "file encryption error", false},
-	{49, "file decryption error, bad passphrase", false},
-	{50, "invalid configuration", false},
-	{51, "remote host key check failure", false},
-	{52, "file start validation failed", false},
-	{53, "file stop validation failed", false},
-	{54, "file threshold validation failed", false},
-	{55, "path too long for file system", false},
-	{56, "illegal characters in Windows path", false},
-	{57, "chunk not aligned with storage", false},
-	{58, "session aborted, validation error", false},
-	{59, "remote storage error", false},
-	{60, "session aborted by Lua script", false},
-	{61, "retryable encryption-at-rest error", true},
-	{62, "fatal encryption-at-rest error", false},
-	{63, "symbolic link loop", false},
-	{64, "cannot rename partial file", false},
-	{65, "cipher not allowed in FIPS mode", false},
-	{66, "peer requires FIPS", false},
-	{67, "newer ascp error", false},
-	{68, "newer ascp error", false},
-	{69, "newer ascp error", true},
+	{0, "ERR_UNKNOWN", "unknown", false},
+	{1, "ERR_FASP_PROTO", "FASP protocol error", false},
+	{2, "ERR_ASCP", "generic ascp error", false},
+	{3, "ERR_AMBIGUOUS_TARGET", "ambiguous target", false},
+	{4, "ERR_NO_SUCH_FILE", "no such file or directory", false},
+	{5, "ERR_NO_PERMS", "insufficient permissions", false},
+	{6, "ERR_NOT_DIR", "target is not a directory", false},
+	{7, "ERR_IS_DIR", "is a directory, expected file", false},
+	{8, "ERR_USAGE", "incorrect usage", false},
+	{9, "ERR_LIC_DUP", "duplicate license", false},
+	{10, "ERR_LIC_RATE_EXCEEDED", "rate exceeds license cap", false},
+	{11, "ERR_INTERNAL_ERROR", "internal error", false},
+	{12, "ERR_TRANSFER_ERROR", "error establishing SSH connection", true},
+	{13, "ERR_TRANSFER_TIMEOUT", "timeout establishing SSH connection", true},
+	{14, "ERR_CONNECTION_ERROR", "error establishing UDP connection", true},
+	{15, "ERR_CONNECTION_TIMEOUT", "timeout establishing UDP connection", true},
+	{16, "ERR_CONNECTION_LOST", "connection lost", true},
+	{17, "ERR_RCVR_SEND_ERROR", "receiver cannot send feedback", true},
+	{18, "ERR_RCVR_RECV_ERROR", "receiver cannot receive UDP data", true},
+	{19, "ERR_AUTH", "authentication failure", false},
+	{20, "ERR_NOTHING", "nothing to transfer", false},
+	{21, "ERR_NOT_REGULAR", "not a regular file", false},
+	{22, "ERR_FILE_TABLE_OVR", "file table overflow", false},
+	{23, "ERR_TOO_MANY_FILES", "too many files open", true},
+	{24, "ERR_FILE_TOO_BIG", "file too big for file system", false},
+	{25, "ERR_NO_SPACE_LEFT", "no space left on disk", false},
+	{26, "ERR_READ_ONLY_FS", "read-only file system", false},
+	{27, "ERR_SOME_FILE_ERRS", "some files failed", false},
+	{28, "ERR_USER_CANCEL", "cancelled by user", false},
+	{29, "ERR_LIC_NOLIC", "license not found", false},
+	{30, "ERR_LIC_EXPIRED", "license expired", false},
+	{31, "ERR_SOCK_SETUP", "cannot set up socket", false},
+	{32, "ERR_OUT_OF_MEMORY", "out of memory", true},
+	{33, "ERR_THREAD_SPAWN", "cannot spawn thread", true},
+	{34, "ERR_UNAUTHORIZED", "unauthorized by external auth server", false},
+	{35, "ERR_DISK_READ", "disk read error", true},
+	{36, "ERR_DISK_WRITE", "disk write error", true},
+	{37, "ERR_AUTHORIZATION", "authorization failure", true},
+	{38, "ERR_LIC_ILLEGAL", "operation not permitted by license", false},
+	{39, "ERR_PEER_ABORTED_SESSION", "peer aborted session", true},
+	{40, "ERR_DATA_TRANSFER_TIMEOUT", "data transfer stalled, timed out", true},
+	{41, "ERR_BAD_PATH", "path outside docroot", false},
+	{42, "ERR_ALREADY_EXISTS", "already exists", false},
+	{43, "ERR_STAT_FAILS", "cannot stat file", false},
+	{44, "ERR_PMTU_BRTT_ERROR", "UDP session initiation fatal error", true},
+	{45, "ERR_BWMEAS_ERROR", "bandwidth measurement fatal error", true},
+	{46, "ERR_VLINK_ERROR", "virtual link error", false},
+	{47, "ERR_CONNECTION_ERROR_HTTP", "error establishing HTTP connection", true},
+	{48, "ERR_FILE_ENCRYPTION_ERROR", "file encryption error", false},
+	{49, "ERR_FILE_DECRYPTION_PASS", "file decryption error, bad passphrase", false},
+	{50, "ERR_BAD_CONFIGURATION", "invalid configuration", false},
+	{51, "ERR_INSECURE_CONNECTION", "remote host key check failure", false},
+	{52, "ERR_START_VALIDATION_FAILED", "file start validation failed", false},
+	{53, "ERR_STOP_VALIDATION_FAILED", "file stop validation failed", false},
+	{54, "ERR_THRESHOLD_VALIDATION_FAILED", "file threshold validation failed", false},
+	{55, "ERR_FILEPATH_TOO_LONG", "path too long for file system", false},
+	{56, "ERR_ILLEGAL_CHARS_IN_PATH", "illegal characters in Windows path", false},
+	{57, "ERR_CHUNK_MUST_MATCH_ALIGNMENT", "chunk not aligned with storage", false},
+	{58, "ERR_VALIDATION_SESSION_ABORT", "session aborted, validation error", false},
+	{59, "ERR_REMOTE_STORAGE_ERROR", "remote storage error", false},
+	{60, "ERR_LUA_SCRIPT_ABORTED_SESSION", "session aborted by Lua script", false},
+	{61, "ERR_SSEAR_RETRYABLE", "retryable encryption-at-rest error", true},
+	{62, "ERR_SSEAR_FATAL", "fatal encryption-at-rest error", false},
+	{63, "ERR_LINK_LOOP", "symbolic link loop", false},
+	{64, "ERR_CANNOT_RENAME_PARTIAL_FILES", "cannot rename partial file", false},
+	{65, "ERR_CIPHER_NON_COMPAT_FIPS", "cipher not allowed in FIPS mode", false},
+	{66, "ERR_PEER_REQUIRES_FIPS", "peer requires FIPS", false},
+	{67, "ERR_CODE_67", "newer ascp error", false},
+	{68, "ERR_CODE_68", "newer ascp error", false},
+	{69, "ERR_CODE_69", "newer ascp error", true},
 }
 
 // ErrorCode is one row of ascp's error table.
 type ErrorCode struct {
 	Code      int
-	Name      string
+	Mnemonic  string // IBM's own name, as IBM spells it (ERR_CONNECTION_LOST)
+	Name      string // what the code means
 	Retryable bool
 }
 
-// Mnemonic is a stable snake_case token for the code, for scripts to
-// switch on ("connection_lost", "some_files_failed").
-func (e ErrorCode) Mnemonic() string {
-	out := make([]byte, 0, len(e.Name))
-	for i := 0; i < len(e.Name); i++ {
-		c := e.Name[i]
-		switch {
-		case c >= 'A' && c <= 'Z':
-			out = append(out, c+'a'-'A')
-		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
-			out = append(out, c)
-		case len(out) > 0 && out[len(out)-1] != '_':
-			out = append(out, '_')
-		}
-	}
-	for len(out) > 0 && out[len(out)-1] == '_' {
-		out = out[:len(out)-1]
-	}
-	return string(out)
-}
+// unknownCode names a code the table does not hold: a newer ascp's, which
+// nobody can say is safe to retry.
+const unknownCode = "ERR_UNKNOWN"
 
 // LookupCode returns the row of an ascp error code; codes beyond the table
 // (newer ascp versions) are unknown and not retryable.
@@ -109,5 +97,19 @@ func LookupCode(code int) ErrorCode {
 	if code >= 0 && code < len(ascpErrors) {
 		return ascpErrors[code]
 	}
-	return ErrorCode{Code: code, Name: "unknown ascp error"}
+	return ErrorCode{Code: code, Mnemonic: unknownCode, Name: "unknown ascp error"}
+}
+
+// targetUnavailable is the description with which ascp reports code 14
+// when the address itself cannot be used: no retry reaches it, so IBM's
+// client does not retry it, and neither do we.
+const targetUnavailable = "Target address not available"
+
+// Retryable reports whether IBM's clients would retry an error with this
+// code and description.
+func Retryable(code int, description string) bool {
+	if code == 14 && description == targetUnavailable {
+		return false
+	}
+	return LookupCode(code).Retryable
 }

@@ -22,37 +22,53 @@ const (
 	kindYesNo
 )
 
-// Field names whose values ascp sends as decimal integers. Counters whose
-// names share a prefix are matched by integerPrefixes.
-var integerFields = []string{
-	"Bytescont", "Elapsedusec", "Size", "Written", "StartByte", "EndByte",
-	"FileBytes", "TransferBytes", "PreTransferBytes", "PreTransferFiles",
-	"PreTransferDirs", "PreTransferSpecial", "PreTransferFailed", "Rate",
-	"MinRate", "Loss", "Port", "TCPPort", "Priority", "PMTU", "Delay", "Code",
-	"DatagramSize",
+// IBMIntegerFields are the management fields IBM's own client types as
+// integers (reference §2.1, with Code and TransfersFailed from its newer
+// tests). A value that does not parse as an integer stays a string.
+var IBMIntegerFields = []string{
+	"Bytescont", "FaspFileArgIndex", "StartByte", "Rate", "MinRate", "Port",
+	"Priority", "RateCap", "MinRateCap", "TCPPort", "CreatePolicy",
+	"TimePolicy", "DatagramSize", "XoptFlags", "VLinkVersion",
+	"PeerVLinkVersion", "DSPipelineDepth", "PeerDSPipelineDepth",
+	"ReadBlockSize", "WriteBlockSize", "ClusterNumNodes", "ClusterNodeId",
+	"Size", "Written", "Loss", "FileBytes", "PreTransferBytes",
+	"TransferBytes", "PMTU", "Elapsedusec", "ArgScansAttempted",
+	"ArgScansCompleted", "PathScansAttempted", "FileScansCompleted",
+	"TransfersAttempted", "TransfersPassed", "Delay", "Code", "TransfersFailed",
 }
 
-var integerPrefixes = []string{
-	"Transfers", "ArgTransfers", "ArgScans", "PathScans", "FileScans", "DirScans",
+// ExtraIntegerFields are counters and byte offsets asession types as
+// integers although IBM's client leaves them strings: the rest of each
+// family IBM types in part, so that a script sums them without parsing.
+var ExtraIntegerFields = []string{
+	"EndByte", "PreTransferFiles", "PreTransferDirs", "PreTransferSpecial",
+	"PreTransferFailed", "PreTransferExcluded", "PartialPreTransferBytes",
+	"TransfersSkipped", "ArgTransfersAttempted", "ArgTransfersFailed",
+	"ArgTransfersPassed", "ArgTransfersSkipped", "PathScansFailed",
+	"PathScansIrregular", "PathScansExcluded", "DirScansCompleted",
+	"DirCreatesAttempted", "DirCreatesFailed", "DirCreatesPassed",
 }
 
-var yesNoFields = []string{
+// YesNoFields are the fields IBM's client types as Yes/No booleans
+// (reference §2.1, with Stalled from its newer tests).
+var YesNoFields = []string{
 	"Encryption", "Remote", "RateLock", "MinRateLock", "PolicyLock",
-	"FilesEncrypt", "FilesDecrypt", "Keepalive", "Precalc",
+	"FilesEncrypt", "FilesDecrypt", "VLinkLocalEnabled", "VLinkRemoteEnabled",
+	"MoveRange", "Keepalive", "TestLogin", "UseProxy", "Precalc",
+	"RTTAutocorrect", "Stalled",
 }
 
+// kindOf runs once per field name the encoder meets: it is cached in the
+// name's fieldInfo, so the lists stay plain slices.
 func kindOf(name string) valueKind {
-	for _, f := range integerFields {
-		if f == name {
-			return kindInteger
+	for _, list := range [][]string{IBMIntegerFields, ExtraIntegerFields} {
+		for _, f := range list {
+			if f == name {
+				return kindInteger
+			}
 		}
 	}
-	for _, p := range integerPrefixes {
-		if len(name) > len(p) && name[:len(p)] == p {
-			return kindInteger
-		}
-	}
-	for _, f := range yesNoFields {
+	for _, f := range YesNoFields {
 		if f == name {
 			return kindYesNo
 		}

@@ -19,8 +19,8 @@ type Summary struct {
 	FailedFilesNotListed int64         `json:"failed_files_not_listed,omitempty"`
 }
 
-// SummaryError explains a failure with ascp's error table: the code, a
-// stable mnemonic, and whether retrying can help.
+// SummaryError explains a failure with ascp's error table: the code, IBM's
+// mnemonic for it (ERR_CONNECTION_LOST), and whether retrying can help.
 type SummaryError struct {
 	Code        int    `json:"code"`
 	Mnemonic    string `json:"mnemonic"`
@@ -40,12 +40,12 @@ func NewSummary(jobID string, snap Snapshot, status string, exitCode int, err *E
 	}
 	if err != nil {
 		row := LookupCode(err.Code)
-		mnemonic := row.Mnemonic()
+		mnemonic := row.Mnemonic
 		if err.Code == 0 {
 			// Not an ascp error code: where it came from says more.
 			mnemonic = string(err.Source)
 		}
-		s.Error = &SummaryError{Code: err.Code, Mnemonic: mnemonic, Description: err.Description, Retryable: row.Retryable, Source: err.Source}
+		s.Error = &SummaryError{Code: err.Code, Mnemonic: mnemonic, Description: err.Description, Retryable: Retryable(err.Code, err.Description), Source: err.Source}
 	}
 	return s
 }

@@ -17,6 +17,9 @@ const (
 	// BooleanOrString is a boolean, or one of the Enum strings
 	// (http_fallback accepts true, false and "force").
 	BooleanOrString Type = "boolean|string"
+	// IntegerOrDuration is an integer number of seconds or a duration
+	// string such as "2m" or "1h30m" (retry_duration in IBM's schema).
+	IntegerOrDuration Type = "integer|string"
 )
 
 // Dialect names where a spelling of a field comes from.
@@ -67,6 +70,9 @@ const (
 	// ProxyURL: a proxy URL whose password moves to ASPERA_PROXY_PASS so
 	// that it never shows in argv.
 	ProxyURL Handling = "proxy_url"
+	// Ascp4: runs the ascp4 binary beside ascp, whose destination is
+	// not base64-encoded.
+	Ascp4 Handling = "ascp4"
 	// Ignored: accepted and meaningful to Connect, Node or the gateway,
 	// but ascp has no option for it.
 	Ignored Handling = "ignored"

@@ -15,6 +15,8 @@ func (f *Field) Mapping() string {
 	switch f.Handling {
 	case Ignored:
 		return "accepted; no ascp option"
+	case Ascp4:
+		return "runs ascp4 from ascp's folder: same options, no --dest64"
 	case Paths:
 		return "--file-list=F (sources) or --file-pair-list=F (with destinations), F private and removed at exit"
 	case Destination:
@@ -135,6 +137,8 @@ func fieldSchema(f *Field, name, aliasDesc string) *ordered {
 			enum = append(enum, e)
 		}
 		s.set("enum", enum)
+	case IntegerOrDuration:
+		s.set("oneOf", []any{map[string]any{"type": "integer", "minimum": 0}, map[string]any{"type": "string", "pattern": durationSchemaPattern}})
 	default:
 		s.set("type", string(f.Type))
 	}

@@ -1,7 +1,10 @@
 package schema
 
 import (
+	"fmt"
 	"runtime"
+	"slices"
+	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -31,7 +34,52 @@ type Agent struct {
 	// asession would show it (dry runs, logs, ascp's messages). Set by
 	// agent.secret_cookie or the --secret-cookie flag.
 	SecretCookie bool
+
+	// The options of aspera-cli's direct agent (reference §7). Their zero
+	// values are IBM's defaults, so that a bare spec behaves as with IBM.
+
+	// NoWSS is agent.wss false: a spec with both WebSocket and an ordinary
+	// UDP port uses the ordinary transport.
+	NoWSS bool
+	// NoFileList is agent.file_list false: sources go on ascp's command
+	// line instead of a list file.
+	NoFileList bool
+	// ClientSSHKey chooses the token bypass keys: "" or "rsa" (one key),
+	// "dsa_rsa" (the DSA key, then the RSA one).
+	ClientSSHKey string
+	// TrustedCerts are certificate stores for the WebSocket transport;
+	// ascp takes the first with -i.
+	TrustedCerts []string
+	// SpawnTimeout (spawn_timeout_sec) is how long ascp has to connect to
+	// the management port; 0 keeps the runner's own default.
+	SpawnTimeout time.Duration
+	// SpawnDelay (spawn_delay_sec) separates the starts of the sessions
+	// of a multi-session job.
+	SpawnDelay time.Duration
+	// Resume is agent.resume, the retry policy; nil when absent.
+	Resume *Resume
 }
+
+// Resume is IBM's retry policy: up to IterMax retries after the first
+// attempt, waiting SleepInitial seconds, multiplied by SleepFactor after
+// each retry, at most SleepMax. A member left out takes IBM's default.
+type Resume struct {
+	IterMax      int
+	SleepInitial int
+	SleepFactor  int
+	SleepMax     int
+}
+
+// ResumeDefaults are IBM's own values (lib/aspera/transfer/resumer.rb).
+var ResumeDefaults = Resume{IterMax: 7, SleepInitial: 2, SleepFactor: 2, SleepMax: 60}
+
+// LogLevels are the values of the session object's loglevel that asession
+// understands: its own log levels, which carry IBM's names.
+var LogLevels = []string{"trace", "debug", "info", "warn", "error", "fatal"}
+
+// ClientSSHKeys are the values of agent.client_ssh_key that asession
+// implements; IBM's runner lists per_client too but does not implement it.
+var ClientSSHKeys = []string{"rsa", "dsa_rsa"}
 
 // Input is one parsed job description.
 type Input struct {
@@ -41,10 +89,16 @@ type Input struct {
 	Agent          Agent
 	LogLevel       string
 	FileListFolder string
-	Unknown        []string // pointers of unknown members, spec and envelope alike
+	// SDK is the folder holding ascp and its keys (aspera-cli's "sdk"):
+	// ascp is looked for there first, and so are the bypass keys and the
+	// HTTP fallback certificate.
+	SDK     string
+	Unknown []string // pointers of unknown members, spec and envelope alike
 }
 
-var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "secret_cookie": true}
+var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "secret_cookie": true,
+	"wss": true, "quiet": true, "file_list": true, "client_ssh_key": true, "trusted_certs": true,
+	"spawn_timeout_sec": true, "spawn_delay_sec": true, "resume": true, "monitor": true}
 
 // ParseInput recognises the envelope, then parses and validates the spec.
 // faspURL, when not empty, is a fasp:// link given beside the input (the
@@ -91,12 +145,17 @@ func (in *Input) parseSession(root gjson.Result) Problems {
 		ptr := Pointer("", key.String())
 		switch key.String() {
 		case "spec":
-		case "loglevel", "file_list_folder":
-			if val.Type != gjson.String {
+		case "loglevel", "file_list_folder", "sdk":
+			switch {
+			case val.Type != gjson.String:
 				problems = append(problems, Problem{Pointer: ptr, Expected: "a string", Found: describe(val, false)})
-			} else if key.String() == "loglevel" {
+			case key.String() == "loglevel" && !slices.Contains(LogLevels, val.Str):
+				problems = append(problems, Problem{Pointer: ptr, Expected: "one of " + quoteAll(LogLevels), Found: describe(val, false)})
+			case key.String() == "loglevel":
 				in.LogLevel = val.Str
-			} else {
+			case key.String() == "sdk":
+				in.SDK = val.Str
+			default:
 				in.FileListFolder = val.Str
 			}
 		case "agent":
@@ -121,29 +180,102 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 			return true
 		}
 		switch key.String() {
-		case "ascp_args":
+		case "ascp_args", "trusted_certs":
 			if !val.IsArray() {
 				problems = append(problems, Problem{Pointer: kptr, Expected: "an array of strings", Found: describe(val, false)})
 				return true
 			}
 			val.ForEach(func(i, arg gjson.Result) bool {
-				if arg.Type != gjson.String {
+				switch {
+				case arg.Type != gjson.String:
 					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(), Expected: "a string", Found: describe(arg, false)})
-				} else {
+				case key.String() == "ascp_args":
 					in.Agent.AscpArgs = append(in.Agent.AscpArgs, arg.Str)
+				default:
+					in.Agent.TrustedCerts = append(in.Agent.TrustedCerts, arg.Str)
 				}
 				return true
 			})
-		case "multi_incr_udp", "secret_cookie":
+		case "multi_incr_udp", "secret_cookie", "wss", "quiet", "file_list", "monitor":
 			if !val.IsBool() {
 				problems = append(problems, Problem{Pointer: kptr, Expected: "true or false", Found: describe(val, false)})
-			} else if key.String() == "multi_incr_udp" {
-				in.Agent.MultiIncrUDP = val.Bool()
-			} else {
-				in.Agent.SecretCookie = val.Bool()
+				return true
 			}
+			switch key.String() {
+			case "multi_incr_udp":
+				in.Agent.MultiIncrUDP = val.Bool()
+			case "secret_cookie":
+				in.Agent.SecretCookie = val.Bool()
+			case "wss":
+				in.Agent.NoWSS = !val.Bool()
+			case "file_list":
+				in.Agent.NoFileList = !val.Bool()
+			case "monitor":
+				// Without the management port there is nothing to relay,
+				// no progress and no error code: asession cannot do its job.
+				if !val.Bool() {
+					problems = append(problems, Problem{Pointer: kptr, Expected: "true (asession needs ascp's management port)", Found: "false"})
+				}
+			}
+			// quiet: asession always passes -q, as IBM's asession forces it.
+		case "client_ssh_key":
+			if val.Type != gjson.String || !slices.Contains(ClientSSHKeys, val.Str) {
+				problems = append(problems, Problem{Pointer: kptr, Expected: "rsa or dsa_rsa (per_client is not implemented, by IBM's runner either)", Found: describe(val, false)})
+			} else {
+				in.Agent.ClientSSHKey = val.Str
+			}
+		case "spawn_timeout_sec", "spawn_delay_sec":
+			if val.Type != gjson.Number || val.Float() < 0 || val.Float() > 86400 {
+				problems = append(problems, Problem{Pointer: kptr, Expected: "a number of seconds from 0 to 86400", Found: describe(val, false)})
+			} else if d := time.Duration(val.Float() * float64(time.Second)); key.String() == "spawn_timeout_sec" {
+				in.Agent.SpawnTimeout = d
+			} else {
+				in.Agent.SpawnDelay = d
+			}
+		case "resume":
+			r, p := parseResume(val, kptr)
+			in.Agent.Resume, problems = r, append(problems, p...)
 		}
 		return true
 	})
 	return problems
+}
+
+// parseResume reads agent.resume; members are non-negative integers, as
+// IBM's Resumer asserts, and sleep_factor at least 1 so waits never shrink.
+func parseResume(val gjson.Result, ptr string) (*Resume, Problems) {
+	if !val.IsObject() {
+		return nil, Problems{{Pointer: ptr, Expected: "an object with iter_max, sleep_initial, sleep_factor, sleep_max", Found: describe(val, false)}}
+	}
+	r := ResumeDefaults
+	members := map[string]*int{"iter_max": &r.IterMax, "sleep_initial": &r.SleepInitial, "sleep_factor": &r.SleepFactor, "sleep_max": &r.SleepMax}
+	var problems Problems
+	val.ForEach(func(key, v gjson.Result) bool {
+		kptr := Pointer(ptr, key.String())
+		dst, ok := members[key.String()]
+		if !ok {
+			problems = append(problems, Problem{Pointer: kptr, Expected: "one of iter_max, sleep_initial, sleep_factor, sleep_max", Found: "an unknown member"})
+			return true
+		}
+		least := int64(0)
+		if key.String() == "sleep_factor" {
+			least = 1
+		}
+		n, isInt := integerValue(v)
+		if !isInt || n < least || n > 100000 {
+			problems = append(problems, Problem{Pointer: kptr, Expected: fmt.Sprintf("an integer from %d to 100000", least), Found: describe(v, false)})
+			return true
+		}
+		*dst = int(n)
+		return true
+	})
+	return &r, problems
+}
+
+// integerValue is a JSON number without fraction or exponent.
+func integerValue(v gjson.Result) (int64, bool) {
+	if v.Type != gjson.Number || !isInteger(v.Raw) {
+		return 0, false
+	}
+	return v.Int(), true
 }

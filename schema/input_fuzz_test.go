@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,7 +96,14 @@ func buildValid(t *testing.T, in *schema.Input) []ascp.Command {
 		t.Fatal("a valid spec built no command")
 	}
 	for _, c := range cmds {
-		if n := len(c.Args); n < 2 || c.Args[n-2] != "--dest64" {
+		n := len(c.Args)
+		switch {
+		case in.Spec.Bool("use_ascp4"):
+			// ascp4 has no --dest64: the destination is last, as it is.
+			if n < 1 || strings.HasPrefix(c.Args[n-1], "-") || slices.Contains(c.Args, "--dest64") {
+				t.Fatalf("ascp4's destination is not last: %q", c.Args)
+			}
+		case n < 2 || c.Args[n-2] != "--dest64":
 			t.Fatalf("the destination is not last: %q", c.Args)
 		}
 		if c.ListFile != nil {

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -227,6 +228,15 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 		default:
 			return bad("true, false or " + quoteAll(f.Enum))
 		}
+	case IntegerOrDuration:
+		switch {
+		case val.Type == gjson.Number && isInteger(val.Raw) && val.Int() >= 0:
+			v.Text = strconv.FormatInt(val.Int(), 10)
+		case val.Type == gjson.String && durationPattern.MatchString(val.Str):
+			v.Text = val.Str
+		default:
+			return bad("an integer number of seconds or a duration such as \"2m\" or \"1h30m\"")
+		}
 	case Object:
 		if !val.IsObject() {
 			return bad("an object")
@@ -260,6 +270,13 @@ func (f *Field) hidden() bool {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// durationPattern is a duration as IBM's tools write them: numbers each
+// followed by a unit, "90s", "2m", "5min", "1h30m".
+var durationPattern = regexp.MustCompile(durationSchemaPattern)
+
+// durationSchemaPattern is durationPattern for the JSON Schema.
+const durationSchemaPattern = `^(?:[0-9]+(?:ms|s|sec|m|min|h|hr|d))+$`
 
 func isInteger(raw string) bool {
 	return raw != "" && !strings.ContainsAny(raw, ".eE")

@@ -22,15 +22,31 @@ type Command struct {
 	Pairs []string // frame fields, name and value alternating
 }
 
+// ibmFieldKeys maps the snake_case spelling of every management field
+// IBM's client knows to its name: a command may carry any of them, as with
+// IBM's asession.
+var ibmFieldKeys = func() map[string]string {
+	m := make(map[string]string, len(ascp.IBMFields))
+	for _, name := range ascp.IBMFields {
+		if name != "Type" {
+			m[events.SnakeCase(name)] = name
+		}
+	}
+	return m
+}()
+
 // maxCommandLine bounds one line of the command channel.
 const maxCommandLine = 1 << 20
 
 var adaptiveModes = []string{"Adaptive", "Fixed", "Trickle"}
 
 // ParseCommand reads one command line: a JSON object such as
-// {"type":"START","source":"/a","destination":"/b","file_bytes":"0:99"},
-// {"type":"DONE"}, {"type":"CANCEL"} or
-// {"type":"RATE","rate":50000,"min_rate":0,"adaptive":"Adaptive"}.
+// {"type":"START","source":"/a","destination":"/b","file_bytes":"0:99"}
+// (the destination is optional, as in IBM's own example), {"type":"DONE"}
+// or {"type":"DONE","operation":"Linger"}, {"type":"CANCEL"} or
+// {"type":"RATE","rate":50000,"min_rate":0,"adaptive":"Adaptive"}. Any
+// other field IBM's client knows may be added in snake_case (a string, an
+// integer, or a boolean sent as Yes/No).
 func ParseCommand(line []byte) (*Command, schema.Problems) {
 	if !gjson.ValidBytes(line) {
 		return nil, schema.Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}}
@@ -72,9 +88,19 @@ func ParseCommand(line []byte) (*Command, schema.Problems) {
 	switch typ {
 	case "START":
 		str("source", "Source", true)
-		str("destination", "Destination", true)
+		str("destination", "Destination", false)
 		str("file_bytes", "FileBytes", false)
-	case "DONE", "CANCEL":
+	case "DONE":
+		// Operation: Linger keeps a persistent session open but locked.
+		allowed["operation"] = true
+		if v := obj.Get("operation"); v.Exists() {
+			if v.Type != gjson.String || v.Str != "Linger" {
+				problems = append(problems, schema.Problem{Pointer: "/operation", Expected: `"Linger"`, Found: v.Raw})
+			} else {
+				cmd.Pairs = append(cmd.Pairs, "Operation", v.Str)
+			}
+		}
+	case "CANCEL":
 	case "RATE":
 		integer("rate", "Rate")
 		integer("min_rate", "MinRate")
@@ -89,9 +115,28 @@ func ParseCommand(line []byte) (*Command, schema.Problems) {
 	default:
 		return nil, schema.Problems{{Pointer: "/type", Expected: `"START", "DONE", "CANCEL" or "RATE"`, Found: obj.Get("type").Raw}}
 	}
-	obj.ForEach(func(k, _ gjson.Result) bool {
-		if !allowed[k.String()] {
-			problems = append(problems, schema.Problem{Pointer: schema.Pointer("", k.String()), Expected: "a field of " + typ, Found: "an unknown field"})
+	obj.ForEach(func(k, v gjson.Result) bool {
+		key := k.String()
+		if allowed[key] {
+			return true
+		}
+		ptr := schema.Pointer("", key)
+		name, known := ibmFieldKeys[key]
+		if !known {
+			problems = append(problems, schema.Problem{Pointer: ptr, Expected: "a field of " + typ + " or another management field IBM's client knows", Found: "an unknown field"})
+			return true
+		}
+		allowed[key] = true
+		switch {
+		case v.Type == gjson.String && !strings.ContainsAny(v.Str, "\r\n"):
+			cmd.Pairs = append(cmd.Pairs, name, v.Str)
+		case v.Type == gjson.Number && !strings.ContainsAny(v.Raw, ".eE"):
+			cmd.Pairs = append(cmd.Pairs, name, v.Raw)
+		case v.IsBool():
+			cmd.Pairs = append(cmd.Pairs, name, map[bool]string{true: "Yes", false: "No"}[v.Bool()])
+		default:
+			// As IBM's client: no line break in such a value.
+			problems = append(problems, schema.Problem{Pointer: ptr, Expected: "a string without line breaks, an integer or a boolean", Found: v.Type.String()})
 		}
 		return true
 	})
@@ -111,8 +156,8 @@ func contains(list []string, v string) bool {
 }
 
 // commandRouter carries commands from stdin to the sessions' management
-// connections: START to the first session (a persistent session is one
-// ascp), DONE, CANCEL and RATE to every session.
+// connections, every command to every session as IBM's runner does: each
+// ascp of a multi-session job takes its own share (-C) of a START's files.
 type commandRouter struct {
 	queues    []chan *Command
 	keepalive bool
@@ -167,10 +212,6 @@ func (r *commandRouter) closeInput() {
 }
 
 func (r *commandRouter) dispatch(cmd *Command) {
-	if cmd.Type == "START" {
-		r.queues[0] <- cmd
-		return
-	}
 	for _, q := range r.queues {
 		q <- cmd
 	}

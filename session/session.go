@@ -53,6 +53,8 @@ type Options struct {
 	Retries          int            // further attempts after a retryable error (0: none)
 	RetryDelay       time.Duration  // first backoff, doubled each attempt (1s)
 	RetryMaxDelay    time.Duration  // backoff ceiling (30s)
+	RetryFactor      int            // the backoff is multiplied by this after each retry (2)
+	SpawnDelay       time.Duration  // between the starts of the sessions of a multi-session job (0)
 	ProgressInterval time.Duration  // at most one progress line per interval (100ms)
 	Events           EventSet       // which lines to write (all)
 	JobID            string         // sent to ascp as -u and repeated in every frame as UserStr
@@ -79,6 +81,9 @@ func (o *Options) defaults() {
 	}
 	if o.RetryMaxDelay <= 0 {
 		o.RetryMaxDelay = 30 * time.Second
+	}
+	if o.RetryFactor <= 0 {
+		o.RetryFactor = 2
 	}
 	if o.ProgressInterval <= 0 {
 		o.ProgressInterval = 100 * time.Millisecond
@@ -115,22 +120,40 @@ type Prepared struct {
 	AscpPath string
 	Searched []string
 	Commands []ascp.Command
+
+	// The HTTP fallback files the commands name, created before ascp
+	// starts when missing (a dry run creates nothing).
+	fallbackKey, fallbackCert string
 }
 
 // Prepare locates ascp and builds the job's commands.
 func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, int) {
-	path, searched, err := ascp.Locate(opts.Ascp)
+	path, searched, err := ascp.LocateSDK(opts.Ascp, in.SDK)
+	if err == nil && in.Spec.Bool("use_ascp4") {
+		searched = nil
+		path, err = ascp.Ascp4(path)
+	}
 	if err != nil {
 		e := events.NewError(events.FromLocate, 0, err.Error())
 		e.Searched = searched
 		return nil, e, ExitNoAscp
 	}
+	sdk := in.SDK
+	if sdk == "" {
+		sdk = ascp.DefaultSDKDir()
+	}
+	fallbackKey, fallbackCert := ascp.FallbackFiles(sdk)
 	cmds, err := ascp.Build(in.Spec, ascp.BuildOptions{
 		ListDir:      opts.ListDir,
 		ExtraArgs:    in.Agent.AscpArgs,
 		MultiIncrUDP: in.Agent.MultiIncrUDP,
 		SecretCookie: in.Agent.SecretCookie,
-		BypassKeys:   ascp.BypassKeys(path),
+		BypassKeys:   ascp.SelectBypassKeys(path, in.SDK, in.Agent.ClientSSHKey),
+		NoWSS:        in.Agent.NoWSS,
+		NoFileList:   in.Agent.NoFileList,
+		TrustedCerts: in.Agent.TrustedCerts,
+		FallbackKey:  fallbackKey,
+		FallbackCert: fallbackCert,
 		NewXferID:    opts.NewXferID,
 	})
 	if err != nil {
@@ -140,7 +163,11 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 		}
 		return nil, events.NewError(events.FromInput, 0, err.Error()), ExitUsage
 	}
-	return &Prepared{AscpPath: path, Searched: searched, Commands: cmds}, nil, ExitOK
+	p := &Prepared{AscpPath: path, Searched: searched, Commands: cmds}
+	if v, ok := in.Spec.Get("http_fallback"); ok && v.Text != "false" {
+		p.fallbackKey, p.fallbackCert = fallbackKey, fallbackCert
+	}
+	return p, nil, ExitOK
 }
 
 // job is one run's shared state.
@@ -177,6 +204,7 @@ func Transfer(ctx context.Context, input []byte, opts Options) (*events.Summary,
 // Run executes a parsed job. Every event goes to opts.Out, ending with the
 // summary line; the returned Outcome carries the same summary.
 func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
+	ApplyAgent(&opts, in.Agent, nil)
 	opts.defaults()
 	sessions := 1
 	if n := in.Spec.Int("multi_session"); n > 1 {
@@ -190,6 +218,13 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 func (j *job) run(ctx context.Context) *Outcome {
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
+	if j.in.FileListFolder != "" {
+		// As IBM's runner, the session object's folder is created when
+		// missing; only the job's own folder inside it is private.
+		if err := os.MkdirAll(j.in.FileListFolder, 0o700); err != nil {
+			return outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()), ExitFailed)
+		}
+	}
 	dir, err := os.MkdirTemp(j.in.FileListFolder, "asession-")
 	if err != nil {
 		return outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
@@ -201,6 +236,11 @@ func (j *job) run(ctx context.Context) *Outcome {
 		return outcome(e, code)
 	}
 	j.prepared = prepared
+	if prepared.fallbackKey != "" && !(j.in.Spec.Has("EX_fallback_key") && j.in.Spec.Has("EX_fallback_cert")) {
+		if err := ascp.EnsureFallbackCert(prepared.fallbackKey, prepared.fallbackCert); err != nil {
+			return outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()), ExitFailed)
+		}
+	}
 	go j.probeVersion(prepared.AscpPath)
 	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Commands)).Str("job_id", j.opts.JobID).Msg("prepared")
 	if list := prepared.Commands[0].ListFile; list != nil {
@@ -226,6 +266,15 @@ func (j *job) run(ctx context.Context) *Outcome {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
+			if i > 0 && j.opts.SpawnDelay > 0 {
+				// agent.spawn_delay_sec: session i starts i delays late.
+				select {
+				case <-ctx.Done():
+					results[i] = outcome(events.NewError(events.FromCancel, codeCancelled, "cancelled before the session started"), ExitFailed)
+					return
+				case <-time.After(time.Duration(i) * j.opts.SpawnDelay):
+				}
+			}
 			results[i] = j.runSession(ctx, &prepared.Commands[i])
 			if results[i].Err != nil {
 				cancelOthers(errSessionFailed)
@@ -289,7 +338,7 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 			return outcome(events.NewError(events.FromCancel, 28, "cancelled while waiting to retry"), ExitFailed)
 		case <-time.After(delay):
 		}
-		delay *= 2
+		delay *= time.Duration(j.opts.RetryFactor)
 		if delay > j.opts.RetryMaxDelay {
 			delay = j.opts.RetryMaxDelay
 		}
@@ -299,7 +348,7 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 // retryable reports whether another attempt can help: ascp's error table
 // says so, and asession did not stop ascp on purpose.
 func retryable(e *events.Error) bool {
-	return e.Source != events.FromCancel && events.LookupCode(e.Code).Retryable
+	return e.Source != events.FromCancel && events.Retryable(e.Code, e.Description)
 }
 
 // emitProgress writes a progress line when one is due (always when force

@@ -19,28 +19,36 @@ var update = flag.Bool("update", false, "rewrite golden files from the current o
 
 const fixedXferID = "00000000-0000-4000-8000-000000000000"
 
-// fakeInstall makes an ascp install folder: bin/ascp (never run by these
-// tests) and etc/ with the token bypass key.
+// fakeInstall makes an ascp install folder: bin/ascp and bin/ascp4 (never
+// run by these tests), etc/ with the older token bypass keys, and sdk/,
+// an aspera-cli SDK folder with ascp (no ascp4) and IBM's SDK key names.
 func fakeInstall(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	for _, dir := range []string{"bin", "etc"} {
+	for _, dir := range []string{"bin", "etc", "sdk"} {
 		if err := os.Mkdir(filepath.Join(root, dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(root, "bin", "ascp"), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
-		t.Fatal(err)
+	for _, exe := range []string{"bin/ascp", "bin/ascp4", "sdk/ascp"} {
+		if err := os.WriteFile(filepath.Join(root, exe), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := os.WriteFile(filepath.Join(root, "etc", "aspera_tokenauth_id_rsa"), []byte("key"), 0o600); err != nil {
-		t.Fatal(err)
+	for _, key := range []string{"etc/aspera_tokenauth_id_rsa", "etc/asperaweb_id_dsa.openssh", "sdk/aspera_bypass_rsa.pem", "sdk/aspera_bypass_dsa.pem"} {
+		if err := os.WriteFile(filepath.Join(root, key), []byte("key"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return root
 }
 
 // TestSpecs walks testdata/specs: each good_ input must dry-run to its
 // golden report, each fail_ input must be refused with its golden error.
-// Paths that depend on the machine are written as $INSTALL.
+// Paths that depend on the machine are written as $INSTALL, in inputs and
+// goldens alike; the home folder (IBM's default SDK folder is under it) is
+// $INSTALL too. An input naming an sdk folder finds ascp there instead of
+// being given it.
 func TestSpecs(t *testing.T) {
 	inputs, _ := filepath.Glob("../testdata/specs/*.json")
 	var cases []string
@@ -53,6 +61,7 @@ func TestSpecs(t *testing.T) {
 		t.Fatal("no specs in testdata/specs")
 	}
 	install := fakeInstall(t)
+	t.Setenv("HOME", install)
 	for _, path := range cases {
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		t.Run(name, func(t *testing.T) {
@@ -60,7 +69,12 @@ func TestSpecs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, code := dryRunOutput(data, filepath.Join(install, "bin", "ascp"))
+			data = bytes.ReplaceAll(data, []byte("$INSTALL"), []byte(install))
+			ascpPath := filepath.Join(install, "bin", "ascp")
+			if gjson.GetBytes(data, "sdk").Exists() {
+				ascpPath = ""
+			}
+			got, code := dryRunOutput(data, ascpPath)
 			got = bytes.ReplaceAll(got, []byte(install), []byte("$INSTALL"))
 			good := strings.HasPrefix(name, "good_")
 			if good != (code == ExitOK) {

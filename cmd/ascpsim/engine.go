@@ -113,7 +113,6 @@ func (s *session) sendSession() {
 		"Port", itoa(int64(c.udpPort)),
 		"TCPPort", itoa(int64(c.sshPort)),
 		"Encryption", yesNo(!c.noEncryption && c.cipher != "none"),
-		"Policy", c.policy,
 		"Adaptive", adaptive,
 		"RateLock", "No",
 		"MinRateLock", "No",
@@ -491,7 +490,6 @@ func (s *session) runArg(a *srcArg) error {
 		"File", a.shown,
 		"ArgScansAttempted", "1",
 		"ArgScansCompleted", itoa(scanned),
-		"ArgScansFailed", itoa(1-scanned),
 		"ArgTransfersAttempted", itoa(ac.attempted),
 		"ArgTransfersPassed", itoa(ac.passed),
 		"ArgTransfersFailed", itoa(ac.failed),
@@ -704,7 +702,7 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 	writePath := e.dstLocal + s.cfg.partialSuffix
 	if ranged {
 		writePath = e.dstLocal
-	} else if s.cfg.partialSuffix != "" {
+	} else if s.cfg.partialSuffix != "" && e.grow == nil {
 		if err := s.dst.check(writePath); err != nil {
 			return fail(codeOutsideDocroot, "Path outside docroot")
 		}
@@ -755,20 +753,13 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		}
 		got, rerr := in.ReadAt(buf[:n], off)
 		if got > 0 {
-			if _, werr := out.WriteAt(buf[:got], off); werr != nil {
+			if werr := s.deliver(out, buf[:got], off, sum); werr != nil {
 				if errors.Is(werr, syscall.ENOSPC) {
 					return outcomeFailed, nil, &sessionError{code: codeNoSpace, desc: "No space left on device", file: e.dstShown}
 				}
 				return fail(codeDiskWrite, "Disk write error: %v", werr)
 			}
-			if sum != nil {
-				sum.Write(buf[:got])
-			}
 			off += int64(got)
-			s.cur.sent += int64(got)
-			s.written += int64(got)
-			s.transferBytes += int64(got)
-			s.fileBytes += int64(got)
 		}
 		if rerr != nil && int64(got) < n {
 			return fail(codeDiskRead, "Disk read error: source shrank or vanished: %v", rerr)
@@ -780,6 +771,16 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 	}
 	if lim, active := s.faultLimit(); active && s.written >= lim && off < hi {
 		return outcomeFailed, nil, s.strike(e)
+	}
+	if e.grow != nil {
+		end, fe, err := s.followGrowth(e.grow, in, out, off, sum, buf)
+		if fe != nil || err != nil {
+			if fe != nil {
+				fe.file = e.dstShown
+			}
+			return outcomeFailed, fe, err
+		}
+		off, hi, e.size = end, end, end
 	}
 	if err := out.Close(); err != nil {
 		return fail(codeDiskWrite, "Disk write error: %v", err)
@@ -803,7 +804,7 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		"Elapsedusec", s.elapsedUsec(),
 	}
 	if sum != nil {
-		stop = append(stop, "ChecksumType", s.cfg.fileChecksum, "Checksum", hex.EncodeToString(sum.Sum(nil)))
+		stop = append(stop, "FileChecksumType", s.cfg.fileChecksum, "FileChecksum", hex.EncodeToString(sum.Sum(nil)))
 	}
 	s.m.sendRich("STOP", stop...)
 	s.prog.fileDone(e.dstShown, e.size)

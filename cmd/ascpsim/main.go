@@ -192,7 +192,13 @@ func (s *session) transfer(listArgs []*srcArg) error {
 	args := listArgs
 	if !lists {
 		for _, raw := range s.tgt.sources {
-			args = append(args, &srcArg{raw: raw, lo: s.cfg.rangeLo, hi: s.cfg.rangeHi})
+			a := &srcArg{raw: raw, lo: s.cfg.rangeLo, hi: s.cfg.rangeHi}
+			// ascp's file adapter reads local files, and only from the
+			// command line: a list file cannot carry such a source.
+			if path, g, ok := parseGrowSource(raw); ok && s.tgt.send {
+				a.raw, a.grow = path, g
+			}
+			args = append(args, a)
 		}
 	}
 	if len(args) == 0 && !s.cfg.keepalive {

@@ -278,6 +278,8 @@ var longOpts = map[string]optSpec{
 	"exclude-older-than":              {value: true, check: anyInt},
 	"tags":                            {value: true, check: checkTags},
 	"tags64":                          {value: true, check: checkTags64},
+	"retry-timeout":                   {value: true, check: intRange(0, 1<<31)},
+	"ssh-arg":                         {value: true, check: anyValue},
 
 	"remove-after-transfer":         {},
 	"remove-empty-directories":      {},

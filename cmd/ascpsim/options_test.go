@@ -55,6 +55,8 @@ func TestOptionForms(t *testing.T) {
 		{"http fallback force", []string{"-y", "F", "-j", "1", "-t", "443", "a", "h:b"},
 			func(c *config) bool { return c.httpFallback == "F" }},
 		{"debug levels", []string{"-DDD", "-6", "a", "h:b"}, func(c *config) bool { return true }},
+		{"options IBM's runners pass", []string{"--retry-timeout=3600", "-SSH", "--ssh-arg=-vv", "--ssh-arg", "-oPort=22", "a", "h:b"},
+			func(c *config) bool { return len(c.positionals) == 2 }},
 		{"byte range", []string{"-@", "10:", "a", "h:b"},
 			func(c *config) bool { return c.rangeLo == 10 && c.rangeHi == -1 }},
 	}

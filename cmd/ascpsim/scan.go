@@ -29,8 +29,9 @@ type entry struct {
 	linkTarget         string
 	lo, hi             int64 // byte range to move; hi < 0 means "to the end"
 	fail               *sessionError
-	mine               bool   // false when -C gives this file to another session
-	argBase            string // parent of the source argument, for --move-after-transfer
+	grow               *growSpec // a growing file (file adapter), nil for others
+	mine               bool      // false when -C gives this file to another session
+	argBase            string    // parent of the source argument, for --move-after-transfer
 }
 
 // srcArg is one source argument: a positional, a list line, or a START.
@@ -42,6 +43,7 @@ type srcArg struct {
 	shown    string
 	entries  []*entry
 	fail     *sessionError
+	grow     *growSpec // set for a file:///PATH?grow=N command-line source
 	srcLocal string
 	topDst   string // where the argument itself lands
 }
@@ -198,6 +200,9 @@ func (s *session) addEntry(a *srcArg, e *entry) {
 	e.srcShown = s.src.show(e.srcLocal)
 	e.dstShown = s.dst.show(e.dstLocal)
 	e.lo, e.hi = a.lo, a.hi
+	if e.kind == kindFile {
+		e.grow = a.grow
+	}
 	e.argBase = filepath.Dir(a.srcLocal)
 	e.mine = true
 	a.entries = append(a.entries, e)

@@ -171,6 +171,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Out:              out,
 		Log:              log,
 	}
+	// The session object's agent options apply where no flag was given.
+	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(fs, name) })
 	if *progressLine || isTerminal(stderr) {
 		display := events.NewTerminalProgress(stderr, terminalWidth(stderr))
 		opts.OnProgress = display.Update
