@@ -32,7 +32,36 @@ const (
 	ExitRetries = 4   // failed after retries were exhausted
 	ExitSIGINT  = 130 // cancelled by SIGINT
 	ExitSIGTERM = 143 // cancelled by SIGTERM
+	// ExitTempFail is sysexits' EX_TEMPFAIL, the code mail transfer agents
+	// and job schedulers already read as "try again later": a retryable
+	// error when asession made no retry of its own (Retries 0), leaving
+	// the retry to the caller or a workflow engine.
+	ExitTempFail = 75
 )
+
+// ExitCode is one row of the exit-code table.
+type ExitCode struct {
+	Code    int
+	Meaning string
+	// RetryMayHelp: the last error was one that a later attempt can fix
+	// (ascp's error table says retryable), so a workflow engine should
+	// retry the step. Retries resume partial files.
+	RetryMayHelp bool
+}
+
+// ExitCodes is the exit-code table; the usage text, the README, the events
+// schema and the workflow-engine examples are tested against it.
+var ExitCodes = []ExitCode{
+	{ExitOK, "the transfer completed", false},
+	{ExitFailed, "the transfer failed (including some files failed, and cancel commands)", false},
+	{ExitUsage, "invalid input or usage", false},
+	{ExitNoAscp, "ascp not found, or it could not start (no management connection)", false},
+	{ExitRetries, "failed after retries were exhausted", true},
+	{ExitTempFail, "failed with a retryable error and no retries left to asession (--retries 0): retrying may help", true},
+	{129, "cancelled by SIGHUP", false},
+	{ExitSIGINT, "cancelled by SIGINT", false},
+	{ExitSIGTERM, "cancelled by SIGTERM", false},
+}
 
 // EventSet chooses which lines go to the output. Error and summary lines
 // are always written.
@@ -273,6 +302,9 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 		if retryable && attempt > 0 {
 			// Retries were made for this kind of error and it came back.
 			o.ExitCode = ExitRetries
+		} else if retryable && j.opts.Retries == 0 {
+			// The caller keeps retries for itself: tell it this one may work.
+			o.ExitCode = ExitTempFail
 		}
 		if !retryable || attempt >= j.opts.Retries {
 			return o

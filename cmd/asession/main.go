@@ -59,6 +59,7 @@ Exit codes:
   2    invalid input or usage
   3    ascp not found, or it could not start (no management connection)
   4    failed after retries were exhausted
+  75   failed with a retryable error and --retries 0: retrying may help
   130  cancelled by SIGINT; 143 cancelled by SIGTERM; 129 by SIGHUP
 
 Environment:
