@@ -94,6 +94,14 @@ type Options struct {
 	// OnFrame, when set, sees every management frame of session i (1-based)
 	// as it arrives. The frame is reused after the call returns.
 	OnFrame func(session int, f *ascp.Frame)
+	// ProgressFile, when set, receives "N/M" (bytes written / expected),
+	// replaced atomically at most once per ProgressFileInterval (1s) and
+	// at the end: Argo Workflows' ARGO_PROGRESS_FILE.
+	ProgressFile         string
+	ProgressFileInterval time.Duration
+	// SummaryFile, when set, receives the summary line (mode 0600, replaced
+	// atomically) on every outcome that writes one.
+	SummaryFile string
 }
 
 func (o *Options) defaults() {
@@ -212,7 +220,9 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 		sessions = int(n)
 	}
 	j := &job{opts: &opts, in: in, tracker: events.NewTracker(sessions, nil)}
+	stopProgressFile := j.startProgressFile()
 	o := j.run(ctx)
+	stopProgressFile()
 	return j.finish(ctx, o)
 }
 
@@ -382,6 +392,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	summary.AscpVersion = version
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
+	j.writeEngineFiles(summary)
 	o.Summary = summary
 	return o
 }

@@ -63,7 +63,8 @@ Exit codes:
   130  cancelled by SIGINT; 143 cancelled by SIGTERM; 129 by SIGHUP
 
 Environment:
-  ASESSION_ASCP   path of the ascp to run (as --ascp)
+  ASESSION_ASCP       path of the ascp to run (as --ascp)
+  ARGO_PROGRESS_FILE  write "BYTES_WRITTEN/BYTES_EXPECTED" there (Argo Workflows)
 `
 
 func main() {
@@ -95,6 +96,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	dryRun := fs.Bool("dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	strict := fs.Bool("strict", false, "treat unknown spec fields as errors instead of warnings")
 	secretCookie := fs.Bool("secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
+	summaryFile := fs.String("summary-file", "", "also write the summary line to this file (0600, replaced atomically), for workflow engines' output parameters")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -174,6 +176,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Commands:         commands,
 		Out:              out,
 		Log:              log,
+		SummaryFile:      *summaryFile,
+		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
 	}
 	if *progressLine || isTerminal(stderr) {
 		display := events.NewTerminalProgress(stderr, terminalWidth(stderr))
