@@ -112,7 +112,9 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 			os.Remove(tmp)
 		}
 	}()
-	if err := f.Chmod(perm); err != nil {
+	// CreateTemp makes the file 0600; by name, as Windows can only change
+	// the mode that way.
+	if err := os.Chmod(tmp, perm); err != nil {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
