@@ -18,30 +18,44 @@ import (
 // line, and both are written by a goroutine or at the end, never on the
 // relay's hot path.
 
-// startProgressFile writes the progress file every ProgressFileInterval
-// while the job runs; stop ends that (the final value is written by
-// writeEngineFiles, after the tracker has finished).
-func (j *job) startProgressFile() (stop func()) {
-	if j.opts.ProgressFile == "" {
-		return func() {}
+// startTickers starts OnTick and the progress file's writer; stop ends
+// them (the final progress is written by writeEngineFiles, after the
+// tracker has finished).
+func (j *job) startTickers() (stop func()) {
+	var stops []func()
+	if j.opts.ProgressFile != "" {
+		last := ""
+		stops = append(stops, every(time.Second, func() { last = j.writeProgressFile(last) }))
 	}
-	interval := j.opts.ProgressFileInterval
-	if interval <= 0 {
-		interval = time.Second
+	if j.opts.OnTick != nil {
+		interval := j.opts.TickInterval
+		if interval <= 0 {
+			interval = time.Second
+		}
+		stops = append(stops, every(interval, func() { j.opts.OnTick(j.tracker.Snapshot()) }))
 	}
+	return func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
+}
+
+// every calls fn each interval from a goroutine until stop, which returns
+// once fn is no longer running.
+func every(interval time.Duration, fn func()) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		t := time.NewTicker(interval)
 		defer t.Stop()
-		last := ""
 		for {
 			select {
 			case <-done:
 				return
 			case <-t.C:
-				last = j.writeProgressFile(last)
+				fn()
 			}
 		}
 	}()

@@ -94,11 +94,15 @@ type Options struct {
 	// OnFrame, when set, sees every management frame of session i (1-based)
 	// as it arrives. The frame is reused after the call returns.
 	OnFrame func(session int, f *ascp.Frame)
+	// OnTick, when set, sees the progress every TickInterval (1s) while the
+	// job runs, from a goroutine of its own: a steady beat, however fast or
+	// slow frames come, for a workflow engine's heartbeat.
+	OnTick       func(events.Snapshot)
+	TickInterval time.Duration
 	// ProgressFile, when set, receives "N/M" (bytes written / expected),
-	// replaced atomically at most once per ProgressFileInterval (1s) and
-	// at the end: Argo Workflows' ARGO_PROGRESS_FILE.
-	ProgressFile         string
-	ProgressFileInterval time.Duration
+	// replaced atomically at most once a second and at the end: Argo
+	// Workflows' ARGO_PROGRESS_FILE.
+	ProgressFile string
 	// SummaryFile, when set, receives the summary line (mode 0600, replaced
 	// atomically) on every outcome that writes one.
 	SummaryFile string
@@ -220,9 +224,9 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 		sessions = int(n)
 	}
 	j := &job{opts: &opts, in: in, tracker: events.NewTracker(sessions, nil)}
-	stopProgressFile := j.startProgressFile()
+	stopTickers := j.startTickers()
 	o := j.run(ctx)
-	stopProgressFile()
+	stopTickers()
 	return j.finish(ctx, o)
 }
 

@@ -10,7 +10,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -100,14 +99,14 @@ func (a *Activities) Transfer(ctx context.Context, in TransferInput) (*events.Su
 	}
 
 	hb := &heartbeater{progress: Progress{Attempt: info.Attempt, ResumedAfter: previous.BytesWritten}}
-	stop := hb.start(ctx, a.interval(info.HeartbeatTimeout))
+	activity.RecordHeartbeat(ctx, hb.progress)
 	o := session.Run(ctx, job, session.Options{
-		Ascp:       a.Ascp,
-		Retries:    in.Retries,
-		Log:        a.Log,
-		OnProgress: hb.update,
+		Ascp:         a.Ascp,
+		Retries:      in.Retries,
+		Log:          a.Log,
+		OnTick:       func(s events.Snapshot) { activity.RecordHeartbeat(ctx, hb.update(s)) },
+		TickInterval: a.interval(info.HeartbeatTimeout),
 	})
-	stop()
 	if o.Summary != nil {
 		// The final numbers, so that a retry starts from them.
 		activity.RecordHeartbeat(ctx, hb.final(o.Summary))
@@ -155,60 +154,26 @@ func retryMayHelp(code int) bool {
 	return false
 }
 
-// heartbeater records the latest progress at a fixed interval: progress
-// callbacks come far more often than Temporal wants heartbeats.
+// heartbeater keeps the progress between heartbeats. Session.Run calls
+// OnTick from one goroutine and returns only after it stopped, so final
+// never runs alongside update.
 type heartbeater struct {
-	mu       sync.Mutex
 	progress Progress
 }
 
-func (h *heartbeater) update(s events.Snapshot) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+func (h *heartbeater) update(s events.Snapshot) Progress {
 	h.progress.BytesWritten = s.BytesWritten
 	h.progress.BytesExpected = s.BytesExpected
 	h.progress.BytesSent = s.BytesSent
 	h.progress.Files = s.Counts
+	return h.progress
 }
 
-// final takes the summary's totals (BytesSent stays the last progress's:
-// the summary does not carry it).
+// final takes the summary's totals (BytesSent stays the last tick's: the
+// summary does not carry it).
 func (h *heartbeater) final(s *events.Summary) Progress {
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.progress.BytesWritten = s.BytesWritten
 	h.progress.BytesExpected = s.BytesExpected
 	h.progress.Files = s.Files
 	return h.progress
-}
-
-func (h *heartbeater) current() Progress {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.progress
-}
-
-func (h *heartbeater) start(ctx context.Context, interval time.Duration) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		activity.RecordHeartbeat(ctx, h.current())
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				activity.RecordHeartbeat(ctx, h.current())
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-finished
-	}
 }
