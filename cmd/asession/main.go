@@ -115,6 +115,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fs.NArg() > 1 {
 		return usageError(out, fmt.Sprintf("expected at most one SESSION argument, got %d", fs.NArg()))
 	}
+	if *summaryFile != "" {
+		if err := session.CheckOutputFile(*summaryFile); err != nil {
+			return usageError(out, "--summary-file: "+err.Error())
+		}
+	}
 	lines := session.EventSet(*eventSet)
 	if lines != session.EventsAll && lines != session.EventsRaw && lines != session.EventsProgress {
 		return usageError(out, fmt.Sprintf("--events: expected raw, progress or all, got %q", *eventSet))
