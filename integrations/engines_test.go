@@ -428,6 +428,15 @@ func TestAirflowDAG(t *testing.T) {
 		t.Fatal("asession_step.py has no RETRY_MAY_HELP")
 	}
 	codeList(t, "RETRY_MAY_HELP", "["+string(m[1])+"]")
+	dag, err := os.ReadFile("airflow/aspera_transfer_dag.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bash := regexp.MustCompile(`bash_command="(asession [^"]*)" \+ JOB`).FindSubmatch(dag)
+	if bash == nil {
+		t.Fatal("aspera_transfer_dag.py: no asession bash_command")
+	}
+	dryRunCommand(t, string(bash[1])+"nextflow/ena_download.json")
 
 	// The step runner against ascpsim, outcome by outcome: the summary it
 	// returns is asession's last stdout line, the XCom.
@@ -514,8 +523,24 @@ func TestNextflowProcess(t *testing.T) {
 		t.Fatal("main.nf: no errorStrategy keyed on task.exitStatus")
 	}
 	codeList(t, "errorStrategy", string(m[1]))
-	if !strings.Contains(string(src), "asession --retries 0 ") {
-		t.Error("main.nf: the engine owns the retries, want asession --retries 0")
+	line := regexp.MustCompile(`(?m)^\s*(asession .*)$`).FindSubmatch(src)
+	if line == nil || !strings.HasPrefix(string(line[1]), "asession --retries 0 ") {
+		t.Fatal("main.nf: the engine owns the retries, want asession --retries 0")
+	}
+	// Its flags as asession parses them, the job it makes replaced by the
+	// recipe.
+	cmdLine := strings.NewReplacer("${run}", "ERR164407", "job.json", "nextflow/ena_download.json").Replace(string(line[1]))
+	dryRunCommand(t, cmdLine)
+}
+
+// dryRunCommand runs an example's asession command line (words split on
+// spaces) with --dry-run: every flag it uses must exist and parse.
+func dryRunCommand(t *testing.T, cmdLine string) {
+	t.Helper()
+	words := strings.Fields(cmdLine)
+	args := append([]string{"--dry-run", "--ascp", "/bin/sh"}, words[1:]...)
+	if out, err := exec.Command(filepath.Join(bin, "asession"), args...).CombinedOutput(); err != nil {
+		t.Errorf("%s --dry-run: %v\n%s", cmdLine, err, out)
 	}
 }
 

@@ -47,7 +47,7 @@ def aspera_transfer():
 
     BashOperator(
         task_id="transfer_bash",
-        bash_command="asession --retries 3 --events progress " + JOB,
+        bash_command="asession --retries 3 --events progress --progress-interval 10s " + JOB,
         do_xcom_push=True,
     )
 

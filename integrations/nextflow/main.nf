@@ -36,7 +36,7 @@ process ASPERA_FETCH {
     sed -e 's|"/vol1/fastq/ERR164/ERR164407/ERR164407.fastq.gz"|"${path}"|' \\
         -e 's|"asperaweb_id_dsa.openssh"|"${key}"|' \\
         ${projectDir}/ena_download.json > job.json
-    asession --retries 0 --events progress --summary-file ${run}.summary.json job.json
+    asession --retries 0 --events progress --progress-interval 10s --summary-file ${run}.summary.json job.json
     """
 }
 
