@@ -79,7 +79,7 @@ type Options struct {
 	ConnectTimeout   time.Duration  // how long ascp has to connect to the management port (30s)
 	CancelGrace      time.Duration  // how long ascp has to stop after CANCEL before it is killed (5s)
 	StallTimeout     time.Duration  // no frame for this long while ascp runs cancels it (0: never)
-	Retries          int            // further attempts after a retryable error (0: none)
+	Retries          int            // further attempts after a retryable error (0: none, the error then ends with ExitTempFail)
 	RetryDelay       time.Duration  // first backoff, doubled each attempt (1s)
 	RetryMaxDelay    time.Duration  // backoff ceiling (30s)
 	ProgressInterval time.Duration  // at most one progress line per interval (100ms)

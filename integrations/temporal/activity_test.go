@@ -203,7 +203,9 @@ func TestTransientLossIsRetriedAndResumes(t *testing.T) {
 	t.Setenv("ASCPSIM_FAIL_TIMES", "1")
 	var s testsuite.WorkflowTestSuite
 	e := newEnv(t, &s)
-	e.ExecuteWorkflow(testWorkflow, upload(src, "secret-pw", 20000))
+	// Slow enough (2 s for the rest) for heartbeats past the SDK's
+	// throttling (0.8 × HeartbeatTimeout) during the second attempt.
+	e.ExecuteWorkflow(testWorkflow, upload(src, "secret-pw", 10000))
 	summary := completed(t, e)
 	sameFile(t, src, filepath.Join(w.root, "up", "big.bin"))
 	if summary.BytesWritten != size || summary.Retries != 0 {
