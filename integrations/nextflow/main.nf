@@ -51,6 +51,6 @@ def enaPath(String run) {
 }
 
 workflow {
-    runs = Channel.of(params.runs.split(',')).map { run -> tuple(run, enaPath(run)) }
+    runs = Channel.fromList(params.runs.tokenize(',')).map { run -> tuple(run, enaPath(run)) }
     ASPERA_FETCH(runs, file(params.key))
 }
