@@ -246,7 +246,7 @@ func TestHostileNeverBlankLine(t *testing.T) {
 // the stall timeout counts messages, not bytes.
 func TestHostileTrickle(t *testing.T) {
 	r := hostileRun{scenario: "trickle", stall: time.Second}.run(t)
-	r.expectFailure(t, events.FromStall, "no management message for 1s", ExitFailed)
+	r.expectFailure(t, events.FromStall, "no management message for 1s", ExitTempFail)
 	if r.elapsed > 15*time.Second {
 		t.Errorf("stall noticed after %s, timeout 1s", r.elapsed)
 	}

@@ -32,7 +32,36 @@ const (
 	ExitRetries = 4   // failed after retries were exhausted
 	ExitSIGINT  = 130 // cancelled by SIGINT
 	ExitSIGTERM = 143 // cancelled by SIGTERM
+	// ExitTempFail is sysexits' EX_TEMPFAIL, the code mail transfer agents
+	// and job schedulers already read as "try again later": a retryable
+	// error when asession made no retry of its own (Retries 0), leaving
+	// the retry to the caller or a workflow engine.
+	ExitTempFail = 75
 )
+
+// ExitCode is one row of the exit-code table.
+type ExitCode struct {
+	Code    int
+	Meaning string
+	// RetryMayHelp: the last error was one that a later attempt can fix
+	// (ascp's error table says retryable), so a workflow engine should
+	// retry the step. Retries resume partial files.
+	RetryMayHelp bool
+}
+
+// ExitCodes is the exit-code table; the usage text, the README, the events
+// schema and the workflow-engine examples are tested against it.
+var ExitCodes = []ExitCode{
+	{ExitOK, "the transfer completed", false},
+	{ExitFailed, "the transfer failed (including some files failed, and cancel commands)", false},
+	{ExitUsage, "invalid input or usage", false},
+	{ExitNoAscp, "ascp not found, or it could not start (no management connection)", false},
+	{ExitRetries, "failed after retries were exhausted", true},
+	{ExitTempFail, "failed with a retryable error and no retries left to asession (--retries 0): retrying may help", true},
+	{129, "cancelled by SIGHUP", false},
+	{ExitSIGINT, "cancelled by SIGINT", false},
+	{ExitSIGTERM, "cancelled by SIGTERM", false},
+}
 
 // EventSet chooses which lines go to the output. Error and summary lines
 // are always written.
@@ -50,7 +79,7 @@ type Options struct {
 	ConnectTimeout   time.Duration  // how long ascp has to connect to the management port (30s)
 	CancelGrace      time.Duration  // how long ascp has to stop after CANCEL before it is killed (5s)
 	StallTimeout     time.Duration  // no frame for this long while ascp runs cancels it (0: never)
-	Retries          int            // further attempts after a retryable error (0: none)
+	Retries          int            // further attempts after a retryable error (0: none, the error then ends with ExitTempFail)
 	RetryDelay       time.Duration  // first backoff, doubled each attempt (1s)
 	RetryMaxDelay    time.Duration  // backoff ceiling (30s)
 	RetryFactor      int            // the backoff is multiplied by this after each retry (2)
@@ -67,6 +96,18 @@ type Options struct {
 	// OnFrame, when set, sees every management frame of session i (1-based)
 	// as it arrives. The frame is reused after the call returns.
 	OnFrame func(session int, f *ascp.Frame)
+	// OnTick, when set, sees the progress every TickInterval (1s) while the
+	// job runs, from a goroutine of its own: a steady beat, however fast or
+	// slow frames come, for a workflow engine's heartbeat.
+	OnTick       func(events.Snapshot)
+	TickInterval time.Duration
+	// ProgressFile, when set, receives "N/M" (bytes written / expected),
+	// replaced atomically at most once a second and at the end: Argo
+	// Workflows' ARGO_PROGRESS_FILE.
+	ProgressFile string
+	// SummaryFile, when set, receives the summary line (mode 0600, replaced
+	// atomically) on every outcome that writes one.
+	SummaryFile string
 }
 
 func (o *Options) defaults() {
@@ -211,7 +252,9 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 		sessions = int(n)
 	}
 	j := &job{opts: &opts, in: in, tracker: events.NewTracker(sessions, nil)}
+	stopTickers := j.startTickers()
 	o := j.run(ctx)
+	stopTickers()
 	return j.finish(ctx, o)
 }
 
@@ -322,6 +365,9 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 		if retryable && attempt > 0 {
 			// Retries were made for this kind of error and it came back.
 			o.ExitCode = ExitRetries
+		} else if retryable && j.opts.Retries == 0 {
+			// The caller keeps retries for itself: tell it this one may work.
+			o.ExitCode = ExitTempFail
 		}
 		if !retryable || attempt >= j.opts.Retries {
 			return o
@@ -399,6 +445,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	summary.AscpVersion = version
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
+	j.writeEngineFiles(summary)
 	o.Summary = summary
 	return o
 }

@@ -53,10 +53,12 @@ Exit codes:
   2    invalid input or usage
   3    ascp not found, or it could not start (no management connection)
   4    failed after retries were exhausted
+  75   failed with a retryable error and --retries 0: retrying may help
   130  cancelled by SIGINT; 143 cancelled by SIGTERM; 129 by SIGHUP
 
 Environment:
-  ASESSION_ASCP   path of the ascp to run (as --ascp)
+  ASESSION_ASCP       path of the ascp to run (as --ascp)
+  ARGO_PROGRESS_FILE  write "BYTES_WRITTEN/BYTES_EXPECTED" there (Argo Workflows)
 `
 
 func main() {
@@ -91,6 +93,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	dryRun := fs.Bool("dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	strict := fs.Bool("strict", false, "treat unknown spec fields as errors instead of warnings")
 	secretCookie := fs.Bool("secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
+	summaryFile := fs.String("summary-file", "", "also write the summary line to this file (0600, replaced atomically), for workflow engines' output parameters")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -108,6 +111,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 1 {
 		return usageError(out, fmt.Sprintf("expected at most one SESSION argument, got %d", fs.NArg()))
+	}
+	if *summaryFile != "" {
+		if err := session.CheckOutputFile(*summaryFile); err != nil {
+			return usageError(out, "--summary-file: "+err.Error())
+		}
 	}
 	lines := session.EventSet(*eventSet)
 	if lines != session.EventsAll && lines != session.EventsRaw && lines != session.EventsProgress {
@@ -170,6 +178,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Commands:         commands,
 		Out:              out,
 		Log:              log,
+		SummaryFile:      *summaryFile,
+		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
 	}
 	// The session object's agent options apply where no flag was given.
 	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(fs, name) })

@@ -81,6 +81,7 @@ func TestScripts(t *testing.T) {
 			"readhead":    cmdReadhead,
 			"signal":      cmdSignal,
 			"eventschema": cmdEventSchema,
+			"lastline":    cmdLastline,
 		},
 	})
 }
@@ -384,5 +385,22 @@ func cmdEventSchema(ts *testscript.TestScript, neg bool, args []string) {
 		if errs := schema.Validate([]byte(line)); len(errs) > 0 {
 			ts.Fatalf("stdout line %d breaks events.schema.json: %v\n%s", i+1, errs, line)
 		}
+	}
+}
+
+// lastline FILE: the last stdout line, newline included, is FILE's whole
+// content, and no temporary file of its atomic write is left beside it.
+func cmdLastline(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: lastline file")
+	}
+	out := ts.ReadFile("stdout")
+	last := out[strings.LastIndex(strings.TrimSuffix(out, "\n"), "\n")+1:]
+	if got := ts.ReadFile(args[0]); got != last {
+		ts.Fatalf("%s holds %q, the last stdout line is %q", args[0], got, last)
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(ts.MkAbs(args[0])), "."+filepath.Base(args[0])+".tmp-*"))
+	if len(left) > 0 {
+		ts.Fatalf("temporary files left: %v", left)
 	}
 }

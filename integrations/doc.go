@@ -1,0 +1,7 @@
+// Package integrations holds the tests of the workflow-engine examples in
+// its subfolders (Argo Workflows, Kubernetes, Airflow, Nextflow): they parse
+// each example, check every exit code it names against asession's exit-code
+// table, and run its command line against ascpsim where this machine can.
+// The Temporal activity is the package in temporal/. The folder is its own
+// module so that the main module does not carry the engines' dependencies.
+package integrations

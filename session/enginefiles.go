@@ -1,0 +1,170 @@
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/faspkit/asession/events"
+)
+
+// Workflow engines read a step's results from files rather than from its
+// stdout: Argo polls ARGO_PROGRESS_FILE for "N/M" and takes output
+// parameters from files. Both files are replaced atomically (a temporary
+// file in the same folder, then rename), so that a reader never sees half a
+// line, and both are written by a goroutine or at the end, never on the
+// relay's hot path.
+
+// startTickers starts OnTick and the progress file's writer; stop ends
+// them (the final progress is written by writeEngineFiles, after the
+// tracker has finished).
+func (j *job) startTickers() (stop func()) {
+	var stops []func()
+	if j.opts.ProgressFile != "" {
+		last := ""
+		stops = append(stops, every(time.Second, func() { last = j.writeProgressFile(last) }))
+	}
+	if j.opts.OnTick != nil {
+		interval := j.opts.TickInterval
+		if interval <= 0 {
+			interval = time.Second
+		}
+		stops = append(stops, every(interval, func() { j.opts.OnTick(j.tracker.Snapshot()) }))
+	}
+	return func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
+}
+
+// every calls fn each interval from a goroutine until stop, which returns
+// once fn is no longer running.
+func every(interval time.Duration, fn func()) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
+}
+
+// writeProgressFile writes the current progress unless it equals last,
+// and returns what the file now holds.
+func (j *job) writeProgressFile(last string) string {
+	snap := j.tracker.Snapshot()
+	p, ok := argoProgress(snap.BytesWritten, snap.BytesExpected)
+	if !ok || p == last {
+		return last
+	}
+	if err := writeFileAtomic(j.opts.ProgressFile, []byte(p), 0o644); err != nil {
+		j.opts.Log.Warn().Err(err).Str("file", j.opts.ProgressFile).Msg("cannot write the progress file")
+		return last
+	}
+	return p
+}
+
+// argoProgress formats bytes written of expected the way Argo parses a
+// progress ("N/M" with 0 <= N <= M and M > 0). Until the size is known
+// there is nothing valid to say.
+func argoProgress(written, expected int64) (string, bool) {
+	if expected <= 0 {
+		return "", false
+	}
+	written = min(max(written, 0), expected)
+	return strconv.FormatInt(written, 10) + "/" + strconv.FormatInt(expected, 10), true
+}
+
+// writeEngineFiles writes the final progress and the summary file. A file
+// that cannot be written is logged: the transfer's outcome stands.
+func (j *job) writeEngineFiles(summary *events.Summary) {
+	if j.opts.ProgressFile != "" {
+		j.writeProgressFile("")
+	}
+	if j.opts.SummaryFile == "" {
+		return
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // the same bytes as the summary line
+	if err := enc.Encode(summary); err == nil {
+		err = writeFileAtomic(j.opts.SummaryFile, buf.Bytes(), 0o600)
+		if err != nil {
+			j.opts.Log.Error().Err(err).Str("file", j.opts.SummaryFile).Msg("cannot write the summary file")
+		}
+	}
+}
+
+// writeFileAtomic replaces path with data: readers see the old content or
+// the new, never a mix. The file gets mode perm whatever the umask.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	// CreateTemp makes the file 0600; by name, as Windows can only change
+	// the mode that way.
+	if err := os.Chmod(tmp, perm); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// CheckOutputFile tells before a job starts whether path can take an
+// output file such as the summary: its folder exists and path is not a
+// folder. Found only after a long transfer, the problem would cost the
+// result.
+func CheckOutputFile(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a folder", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said once
+		}
+		return fmt.Errorf("folder %s: %w", dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is not a folder", dir)
+	}
+	return nil
+}
