@@ -283,6 +283,22 @@ func (t *Tracker) DueProgress(dst []byte, interval time.Duration, force bool) ([
 	return appendProgress(dst, &s, t.currentFile), true
 }
 
+// DueHeartbeat appends a progress line, changed or not, when none was
+// made for at least every, so that a quiet transfer still shows it is
+// alive. It reports whether it appended.
+func (t *Tracker) DueHeartbeat(dst []byte, every time.Duration) ([]byte, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.intervalPassed(every) {
+		return dst, false
+	}
+	t.lastProgress.Store(int64(t.elapsed()))
+	t.changed = false
+	var s Snapshot
+	t.fill(&s)
+	return appendProgress(dst, &s, t.currentFile), true
+}
+
 // noProgressYet is lastProgress before the first progress line.
 const noProgressYet = math.MinInt64
 
