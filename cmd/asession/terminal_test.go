@@ -194,3 +194,41 @@ func TestHumanOutputOnTerminal(t *testing.T) {
 		t.Errorf("--output json: %d JSON rows", lines)
 	}
 }
+
+// Started in a terminal with nothing to read, asession says what it waits
+// for instead of waiting silently.
+func TestHintWhenStdinIsATerminal(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	cmd := exec.Command(filepath.Join(binDir, "asession"))
+	cmd.Env = append(os.Environ(), raceNoExitSleep)
+	cmd.Stdin = tty
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	go func() { _, _ = io.Copy(io.Discard, ptmx) }() // the echo
+	// What a person would type: not JSON, then Ctrl-D.
+	if _, err := ptmx.Write([]byte("hello\n\x04")); err != nil {
+		t.Fatal(err)
+	}
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- cmd.Wait() }()
+	select {
+	case <-waitErr:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("asession did not finish")
+	}
+	if cmd.ProcessState.ExitCode() != 2 {
+		t.Errorf("exit %d, want 2; stdout %s", cmd.ProcessState.ExitCode(), stdout.String())
+	}
+	if !strings.Contains(stderr.String(), "reading a transfer spec (JSON) from the terminal; end it with Ctrl-D") {
+		t.Errorf("no hint on stderr: %q", stderr.String())
+	}
+}
