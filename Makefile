@@ -74,7 +74,7 @@ bench: build
 	$(BIN)/benchreport -asession $(BIN)/asession -ascpsim $(BIN)/ascpsim -gobench $(BENCHDIR)/go.txt -runs $(BENCHRUNS) -out $(BENCHDIR)/report.txt
 
 generate:
-	$(GO) test ./schema -run TestGeneratedFilesAreCurrent -update
+	$(GO) test ./schema -run 'TestGeneratedFilesAreCurrent|TestGoSpecIsCurrent' -update
 	$(GO) test ./session -run TestSpecs -update
 	$(GO) test ./events -run TestTranscripts -update
 
