@@ -15,12 +15,12 @@ import (
 // ReadInput returns the job description from the command's single argument
 // or, without one, the first JSON value on stdin. The argument is
 // `@file:PATH`, literal JSON, or the path of an existing file; aspera-cli's
-// `@json:` prefix is accepted in front, and `@json:@stdin` means stdin. rest
+// `@json:` prefix is accepted in front, and `@json:@stdin` or `-` means stdin. rest
 // is what stdin holds after the description: the command channel.
 func ReadInput(arg string, stdin io.Reader) (data []byte, rest io.Reader, err error) {
 	arg = strings.TrimPrefix(arg, "@json:")
 	switch {
-	case arg == "" || arg == "@stdin":
+	case arg == "" || arg == "@stdin" || arg == "-":
 		return readFirstValue(stdin)
 	case strings.HasPrefix(arg, "@file:"):
 		data, err := readFile(strings.TrimPrefix(arg, "@file:"))

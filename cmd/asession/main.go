@@ -449,7 +449,7 @@ type progressDisplay interface {
 // looksLikeCommand tells a mistyped command from a SESSION argument: a
 // bare word that is neither a file nor JSON.
 func looksLikeCommand(arg string) bool {
-	if strings.ContainsAny(arg, "/\\.{[\"@: \t\n") {
+	if arg == "-" || strings.ContainsAny(arg, "/\\.{[\"@: \t\n") {
 		return false
 	}
 	_, err := os.Stat(arg)
