@@ -77,6 +77,7 @@ generate:
 	$(GO) test ./schema -run 'TestGeneratedFilesAreCurrent|TestGoSpecIsCurrent' -update
 	$(GO) test ./session -run TestSpecs -update
 	$(GO) test ./events -run TestTranscripts -update
+	$(GO) test ./cmd/asession -run TestHumanRendering -update
 
 install:
 	$(GO) install -ldflags "$(LDFLAGS)" ./cmd/asession ./cmd/ascpsim

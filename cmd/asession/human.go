@@ -116,11 +116,17 @@ func renderSummary(out *bytes.Buffer, v gjson.Result) {
 		files.Get("completed").Int()-skipped, skipped, files.Get("failed").Int(),
 		events.HumanSize(v.Get("bytes_written").Int()), events.HumanDuration(elapsed),
 		events.HumanRate(v.Get("avg_rate_kbps").Int()))
-	if n := v.Get("retries").Int(); n > 0 {
+	switch n := v.Get("retries").Int(); {
+	case n == 1:
+		out.WriteString("; 1 retry")
+	case n > 1:
 		fmt.Fprintf(out, "; %d retries", n)
 	}
 	out.WriteByte('\n')
-	remote := displayName(v.Get("remote_user").String()) + "@" + displayName(v.Get("remote_host").String())
+	remote := displayName(v.Get("remote_host").String())
+	if user := v.Get("remote_user").String(); user != "" {
+		remote = displayName(user) + "@" + remote
+	}
 	dest := displayName(v.Get("destination").String())
 	switch v.Get("direction").String() {
 	case "send":
