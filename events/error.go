@@ -38,6 +38,10 @@ type Error struct {
 	ExitStatus  *int             `json:"exit_status,omitempty"`
 	Terminal    []string         `json:"terminal,omitempty"`
 	Session     int              `json:"session,omitempty"`
+
+	// cause is what made the error, such as the context's error after a
+	// deadline; a Go program reaches it with errors.Is and errors.As.
+	cause error
 }
 
 // NewError returns an error line.
@@ -46,3 +50,23 @@ func NewError(source Source, code int, description string) *Error {
 }
 
 func (e *Error) Error() string { return string(e.Source) + ": " + e.Description }
+
+// WithCause records cause as what made e and returns e.
+func (e *Error) WithCause(cause error) *Error {
+	e.cause = cause
+	return e
+}
+
+// Unwrap gives errors.Is and errors.As the cause and, for input errors,
+// the problems as a schema.Problems, so that a program can key on
+// context.DeadlineExceeded or list what was wrong without parsing text.
+func (e *Error) Unwrap() []error {
+	var errs []error
+	if e.cause != nil {
+		errs = append(errs, e.cause)
+	}
+	if len(e.Problems) > 0 {
+		errs = append(errs, schema.Problems(e.Problems))
+	}
+	return errs
+}

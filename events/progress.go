@@ -276,11 +276,29 @@ func (t *Tracker) DueProgress(dst []byte, interval time.Duration, force bool) ([
 	if !t.changed || !force && !t.intervalPassed(interval) {
 		return dst, false
 	}
+	return t.appendLine(dst), true
+}
+
+// appendLine appends the progress line and notes that it was made; the
+// caller holds t.mu.
+func (t *Tracker) appendLine(dst []byte) []byte {
 	t.lastProgress.Store(int64(t.elapsed()))
 	t.changed = false
 	var s Snapshot
 	t.fill(&s)
-	return appendProgress(dst, &s, t.currentFile), true
+	return appendProgress(dst, &s, t.currentFile)
+}
+
+// DueHeartbeat appends a progress line, changed or not, when none was
+// made for at least every, so that a quiet transfer still shows it is
+// alive. It reports whether it appended.
+func (t *Tracker) DueHeartbeat(dst []byte, every time.Duration) ([]byte, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.intervalPassed(every) {
+		return dst, false
+	}
+	return t.appendLine(dst), true
 }
 
 // noProgressYet is lastProgress before the first progress line.

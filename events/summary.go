@@ -1,5 +1,7 @@
 package events
 
+import "time"
+
 // Summary is the last line of every run that got past input parsing: how
 // the job ended, in terms a script can act on without knowing ascp.
 type Summary struct {
@@ -17,6 +19,31 @@ type Summary struct {
 	Error                *SummaryError `json:"error,omitempty"`
 	FailedFiles          []FailedFile  `json:"failed_files,omitempty"`
 	FailedFilesNotListed int64         `json:"failed_files_not_listed,omitempty"`
+
+	// What a ticket or a dashboard needs to describe the job without
+	// keeping its spec.
+	StartTime      string   `json:"start_time"` // RFC 3339, milliseconds
+	EndTime        string   `json:"end_time"`
+	Direction      string   `json:"direction,omitempty"`
+	RemoteHost     string   `json:"remote_host,omitempty"`
+	RemoteUser     string   `json:"remote_user,omitempty"`
+	Destination    string   `json:"destination,omitempty"`
+	AvgRateKbps    int64    `json:"avg_rate_kbps"`
+	AscpSessionIDs []string `json:"ascp_session_ids,omitempty"`
+}
+
+// TimeFormat is how asession writes clock times: RFC 3339 with
+// milliseconds, in UTC so that lines from several machines sort.
+const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
+
+// SetTimes records when the job ran and the average rate over that time.
+func (s *Summary) SetTimes(start, end time.Time) {
+	s.StartTime = start.UTC().Format(TimeFormat)
+	s.EndTime = end.UTC().Format(TimeFormat)
+	if s.ElapsedUsec > 0 {
+		// bytes*8 bits per microsecond is Mb/s; *1000 makes it kb/s.
+		s.AvgRateKbps = s.BytesWritten * 8 * 1000 / s.ElapsedUsec
+	}
 }
 
 // SummaryError explains a failure with ascp's error table: the code, IBM's

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"sync"
+	"time"
 
 	"github.com/faspkit/asession/ascp"
 )
@@ -24,6 +25,33 @@ type Writer struct {
 	buf []byte // encoded lines not yet written
 	enc *FrameEncoder
 	err error
+	now func() time.Time // set: every line gets a "time" member
+}
+
+// SetTimestamps makes every line start with a "time" member, the clock
+// time (RFC 3339, milliseconds) at which the line was made; nil turns it
+// off. Call it before the first line.
+func (w *Writer) SetTimestamps(now func() time.Time) {
+	w.mu.Lock()
+	w.now = now
+	w.mu.Unlock()
+}
+
+// stamp inserts `"time":"…",` after the opening brace of the line that
+// starts at buf[start:]. The line is shifted in place: no allocation once
+// the buffer has grown.
+func (w *Writer) stamp(start int) {
+	if w.now == nil || start >= len(w.buf) || w.buf[start] != '{' {
+		return
+	}
+	var tmp [48]byte
+	member := append(tmp[:0], `"time":"`...)
+	member = w.now().UTC().AppendFormat(member, TimeFormat)
+	member = append(member, '"', ',')
+	end := len(w.buf)
+	w.buf = append(w.buf, member...)
+	copy(w.buf[start+1+len(member):], w.buf[start+1:end])
+	copy(w.buf[start+1:], member)
 }
 
 // NewWriter returns a Writer on w.
@@ -39,8 +67,10 @@ func (w *Writer) Frame(f *ascp.Frame, extra []byte) error {
 	if w.err != nil {
 		return w.err
 	}
+	start := len(w.buf)
 	w.buf = w.enc.AppendFrame(w.buf, f, extra)
 	w.buf = append(w.buf, '\n')
+	w.stamp(start)
 	return w.writeFull()
 }
 
@@ -51,7 +81,9 @@ func (w *Writer) Line(line []byte) error {
 	if w.err != nil {
 		return w.err
 	}
+	start := len(w.buf)
 	w.buf = append(w.buf, line...)
+	w.stamp(start)
 	return w.writeFull()
 }
 
@@ -64,9 +96,11 @@ func (w *Writer) Event(v any) error {
 		return w.err
 	}
 	// Paths and placeholders hold < > &: no reason to escape them for HTML.
+	start := len(w.buf)
 	enc := json.NewEncoder((*appender)(&w.buf))
 	enc.SetEscapeHTML(false)
 	if w.err = enc.Encode(v); w.err == nil {
+		w.stamp(start)
 		w.flush()
 	}
 	return w.err

@@ -2,11 +2,16 @@
 # The README's first command (make demo): upload a small tree through the
 # ascpsim stand-in, download it back, show the events and prove the trees
 # are byte-identical. Needs bin/asession and bin/ascpsim (make build).
+# The demo's files (about 100 MB) are removed when it ends, however it ends;
+# DEMO_KEEP=1 keeps them in ./demo for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$PWD/bin
 demo=$PWD/demo
 rm -rf "$demo"
+if [ -z "${DEMO_KEEP:-}" ]; then
+  trap 'rm -rf "$demo"' EXIT
+fi
 mkdir -p "$demo/local/tree/nested/deeper" "$demo/server" "$demo/download"
 
 # The tree: nested folders, spaces and non-ASCII in names, one 32 MB file.

@@ -20,15 +20,16 @@ type Diagnosis struct {
 	TempDir     string   `json:"temp_dir"`
 	TempDirOK   bool     `json:"temp_dir_ok"`
 	TempDirErr  string   `json:"temp_dir_error,omitempty"`
-	OK          bool     `json:"ok"`
+	OK          bool     `json:"ok"` // every check passed
 }
 
-// Diagnose checks what a transfer needs: an ascp that answers -A, the SSH
+// Diagnose checks what a transfer needs (explicitAscp empty: $ASESSION_ASCP
+// or a search, as for a transfer): an ascp that answers -A, the SSH
 // bypass keys for token transfers, and a temporary folder where a private
 // list file can be written.
 func Diagnose(explicitAscp string) *Diagnosis {
 	d := &Diagnosis{BypassKeys: []string{}}
-	path, searched, err := ascp.Locate(explicitAscp)
+	path, searched, err := ascp.Locate(ascpPath(explicitAscp))
 	d.Searched = searched
 	if err != nil {
 		d.AscpError = err.Error()
@@ -53,6 +54,8 @@ func Diagnose(explicitAscp string) *Diagnosis {
 		d.TempDirOK = err == nil
 		os.RemoveAll(dir)
 	}
-	d.OK = d.Ascp != "" && d.AscpError == "" && d.TempDirOK
+	// Every check counts: a missing bypass key fails token transfers, and
+	// a check printed as FAIL must not be reported as ok.
+	d.OK = d.Ascp != "" && d.AscpError == "" && len(d.BypassKeys) > 0 && d.TempDirOK
 	return d
 }

@@ -6,31 +6,40 @@ import (
 	"github.com/faspkit/asession/ascp"
 )
 
-// running holds every ascp this process has started and not yet reaped, so
-// that a second signal can kill them all without waiting for the grace
-// period.
-var running = struct {
-	sync.Mutex
-	procs map[*ascp.Process]struct{}
-}{procs: map[*ascp.Process]struct{}{}}
-
-func register(p *ascp.Process) {
-	running.Lock()
-	running.procs[p] = struct{}{}
-	running.Unlock()
+// registry holds every ascp one job has started and not yet reaped, so
+// that Options.Kill can stop them without waiting for the grace period.
+// It belongs to the job: a program running several transfers kills one
+// without touching the others.
+type registry struct {
+	mu     sync.Mutex
+	procs  map[*ascp.Process]struct{}
+	killed bool // later processes are killed as soon as they register
 }
 
-func unregister(p *ascp.Process) {
-	running.Lock()
-	delete(running.procs, p)
-	running.Unlock()
+func (r *registry) register(p *ascp.Process) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.killed {
+		p.Kill()
+	}
+	if r.procs == nil {
+		r.procs = map[*ascp.Process]struct{}{}
+	}
+	r.procs[p] = struct{}{}
 }
 
-// KillAll kills every running ascp and its process group at once.
-func KillAll() {
-	running.Lock()
-	defer running.Unlock()
-	for p := range running.procs {
+func (r *registry) unregister(p *ascp.Process) {
+	r.mu.Lock()
+	delete(r.procs, p)
+	r.mu.Unlock()
+}
+
+// killAll kills every running ascp of the job and its process group.
+func (r *registry) killAll() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.killed = true
+	for p := range r.procs {
 		p.Kill()
 	}
 }

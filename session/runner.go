@@ -70,10 +70,10 @@ func (r *runner) run(ctx context.Context) *Outcome {
 		return outcome(events.NewError(events.FromStart, 0, fmt.Sprintf("cannot start %s: %v", r.job.prepared.AscpPath, err)), ExitNoAscp)
 	}
 	r.proc = proc
-	register(proc)
+	r.job.procs.register(proc)
 	defer func() {
 		proc.WaitOrKill(opts.CancelGrace)
-		unregister(proc)
+		r.job.procs.unregister(proc)
 		for _, line := range proc.Terminal().Lines() {
 			r.log().Debug().Str("line", redactText(line, r.cmd.Secrets)).Int("session", r.cmd.Session).Msg("ascp terminal")
 		}
@@ -308,6 +308,11 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 		fr.errorCode, _ = strconv.Atoi(string(code))
 		desc, _ := f.Get(fieldDescription)
 		fr.errorDesc = string(desc)
+	case bytes.Equal(t, typeSession):
+		// Once per attempt: the id ties the job to ascp's own logs.
+		if id, ok := f.Get(fieldSessionID); ok {
+			fr.job.sessionStarted(string(id))
+		}
 	}
 	j := fr.job
 	j.tracker.Observe(fr.session, f)
@@ -327,6 +332,8 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 }
 
 var (
+	typeSession      = []byte("SESSION")
+	fieldSessionID   = []byte("SessionId")
 	typeDone         = []byte("DONE")
 	typeError        = []byte("ERROR")
 	fieldCode        = []byte("Code")

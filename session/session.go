@@ -73,23 +73,37 @@ const (
 	EventsProgress EventSet = "progress" // progress only
 )
 
-// Options tune one run. The zero value of each field means its default.
+// Options tune one run.
+//
+// DefaultOptions returns what the asession command uses, and its flags
+// take their defaults from it: start from it to get the same behaviour as
+// the command. A zero duration among ConnectTimeout, CancelGrace,
+// RetryDelay, RetryMaxDelay and ProgressInterval means its default, since
+// zero would be no use; but a zero Retries means no retry, a zero
+// StallTimeout no stall detection and a zero Heartbeat no heartbeat, as
+// they say, so that Options{} is the plainest run rather than a hidden
+// copy of the command's choices.
 type Options struct {
-	Ascp             string         // explicit ascp path; empty searches PATH and install folders
-	ConnectTimeout   time.Duration  // how long ascp has to connect to the management port (30s)
-	CancelGrace      time.Duration  // how long ascp has to stop after CANCEL before it is killed (5s)
+	Ascp             string         // explicit ascp path; empty: $ASESSION_ASCP, then PATH and install folders
+	ConnectTimeout   time.Duration  // how long ascp has to connect to the management port
+	CancelGrace      time.Duration  // how long ascp has to stop after CANCEL before it is killed
 	StallTimeout     time.Duration  // no frame for this long while ascp runs cancels it (0: never)
 	Retries          int            // further attempts after a retryable error (0: none, the error then ends with ExitTempFail)
-	RetryDelay       time.Duration  // first backoff, doubled each attempt (1s)
-	RetryMaxDelay    time.Duration  // backoff ceiling (30s)
-	RetryFactor      int            // the backoff is multiplied by this after each retry (2)
-	SpawnDelay       time.Duration  // between the starts of the sessions of a multi-session job (0)
-	ProgressInterval time.Duration  // at most one progress line per interval (100ms)
-	Events           EventSet       // which lines to write (all)
+	RetryDelay       time.Duration  // first backoff, multiplied by RetryFactor each attempt
+	RetryMaxDelay    time.Duration  // backoff ceiling
+	RetryFactor      int            // the backoff is multiplied by this after each retry
+	SpawnDelay       time.Duration  // between the starts of the sessions of a multi-session job (0: none)
+	ProgressInterval time.Duration  // at most one progress line per interval
+	Heartbeat        time.Duration  // a progress line at least this often, even when nothing changes (0: none)
+	Events           EventSet       // which lines to write (empty: all)
 	JobID            string         // sent to ascp as -u and repeated in every frame as UserStr
 	Commands         io.Reader      // the command channel: JSON lines after the spec (nil: none)
 	Out              *events.Writer // JSON lines; nil discards them
 	Log              zerolog.Logger
+	// Kill, when closed, kills this job's running ascp processes at once
+	// instead of waiting for CancelGrace after a cancellation (the
+	// command closes it on a second Ctrl-C).
+	Kill <-chan struct{}
 	// OnProgress, when set, sees every progress snapshot the output gets,
 	// for a terminal progress display.
 	OnProgress func(events.Snapshot)
@@ -110,27 +124,43 @@ type Options struct {
 	SummaryFile string
 }
 
+// EnvAscp names the environment variable with the path of the ascp to run
+// when Options.Ascp is empty; the command and the library both honour it.
+const EnvAscp = "ASESSION_ASCP"
+
+// DefaultOptions returns the options the asession command starts from:
+// three retries and a five-minute stall timeout among them. It is the one
+// table of defaults; the command's flags show these values.
+func DefaultOptions() Options {
+	return Options{
+		ConnectTimeout:   30 * time.Second,
+		CancelGrace:      5 * time.Second,
+		StallTimeout:     5 * time.Minute,
+		Retries:          3,
+		RetryDelay:       time.Second,
+		RetryMaxDelay:    30 * time.Second,
+		RetryFactor:      2,
+		ProgressInterval: 100 * time.Millisecond,
+		Events:           EventsAll,
+	}
+}
+
 func (o *Options) defaults() {
-	if o.ConnectTimeout <= 0 {
-		o.ConnectTimeout = 30 * time.Second
-	}
-	if o.CancelGrace <= 0 {
-		o.CancelGrace = 5 * time.Second
-	}
-	if o.RetryDelay <= 0 {
-		o.RetryDelay = time.Second
-	}
-	if o.RetryMaxDelay <= 0 {
-		o.RetryMaxDelay = 30 * time.Second
+	d := DefaultOptions()
+	for _, f := range []struct{ v, def *time.Duration }{
+		{&o.ConnectTimeout, &d.ConnectTimeout}, {&o.CancelGrace, &d.CancelGrace},
+		{&o.RetryDelay, &d.RetryDelay}, {&o.RetryMaxDelay, &d.RetryMaxDelay},
+		{&o.ProgressInterval, &d.ProgressInterval},
+	} {
+		if *f.v <= 0 {
+			*f.v = *f.def
+		}
 	}
 	if o.RetryFactor <= 0 {
-		o.RetryFactor = 2
-	}
-	if o.ProgressInterval <= 0 {
-		o.ProgressInterval = 100 * time.Millisecond
+		o.RetryFactor = d.RetryFactor
 	}
 	if o.Events == "" {
-		o.Events = EventsAll
+		o.Events = d.Events
 	}
 	if o.Out == nil {
 		o.Out = events.NewWriter(io.Discard)
@@ -138,6 +168,14 @@ func (o *Options) defaults() {
 	if o.JobID == "" {
 		o.JobID = NewJobID()
 	}
+}
+
+// ascpPath is the explicit ascp of a run: the option, else $ASESSION_ASCP.
+func ascpPath(explicit string) string {
+	if explicit != "" {
+		return explicit
+	}
+	return os.Getenv(EnvAscp)
 }
 
 // Outcome is how a job, or one attempt of one session, ended.
@@ -151,7 +189,7 @@ func outcome(e *events.Error, code int) *Outcome { return &Outcome{ExitCode: cod
 
 // PrepareOptions say where ascp and the list file are.
 type PrepareOptions struct {
-	Ascp      string        // explicit ascp path; empty searches
+	Ascp      string        // explicit ascp path; empty: $ASESSION_ASCP, then a search
 	ListDir   string        // folder of the list file; Run creates a private one
 	NewXferID func() string // nil: random tags.aspera.xfer_id
 }
@@ -169,7 +207,7 @@ type Prepared struct {
 
 // Prepare locates ascp and builds the job's commands.
 func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, int) {
-	path, searched, err := ascp.LocateSDK(opts.Ascp, in.SDK)
+	path, searched, err := ascp.LocateSDK(ascpPath(opts.Ascp), in.SDK)
 	if err == nil && in.Spec.Bool("use_ascp4") {
 		searched = nil
 		path, err = ascp.Ascp4(path)
@@ -221,9 +259,13 @@ type job struct {
 	progMu   sync.Mutex
 	commands *commandRouter
 
-	mu      sync.Mutex
-	retries int
-	version string
+	procs registry
+	start time.Time
+
+	mu         sync.Mutex
+	retries    int
+	version    string
+	sessionIDs []string // ascp's SessionId of every attempt of every session, in order
 }
 
 // Transfer is the library entry point: it checks a job description (any
@@ -251,11 +293,37 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 	if n := in.Spec.Int("multi_session"); n > 1 {
 		sessions = int(n)
 	}
-	j := &job{opts: &opts, in: in, tracker: events.NewTracker(sessions, nil)}
+	j := &job{opts: &opts, in: in, tracker: events.NewTracker(sessions, nil), start: time.Now()}
+	done := make(chan struct{})
+	defer close(done)
+	if opts.Kill != nil {
+		go func() {
+			select {
+			case <-opts.Kill:
+				j.procs.killAll()
+			case <-done:
+			}
+		}()
+	}
 	stopTickers := j.startTickers()
-	o := j.run(ctx)
+	o := j.runBeating(ctx)
 	stopTickers()
 	return j.finish(ctx, o)
+}
+
+// runBeating runs the job with its heartbeat, which stops before the
+// final lines so that none follows them.
+func (j *job) runBeating(ctx context.Context) *Outcome {
+	if j.opts.Heartbeat > 0 {
+		stop := make(chan struct{})
+		beaten := make(chan struct{})
+		go func() {
+			defer close(beaten)
+			j.heartbeat(j.opts.Heartbeat, stop)
+		}()
+		defer func() { close(stop); <-beaten }()
+	}
+	return j.run(ctx)
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
@@ -403,9 +471,14 @@ func (j *job) emitProgress(force bool) {
 	if j.opts.Events == EventsRaw && j.opts.OnProgress == nil {
 		return
 	}
+	j.writeProgress(func(dst []byte) ([]byte, bool) { return j.tracker.DueProgress(dst, j.opts.ProgressInterval, force) })
+}
+
+// writeProgress writes the progress line that due appends, if it does.
+func (j *job) writeProgress(due func(dst []byte) ([]byte, bool)) {
 	j.progMu.Lock()
 	defer j.progMu.Unlock()
-	line, ok := j.tracker.DueProgress(j.progress[:0], j.opts.ProgressInterval, force)
+	line, ok := due(j.progress[:0])
 	j.progress = line
 	if !ok {
 		return
@@ -429,6 +502,12 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 			if o.Err.Source != events.FromCancel {
 				o.Err = events.NewError(events.FromCancel, 28, "cancelled: "+cause.Error())
 			}
+			// errors.Is must see both context.Canceled (or the deadline)
+			// and the cause given to the cancel function.
+			if err := ctx.Err(); err != nil && err != cause {
+				cause = errors.Join(err, cause)
+			}
+			o.Err.WithCause(cause)
 		} else if o.Err.Source == events.FromOutput || o.Err.Code == codeCancelled {
 			// A CANCEL command, or a consumer that stopped reading.
 			status = events.StatusCancelled
@@ -443,11 +522,53 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
 	summary.Retries = retries
 	summary.AscpVersion = version
+	j.describe(summary)
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
 	j.writeEngineFiles(summary)
 	o.Summary = summary
 	return o
+}
+
+// describe adds to the summary what the job was and when it ran.
+func (j *job) describe(s *events.Summary) {
+	s.SetTimes(j.start, time.Now())
+	spec := j.in.Spec
+	s.Direction = spec.String("direction")
+	s.RemoteHost = spec.String("remote_host")
+	s.RemoteUser = spec.String("remote_user")
+	s.Destination = spec.String("destination_root")
+	j.mu.Lock()
+	s.AscpSessionIDs = append([]string(nil), j.sessionIDs...)
+	j.mu.Unlock()
+}
+
+// sessionStarted records ascp's SessionId of an attempt; a retry's new
+// ascp has its own, and support may ask for any of them.
+func (j *job) sessionStarted(id string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, known := range j.sessionIDs {
+		if known == id {
+			return
+		}
+	}
+	j.sessionIDs = append(j.sessionIDs, id)
+}
+
+// heartbeat writes a progress line whenever none was written for every,
+// so that a watchdog can tell a long quiet transfer from a dead one.
+func (j *job) heartbeat(every time.Duration, done <-chan struct{}) {
+	t := time.NewTicker(every / 4)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			j.writeProgress(func(dst []byte) ([]byte, bool) { return j.tracker.DueHeartbeat(dst, every) })
+		}
+	}
 }
 
 // SignalError is the cancellation cause for a signal, so that the exit

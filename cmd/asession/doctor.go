@@ -2,41 +2,36 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/faspkit/asession/session"
 )
 
-// doctor prints what asession finds on this machine; exit 0 when a
-// transfer could run, 3 when ascp is missing or broken.
-func doctor(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("asession doctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	ascpPath := fs.String("ascp", os.Getenv("ASESSION_ASCP"), "path of ascp (default: PATH, then IBM's install folders)")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return session.ExitOK
-		}
-		return session.ExitUsage
+// runDoctor prints what asession finds on this machine: exit 0 when every
+// check passed, 3 when ascp is missing or broken, 1 when another check
+// failed.
+func runDoctor(c *cli) int {
+	if len(c.args) > 0 {
+		return c.usageError(fmt.Sprintf("doctor takes no arguments, got %q", c.args[0]))
 	}
-	d := session.Diagnose(*ascpPath)
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
+	d := session.Diagnose(c.ascpPath)
+	if c.asJSON {
+		enc := json.NewEncoder(c.stdout)
 		enc.SetEscapeHTML(false)
 		_ = enc.Encode(struct {
 			Asession buildVersion `json:"asession"`
 			*session.Diagnosis
 		}{currentVersion(), d})
 	} else {
-		printDiagnosis(stdout, d)
+		printDiagnosis(c.stdout, d)
 	}
-	if !d.OK {
+	switch {
+	case d.Ascp == "" || d.AscpError != "":
 		return session.ExitNoAscp
+	case !d.OK:
+		return session.ExitFailed
 	}
 	return session.ExitOK
 }
@@ -68,6 +63,11 @@ func printDiagnosis(w io.Writer, d *session.Diagnosis) {
 		fmt.Fprintf(w, " (%s)", d.TempDirErr)
 	}
 	fmt.Fprintln(w)
+	if d.OK {
+		fmt.Fprintln(w, "\nok: every check passed")
+	} else {
+		fmt.Fprintln(w, "\nnot ok: a check failed")
+	}
 }
 
 func orNone(s string) string {

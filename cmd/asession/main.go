@@ -5,11 +5,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,13 +24,14 @@ import (
 )
 
 const usage = `asession runs one IBM Aspera transfer from a transfer spec and streams its
-events as JSON lines on stdout.
+events: JSON lines on stdout, or words when stdout is a terminal.
 
 Usage:
   asession [flags] [SESSION]
-  asession doctor [--json]
-  asession version [--json]
+  asession COMMAND [flags]
 
+Commands:
+%s
 SESSION is the job description: literal JSON, @file:PATH, or a file path.
 Without it the first JSON value on stdin is read. Three shapes are accepted:
 a bare transfer spec, aspera-cli's {"spec": {...}, "agent": {...}}, and a
@@ -40,12 +45,14 @@ After the spec, stdin is a command channel, one JSON object per line:
 End of stdin never aborts a transfer; a keepalive session then ends after
 its queue.
 
-Flags:
+Flags (before or after a command):
 `
 
 const exitCodes = `
-Output: stdout carries only JSON lines: raw ascp events (type INIT, STATS,
-STOP, DONE, ...), progress lines, error lines, and one summary line last.
+Output: with --output json, or whenever stdout is not a terminal, stdout
+carries only JSON lines: raw ascp events (type INIT, STATS, STOP, DONE, ...),
+progress lines, error lines, and one summary line last. On a terminal
+(--output human) it shows finished files and the summary in words.
 
 Exit codes:
   0    the transfer completed
@@ -65,130 +72,395 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	out := events.NewWriter(stdout)
-	defer out.Flush()
-	if len(args) > 0 && args[0] == "doctor" {
-		return doctor(args[1:], stdout, stderr)
-	}
-	if len(args) > 0 && args[0] == "version" {
-		return versionCommand(args[1:], stdout, stderr)
-	}
+// command is a subcommand of asession. Its flags are the global ones plus
+// those it names in own.
+type command struct {
+	name, synopsis string
+	own            []string
+	run            func(c *cli) int
+}
 
-	fs := flag.NewFlagSet("asession", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	ascpPath := fs.String("ascp", os.Getenv("ASESSION_ASCP"), "path of ascp (default: PATH, then IBM's install folders)")
-	logLevel := fs.String("log-level", "warn", "stderr log level: debug, info, warn, error")
-	connectTimeout := fs.Duration("connect-timeout", 30*time.Second, "how long ascp has to connect to the management port")
-	cancelGrace := fs.Duration("cancel-grace", 5*time.Second, "how long ascp has to stop after CANCEL before it is killed")
-	stallTimeout := fs.Duration("stall-timeout", 5*time.Minute, "cancel ascp when no management message arrives for this long (0: never)")
-	retries := fs.Int("retries", 3, "further attempts after a retryable ascp error, resuming partial files")
-	retryDelay := fs.Duration("retry-delay", time.Second, "wait before the first retry, doubled after each")
-	retryMaxDelay := fs.Duration("retry-max-delay", 30*time.Second, "longest wait between retries")
-	eventSet := fs.String("events", "all", "stdout lines: raw (ascp events), progress, or all; error and summary lines always")
-	progressInterval := fs.Duration("progress-interval", 100*time.Millisecond, "at most one progress line per interval")
-	progressLine := fs.Bool("progress", false, "draw a live progress line on stderr even when it is not a terminal")
-	faspURL := fs.String("url", "", "a fasp:// or faspe:// link (Faspex) to merge under the spec")
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	dryRun := fs.Bool("dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
-	strict := fs.Bool("strict", false, "treat unknown spec fields as errors instead of warnings")
-	secretCookie := fs.Bool("secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
-	summaryFile := fs.String("summary-file", "", "also write the summary line to this file (0600, replaced atomically), for workflow engines' output parameters")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, exitCodes)
+// commands is the subcommand table; help, usage and dispatch read it.
+// It is filled in init because help itself lists it.
+var commands []command
+
+func init() {
+	commands = []command{
+		{name: "help", synopsis: "show this help (help COMMAND: that command's)", run: runHelp},
+		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"json"}, run: runDoctor},
+		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
 	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return session.ExitOK
+}
+
+func findCommand(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
 		}
-		return usageError(out, err.Error())
 	}
-	if *showVersion {
-		fmt.Fprintln(stdout, currentVersion())
+	return nil
+}
+
+// globalFlags apply to every command; the rest belong to the transfer
+// or to the command that names them in its own list.
+var globalFlags = []string{"ascp", "log-level", "output", "help", "h"}
+
+// cli is one invocation: the parsed flags and the streams.
+type cli struct {
+	fs             *flag.FlagSet
+	args           []string // positional arguments after the command name
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	out            *events.Writer
+	renderer       *humanRenderer // stdout in words; nil for JSON lines
+
+	ascpPath, logLevel, output, eventSet, faspURL string
+	progressFormat, eventsFile, summaryFile       string
+	connectTimeout, cancelGrace, stallTimeout     time.Duration
+	retryDelay, retryMaxDelay, progressInterval   time.Duration
+	heartbeat                                     time.Duration
+	retries                                       int
+	progressLine, showVersion, dryRun, strict     bool
+	secretCookie, timestamps, asJSON              bool
+}
+
+func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
+	d := session.DefaultOptions()
+	fs := flag.NewFlagSet("asession", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported as error lines, help on stdout
+	fs.StringVar(&c.ascpPath, "ascp", "", "path of ascp (default: $ASESSION_ASCP, then PATH, then IBM's install folders)")
+	fs.StringVar(&c.logLevel, "log-level", "warn", "stderr log level: debug, info, warn, error")
+	fs.StringVar(&c.output, "output", "auto", "stdout format: json (JSON lines), human (words), auto (human on a terminal, else json)")
+	fs.DurationVar(&c.connectTimeout, "connect-timeout", d.ConnectTimeout, "how long ascp has to connect to the management port")
+	fs.DurationVar(&c.cancelGrace, "cancel-grace", d.CancelGrace, "how long ascp has to stop after CANCEL before it is killed")
+	fs.DurationVar(&c.stallTimeout, "stall-timeout", d.StallTimeout, "cancel ascp when no management message arrives for this long (0: never)")
+	fs.IntVar(&c.retries, "retries", d.Retries, "further attempts after a retryable ascp error, resuming partial files")
+	fs.DurationVar(&c.retryDelay, "retry-delay", d.RetryDelay, "wait before the first retry, doubled after each")
+	fs.DurationVar(&c.retryMaxDelay, "retry-max-delay", d.RetryMaxDelay, "longest wait between retries")
+	fs.StringVar(&c.eventSet, "events", string(d.Events), "stdout lines: raw (ascp events), progress, or all; error and summary lines always")
+	fs.DurationVar(&c.progressInterval, "progress-interval", d.ProgressInterval, "at most one progress line per interval")
+	fs.DurationVar(&c.heartbeat, "heartbeat", d.Heartbeat, "write a progress line at least this often, even when nothing changes (0: only on change)")
+	fs.BoolVar(&c.progressLine, "progress", false, "show progress on stderr even when it is not a terminal")
+	fs.StringVar(&c.progressFormat, "progress-format", "", "stderr progress: live (one redrawn line) or log (a plain line every 10% or 10s); default live on a terminal, else log")
+	fs.BoolVar(&c.timestamps, "timestamps", false, `add a "time" member (RFC 3339, ms) to every JSON line`)
+	fs.StringVar(&c.summaryFile, "summary-file", "", "also write the summary line to this file (0600, replaced atomically), for workflow engines' output parameters")
+	fs.StringVar(&c.eventsFile, "events-file", "", "also write the JSON lines to this file (created 0600), whatever stdout shows")
+	fs.StringVar(&c.faspURL, "url", "", "a fasp:// or faspe:// link (Faspex) to merge under the spec")
+	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
+	fs.BoolVar(&c.strict, "strict", false, "treat unknown spec fields as errors instead of warnings")
+	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
+	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
+	c.fs = fs
+	return c
+}
+
+// parse reads flags wherever they stand among the arguments, so that
+// `asession --ascp X doctor` and `asession doctor --ascp X` agree, and
+// returns the positional arguments.
+func (c *cli) parse(args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := c.fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = c.fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := newCLI(stdin, stdout, stderr)
+	positional, err := c.parse(args)
+	c.out = events.NewWriter(stdout)
+	if human, _ := c.humanOutput(); human {
+		c.renderer = newHumanRenderer(stdout)
+		c.out = events.NewWriter(c.renderer)
+	}
+	defer func() { _ = c.out.Flush() }()
+	if err == flag.ErrHelp {
+		return c.help(nil)
+	}
+	if err != nil {
+		return c.usageError(err.Error())
+	}
+	var cmd *command
+	if len(positional) > 0 {
+		cmd = findCommand(positional[0])
+	}
+	name := "the transfer"
+	if cmd != nil {
+		positional = positional[1:]
+		name = cmd.name
+	}
+	if bad := c.misplacedFlag(cmd); bad != "" {
+		return c.usageError(fmt.Sprintf("--%s does not apply to %s", bad, name))
+	}
+	c.args = positional
+	if cmd != nil {
+		return cmd.run(c)
+	}
+	return c.transfer()
+}
+
+// misplacedFlag names a flag given that cmd (nil: the transfer) does not
+// take.
+func (c *cli) misplacedFlag(cmd *command) string {
+	bad := ""
+	c.fs.Visit(func(f *flag.Flag) {
+		switch {
+		case bad != "" || slices.Contains(globalFlags, f.Name):
+		case cmd == nil && f.Name == "json":
+			bad = f.Name
+		case cmd != nil && !slices.Contains(cmd.own, f.Name):
+			bad = f.Name
+		}
+	})
+	return bad
+}
+
+func runHelp(c *cli) int {
+	if len(c.args) > 1 {
+		return c.usageError("help takes at most one command name")
+	}
+	return c.help(c.args)
+}
+
+// help prints the usage on stdout: asked-for help is output, not an error.
+func (c *cli) help(topic []string) int {
+	if len(topic) == 1 {
+		cmd := findCommand(topic[0])
+		if cmd == nil {
+			return c.usageError(fmt.Sprintf("unknown command %q", topic[0]))
+		}
+		fmt.Fprintf(c.stdout, "asession %s: %s\n\nFlags:\n", cmd.name, cmd.synopsis)
+		c.printFlags(append(slices.Clone(globalFlags), cmd.own...))
 		return session.ExitOK
 	}
-	if fs.NArg() > 1 {
-		return usageError(out, fmt.Sprintf("expected at most one SESSION argument, got %d", fs.NArg()))
+	var list strings.Builder
+	for _, cmd := range commands {
+		fmt.Fprintf(&list, "  %-8s %s\n", cmd.name, cmd.synopsis)
 	}
-	if *summaryFile != "" {
-		if err := session.CheckOutputFile(*summaryFile); err != nil {
-			return usageError(out, "--summary-file: "+err.Error())
+	fmt.Fprintf(c.stdout, usage, list.String())
+	c.printFlags(nil)
+	fmt.Fprint(c.stdout, exitCodes)
+	return session.ExitOK
+}
+
+// printFlags prints the flags named in only, or all of them.
+func (c *cli) printFlags(only []string) {
+	all := flag.NewFlagSet("", flag.ContinueOnError)
+	all.SetOutput(c.stdout)
+	c.fs.VisitAll(func(f *flag.Flag) {
+		if only == nil || slices.Contains(only, f.Name) {
+			all.Var(f.Value, f.Name, f.Usage)
+		}
+	})
+	all.PrintDefaults()
+}
+
+// transfer runs the job SESSION (or stdin) describes.
+func (c *cli) transfer() int {
+	if c.showVersion {
+		fmt.Fprintln(c.stdout, currentVersion())
+		return session.ExitOK
+	}
+	if len(c.args) > 1 {
+		return c.usageError(fmt.Sprintf("expected at most one SESSION argument, got %d: %s", len(c.args), strings.Join(c.args, " ")))
+	}
+	if c.summaryFile != "" {
+		if err := session.CheckOutputFile(c.summaryFile); err != nil {
+			return c.usageError("--summary-file: " + err.Error())
 		}
 	}
-	lines := session.EventSet(*eventSet)
+	lines := session.EventSet(c.eventSet)
 	if lines != session.EventsAll && lines != session.EventsRaw && lines != session.EventsProgress {
-		return usageError(out, fmt.Sprintf("--events: expected raw, progress or all, got %q", *eventSet))
+		return c.usageError(fmt.Sprintf("--events: expected raw, progress or all, got %q", c.eventSet))
 	}
-	level, err := zerolog.ParseLevel(*logLevel)
+	if _, err := c.humanOutput(); err != nil {
+		return c.usageError(err.Error())
+	}
+	if c.progressFormat != "" && c.progressFormat != "live" && c.progressFormat != "log" {
+		return c.usageError(fmt.Sprintf("--progress-format: expected live or log, got %q", c.progressFormat))
+	}
+	level, err := zerolog.ParseLevel(c.logLevel)
 	if err != nil {
-		return usageError(out, fmt.Sprintf("--log-level: %v", err))
+		return c.usageError(fmt.Sprintf("--log-level: %v", err))
 	}
-	log := zerolog.New(zerolog.ConsoleWriter{Out: stderr, NoColor: true, TimeFormat: time.TimeOnly}).
+	log := zerolog.New(zerolog.ConsoleWriter{Out: c.stderr, NoColor: true, TimeFormat: time.TimeOnly}).
 		Level(level).With().Timestamp().Logger()
 
-	data, commands, err := session.ReadInput(fs.Arg(0), stdin)
+	// Where the JSON lines go: stdout as they are or rendered in words,
+	// and the events file as they are.
+	var sink io.Writer = c.stdout
+	if c.renderer != nil {
+		sink = c.renderer
+	}
+	if c.eventsFile != "" {
+		f, err := os.OpenFile(c.eventsFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+		if err != nil {
+			return c.usageError(fmt.Sprintf("--events-file: %v", err))
+		}
+		defer f.Close()
+		sink = &teeWriter{primary: sink, copy: f}
+		c.out = events.NewWriter(sink)
+		defer func() { _ = c.out.Flush() }() // before the file closes
+	}
+	if c.timestamps {
+		c.out.SetTimestamps(time.Now)
+	}
+
+	arg := ""
+	if len(c.args) == 1 {
+		arg = c.args[0]
+		if looksLikeCommand(arg) {
+			return c.usageError(fmt.Sprintf("unknown command %q", arg))
+		}
+	} else if isTerminal(c.stdin) {
+		fmt.Fprintln(c.stderr, "asession: reading a transfer spec (JSON) from the terminal; end it with Ctrl-D. asession --help shows the usage.")
+	}
+	data, commandInput, err := session.ReadInput(arg, c.stdin)
+	if errors.Is(err, fs.ErrNotExist) {
+		return c.usageError(err.Error())
+	}
 	if err != nil {
-		_ = out.Event(session.InputError(session.UnreadableInput(err)))
+		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
 		return session.ExitUsage
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: *strict, FaspURL: *faspURL})
+	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
-		_ = out.Event(inputErr)
+		_ = c.out.Event(inputErr)
 		return session.ExitUsage
 	}
-	if *secretCookie {
+	if c.secretCookie {
 		in.Agent.SecretCookie = true
 	}
 	if len(in.Unknown) > 0 {
 		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
 	}
-	if in.LogLevel != "" && !flagSet(fs, "log-level") {
+	if in.LogLevel != "" && !flagSet(c.fs, "log-level") {
 		if l, err := zerolog.ParseLevel(in.LogLevel); err == nil {
 			log = log.Level(l)
 		}
 	}
-	if *dryRun {
-		report, e, code := session.DryRun(in, session.PrepareOptions{Ascp: *ascpPath}, session.NewJobID())
+	if c.dryRun {
+		report, e, code := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath}, session.NewJobID())
 		if e != nil {
-			_ = out.Event(e)
+			_ = c.out.Event(e)
 			return code
 		}
-		_ = out.Event(report)
+		_ = c.out.Event(report)
 		return session.ExitOK
 	}
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
-	stopSignals := handleSignals(cancel, log)
+	kill := make(chan struct{})
+	stopSignals := handleSignals(cancel, kill, log)
 	defer stopSignals()
 
 	opts := session.Options{
-		Ascp:             *ascpPath,
-		ConnectTimeout:   *connectTimeout,
-		CancelGrace:      *cancelGrace,
-		StallTimeout:     *stallTimeout,
-		Retries:          *retries,
-		RetryDelay:       *retryDelay,
-		RetryMaxDelay:    *retryMaxDelay,
-		ProgressInterval: *progressInterval,
+		Ascp:             c.ascpPath,
+		ConnectTimeout:   c.connectTimeout,
+		CancelGrace:      c.cancelGrace,
+		StallTimeout:     c.stallTimeout,
+		Retries:          c.retries,
+		RetryDelay:       c.retryDelay,
+		RetryMaxDelay:    c.retryMaxDelay,
+		ProgressInterval: c.progressInterval,
+		Heartbeat:        c.heartbeat,
 		Events:           lines,
-		Commands:         commands,
-		Out:              out,
+		Commands:         commandInput,
+		Out:              c.out,
 		Log:              log,
-		SummaryFile:      *summaryFile,
+		Kill:             kill,
+		SummaryFile:      c.summaryFile,
 		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
 	}
 	// The session object's agent options apply where no flag was given.
-	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(fs, name) })
-	if *progressLine || isTerminal(stderr) {
-		display := events.NewTerminalProgress(stderr, terminalWidth(stderr))
+	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(c.fs, name) })
+	if display := c.progressDisplay(); display != nil {
 		opts.OnProgress = display.Update
 		defer display.Done()
 	}
 	return session.Run(ctx, in, opts).ExitCode
+}
+
+// humanOutput says whether stdout gets words rather than JSON lines.
+func (c *cli) humanOutput() (bool, error) {
+	switch c.output {
+	case "json":
+		return false, nil
+	case "human":
+		return true, nil
+	case "auto":
+		return isTerminal(c.stdout), nil
+	}
+	return false, fmt.Errorf("--output: expected json, human or auto, got %q", c.output)
+}
+
+// progressDisplay picks where progress is shown to a person: a live line
+// on the terminal (stderr, or stdout when only it is one and shows
+// words), or plain log lines on a stderr that is a file.
+//
+// A live line must never share a row with other output. With the
+// terminal's height known it keeps the bottom row to itself; without it,
+// it can step aside only for asession's own words (the renderer), not for
+// a program stdout is piped into, so then it is log lines.
+func (c *cli) progressDisplay() progressDisplay {
+	human := c.renderer != nil
+	var w io.Writer
+	switch {
+	case isTerminal(c.stderr):
+		w = c.stderr
+	case human && isTerminal(c.stdout):
+		w = c.stdout
+	case c.progressLine || c.progressFormat != "":
+		w = c.stderr
+	default:
+		return nil
+	}
+	format := c.progressFormat
+	if format == "" {
+		format = "log"
+		if isTerminal(w) {
+			format = "live"
+		}
+	}
+	if format == "log" {
+		return events.NewLogProgress(w, time.Now)
+	}
+	display := events.NewTerminalProgress(w, terminalWidth(w))
+	switch {
+	case display.ReserveBottomLine(terminalRows(w)):
+	case human:
+		c.renderer.above = display.Above
+	case c.progressFormat == "":
+		return events.NewLogProgress(w, time.Now)
+	}
+	return display
+}
+
+// progressDisplay shows progress snapshots to a person.
+type progressDisplay interface {
+	Update(events.Snapshot)
+	Done()
+}
+
+// looksLikeCommand tells a mistyped command from a SESSION argument: a
+// bare word that is neither a file nor JSON.
+func looksLikeCommand(arg string) bool {
+	if arg == "-" || strings.ContainsAny(arg, "/\\.{[\"@: \t\n") {
+		return false
+	}
+	_, err := os.Stat(arg)
+	return err != nil
 }
 
 // handleSignals turns SIGINT, SIGTERM and SIGHUP (the terminal went away)
@@ -196,7 +468,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // so that the private list folder is removed on those exits too; a second
 // signal kills at once. SIGPIPE is caught so that a closed stdout is an error to handle, not
 // sudden death that would leave ascp running.
-func handleSignals(cancel context.CancelCauseFunc, log zerolog.Logger) (stop func()) {
+func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zerolog.Logger) (stop func()) {
 	ch := make(chan os.Signal, 4)
 	signal.Notify(ch, notifiedSignals...)
 	done := make(chan struct{})
@@ -212,7 +484,10 @@ func handleSignals(cancel context.CancelCauseFunc, log zerolog.Logger) (stop fun
 				}
 				if cancelled {
 					log.Warn().Str("signal", sig.String()).Msg("second signal: stopping ascp now")
-					session.KillAll()
+					if kill != nil {
+						close(kill)
+						kill = nil
+					}
 					continue
 				}
 				cancelled = true
@@ -227,8 +502,9 @@ func handleSignals(cancel context.CancelCauseFunc, log zerolog.Logger) (stop fun
 	}
 }
 
-func usageError(out *events.Writer, msg string) int {
-	_ = out.Event(events.NewError(events.FromInput, 0, msg+" (see asession --help)"))
+// usageError writes a usage mistake as an error line, and exits 2.
+func (c *cli) usageError(msg string) int {
+	_ = c.out.Event(events.NewError(events.FromInput, 0, msg+" (see asession --help)"))
 	return session.ExitUsage
 }
 

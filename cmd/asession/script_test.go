@@ -82,6 +82,7 @@ func TestScripts(t *testing.T) {
 			"signal":      cmdSignal,
 			"eventschema": cmdEventSchema,
 			"lastline":    cmdLastline,
+			"perm":        cmdPerm,
 		},
 	})
 }
@@ -374,16 +375,21 @@ func cmdReadhead(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// eventschema: every stdout line conforms to schema/events.schema.json.
+// eventschema [FILE]: every line of stdout (or FILE) conforms to
+// schema/events.schema.json.
 func cmdEventSchema(ts *testscript.TestScript, neg bool, args []string) {
 	data, err := os.ReadFile("../../schema/events.schema.json")
 	ts.Check(err)
 	schema, err := jsonschema.Parse(data)
 	ts.Check(err)
-	lines := strings.Split(strings.TrimSuffix(ts.ReadFile("stdout"), "\n"), "\n")
+	name := "stdout"
+	if len(args) == 1 {
+		name = args[0]
+	}
+	lines := strings.Split(strings.TrimSuffix(ts.ReadFile(name), "\n"), "\n")
 	for i, line := range lines {
 		if errs := schema.Validate([]byte(line)); len(errs) > 0 {
-			ts.Fatalf("stdout line %d breaks events.schema.json: %v\n%s", i+1, errs, line)
+			ts.Fatalf("%s line %d breaks events.schema.json: %v\n%s", name, i+1, errs, line)
 		}
 	}
 }
@@ -402,5 +408,19 @@ func cmdLastline(ts *testscript.TestScript, neg bool, args []string) {
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(ts.MkAbs(args[0])), "."+filepath.Base(args[0])+".tmp-*"))
 	if len(left) > 0 {
 		ts.Fatalf("temporary files left: %v", left)
+	}
+}
+
+// perm PATH MODE: the file's permission bits are MODE (octal).
+func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: perm path mode")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	info, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if got := info.Mode().Perm(); got != fs.FileMode(want) {
+		ts.Fatalf("%s has mode %o, want %o", args[0], got, want)
 	}
 }

@@ -7,8 +7,12 @@ import (
 
 // isTerminal reports whether w is a terminal (a console on Windows): only
 // those answer the window-size request.
-func isTerminal(w io.Writer) bool {
-	_, ok := windowWidth(w)
+func isTerminal(stream any) bool {
+	f, ok := stream.(*os.File)
+	if !ok {
+		return false
+	}
+	_, _, ok = fileSize(f)
 	return ok
 }
 
@@ -20,10 +24,21 @@ func terminalWidth(w io.Writer) int {
 	return 80
 }
 
+// terminalRows is the height of the terminal w, 0 when unknown.
+func terminalRows(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if _, rows, ok := fileSize(f); ok {
+			return rows
+		}
+	}
+	return 0
+}
+
 func windowWidth(w io.Writer) (int, bool) {
 	f, ok := w.(*os.File)
 	if !ok {
 		return 0, false
 	}
-	return fileWidth(f)
+	cols, _, ok := fileSize(f)
+	return cols, ok
 }

@@ -8,13 +8,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fileWidth asks f's window size, which every Unix answers for terminals
+// fileSize asks f's window size, which every Unix answers for terminals
 // only, unlike the termios requests whose names differ between Linux and
 // the BSDs.
-func fileWidth(f *os.File) (int, bool) {
+func fileSize(f *os.File) (cols, rows int, ok bool) {
 	ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
-	return int(ws.Col), true
+	return int(ws.Col), int(ws.Row), true
 }

@@ -6,12 +6,12 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// fileWidth is the width of the console's visible window (not of its
+// fileSize is the size of the console's visible window (not of its
 // usually far wider screen buffer); only consoles have one.
-func fileWidth(f *os.File) (int, bool) {
+func fileSize(f *os.File) (cols, rows int, ok bool) {
 	var info windows.ConsoleScreenBufferInfo
 	if windows.GetConsoleScreenBufferInfo(windows.Handle(f.Fd()), &info) != nil {
-		return 0, false
+		return 0, 0, false
 	}
-	return int(info.Window.Right-info.Window.Left) + 1, true
+	return int(info.Window.Right-info.Window.Left) + 1, int(info.Window.Bottom-info.Window.Top) + 1, true
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io"
 	"runtime"
 	"runtime/debug"
 
@@ -72,27 +70,17 @@ func (v buildVersion) String() string {
 	return s + " " + v.GoVersion + " " + v.OS + "/" + v.Arch
 }
 
-// versionCommand is `asession version [--json]`.
-func versionCommand(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("asession version", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print one JSON object: version, commit, go_version, os, arch")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return session.ExitOK
-		}
-		return session.ExitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "asession version: unexpected argument %q\n", fs.Arg(0))
-		return session.ExitUsage
+// runVersion is `asession version [--json]`.
+func runVersion(c *cli) int {
+	if len(c.args) > 0 {
+		return c.usageError(fmt.Sprintf("version takes no arguments, got %q", c.args[0]))
 	}
 	v := currentVersion()
-	if *asJSON {
+	if c.asJSON {
 		data, _ := json.Marshal(v)
-		fmt.Fprintf(stdout, "%s\n", data)
+		fmt.Fprintf(c.stdout, "%s\n", data)
 		return session.ExitOK
 	}
-	fmt.Fprintln(stdout, v)
+	fmt.Fprintln(c.stdout, v)
 	return session.ExitOK
 }

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/faspkit/asession/events"
+)
+
+// humanRenderer turns the JSON lines asession writes into words for a
+// person at a terminal, as gh does: a line per finished, skipped or failed
+// file, errors, and the summary. Progress is left to the live line. It is
+// an io.Writer under the events.Writer, so the JSON it reads is exactly
+// what a pipe would have got.
+type humanRenderer struct {
+	mu      sync.Mutex
+	w       io.Writer
+	partial []byte // an unfinished line from the previous Write
+	// above, when set, writes around a live progress line on the same
+	// terminal that cannot keep a row of its own.
+	above func(write func())
+}
+
+func newHumanRenderer(w io.Writer) *humanRenderer { return &humanRenderer{w: w} }
+
+func (h *humanRenderer) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	data := p
+	if len(h.partial) > 0 {
+		data = append(h.partial, p...)
+	}
+	var out bytes.Buffer
+	for {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			break
+		}
+		renderLine(&out, data[:i])
+		data = data[i+1:]
+	}
+	h.partial = append(h.partial[:0], data...)
+	if out.Len() == 0 {
+		return len(p), nil
+	}
+	var err error
+	write := func() { _, err = h.w.Write(out.Bytes()) }
+	if h.above != nil {
+		h.above(write)
+	} else {
+		write()
+	}
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// renderLine writes the words for one JSON line, or nothing.
+func renderLine(out *bytes.Buffer, line []byte) {
+	v := gjson.ParseBytes(line)
+	file := displayName(v.Get("file").String())
+	switch v.Get("type").String() {
+	case "STOP":
+		fmt.Fprintf(out, "done     %s (%s)\n", file, events.HumanSize(v.Get("size").Int()))
+	case "SKIP":
+		fmt.Fprintf(out, "skipped  %s (already there)\n", file)
+	case "FILEERROR":
+		fmt.Fprintf(out, "failed   %s: %s\n", file, displayName(v.Get("description").String()))
+	case "error":
+		renderError(out, v)
+	case "summary":
+		renderSummary(out, v)
+	case "dry_run":
+		var indented bytes.Buffer
+		if json.Indent(&indented, line, "", "  ") == nil {
+			out.Write(indented.Bytes())
+			out.WriteByte('\n')
+		}
+	}
+}
+
+func renderError(out *bytes.Buffer, v gjson.Result) {
+	prefix := "error"
+	if v.Get("source").String() == "command" {
+		prefix = "command refused"
+	}
+	fmt.Fprintf(out, "%s: %s\n", prefix, displayName(v.Get("description").String()))
+	for _, p := range v.Get("problems").Array() {
+		fmt.Fprintf(out, "  %s: expected %s", p.Get("pointer").String(), p.Get("expected").String())
+		if found := p.Get("found"); found.Exists() {
+			fmt.Fprintf(out, ", found %s", found.String())
+		}
+		out.WriteByte('\n')
+	}
+	for _, place := range v.Get("searched").Array() {
+		fmt.Fprintf(out, "  searched %s\n", displayName(place.String()))
+	}
+	for _, line := range v.Get("terminal").Array() {
+		fmt.Fprintf(out, "  | %s\n", displayName(line.String()))
+	}
+}
+
+func renderSummary(out *bytes.Buffer, v gjson.Result) {
+	files := v.Get("files")
+	elapsed := time.Duration(v.Get("elapsed_usec").Int()) * time.Microsecond
+	// Connect's completed count includes skipped files.
+	skipped := files.Get("skipped").Int()
+	fmt.Fprintf(out, "%s: %d transferred, %d skipped, %d failed; %s in %s, average %s", statusWords[v.Get("status").String()],
+		files.Get("completed").Int()-skipped, skipped, files.Get("failed").Int(),
+		events.HumanSize(v.Get("bytes_written").Int()), events.HumanDuration(elapsed),
+		events.HumanRate(v.Get("avg_rate_kbps").Int()))
+	switch n := v.Get("retries").Int(); {
+	case n == 1:
+		out.WriteString("; 1 retry")
+	case n > 1:
+		fmt.Fprintf(out, "; %d retries", n)
+	}
+	out.WriteByte('\n')
+	remote := displayName(v.Get("remote_host").String())
+	if user := v.Get("remote_user").String(); user != "" {
+		remote = displayName(user) + "@" + remote
+	}
+	dest := displayName(v.Get("destination").String())
+	switch v.Get("direction").String() {
+	case "send":
+		fmt.Fprintf(out, "  sent to %s:%s\n", remote, dest)
+	case "receive":
+		fmt.Fprintf(out, "  received from %s into %s\n", remote, dest)
+	}
+	if e := v.Get("error"); e.Exists() {
+		retry := "retrying will not help"
+		if e.Get("retryable").Bool() {
+			retry = "retrying may help"
+		}
+		code := ""
+		if n := e.Get("code").Int(); n != 0 {
+			code = fmt.Sprintf(", ascp code %d", n)
+		}
+		fmt.Fprintf(out, "  %s (%s%s): %s\n", e.Get("mnemonic").String(), retry, code, displayName(e.Get("description").String()))
+	}
+	for _, f := range v.Get("failed_files").Array() {
+		fmt.Fprintf(out, "  failed %s: %s\n", displayName(f.Get("file").String()), displayName(f.Get("description").String()))
+	}
+	fmt.Fprintf(out, "  job %s, exit code %d\n", v.Get("job_id").String(), v.Get("exit_code").Int())
+}
+
+var statusWords = map[string]string{"completed": "Completed", "failed": "Failed", "cancelled": "Cancelled"}
+
+// displayName is the one place a name is made safe to print for a person.
+func displayName(name string) string { return events.DisplayName(name) }
+
+// teeWriter writes the JSON lines to the events file as well as to
+// stdout. A failure of either is an output failure.
+type teeWriter struct {
+	primary, copy io.Writer
+}
+
+func (t *teeWriter) Write(p []byte) (int, error) {
+	if _, err := t.copy.Write(p); err != nil {
+		return 0, fmt.Errorf("events file: %w", err)
+	}
+	return t.primary.Write(p)
+}
