@@ -51,7 +51,7 @@ func goType(f *Field) string {
 		return "*int64"
 	case Boolean:
 		return "*bool"
-	case BooleanOrString:
+	case BooleanOrString, IntegerOrDuration:
 		return "any"
 	case Object:
 		return "map[string]any"

@@ -53,13 +53,15 @@ type Spec struct {
 	SSHFP string `json:"sshfp,omitempty"`
 	// use_system_ssh: use the system's ssh client instead of ascp's own
 	UseSystemSSH *bool `json:"use_system_ssh,omitempty"`
+	// ssh_args: arguments for the system's ssh client, one --ssh-arg each
+	SSHArgs []string `json:"ssh_args,omitempty"`
 	// target_rate_kbps: target rate in kbit/s
 	TargetRateKbps *int64 `json:"target_rate_kbps,omitempty"`
 	// min_rate_kbps: minimum rate in kbit/s
 	MinRateKbps *int64 `json:"min_rate_kbps,omitempty"`
 	// rate_policy: bandwidth policy (low, fair, high, fixed)
 	RatePolicy string `json:"rate_policy,omitempty"`
-	// cipher: in-transit encryption (none, aes-128, aes-192, aes-256, aes-128-cfb, aes-192-cfb, aes-256-cfb, aes-128-gcm, aes-192-gcm, aes-256-gcm)
+	// cipher: in-transit encryption (aes128, aes192, aes256: Connect's spelling) (none, aes-128, aes-192, aes-256, aes-128-cfb, aes-192-cfb, aes-256-cfb, aes-128-gcm, aes-192-gcm, aes-256-gcm, aes128, aes192, aes256)
 	Cipher string `json:"cipher,omitempty"`
 	// dgram_size: datagram size in bytes
 	DgramSize *int64 `json:"dgram_size,omitempty"`
@@ -187,8 +189,8 @@ type Spec struct {
 	SourceRootID string `json:"source_root_id,omitempty"`
 	// password: Connect: password for Connect's own authentication (no ascp option); a secret, never shown; accepted, but ascp has no option for it
 	Password string `json:"password,omitempty"`
-	// retry_duration: Connect: how long Connect retries (no ascp option); accepted, but ascp has no option for it
-	RetryDuration *int64 `json:"retry_duration,omitempty"`
+	// retry_duration: Connect: how long Connect retries, seconds or a duration such as "2m" (no ascp option); accepted, but ascp has no option for it
+	RetryDuration any `json:"retry_duration,omitempty"`
 	// xfer_max_retries: Connect: how often Connect retries (no ascp option); accepted, but ascp has no option for it
 	XferMaxRetries *int64 `json:"xfer_max_retries,omitempty"`
 	// icos: IBM Cloud Object Storage settings for the server (no ascp option); accepted, but ascp has no option for it
@@ -196,13 +198,13 @@ type Spec struct {
 	// fasp_proxy: Connect's proxy settings (no ascp option); accepted, but ascp has no option for it
 	FaspProxy map[string]any `json:"fasp_proxy,omitempty"`
 	// target_rate_percentage: Connect: rate as a percentage (no ascp option); accepted, but ascp has no option for it
-	TargetRatePercentage *int64 `json:"target_rate_percentage,omitempty"`
+	TargetRatePercentage string `json:"target_rate_percentage,omitempty"`
 	// compression: gateway compression (no ascp option); accepted, but ascp has no option for it
-	Compression string `json:"compression,omitempty"`
+	Compression *int64 `json:"compression,omitempty"`
 	// read_threads: ascp4 read threads (no ascp option); accepted, but ascp has no option for it
 	ReadThreads *int64 `json:"read_threads,omitempty"`
 	// write_threads: ascp4 write threads (no ascp option); accepted, but ascp has no option for it
 	WriteThreads *int64 `json:"write_threads,omitempty"`
-	// use_ascp4: use ascp4 instead of ascp (no ascp option); accepted, but ascp has no option for it
+	// use_ascp4: run ascp4, found beside ascp, instead of ascp
 	UseAscp4 *bool `json:"use_ascp4,omitempty"`
 }

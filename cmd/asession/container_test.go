@@ -144,6 +144,18 @@ func copyExecutable(t *testing.T, from, to string) {
 	}
 }
 
+// mountSDK lays out a Transfer SDK folder as a user would mount it: ascp
+// (ascpsim here) with the SDK's SSH bypass key beside it, which doctor
+// checks for.
+func mountSDK(t *testing.T, ascpPath string) {
+	t.Helper()
+	copyExecutable(t, filepath.Join(binDir, "ascpsim"), ascpPath)
+	key := filepath.Join(filepath.Dir(ascpPath), "aspera_bypass_rsa.pem")
+	if err := os.WriteFile(key, []byte("-----BEGIN RSA PRIVATE KEY-----\nnot a real key\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // upload runs one transfer with the image's environment; the file must
 // arrive on the (simulated) server.
 func upload(t *testing.T, env []string, args ...string) {
@@ -197,7 +209,7 @@ func TestImageFindsMountedAscp(t *testing.T) {
 	// docker run -v SDK:/home/nonroot/.aspera/sdk:ro: found without flags.
 	home, env := imageHome(t)
 	mounted := filepath.Join(home, ".aspera", "sdk", "ascp")
-	copyExecutable(t, filepath.Join(binDir, "ascpsim"), mounted)
+	mountSDK(t, mounted)
 	if got := doctorFinds(t, env); got != mounted {
 		t.Errorf("doctor found %q, want the mounted SDK's %q", got, mounted)
 	}
@@ -206,7 +218,7 @@ func TestImageFindsMountedAscp(t *testing.T) {
 	// Mounted anywhere else: --ascp or ASESSION_ASCP names it.
 	_, env = imageHome(t)
 	elsewhere := filepath.Join(t.TempDir(), "ascp-folder", "ascp")
-	copyExecutable(t, filepath.Join(binDir, "ascpsim"), elsewhere)
+	mountSDK(t, elsewhere)
 	if got := doctorFinds(t, env, "--ascp", elsewhere); got != elsewhere {
 		t.Errorf("doctor --ascp found %q, want %q", got, elsewhere)
 	}

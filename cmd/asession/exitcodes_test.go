@@ -18,14 +18,14 @@ import (
 // the README's "retrying may help" column must match the table's.
 
 func TestHelpListsEveryExitCode(t *testing.T) {
-	var stderr bytes.Buffer
-	if code := run([]string{"--help"}, strings.NewReader(""), &bytes.Buffer{}, &stderr); code != session.ExitOK {
+	var stdout bytes.Buffer
+	if code := run([]string{"--help"}, strings.NewReader(""), &stdout, &bytes.Buffer{}); code != session.ExitOK {
 		t.Fatalf("--help exited %d", code)
 	}
-	_, section, ok := strings.Cut(stderr.String(), "Exit codes:")
+	_, section, ok := strings.Cut(stdout.String(), "Exit codes:")
 	section, _, _ = strings.Cut(section, "\n\n")
 	if !ok {
-		t.Fatalf("--help has no Exit codes section:\n%s", stderr.String())
+		t.Fatalf("--help has no Exit codes section:\n%s", stdout.String())
 	}
 	var got []int
 	for _, m := range regexp.MustCompile(`(?m)(?:^\s+|; )(\d+)\b`).FindAllStringSubmatch(section, -1) {
