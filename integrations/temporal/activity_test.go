@@ -245,8 +245,8 @@ func TestWrongPasswordIsNotRetried(t *testing.T) {
 		t.Errorf("error type %q non-retryable %v, want %q non-retryable", ae.Type(), ae.NonRetryable(), ErrorType(19))
 	}
 	var summary events.Summary
-	if err := ae.Details(&summary); err != nil || summary.Error == nil || summary.Error.Mnemonic != "authentication_failure" {
-		t.Errorf("error details %+v (%v), want the summary with authentication_failure", summary, err)
+	if err := ae.Details(&summary); err != nil || summary.Error == nil || summary.Error.Mnemonic != "ERR_AUTH" {
+		t.Errorf("error details %+v (%v), want the summary with ERR_AUTH", summary, err)
 	}
 	if _, starts := e.recorded(); len(starts) != 1 {
 		t.Errorf("activity attempts %v, want 1", starts)
