@@ -383,9 +383,11 @@ func (j *job) probeVersion(path string) {
 	j.mu.Unlock()
 }
 
-// NewJobID returns a random identifier for a job.
+// NewJobID returns a random identifier for a job. It is unguessable (128
+// bits from the system's cryptographic source) because the relay accepts
+// a management connection only if its first message repeats it as UserStr.
 func NewJobID() string {
-	var b [8]byte
+	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("asession-%x", b)
 }
