@@ -41,19 +41,19 @@ var yesNoFields = []string{
 	"FilesEncrypt", "FilesDecrypt", "Keepalive", "Precalc",
 }
 
-func kindOf(name string) valueKind {
+func kindOf[T string | []byte](name T) valueKind {
 	for _, f := range integerFields {
-		if f == name {
+		if f == string(name) {
 			return kindInteger
 		}
 	}
 	for _, p := range integerPrefixes {
-		if len(name) > len(p) && name[:len(p)] == p {
+		if len(name) > len(p) && string(name[:len(p)]) == p {
 			return kindInteger
 		}
 	}
 	for _, f := range yesNoFields {
-		if f == name {
+		if f == string(name) {
 			return kindYesNo
 		}
 	}

@@ -200,6 +200,13 @@ func hostileAscp(args []string) int {
 		frame("ERROR", "Code", "19", "Description", "Authentication failed: password "+pass+" refused")
 		conn.Close()
 		return 1
+	case "echo-key-then-prompt":
+		// ssh echoes the key it was given, line by line, then asks for a
+		// password with the password in the prompt.
+		for _, line := range strings.Split(os.Getenv("ASPERA_SCP_KEY"), "\n") {
+			fmt.Println("key: " + line)
+		}
+		fmt.Print("Password for " + os.Getenv("ASPERA_SCP_PASS") + ": ")
 	case "good":
 		// A short, successful transfer of one file.
 		hello()

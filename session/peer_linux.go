@@ -99,28 +99,42 @@ func sameEnd(hexAddr string, addr *net.TCPAddr) bool {
 	return ip.Equal(addr.IP)
 }
 
-// descendants returns root and every process below it, from the PPid
-// lines of /proc/PID/status.
+// descendants returns root and every process below it (the PPid chain of
+// /proc/PID/stat), and every process still in its session or process
+// group: ascp runs as the leader of its own session, and a child that
+// outlived it (reparented, so no longer below it) is still its own. Another
+// process can join neither: setsid only makes a new session, and setpgid
+// only moves within the caller's.
 func descendants(root int) map[int]bool {
 	parent := map[int]int{}
+	tree := map[int]bool{root: true}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		status, err := os.ReadFile("/proc/" + e.Name() + "/status")
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
 		if err != nil {
 			continue
 		}
-		if _, rest, ok := strings.Cut(string(status), "\nPPid:"); ok {
-			line, _, _ := strings.Cut(rest, "\n")
-			if ppid, err := strconv.Atoi(strings.TrimSpace(line)); err == nil {
-				parent[pid] = ppid
-			}
+		// pid (comm) state ppid pgrp session ...; comm may hold anything.
+		i := strings.LastIndexByte(string(stat), ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(stat[i+1:]))
+		if len(fields) < 4 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(fields[1])
+		pgrp, _ := strconv.Atoi(fields[2])
+		sid, _ := strconv.Atoi(fields[3])
+		parent[pid] = ppid
+		if pgrp == root || sid == root {
+			tree[pid] = true
 		}
 	}
-	tree := map[int]bool{root: true}
 	for pid := range parent {
 		// Walk up; the depth bound guards against a table read while
 		// processes came and went.

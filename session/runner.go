@@ -37,8 +37,9 @@ type runner struct {
 	attempt int
 	proc    *ascp.Process
 
-	mu   sync.Mutex
-	stop *Outcome // why asession stopped ascp, when it did
+	mu        sync.Mutex
+	stop      *Outcome  // why asession stopped ascp, when it did
+	secretSet secretSet // built on first use
 }
 
 func (r *runner) log() *zerolog.Logger { return &r.job.opts.Log }
@@ -70,7 +71,9 @@ func (r *runner) run(ctx context.Context) *Outcome {
 		testHookListening(port)
 	}
 	args := append([]string{"-M", strconv.Itoa(port), "-u", opts.JobID}, r.args...)
-	r.log().Debug().Strs("argv", redact(args, r.cmd.Secrets)).Int("session", r.cmd.Session).Int("attempt", r.attempt+1).Msg("starting ascp")
+	// argv holds no secret by construction (ascp gets them in its
+	// environment): it is logged as it is.
+	r.log().Debug().Strs("argv", args).Int("session", r.cmd.Session).Int("attempt", r.attempt+1).Msg("starting ascp")
 
 	proc, err := ascp.Start(r.job.prepared.AscpPath, args, r.cmd.Env, terminalKeep)
 	if err != nil {
@@ -82,7 +85,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 		proc.WaitOrKill(opts.CancelGrace)
 		unregister(proc)
 		for _, line := range proc.Terminal().Lines() {
-			r.log().Debug().Str("line", redactText(line, r.cmd.Secrets)).Int("session", r.cmd.Session).Msg("ascp terminal")
+			r.log().Debug().Str("line", r.secrets().redactString(line)).Int("session", r.cmd.Session).Msg("ascp terminal")
 		}
 	}()
 
@@ -98,7 +101,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 
 func (r *runner) withTerminal(o *Outcome) *Outcome {
 	if o.Err != nil {
-		o.Err.Terminal = redact(r.proc.Terminal().Lines(), r.cmd.Secrets)
+		o.Err.Terminal = r.secrets().redactLines(r.proc.Terminal().Lines())
 		if r.cmd.Sessions > 1 {
 			o.Err.Session = r.cmd.Session
 		}
@@ -198,6 +201,7 @@ func (r *runner) promptError(prompt string) *events.Error {
 	if strings.Contains(strings.ToLower(prompt), "passphrase") {
 		what = "the passphrase of its SSH key: set ssh_private_key_passphrase"
 	}
+	prompt = r.secrets().redactString(prompt)
 	return events.NewError(events.FromPrompt, 19, fmt.Sprintf("ascp asked for %s (prompt %q); it was stopped", what, prompt))
 }
 
@@ -401,21 +405,21 @@ func truncate(s string, n int) string {
 	return s
 }
 
-// redact replaces secret values wherever they appear; argv never holds one
-// by construction, and this keeps logs clean even if that ever changed.
-func redact(lines, secrets []string) []string {
-	out := make([]string, len(lines))
-	for i, a := range lines {
-		out[i] = redactText(a, secrets)
+// secrets is what the runner looks for in ascp's terminal lines and
+// prompts, which ascp or ssh may fill with what they were given.
+func (r *runner) secrets() secretSet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.secretSet == nil {
+		r.secretSet = newSecretSet(r.cmd.Secrets)
 	}
-	return out
+	return r.secretSet
 }
 
-func redactText(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, Redacted)
-		}
+func (set secretSet) redactLines(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = set.redactString(l)
 	}
-	return s
+	return out
 }
