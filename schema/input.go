@@ -1,6 +1,9 @@
 package schema
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/tidwall/gjson"
 )
 
@@ -48,6 +51,9 @@ var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "se
 // --url flag); it counts as the spec's fasp_url unless the spec has one.
 func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 	in := &Input{Envelope: Bare}
+	if p := CheckDepth(data); p != nil {
+		return in, Problems{*p}
+	}
 	if !gjson.ValidBytes(data) {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}}
 	}
@@ -124,9 +130,13 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 				return true
 			}
 			val.ForEach(func(i, arg gjson.Result) bool {
-				if arg.Type != gjson.String {
+				switch {
+				case arg.Type != gjson.String:
 					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(), Expected: "a string", Found: describe(arg, false)})
-				} else {
+				case strings.IndexByte(arg.Str, 0) >= 0 || len(arg.Str) > MaxValueBytes:
+					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(),
+						Expected: fmt.Sprintf("an argument without NUL bytes, of at most %d bytes", MaxValueBytes), Found: describe(arg, true)})
+				default:
 					in.Agent.AscpArgs = append(in.Agent.AscpArgs, arg.Str)
 				}
 				return true

@@ -140,7 +140,29 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 		}
 		return nil, events.NewError(events.FromInput, 0, err.Error()), ExitUsage
 	}
+	for _, c := range cmds {
+		if n := commandSize(c); n > maxCommandBytes {
+			return nil, InputError(schema.Problems{{Pointer: "/", Found: fmt.Sprintf("%d bytes", n),
+				Expected: fmt.Sprintf("a job whose ascp arguments and environment take at most %d bytes", maxCommandBytes)}}), ExitUsage
+		}
+	}
 	return &Prepared{AscpPath: path, Searched: searched, Commands: cmds}, nil, ExitOK
+}
+
+// maxCommandBytes keeps ascp's argv and environment well inside what the
+// kernel takes (ARG_MAX, 2 MiB on Linux, shared with the inherited
+// environment): a spec past it fails here, not as ascp_start.
+const maxCommandBytes = 1 << 20
+
+func commandSize(c ascp.Command) int {
+	n := 0
+	for _, s := range c.Args {
+		n += len(s) + 1
+	}
+	for _, s := range c.Env {
+		n += len(s) + 1
+	}
+	return n
 }
 
 // job is one run's shared state.

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
 )
 
@@ -93,6 +94,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	dryRun := fs.Bool("dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	strict := fs.Bool("strict", false, "treat unknown spec fields as errors instead of warnings")
+	maxInput := fs.Int64("max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	secretCookie := fs.Bool("secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -123,12 +125,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	log := zerolog.New(zerolog.ConsoleWriter{Out: stderr, NoColor: true, TimeFormat: time.TimeOnly}).
 		Level(level).With().Timestamp().Logger()
 
-	data, commands, err := session.ReadInput(fs.Arg(0), stdin)
+	data, commands, err := session.ReadInputLimit(fs.Arg(0), stdin, *maxInput)
 	if err != nil {
 		_ = out.Event(session.InputError(session.UnreadableInput(err)))
 		return session.ExitUsage
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: *strict, FaspURL: *faspURL})
+	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: *strict, FaspURL: *faspURL, MaxBytes: *maxInput})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = out.Event(inputErr)
@@ -136,6 +138,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *secretCookie {
 		in.Agent.SecretCookie = true
+	}
+	if fs.NArg() == 1 && string(data) == strings.TrimPrefix(fs.Arg(0), "@json:") {
+		if names := secretsIn(in); len(names) > 0 {
+			log.Warn().Strs("fields", names).Msg("the SESSION argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
+		}
 	}
 	if len(in.Unknown) > 0 {
 		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
@@ -216,6 +223,20 @@ func handleSignals(cancel context.CancelCauseFunc, log zerolog.Logger) (stop fun
 		signal.Stop(ch)
 		close(done)
 	}
+}
+
+// secretsIn names the secret fields a parsed spec holds.
+func secretsIn(in *schema.Input) []string {
+	var names []string
+	for _, f := range schema.Fields {
+		if f.Secret && in.Spec.Has(f.Name) {
+			names = append(names, f.Name)
+		}
+	}
+	if in.Agent.SecretCookie && in.Spec.Has("cookie") {
+		names = append(names, "cookie")
+	}
+	return names
 }
 
 func usageError(out *events.Writer, msg string) int {
