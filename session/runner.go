@@ -85,7 +85,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 		proc.WaitOrKill(opts.CancelGrace)
 		unregister(proc)
 		for _, line := range proc.Terminal().Lines() {
-			r.log().Debug().Str("line", r.secrets().redactString(line)).Int("session", r.cmd.Session).Msg("ascp terminal")
+			r.log().Debug().Str("line", events.Printable(r.secrets().redactString(line))).Int("session", r.cmd.Session).Msg("ascp terminal")
 		}
 	}()
 

@@ -304,7 +304,7 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 		j.mu.Unlock()
 		j.tracker.Retry(cmd.Session)
 		j.emitProgress(true)
-		j.opts.Log.Warn().Int("code", o.Err.Code).Str("error", o.Err.Description).Int("session", cmd.Session).
+		j.opts.Log.Warn().Int("code", o.Err.Code).Str("error", events.Printable(o.Err.Description)).Int("session", cmd.Session).
 			Dur("delay", delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
 		select {
 		case <-ctx.Done():
