@@ -27,12 +27,21 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "-A":
+			if pidfile := os.Getenv("HOSTILE_SLOW_VERSION"); pidfile != "" {
+				// A version probe that never answers.
+				writePid(pidfile, os.Getpid())
+				for {
+					time.Sleep(time.Hour)
+				}
+			}
 			fmt.Println("ascp version 9.9.9.0 (hostile test stand-in)")
 			os.Exit(0)
 		case "-M":
 			os.Exit(hostileAscp(os.Args[1:]))
 		case "--hold":
 			holdFD()
+		case "--hold-setsid":
+			holdUntilEOF()
 		case "--attacker":
 			os.Exit(attacker(os.Args[2:]))
 		}
@@ -192,6 +201,59 @@ func hostileAscp(args []string) int {
 			time.Sleep(10 * time.Millisecond)
 		}
 		return 0
+	case "group-child":
+		// DONE and exit 0 with the connection closed, leaving a child in
+		// ascp's process group.
+		hello()
+		frame("DONE", "UserStr", userStr)
+		if exec.Command(os.Args[0], "--hold", pidfile+".child").Start() != nil {
+			return 2
+		}
+		for i := 0; i < 500; i++ {
+			if _, err := os.Stat(pidfile + ".child"); err == nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		conn.Close()
+		return 0
+	case "setsid-child":
+		// DONE and exit 0, leaving two children: one in ascp's process
+		// group, and one in a session of its own that keeps the
+		// connection open.
+		hello()
+		frame("DONE", "UserStr", userStr)
+		// asession closes the port once it has accepted (and checked)
+		// this connection: hand it over only then, as a long transfer
+		// would.
+		for i := 0; i < 500; i++ {
+			c, err := net.Dial("tcp", "127.0.0.1:"+port)
+			if err != nil {
+				break
+			}
+			c.Close()
+			time.Sleep(10 * time.Millisecond)
+		}
+		f, err := conn.(*net.TCPConn).File()
+		if err != nil {
+			return 2
+		}
+		escaped := exec.Command(os.Args[0], "--hold-setsid", pidfile+".setsid")
+		escaped.ExtraFiles = []*os.File{f}
+		escaped.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		inGroup := exec.Command(os.Args[0], "--hold", pidfile+".child")
+		if escaped.Start() != nil || inGroup.Start() != nil {
+			return 2
+		}
+		for i := 0; i < 500; i++ {
+			_, err1 := os.Stat(pidfile + ".child")
+			_, err2 := os.Stat(pidfile + ".setsid")
+			if err1 == nil && err2 == nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return 0
 	case "echo-secrets":
 		// An ascp that repeats the secrets it was given in its messages.
 		pass, token, cookie := os.Getenv("ASPERA_SCP_PASS"), os.Getenv("ASPERA_SCP_TOKEN"), os.Getenv("ASPERA_SCP_COOKIE")
@@ -253,6 +315,20 @@ func holdFD() {
 	if len(os.Args) > 2 {
 		writePid(os.Args[2], os.Getpid())
 	}
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
+// holdUntilEOF is the child that left ascp's session: it reads the
+// inherited connection (fd 3) until asession closes it, notes that in
+// PIDFILE.eof, and stays.
+func holdUntilEOF() {
+	signal.Ignore(syscall.SIGHUP)
+	writePid(os.Args[2], os.Getpid())
+	conn := os.NewFile(3, "conn")
+	_, _ = io.Copy(io.Discard, conn)
+	writePid(os.Args[2]+".eof", os.Getpid())
 	for {
 		time.Sleep(time.Hour)
 	}

@@ -63,7 +63,7 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 	pidfile := filepath.Join(dir, "ascp.pid")
 	t.Cleanup(func() {
 		// A failed test must not leave its hostile processes behind.
-		for _, f := range []string{pidfile, pidfile + ".child"} {
+		for _, f := range []string{pidfile, pidfile + ".child", pidfile + ".setsid"} {
 			if pid, ok := alive(f); ok {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 			}

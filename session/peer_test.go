@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/tidwall/gjson"
 
@@ -132,4 +133,54 @@ func attackerExecutable(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return exe
+}
+
+// When ascp exits, its process group goes with it, and the management
+// connection is closed even while a child that left ascp's session holds
+// it open: that child sees the end of the connection.
+func TestAscpExitClosesPortAndReapsGroup(t *testing.T) {
+	for _, scenario := range []string{"group-child", "setsid-child"} {
+		res := hostileRun{scenario: scenario}.run(t)
+		if res.outcome.ExitCode != ExitOK {
+			t.Errorf("%s: exit %d, want 0: ascp reported DONE and exited 0", scenario, res.outcome.ExitCode)
+		}
+		// SIGKILL takes effect asynchronously: poll, within a bound.
+		pid, ok := alive(res.pidfile + ".child")
+		for i := 0; i < 300 && ok; i++ {
+			time.Sleep(10 * time.Millisecond)
+			pid, ok = alive(res.pidfile + ".child")
+		}
+		if ok {
+			t.Errorf("%s: ascp's child %d in its process group is still running", scenario, pid)
+		}
+		if scenario != "setsid-child" {
+			continue
+		}
+		eof := false
+		for i := 0; i < 500 && !eof; i++ {
+			_, err := os.Stat(res.pidfile + ".setsid.eof")
+			eof = err == nil
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !eof {
+			t.Error("the connection held by the child outside ascp's session was not closed")
+		}
+	}
+}
+
+// The version probe (`ascp -A`) is part of the job: a cancelled job kills
+// it, and no run returns while it still runs.
+func TestVersionProbeEndsWithTheJob(t *testing.T) {
+	probe := filepath.Join(t.TempDir(), "probe.pid")
+	res := hostileRun{scenario: "deaf", cancelAfter: 300 * time.Millisecond, env: []string{"HOSTILE_SLOW_VERSION=" + probe}}.run(t)
+	if res.outcome.Err == nil || res.outcome.Err.Source != events.FromCancel {
+		t.Errorf("outcome %+v, want cancelled", res.outcome.Err)
+	}
+	if _, err := os.Stat(probe); err != nil {
+		t.Fatalf("the probe never ran: %v", err)
+	}
+	if pid, ok := alive(probe); ok {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the version probe %d outlived the job", pid)
+	}
 }

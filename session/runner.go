@@ -83,6 +83,9 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	register(proc)
 	defer func() {
 		proc.WaitOrKill(opts.CancelGrace)
+		// What ascp left in its process group (an ssh, a helper) goes
+		// with it, whatever it was doing.
+		proc.Kill()
 		unregister(proc)
 		for _, line := range proc.Terminal().Lines() {
 			r.log().Debug().Str("line", events.Printable(r.secrets().redactString(line))).Int("session", r.cmd.Session).Msg("ascp terminal")
@@ -96,6 +99,8 @@ func (r *runner) run(ctx context.Context) *Outcome {
 		return r.withTerminal(failure)
 	}
 	defer conn.Close()
+	// The port has served its purpose: nobody else gets to connect.
+	ln.Close()
 	return r.relay(ctx, conn)
 }
 

@@ -223,7 +223,19 @@ func (j *job) run(ctx context.Context) *Outcome {
 		return outcome(e, code)
 	}
 	j.prepared = prepared
-	go j.probeVersion(prepared.AscpPath)
+	// The probe belongs to the job: killed when the job is cancelled, and
+	// waited for (it has its own timeout), so that no `ascp -A` outlives
+	// asession and the summary gets the version.
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	probeDone := make(chan struct{})
+	defer func() {
+		<-probeDone
+		stopProbe()
+	}()
+	go func() {
+		defer close(probeDone)
+		j.probeVersion(probeCtx, prepared.AscpPath)
+	}()
 	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Commands)).Str("job_id", j.opts.JobID).Msg("prepared")
 	if list := prepared.Commands[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
@@ -394,8 +406,8 @@ func exitForCause(cause error) int {
 
 // probeVersion asks ascp for its version in the background, for the
 // summary; a slow or odd ascp only means the summary goes without it.
-func (j *job) probeVersion(path string) {
-	v, err := ascp.Version(path, 3*time.Second)
+func (j *job) probeVersion(ctx context.Context, path string) {
+	v, err := ascp.VersionContext(ctx, path, 3*time.Second)
 	if err != nil {
 		j.opts.Log.Debug().Err(err).Msg("ascp version unknown")
 		return
