@@ -1,9 +1,6 @@
 package schema
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/tidwall/gjson"
 )
 
@@ -133,9 +130,8 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 				switch {
 				case arg.Type != gjson.String:
 					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(), Expected: "a string", Found: describe(arg, false)})
-				case strings.IndexByte(arg.Str, 0) >= 0 || len(arg.Str) > MaxValueBytes:
-					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(),
-						Expected: fmt.Sprintf("an argument without NUL bytes, of at most %d bytes", MaxValueBytes), Found: describe(arg, true)})
+				case rawArgProblem(arg.Str) != "":
+					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(), Expected: rawArgProblem(arg.Str), Found: describe(arg, true)})
 				default:
 					in.Agent.AscpArgs = append(in.Agent.AscpArgs, arg.Str)
 				}

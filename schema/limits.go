@@ -1,6 +1,9 @@
 package schema
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Limits on what a job description may ask for, checked before anything
 // starts. They are far above any real transfer and far below what would
@@ -50,4 +53,17 @@ func CheckDepth(data []byte) *Problem {
 		}
 	}
 	return nil
+}
+
+// rawArgProblem says what is wrong with a raw ascp argument
+// (agent.ascp_args), "" when nothing: the same as for any value that
+// reaches argv.
+func rawArgProblem(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "a value without NUL bytes"
+	}
+	if len(s) > MaxValueBytes {
+		return fmt.Sprintf("a value of at most %d bytes", MaxValueBytes)
+	}
+	return ""
 }

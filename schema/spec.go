@@ -279,13 +279,7 @@ func checkArgText(f *Field, s string) string {
 	if f.Handling == Ignored {
 		return ""
 	}
-	if strings.IndexByte(s, 0) >= 0 {
-		return "a value without NUL bytes"
-	}
-	if len(s) > MaxValueBytes {
-		return fmt.Sprintf("a value of at most %d bytes", MaxValueBytes)
-	}
-	return ""
+	return rawArgProblem(s)
 }
 
 func isInteger(raw string) bool {
