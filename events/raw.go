@@ -41,19 +41,19 @@ var yesNoFields = []string{
 	"FilesEncrypt", "FilesDecrypt", "Keepalive", "Precalc",
 }
 
-func kindOf[T string | []byte](name T) valueKind {
+func kindOf(name string) valueKind {
 	for _, f := range integerFields {
-		if f == string(name) {
+		if f == name {
 			return kindInteger
 		}
 	}
 	for _, p := range integerPrefixes {
-		if len(name) > len(p) && string(name[:len(p)]) == p {
+		if len(name) > len(p) && name[:len(p)] == p {
 			return kindInteger
 		}
 	}
 	for _, f := range yesNoFields {
-		if f == string(name) {
+		if f == name {
 			return kindYesNo
 		}
 	}

@@ -5,8 +5,11 @@ package events
 // Code...) holding an integer, or a Yes/No flag. Such a value is data, never
 // an echo of text, so secret redaction leaves it alone: a password "200000"
 // must not turn a file's size into "***".
+//
+// It runs only on a value that holds a secret, which is rare: the name's
+// conversion to a string is no cost to the relay.
 func Typed(name, value []byte) bool {
-	switch kindOf(name) {
+	switch kindOf(string(name)) {
 	case kindInteger:
 		return isInteger(value)
 	case kindYesNo:
