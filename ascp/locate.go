@@ -252,16 +252,30 @@ var versionPattern = regexp.MustCompile(`(?i)ascp version (\S+)`)
 
 // Version runs `ascp -A` and returns the version it reports.
 func Version(path string, timeout time.Duration) (string, error) {
-	_, version, err := About(path, timeout)
+	return VersionContext(context.Background(), path, timeout)
+}
+
+// VersionContext is Version, killed when ctx ends: the probe must not
+// outlive the job that started it.
+func VersionContext(ctx context.Context, path string, timeout time.Duration) (string, error) {
+	_, version, err := about(ctx, path, timeout)
 	return version, err
 }
 
 // About runs `ascp -A`, which prints ascp's version and license, and
 // returns its lines and the version found in them.
 func About(path string, timeout time.Duration) (lines []string, version string, err error) {
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	return about(context.Background(), path, timeout)
+}
+
+func about(parent context.Context, path string, timeout time.Duration) (lines []string, version string, err error) {
+	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, path, "-A").CombinedOutput()
+	cmd := exec.CommandContext(ctx, path, "-A")
+	// Once ascp is killed, a child of it holding the output pipe must not
+	// keep the probe waiting.
+	cmd.WaitDelay = 500 * time.Millisecond
+	out, err := cmd.CombinedOutput()
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
 			lines = append(lines, line)

@@ -3,7 +3,6 @@ package events
 import (
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 	"time"
 )
@@ -51,7 +50,7 @@ func (l *LogProgress) Update(s Snapshot) {
 		line += ", ETA " + clock(time.Duration(s.RemainingUsec)*time.Microsecond)
 	}
 	if s.CurrentFile != "" {
-		line += ", " + DisplayName(s.CurrentFile)
+		line += ", " + Printable(s.CurrentFile)
 	}
 	fmt.Fprintln(l.w, line)
 }
@@ -65,30 +64,4 @@ func HumanSize(n int64) string             { return size(n) }
 func HumanRate(kbps int64) string          { return rate(kbps) }
 func HumanDuration(d time.Duration) string { return clock(d) }
 
-// DisplayName is a file name as a person's terminal or log may show it:
-// control characters (a name may hold any byte but / and NUL) are written
-// as \xNN escapes, so that a name cannot move the cursor or end a line.
-// Every name asession prints for a person goes through here.
-func DisplayName(name string) string {
-	clean := true
-	for _, r := range name {
-		if isControl(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return name
-	}
-	var b strings.Builder
-	for _, r := range name {
-		if isControl(r) {
-			fmt.Fprintf(&b, "\\x%02x", r)
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
-func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r < 0xa0 }

@@ -92,7 +92,7 @@ func (t *TerminalProgress) Update(s Snapshot) {
 		eta = clock(time.Duration(s.RemainingUsec) * time.Microsecond)
 	}
 	line := fmt.Sprintf("[%s] %3.0f%% %9s %s ETA %s %s", bar, s.Percentage*100,
-		rate(s.RateKbps), size(s.BytesWritten), eta, DisplayName(filepath.Base(s.CurrentFile)))
+		rate(s.RateKbps), size(s.BytesWritten), eta, Printable(filepath.Base(s.CurrentFile)))
 	if s.Status != StatusRunning && s.Status != StatusInitiating {
 		line = fmt.Sprintf("[%s] %3.0f%% %s %s in %s", bar, s.Percentage*100, s.Status, size(s.BytesWritten),
 			clock(time.Duration(s.ElapsedUsec)*time.Microsecond))

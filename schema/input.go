@@ -105,6 +105,9 @@ var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "se
 // --url flag); it counts as the spec's fasp_url unless the spec has one.
 func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 	in := &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: MultiIncrUDPDefault(runtime.GOOS)}}
+	if p := CheckDepth(data); p != nil {
+		return in, Problems{*p}
+	}
 	if !gjson.ValidBytes(data) {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}}
 	}
@@ -189,6 +192,8 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 				switch {
 				case arg.Type != gjson.String:
 					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(), Expected: "a string", Found: describe(arg, false)})
+				case rawArgProblem(arg.Str) != "":
+					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(), Expected: rawArgProblem(arg.Str), Found: describe(arg, true)})
 				case key.String() == "ascp_args":
 					in.Agent.AscpArgs = append(in.Agent.AscpArgs, arg.Str)
 				default:

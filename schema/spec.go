@@ -205,6 +205,9 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 		if f.Option != "" && f.Encoding == Plain && strings.IndexFunc(v.Text, isControl) >= 0 {
 			return bad("a value without control characters")
 		}
+		if problem := checkArgText(f, val.Str); problem != "" {
+			return bad(problem)
+		}
 	case Integer:
 		if val.Type != gjson.Number || !isInteger(val.Raw) {
 			return bad("an integer")
@@ -241,6 +244,9 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 		if !val.IsObject() {
 			return bad("an object")
 		}
+		if f.Option != "" && len(val.Raw) > MaxValueBytes {
+			return bad(fmt.Sprintf("an object of at most %d bytes of JSON (it becomes one ascp argument)", MaxValueBytes))
+		}
 	case Array:
 		if !val.IsArray() {
 			return bad("an array")
@@ -250,6 +256,10 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 			val.ForEach(func(i, item gjson.Result) bool {
 				if item.Type != gjson.String {
 					p = &Problem{Pointer: ptr + "/" + i.String(), Expected: "a string", Found: describe(item, f.hidden())}
+					return false
+				}
+				if problem := checkArgText(f, item.Str); problem != "" {
+					p = &Problem{Pointer: ptr + "/" + i.String(), Expected: problem, Found: describe(item, true)}
 					return false
 				}
 				return true
@@ -277,6 +287,17 @@ var durationPattern = regexp.MustCompile(durationSchemaPattern)
 
 // durationSchemaPattern is durationPattern for the JSON Schema.
 const durationSchemaPattern = `^(?:[0-9]+(?:ms|s|sec|m|min|h|hr|d))+$`
+
+// checkArgText says what is wrong with a string that reaches ascp's argv,
+// environment or list file, "" when nothing: a NUL byte would cut it short
+// (or fail the start of ascp), and the kernel refuses an argument over
+// 128 KiB. Fields that go nowhere are not checked.
+func checkArgText(f *Field, s string) string {
+	if f.Handling == Ignored {
+		return ""
+	}
+	return rawArgProblem(s)
+}
 
 func isInteger(raw string) bool {
 	return raw != "" && !strings.ContainsAny(raw, ".eE")
@@ -376,6 +397,8 @@ func checkPaths(paths Value, mayBeEmpty bool) Problems {
 			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a non-empty string", Found: describe(src, false)})
 		case strings.ContainsAny(src.Str, "\n\r"):
 			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
+		case strings.IndexByte(src.Str, 0) >= 0:
+			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a path without NUL bytes", Found: "a NUL byte"})
 		}
 		dst := entry.Get("destination")
 		if !dst.Exists() || dst.Type == gjson.Null {
@@ -388,6 +411,8 @@ func checkPaths(paths Value, mayBeEmpty bool) Problems {
 			problems = append(problems, Problem{Pointer: ptr + "/destination", Expected: "a non-empty string", Found: describe(dst, false)})
 		case strings.ContainsAny(dst.Str, "\n\r"):
 			problems = append(problems, Problem{Pointer: ptr + "/destination", Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
+		case strings.IndexByte(dst.Str, 0) >= 0:
+			problems = append(problems, Problem{Pointer: ptr + "/destination", Expected: "a path without NUL bytes", Found: "a NUL byte"})
 		}
 		return true
 	})

@@ -43,8 +43,8 @@ var Fields = []Field{
 	{Name: "ssh_args", Type: Array, Items: String, Option: "--ssh-arg=", Doc: "arguments for the system's ssh client, one --ssh-arg each"},
 
 	// Speed.
-	{Name: "target_rate_kbps", Type: Integer, Option: "-l", Doc: "target rate in kbit/s"},
-	{Name: "min_rate_kbps", Type: Integer, Option: "-m", Doc: "minimum rate in kbit/s"},
+	{Name: "target_rate_kbps", Type: Integer, Max: MaxRateKbps, Option: "-l", Doc: "target rate in kbit/s"},
+	{Name: "min_rate_kbps", Type: Integer, Max: MaxRateKbps, Option: "-m", Doc: "minimum rate in kbit/s"},
 	{Name: "rate_policy", Type: String, Enum: []string{"low", "fair", "high", "fixed"}, Option: "--policy=", Doc: "bandwidth policy"},
 	{Name: "cipher", Type: String, Option: "-c",
 		Enum: []string{"none", "aes-128", "aes-192", "aes-256", "aes-128-cfb", "aes-192-cfb", "aes-256-cfb", "aes-128-gcm", "aes-192-gcm", "aes-256-gcm",
@@ -55,7 +55,7 @@ var Fields = []Field{
 			"aes-128-gcm": "aes128gcm", "aes-192-gcm": "aes192gcm", "aes-256-gcm": "aes256gcm"},
 		Doc: "in-transit encryption (aes128, aes192, aes256: Connect's spelling)"},
 	{Name: "dgram_size", Type: Integer, Option: "-Z", Doc: "datagram size in bytes"},
-	{Name: "multi_session", Type: Integer, Handling: MultiSession, Doc: "number of parallel ascp sessions (0 or absent: one)"},
+	{Name: "multi_session", Type: Integer, Max: MaxSessions, Handling: MultiSession, Doc: "number of parallel ascp sessions (0 or absent: one)"},
 	{Name: "multi_session_threshold", Type: Integer, Option: "--multi-session-threshold=", Doc: "files larger than this many bytes are split across sessions"},
 	{Name: "http_fallback", Type: BooleanOrString, Enum: []string{"force"}, Option: "-y",
 		ArgValues: map[string]string{"true": "1", "false": "0", "force": "F"}, Doc: "fall back to HTTP when UDP is blocked (force: HTTP only)"},

@@ -9,13 +9,21 @@ import (
 
 // CheckOptions tune input checking.
 type CheckOptions struct {
-	Strict  bool   // unknown fields are problems, not warnings
-	FaspURL string // a fasp:// link merged under the spec (--url)
+	Strict   bool   // unknown fields are problems, not warnings
+	FaspURL  string // a fasp:// link merged under the spec (--url)
+	MaxBytes int64  // largest description accepted (0: schema.DefaultMaxInputBytes)
 }
 
 // CheckInput parses and validates a job description. Unless strict, the
 // caller may warn about in.Unknown.
 func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
+	limit := opts.MaxBytes
+	if limit <= 0 {
+		limit = schema.DefaultMaxInputBytes
+	}
+	if int64(len(data)) > limit {
+		return &schema.Input{Envelope: schema.Bare, Spec: &schema.Spec{}}, InputError(UnreadableInput(tooLarge(limit)))
+	}
 	in, problems := schema.ParseInput(data, opts.FaspURL)
 	if opts.Strict {
 		for _, ptr := range in.Unknown {

@@ -2,9 +2,11 @@ package session
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -48,6 +50,9 @@ var adaptiveModes = []string{"Adaptive", "Fixed", "Trickle"}
 // other field IBM's client knows may be added in snake_case (a string, an
 // integer, or a boolean sent as Yes/No).
 func ParseCommand(line []byte) (*Command, schema.Problems) {
+	if p := schema.CheckDepth(line); p != nil {
+		return nil, schema.Problems{*p}
+	}
 	if !gjson.ValidBytes(line) {
 		return nil, schema.Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}}
 	}
@@ -69,6 +74,8 @@ func ParseCommand(line []byte) (*Command, schema.Problems) {
 			}
 		case v.Type != gjson.String || v.Str == "":
 			problems = append(problems, schema.Problem{Pointer: "/" + key, Expected: "a non-empty string", Found: v.Type.String()})
+		case strings.IndexByte(v.Str, 0) >= 0:
+			problems = append(problems, schema.Problem{Pointer: "/" + key, Expected: "a string without NUL bytes", Found: "a NUL byte"})
 		default:
 			cmd.Pairs = append(cmd.Pairs, field, v.Str)
 		}
@@ -79,8 +86,8 @@ func ParseCommand(line []byte) (*Command, schema.Problems) {
 		if !v.Exists() {
 			return
 		}
-		if v.Type != gjson.Number || strings.ContainsAny(v.Raw, ".eE-") {
-			problems = append(problems, schema.Problem{Pointer: "/" + key, Expected: "an integer >= 0", Found: v.Raw})
+		if n, err := strconv.ParseInt(v.Raw, 10, 64); v.Type != gjson.Number || err != nil || n < 0 || n > schema.MaxRateKbps {
+			problems = append(problems, schema.Problem{Pointer: "/" + key, Expected: fmt.Sprintf("an integer from 0 to %d", schema.MaxRateKbps), Found: v.Raw})
 			return
 		}
 		cmd.Pairs = append(cmd.Pairs, field, v.Raw)
@@ -179,12 +186,24 @@ func newCommandRouter(sessions int, keepalive bool, out *events.Writer, log zero
 // the transfer; for a persistent session it means "no more files", so
 // DONE is sent for the client rather than leaving ascp waiting for ever.
 func (r *commandRouter) read(in io.Reader) {
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 64<<10), maxCommandLine)
+	lines := newLineReader(in, maxCommandLine)
 	line := 0
-	for sc.Scan() {
+	for {
+		text, tooLong, err := lines.next()
+		if err != nil {
+			if err != io.EOF {
+				_ = r.out.Event(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()))
+			}
+			break
+		}
 		line++
-		text := sc.Bytes()
+		if tooLong {
+			// One bad line costs that command only: the channel goes on,
+			// so a later CANCEL still works.
+			_ = r.out.Event(events.NewError(events.FromCommand, 0,
+				fmt.Sprintf("command line %d ignored: longer than %d bytes", line, maxCommandLine)))
+			continue
+		}
 		if len(strings.TrimSpace(string(text))) == 0 {
 			continue
 		}
@@ -197,10 +216,44 @@ func (r *commandRouter) read(in io.Reader) {
 		}
 		r.dispatch(cmd)
 	}
-	if err := sc.Err(); err != nil {
-		_ = r.out.Event(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()))
-	}
 	r.closeInput()
+}
+
+// lineReader reads lines of at most max bytes; a longer one is skipped to
+// its end without being kept.
+type lineReader struct {
+	br  *bufio.Reader
+	max int
+	buf []byte
+}
+
+func newLineReader(in io.Reader, max int) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(in, 64<<10), max: max}
+}
+
+// next returns the next line without its line feed, or tooLong for a line
+// over the limit. A last line without a line feed counts.
+func (l *lineReader) next() (line []byte, tooLong bool, err error) {
+	l.buf = l.buf[:0]
+	for {
+		chunk, err := l.br.ReadSlice('\n')
+		if !tooLong {
+			if len(l.buf)+len(chunk) > l.max+1 {
+				tooLong, l.buf = true, l.buf[:0]
+			} else {
+				l.buf = append(l.buf, chunk...)
+			}
+		}
+		switch {
+		case err == bufio.ErrBufferFull:
+			continue
+		case err == io.EOF && (len(l.buf) > 0 || tooLong):
+			return bytes.TrimSuffix(l.buf, []byte("\n")), tooLong, nil
+		case err != nil:
+			return nil, false, err
+		}
+		return bytes.TrimSuffix(l.buf, []byte("\n")), tooLong, nil
+	}
 }
 
 func (r *commandRouter) closeInput() {

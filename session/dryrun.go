@@ -16,7 +16,7 @@ const (
 )
 
 // DryRunReport is the line `asession --dry-run` prints: exactly what would
-// be started, secrets replaced by ***.
+// be started, secret environment variables shown as ***.
 type DryRunReport struct {
 	Type     string          `json:"type"` // "dry_run"
 	Envelope schema.Envelope `json:"envelope"`
@@ -52,7 +52,10 @@ func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport,
 	report := &DryRunReport{Type: "dry_run", Envelope: in.Envelope, Ascp: job.AscpPath, Unknown: in.Unknown}
 	for _, cmd := range job.Commands {
 		s := DryRunSession{Session: cmd.Session}
-		s.Argv = append([]string{job.AscpPath, "-M", PortPlaceholder, "-u", jobID}, redact(cmd.Args, cmd.Secrets)...)
+		// Verbatim: secrets never reach argv (ascp reads them from its
+		// environment), and replacing a short one inside arguments would
+		// only corrupt them and show where it occurs.
+		s.Argv = append([]string{job.AscpPath, "-M", PortPlaceholder, "-u", jobID}, cmd.Args...)
 		if len(cmd.Env) > 0 {
 			s.Env = map[string]string{}
 			for _, kv := range cmd.Env {

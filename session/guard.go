@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/events"
 )
 
 // maxBytesWithoutFrame bounds what the relay reads without a complete
@@ -81,34 +84,100 @@ func (g *streamGuard) afterExit(err error) bool {
 	return g.hasExit && errors.Is(err, os.ErrDeadlineExceeded)
 }
 
-// minScanLen is the shortest secret looked for inside ascp's messages: a
-// shorter one would match ordinary values (a password "1" in every
-// counter). Such secrets still never reach argv, logs or dry runs.
-const minScanLen = 6
+// MinSecretLen is the shortest secret looked for in what ascp writes (its
+// messages and terminal lines): a shorter one would match ordinary text
+// ("1" in every counter, "send" in "--mode=send") and give itself away by
+// where the *** appear. Such secrets still never reach argv, logs or dry
+// runs, which never hold them by construction.
+const MinSecretLen = 6
 
 var (
 	redactedValue = []byte(Redacted)
 	fieldCookie   = []byte("Cookie")
 )
 
+// secretSet is what redaction looks for: every secret of at least
+// MinSecretLen bytes, and every such line of a multi-line one (a PEM key
+// that ascp or ssh echoes comes back line by line), longest first so that
+// a secret inside another (a password that begins the token) cannot leave
+// the rest of the longer one readable.
+type secretSet [][]byte
+
+func newSecretSet(secrets []string) secretSet {
+	var set secretSet
+	add := func(s string) {
+		if len(s) < MinSecretLen {
+			return
+		}
+		for _, have := range set {
+			if string(have) == s {
+				return
+			}
+		}
+		set = append(set, []byte(s))
+	}
+	for _, s := range secrets {
+		add(s)
+		if strings.ContainsAny(s, "\r\n") {
+			for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
+				add(strings.TrimSpace(line))
+			}
+		}
+	}
+	sort.SliceStable(set, func(i, j int) bool { return len(set[i]) > len(set[j]) })
+	return set
+}
+
+// in reports whether v holds any of the secrets.
+func (set secretSet) in(v []byte) bool {
+	for _, s := range set {
+		if bytes.Contains(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// redact returns v, or a copy of it with every secret replaced. It repeats
+// until none is left: a replacement shortens the text (a secret is longer
+// than ***), so this ends, and *** next to other text cannot form a secret
+// that survives.
+func (set secretSet) redact(v []byte) []byte {
+	if !set.in(v) {
+		return v
+	}
+	out := append([]byte(nil), v...)
+	for set.in(out) {
+		for _, s := range set {
+			out = bytes.ReplaceAll(out, s, redactedValue)
+		}
+	}
+	return out
+}
+
+func (set secretSet) redactString(s string) string {
+	if !set.in([]byte(s)) {
+		return s
+	}
+	return string(set.redact([]byte(s)))
+}
+
 // frameRedactor takes secrets out of ascp's messages before anyone sees
-// them: the cookie field when the cookie is secret, and any value holding a
-// secret of the spec, should an ascp ever echo one.
+// them: the cookie field when the cookie is secret, and any secret of the
+// spec that ascp may echo. Only text is redacted: a number or a Yes/No
+// flag is data and stays as it is, a path (File, Source...) only loses a
+// value that is a whole secret, and anything else (Description, User,
+// unknown fields) every secret inside it.
 type frameRedactor struct {
-	secrets [][]byte
+	secrets secretSet
 	minLen  int // of the secrets: shorter values are skipped at once
 	cookie  bool
 }
 
 func newFrameRedactor(secrets []string, secretCookie bool) frameRedactor {
-	r := frameRedactor{cookie: secretCookie}
-	for _, s := range secrets {
-		if len(s) >= minScanLen {
-			r.secrets = append(r.secrets, []byte(s))
-			if r.minLen == 0 || len(s) < r.minLen {
-				r.minLen = len(s)
-			}
-		}
+	r := frameRedactor{cookie: secretCookie, secrets: newSecretSet(secrets)}
+	if n := len(r.secrets); n > 0 {
+		r.minLen = len(r.secrets[n-1])
 	}
 	return r
 }
@@ -123,23 +192,21 @@ func (r *frameRedactor) apply(f *ascp.Frame) {
 			fl.Value = redactedValue[:len(redactedValue):len(redactedValue)]
 			continue
 		}
-		if len(fl.Value) < r.minLen || r.minLen == 0 {
+		if r.minLen == 0 || len(fl.Value) < r.minLen || !r.secrets.in(fl.Value) {
 			continue
 		}
-		for _, s := range r.secrets {
-			if bytes.Contains(fl.Value, s) {
-				fl.Value = redactBytes(fl.Value, r.secrets)
-				break
+		switch {
+		case events.Typed(fl.Name, fl.Value):
+			// A number that happens to read like a secret.
+		case events.IsName(fl.Name):
+			for _, s := range r.secrets {
+				if bytes.Equal(fl.Value, s) {
+					fl.Value = redactedValue[:len(redactedValue):len(redactedValue)]
+					break
+				}
 			}
+		default:
+			fl.Value = r.secrets.redact(fl.Value)
 		}
 	}
-}
-
-// redactBytes returns a copy of v with every secret replaced.
-func redactBytes(v []byte, secrets [][]byte) []byte {
-	out := append([]byte(nil), v...)
-	for _, s := range secrets {
-		out = bytes.ReplaceAll(out, s, redactedValue)
-	}
-	return out
 }

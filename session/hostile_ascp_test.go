@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -26,12 +27,23 @@ func TestMain(m *testing.M) {
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "-A":
+			if pidfile := os.Getenv("HOSTILE_SLOW_VERSION"); pidfile != "" {
+				// A version probe that never answers.
+				writePid(pidfile, os.Getpid())
+				for {
+					time.Sleep(time.Hour)
+				}
+			}
 			fmt.Println("ascp version 9.9.9.0 (hostile test stand-in)")
 			os.Exit(0)
 		case "-M":
 			os.Exit(hostileAscp(os.Args[1:]))
 		case "--hold":
 			holdFD()
+		case "--hold-setsid":
+			holdUntilEOF()
+		case "--attacker":
+			os.Exit(attacker(os.Args[2:]))
 		}
 	}
 	// Under the race detector a process exiting 0 sleeps a second first;
@@ -44,11 +56,14 @@ func TestMain(m *testing.M) {
 // asession never end on their own: they write until the connection breaks
 // and then wait to be killed.
 func hostileAscp(args []string) int {
-	var port, scenario, pidfile string
+	var port, scenario, pidfile, userStr string
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case a == "-M" && i+1 < len(args):
 			port = args[i+1]
+			i++
+		case a == "-u" && i+1 < len(args):
+			userStr = args[i+1]
 			i++
 		case strings.HasPrefix(a, "--hostile="):
 			scenario = strings.TrimPrefix(a, "--hostile=")
@@ -67,8 +82,8 @@ func hostileAscp(args []string) int {
 	w := &hostileWriter{conn: conn}
 	frame := func(typ string, pairs ...string) { w.write(ascp.AppendFrame(nil, typ, pairs...)) }
 	hello := func() {
-		frame("INIT", "SessionId", "hostile")
-		frame("SESSION", "SessionId", "hostile", "Direction", "Send")
+		frame("INIT", "SessionId", "hostile", "UserStr", userStr)
+		frame("SESSION", "SessionId", "hostile", "UserStr", userStr, "Direction", "Send")
 	}
 	forever := func(chunk []byte) {
 		for w.err == nil {
@@ -186,14 +201,88 @@ func hostileAscp(args []string) int {
 			time.Sleep(10 * time.Millisecond)
 		}
 		return 0
+	case "group-child":
+		// DONE and exit 0 with the connection closed, leaving a child in
+		// ascp's process group.
+		hello()
+		frame("DONE", "UserStr", userStr)
+		if exec.Command(os.Args[0], "--hold", pidfile+".child").Start() != nil {
+			return 2
+		}
+		for i := 0; i < 500; i++ {
+			if _, err := os.Stat(pidfile + ".child"); err == nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		conn.Close()
+		return 0
+	case "setsid-child":
+		// DONE and exit 0, leaving two children: one in ascp's process
+		// group, and one in a session of its own that keeps the
+		// connection open.
+		hello()
+		frame("DONE", "UserStr", userStr)
+		// asession closes the port once it has accepted (and checked)
+		// this connection: hand it over only then, as a long transfer
+		// would.
+		for i := 0; i < 500; i++ {
+			c, err := net.Dial("tcp", "127.0.0.1:"+port)
+			if err != nil {
+				break
+			}
+			c.Close()
+			time.Sleep(10 * time.Millisecond)
+		}
+		f, err := conn.(*net.TCPConn).File()
+		if err != nil {
+			return 2
+		}
+		escaped := exec.Command(os.Args[0], "--hold-setsid", pidfile+".setsid")
+		escaped.ExtraFiles = []*os.File{f}
+		escaped.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		inGroup := exec.Command(os.Args[0], "--hold", pidfile+".child")
+		if escaped.Start() != nil || inGroup.Start() != nil {
+			return 2
+		}
+		for i := 0; i < 500; i++ {
+			_, err1 := os.Stat(pidfile + ".child")
+			_, err2 := os.Stat(pidfile + ".setsid")
+			if err1 == nil && err2 == nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return 0
 	case "echo-secrets":
 		// An ascp that repeats the secrets it was given in its messages.
 		pass, token, cookie := os.Getenv("ASPERA_SCP_PASS"), os.Getenv("ASPERA_SCP_TOKEN"), os.Getenv("ASPERA_SCP_COOKIE")
-		frame("INIT", "SessionId", "hostile", "Cookie", cookie)
+		frame("INIT", "SessionId", "hostile", "UserStr", userStr, "Cookie", cookie)
 		frame("SESSION", "SessionId", "hostile", "Token", token, "User", "u:"+pass+"@h", "Cookie", cookie)
 		frame("ERROR", "Code", "19", "Description", "Authentication failed: password "+pass+" refused")
 		conn.Close()
 		return 1
+	case "echo-key-then-prompt":
+		// ssh echoes the key it was given, line by line, then asks for a
+		// password with the password in the prompt.
+		for _, line := range strings.Split(os.Getenv("ASPERA_SCP_KEY"), "\n") {
+			fmt.Println("key: " + line)
+		}
+		fmt.Print("Password for " + os.Getenv("ASPERA_SCP_PASS") + ": ")
+	case "good":
+		// A short, successful transfer of one file.
+		hello()
+		frame("START", "SessionId", "hostile", "UserStr", userStr, "File", "/real/file.bin", "Size", "1000")
+		frame("STOP", "SessionId", "hostile", "UserStr", userStr, "File", "/real/file.bin", "Size", "1000", "Bytescont", "1000")
+		frame("DONE", "SessionId", "hostile", "UserStr", userStr, "Bytescont", "1000", "FilesComplete", "1")
+		conn.Close()
+		return 0
+	case "wrong-userstr":
+		// A first message that does not carry the job id it was given.
+		frame("INIT", "SessionId", "hostile", "UserStr", "asession-guessed")
+		frame("DONE", "SessionId", "hostile", "UserStr", "asession-guessed")
+		conn.Close()
+		return 0
 	case "deaf":
 		// Never reads what asession sends; stays silent.
 		hello()
@@ -231,6 +320,20 @@ func holdFD() {
 	}
 }
 
+// holdUntilEOF is the child that left ascp's session: it reads the
+// inherited connection (fd 3) until asession closes it, notes that in
+// PIDFILE.eof, and stays.
+func holdUntilEOF() {
+	signal.Ignore(syscall.SIGHUP)
+	writePid(os.Args[2], os.Getpid())
+	conn := os.NewFile(3, "conn")
+	_, _ = io.Copy(io.Discard, conn)
+	writePid(os.Args[2]+".eof", os.Getpid())
+	for {
+		time.Sleep(time.Hour)
+	}
+}
+
 func writePid(path string, pid int) {
 	_ = os.WriteFile(path+".tmp", []byte(strconv.Itoa(pid)), 0o600)
 	_ = os.Rename(path+".tmp", path)
@@ -252,4 +355,25 @@ func alive(pidfile string) (int, bool) {
 		return pid, false
 	}
 	return pid, true
+}
+
+// attacker plays another local process that races ascp to the management
+// port: it connects to args[0], sends forged messages with the job id
+// args[1] (a local user can read it in ascp's command line), reports on
+// stdout that it is connected, and waits for asession to close the
+// connection (or for the test to kill it).
+func attacker(args []string) int {
+	conn, err := net.Dial("tcp", "127.0.0.1:"+args[0])
+	if err != nil {
+		fmt.Println("dial failed:", err)
+		return 1
+	}
+	var b []byte
+	b = ascp.AppendFrame(b, "INIT", "SessionId", "evil", "UserStr", args[1], "Host", "evil.example")
+	b = ascp.AppendFrame(b, "STOP", "SessionId", "evil", "UserStr", args[1], "File", "/FAKE/injected.bin", "Size", "666", "Bytescont", "666")
+	b = ascp.AppendFrame(b, "ERROR", "SessionId", "evil", "UserStr", args[1], "Code", "37", "Description", "forged error from evil.example")
+	_, _ = conn.Write(b)
+	fmt.Println("connected")
+	_, _ = io.Copy(io.Discard, conn)
+	return 0
 }

@@ -39,6 +39,7 @@ type hostileRun struct {
 	spec        map[string]any // spec fields added to the default ones
 	agent       map[string]any // the session envelope's agent, if any
 	secrets     []string       // must never appear on stdout
+	jobID       string         // Options.JobID (empty: a random one)
 }
 
 type hostileResult struct {
@@ -61,7 +62,7 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 	pidfile := filepath.Join(dir, "ascp.pid")
 	t.Cleanup(func() {
 		// A failed test must not leave its hostile processes behind.
-		for _, f := range []string{pidfile, pidfile + ".child"} {
+		for _, f := range []string{pidfile, pidfile + ".child", pidfile + ".setsid"} {
 			if pid, ok := alive(f); ok {
 				killPid(pid)
 			}
@@ -130,6 +131,7 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 	go func() {
 		done <- Run(ctx, in, Options{
 			Ascp:           exe,
+			JobID:          h.jobID,
 			ConnectTimeout: 20 * time.Second,
 			CancelGrace:    time.Second,
 			StallTimeout:   h.stall,
@@ -375,6 +377,7 @@ type lineSink struct {
 	lastLines []string
 	watch     [][]byte // strings that must not appear
 	leaks     int
+	errors    []string // the first error lines
 }
 
 const maxKept = 64 << 10
@@ -424,6 +427,9 @@ func (s *lineSink) line() {
 		typ = "?"
 	}
 	s.counts[typ]++
+	if typ == "error" && len(s.errors) < 16 {
+		s.errors = append(s.errors, line)
+	}
 	s.lastLines = append(s.lastLines, line)
 	if len(s.lastLines) > 4 {
 		s.lastLines = s.lastLines[1:]

@@ -10,40 +10,79 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+
+	"github.com/faspkit/asession/schema"
 )
 
-// ReadInput returns the job description from the command's single argument
-// or, without one, the first JSON value on stdin. The argument is
+// ReadInput is ReadInputLimit with the default size limit.
+func ReadInput(arg string, stdin io.Reader) (data []byte, rest io.Reader, err error) {
+	return ReadInputLimit(arg, stdin, schema.DefaultMaxInputBytes)
+}
+
+// ReadInputLimit returns the job description from the command's single
+// argument or, without one, the first JSON value on stdin. The argument is
 // `@file:PATH`, literal JSON, or the path of an existing file; aspera-cli's
 // `@json:` prefix is accepted in front, and `@json:@stdin` or `-` means stdin
-// (with or without the trailing colon IBM's asession writes: `@json:@stdin:`). rest
-// is what stdin holds after the description: the command channel.
-func ReadInput(arg string, stdin io.Reader) (data []byte, rest io.Reader, err error) {
+// (with or without the trailing colon IBM's asession writes: `@json:@stdin:`).
+// rest is what stdin holds after the description: the command channel. A
+// description over limit bytes is an error, wherever it comes from, and no
+// more than that is ever read into memory.
+func ReadInputLimit(arg string, stdin io.Reader, limit int64) (data []byte, rest io.Reader, err error) {
+	if limit <= 0 {
+		limit = schema.DefaultMaxInputBytes
+	}
 	arg = strings.TrimPrefix(arg, "@json:")
 	switch {
 	case arg == "" || arg == "@stdin" || arg == "@stdin:" || arg == "-":
-		return readFirstValue(stdin)
+		return readFirstValue(stdin, limit)
 	case strings.HasPrefix(arg, "@file:"):
-		data, err := readFile(strings.TrimPrefix(arg, "@file:"))
+		data, err := readFile(strings.TrimPrefix(arg, "@file:"), limit)
 		return data, stdin, err
 	case !looksLikeJSON(arg):
 		// Not JSON: a path, and a missing file must say so rather than
 		// fail as JSON.
-		data, err := readFile(arg)
+		data, err := readFile(arg, limit)
 		return data, stdin, err
+	}
+	if int64(len(arg)) > limit {
+		return nil, stdin, tooLarge(limit)
 	}
 	return []byte(arg), stdin, nil
 }
 
-// readFile reads the session file at path; a missing one is an error that
-// says so and matches fs.ErrNotExist.
-func readFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
+// readFile reads the session file at path, at most limit bytes; a missing
+// one is an error that says so and matches fs.ErrNotExist.
+func readFile(path string, limit int64) ([]byte, error) {
+	data, err := readFileLimit(path, limit)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return nil, missingFileError(path)
-	}
-	if err != nil {
+	case errors.Is(err, errTooLarge):
+		return nil, err
+	case err != nil:
 		return nil, fmt.Errorf("cannot read the session file: %w", err)
+	}
+	return data, nil
+}
+
+var errTooLarge = errors.New("input too large")
+
+func tooLarge(limit int64) error {
+	return fmt.Errorf("%w: the job description is over %d bytes (--max-input raises the limit)", errTooLarge, limit)
+}
+
+func readFileLimit(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, tooLarge(limit)
 	}
 	return data, nil
 }
@@ -62,18 +101,42 @@ func looksLikeJSON(arg string) bool {
 }
 
 // readFirstValue reads one JSON value and leaves the rest of the stream
-// unread, so that commands written after the spec stay available.
-func readFirstValue(r io.Reader) ([]byte, io.Reader, error) {
+// unread, so that commands written after the spec stay available. The
+// decoder reads only what the value needs, so a limited reader under it
+// bounds the value without cutting the commands after it.
+func readFirstValue(r io.Reader, limit int64) ([]byte, io.Reader, error) {
 	br := bufio.NewReader(r)
-	dec := json.NewDecoder(br)
+	lr := &limitedReader{r: br, left: limit, limit: limit}
+	dec := json.NewDecoder(lr)
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
-		if err == io.EOF {
+		switch {
+		case errors.Is(err, errTooLarge):
+			return nil, br, err
+		case err == io.EOF:
 			return nil, br, fmt.Errorf("no transfer spec on stdin")
 		}
 		return nil, br, fmt.Errorf("stdin is not valid JSON: %v", err)
 	}
 	return raw, io.MultiReader(bytes.NewReader(bufferedOf(dec)), br), nil
+}
+
+// limitedReader fails once more than its limit has been read.
+type limitedReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		return 0, tooLarge(l.limit)
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 func bufferedOf(dec *json.Decoder) []byte {

@@ -25,6 +25,10 @@ const (
 	exitWait = 10 * time.Second
 )
 
+// testHookListening, when set by a test, runs once the management port
+// listens and before ascp starts: a test can race ascp to the port.
+var testHookListening func(port int)
+
 // runner drives one attempt of one session: one ascp process.
 type runner struct {
 	job     *job
@@ -33,8 +37,9 @@ type runner struct {
 	attempt int
 	proc    *ascp.Process
 
-	mu   sync.Mutex
-	stop *Outcome // why asession stopped ascp, when it did
+	mu        sync.Mutex
+	stop      *Outcome  // why asession stopped ascp, when it did
+	secretSet secretSet // built on first use
 }
 
 func (r *runner) log() *zerolog.Logger { return &r.job.opts.Log }
@@ -62,8 +67,13 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
+	if testHookListening != nil {
+		testHookListening(port)
+	}
 	args := append([]string{"-M", strconv.Itoa(port), "-u", opts.JobID}, r.args...)
-	r.log().Debug().Strs("argv", redact(args, r.cmd.Secrets)).Int("session", r.cmd.Session).Int("attempt", r.attempt+1).Msg("starting ascp")
+	// argv holds no secret by construction (ascp gets them in its
+	// environment): it is logged as it is.
+	r.log().Debug().Strs("argv", args).Int("session", r.cmd.Session).Int("attempt", r.attempt+1).Msg("starting ascp")
 
 	proc, err := ascp.Start(r.job.prepared.AscpPath, args, r.cmd.Env, terminalKeep)
 	if err != nil {
@@ -73,9 +83,12 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	r.job.procs.register(proc)
 	defer func() {
 		proc.WaitOrKill(opts.CancelGrace)
+		// What ascp left in its process group (an ssh, a helper) goes
+		// with it, whatever it was doing.
+		proc.Kill()
 		r.job.procs.unregister(proc)
 		for _, line := range proc.Terminal().Lines() {
-			r.log().Debug().Str("line", redactText(line, r.cmd.Secrets)).Int("session", r.cmd.Session).Msg("ascp terminal")
+			r.log().Debug().Str("line", events.Printable(r.secrets().redactString(line))).Int("session", r.cmd.Session).Msg("ascp terminal")
 		}
 	}()
 
@@ -86,12 +99,14 @@ func (r *runner) run(ctx context.Context) *Outcome {
 		return r.withTerminal(failure)
 	}
 	defer conn.Close()
+	// The port has served its purpose: nobody else gets to connect.
+	ln.Close()
 	return r.relay(ctx, conn)
 }
 
 func (r *runner) withTerminal(o *Outcome) *Outcome {
 	if o.Err != nil {
-		o.Err.Terminal = redact(r.proc.Terminal().Lines(), r.cmd.Secrets)
+		o.Err.Terminal = r.secrets().redactLines(r.proc.Terminal().Lines())
 		if r.cmd.Sessions > 1 {
 			o.Err.Session = r.cmd.Session
 		}
@@ -101,47 +116,87 @@ func (r *runner) withTerminal(o *Outcome) *Outcome {
 
 // accept waits for ascp's management connection, and for everything that
 // can happen instead: ascp exits, asks for a password, or takes too long.
+// Any local process can connect to the port: a connection from anything but
+// ascp or its descendants is refused with an error line, and the wait goes
+// on for ascp's own.
 func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcome) {
 	type accepted struct {
 		conn net.Conn
 		err  error
 	}
 	ch := make(chan accepted, 1)
-	go func() {
-		c, err := ln.Accept()
-		ch <- accepted{c, err}
-	}()
+	next := func() {
+		go func() {
+			c, err := ln.Accept()
+			ch <- accepted{c, err}
+		}()
+	}
+	next()
 	timeout := r.job.opts.ConnectTimeout
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	select {
-	case a := <-ch:
-		if a.err != nil {
-			return nil, outcome(events.NewError(events.FromConnect, 0, "management port failed: "+a.err.Error()), ExitNoAscp)
-		}
-		return a.conn, nil
-	case <-r.proc.Exited():
-		// ascp may have connected, written its frames and exited before
-		// this select saw the connection: the backlog still holds it.
+	for {
 		select {
 		case a := <-ch:
-			if a.err == nil {
+			if a.err != nil {
+				return nil, outcome(events.NewError(events.FromConnect, 0, "management port failed: "+a.err.Error()), ExitNoAscp)
+			}
+			if r.admit(a.conn) {
 				return a.conn, nil
 			}
-		case <-time.After(250 * time.Millisecond):
+			next()
+		case <-r.proc.Exited():
+			// ascp may have connected, written its frames and exited before
+			// this select saw the connection: the backlog still holds it.
+			select {
+			case a := <-ch:
+				if a.err == nil && r.admit(a.conn) {
+					return a.conn, nil
+				}
+			case <-time.After(250 * time.Millisecond):
+			}
+			status := r.proc.ExitCode()
+			e := events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp exited with status %d before connecting to the management port", status))
+			e.ExitStatus = &status
+			return nil, outcome(e, ExitNoAscp)
+		case prompt := <-r.proc.Prompt():
+			return nil, outcome(r.promptError(prompt), ExitFailed)
+		case <-timer.C:
+			return nil, outcome(events.NewError(events.FromConnect, 0,
+				fmt.Sprintf("ascp did not connect to the management port within %s", timeout)), ExitNoAscp)
+		case <-ctx.Done():
+			return nil, outcome(events.NewError(events.FromCancel, 28, "cancelled before ascp connected"), ExitFailed)
 		}
-		status := r.proc.ExitCode()
-		e := events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp exited with status %d before connecting to the management port", status))
-		e.ExitStatus = &status
-		return nil, outcome(e, ExitNoAscp)
-	case prompt := <-r.proc.Prompt():
-		return nil, outcome(r.promptError(prompt), ExitFailed)
-	case <-timer.C:
-		return nil, outcome(events.NewError(events.FromConnect, 0,
-			fmt.Sprintf("ascp did not connect to the management port within %s", timeout)), ExitNoAscp)
-	case <-ctx.Done():
-		return nil, outcome(events.NewError(events.FromCancel, 28, "cancelled before ascp connected"), ExitFailed)
 	}
+}
+
+// peerGoneWait is how long a connection whose peer has already closed it
+// waits for ascp's exit: only ascp's own quick exit explains such a peer.
+const peerGoneWait = 2 * time.Second
+
+// admit reports whether conn comes from ascp; a foreign connection is
+// closed and reported on the output.
+func (r *runner) admit(conn net.Conn) bool {
+	verdict, who := identifyPeer(conn, r.proc.Pid())
+	if verdict == peerGone {
+		select {
+		case <-r.proc.Exited():
+			verdict = peerOurs
+		case <-time.After(peerGoneWait):
+		}
+	}
+	if verdict == peerForeign || verdict == peerGone {
+		conn.Close()
+		e := events.NewError(events.FromConnect, 0, "refused a management connection from "+who+": only the ascp asession started may connect")
+		if r.cmd.Sessions > 1 {
+			e.Session = r.cmd.Session
+		}
+		_ = r.job.opts.Out.Event(e)
+		_ = r.job.opts.Out.Flush()
+		r.log().Warn().Str("peer", who).Int("session", r.cmd.Session).Msg("refused a foreign management connection")
+		return false
+	}
+	return true
 }
 
 // promptError names the credential the spec lacks: a prompt means ascp
@@ -151,6 +206,7 @@ func (r *runner) promptError(prompt string) *events.Error {
 	if strings.Contains(strings.ToLower(prompt), "passphrase") {
 		what = "the passphrase of its SSH key: set ssh_private_key_passphrase"
 	}
+	prompt = r.secrets().redactString(prompt)
 	return events.NewError(events.FromPrompt, 19, fmt.Sprintf("ascp asked for %s (prompt %q); it was stopped", what, prompt))
 }
 
@@ -216,6 +272,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	reader := ascp.NewReader(guard)
 	guard.frames = &reader.Stats.Frames
 	var streamError error
+	checked := false
 	for {
 		f, err := reader.Next()
 		if err != nil {
@@ -223,6 +280,17 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 				streamError = err
 			}
 			break
+		}
+		if !checked {
+			// ascp repeats -u as UserStr in every message: a first message
+			// without this job's id is not from the ascp we started.
+			checked = true
+			if u, _ := f.Get(fieldUserStr); string(u) != opts.JobID {
+				r.stopWith(outcome(events.NewError(events.FromConnect, 0,
+					fmt.Sprintf("the first management message has UserStr %q, not this job's id: the peer is not the ascp asession started", truncate(string(u), 80))), ExitFailed))
+				r.proc.Kill()
+				break
+			}
 		}
 		if err := fr.frame(f, reader.Buffered() == 0); err != nil {
 			r.stopWith(outcome(events.NewError(events.FromOutput, 28, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
@@ -338,23 +406,32 @@ var (
 	typeError        = []byte("ERROR")
 	fieldCode        = []byte("Code")
 	fieldDescription = []byte("Description")
+	fieldUserStr     = []byte("UserStr")
 )
 
-// redact replaces secret values wherever they appear; argv never holds one
-// by construction, and this keeps logs clean even if that ever changed.
-func redact(lines, secrets []string) []string {
-	out := make([]string, len(lines))
-	for i, a := range lines {
-		out[i] = redactText(a, secrets)
-	}
-	return out
-}
-
-func redactText(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, Redacted)
-		}
+// truncate shortens s to at most n bytes for a message.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "..."
 	}
 	return s
+}
+
+// secrets is what the runner looks for in ascp's terminal lines and
+// prompts, which ascp or ssh may fill with what they were given.
+func (r *runner) secrets() secretSet {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.secretSet == nil {
+		r.secretSet = newSecretSet(r.cmd.Secrets)
+	}
+	return r.secretSet
+}
+
+func (set secretSet) redactLines(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = set.redactString(l)
+	}
+	return out
 }

@@ -242,11 +242,33 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 		}
 		return nil, events.NewError(events.FromInput, 0, err.Error()), ExitUsage
 	}
+	for _, c := range cmds {
+		if n := commandSize(c); n > maxCommandBytes {
+			return nil, InputError(schema.Problems{{Pointer: "/", Found: fmt.Sprintf("%d bytes", n),
+				Expected: fmt.Sprintf("a job whose ascp arguments and environment take at most %d bytes", maxCommandBytes)}}), ExitUsage
+		}
+	}
 	p := &Prepared{AscpPath: path, Searched: searched, Commands: cmds}
 	if v, ok := in.Spec.Get("http_fallback"); ok && v.Text != "false" {
 		p.fallbackKey, p.fallbackCert = fallbackKey, fallbackCert
 	}
 	return p, nil, ExitOK
+}
+
+// maxCommandBytes keeps ascp's argv and environment well inside what the
+// kernel takes (ARG_MAX, 2 MiB on Linux, shared with the inherited
+// environment): a spec past it fails here, not as ascp_start.
+const maxCommandBytes = 1 << 20
+
+func commandSize(c ascp.Command) int {
+	n := 0
+	for _, s := range c.Args {
+		n += len(s) + 1
+	}
+	for _, s := range c.Env {
+		n += len(s) + 1
+	}
+	return n
 }
 
 // job is one run's shared state.
@@ -352,7 +374,19 @@ func (j *job) run(ctx context.Context) *Outcome {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()), ExitFailed)
 		}
 	}
-	go j.probeVersion(prepared.AscpPath)
+	// The probe belongs to the job: killed when the job is cancelled, and
+	// waited for (it has its own timeout), so that no `ascp -A` outlives
+	// asession and the summary gets the version.
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	probeDone := make(chan struct{})
+	defer func() {
+		<-probeDone
+		stopProbe()
+	}()
+	go func() {
+		defer close(probeDone)
+		j.probeVersion(probeCtx, prepared.AscpPath)
+	}()
 	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Commands)).Str("job_id", j.opts.JobID).Msg("prepared")
 	if list := prepared.Commands[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
@@ -445,7 +479,7 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 		j.mu.Unlock()
 		j.tracker.Retry(cmd.Session)
 		j.emitProgress(true)
-		j.opts.Log.Warn().Int("code", o.Err.Code).Str("error", o.Err.Description).Int("session", cmd.Session).
+		j.opts.Log.Warn().Int("code", o.Err.Code).Str("error", events.Printable(o.Err.Description)).Int("session", cmd.Session).
 			Dur("delay", delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
 		select {
 		case <-ctx.Done():
@@ -589,8 +623,8 @@ func exitForCause(cause error) int {
 
 // probeVersion asks ascp for its version in the background, for the
 // summary; a slow or odd ascp only means the summary goes without it.
-func (j *job) probeVersion(path string) {
-	v, err := ascp.Version(path, 3*time.Second)
+func (j *job) probeVersion(ctx context.Context, path string) {
+	v, err := ascp.VersionContext(ctx, path, 3*time.Second)
 	if err != nil {
 		j.opts.Log.Debug().Err(err).Msg("ascp version unknown")
 		return
@@ -600,9 +634,11 @@ func (j *job) probeVersion(path string) {
 	j.mu.Unlock()
 }
 
-// NewJobID returns a random identifier for a job.
+// NewJobID returns a random identifier for a job. It is unguessable (128
+// bits from the system's cryptographic source) because the relay accepts
+// a management connection only if its first message repeats it as UserStr.
 func NewJobID() string {
-	var b [8]byte
+	var b [16]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("asession-%x", b)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 )
 
 // replay is the ASCPSIM_REPLAY hook for tests and benchmarks: instead of a
@@ -11,6 +12,8 @@ import (
 // byte (its SessionId and UserStr are not rewritten), as fast as the socket
 // takes them, then close the connection and exit 0. A FIFO works too: its
 // frames go out as they are written to it, until its writer closes it.
+// Like ascp, it first sends INIT with -u as UserStr: a transcript does not
+// know the job id, which the client checks in the first message.
 func replay(cfg *config, path string, stderr io.Writer) int {
 	if cfg.mgmtAddr == "" {
 		fmt.Fprintln(stderr, "ascp: ASCPSIM_REPLAY needs a management port (-M)")
@@ -28,6 +31,12 @@ func replay(cfg *config, path string, stderr io.Writer) int {
 		return 1
 	}
 	defer m.close()
+	m.common = []string{"SessionId", newSessionID()}
+	if cfg.hasUserStr {
+		m.common = append(m.common, "UserStr", cfg.userStr)
+	}
+	m.send("INIT")
+	_ = m.conn.SetWriteDeadline(time.Time{}) // the transcript takes as long as it takes
 	// On Linux this is sendfile (or splice from a FIFO): the stand-in
 	// costs next to nothing beside the relay it feeds.
 	if _, err := io.Copy(m.conn, f); err != nil {

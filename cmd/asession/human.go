@@ -154,7 +154,7 @@ func renderSummary(out *bytes.Buffer, v gjson.Result) {
 var statusWords = map[string]string{"completed": "Completed", "failed": "Failed", "cancelled": "Cancelled"}
 
 // displayName is the one place a name is made safe to print for a person.
-func displayName(name string) string { return events.DisplayName(name) }
+func displayName(name string) string { return events.Printable(name) }
 
 // teeWriter writes the JSON lines to the events file as well as to
 // stdout. A failure of either is an output failure.

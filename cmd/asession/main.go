@@ -20,6 +20,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
 )
 
@@ -120,6 +121,7 @@ type cli struct {
 	retryDelay, retryMaxDelay, progressInterval   time.Duration
 	heartbeat                                     time.Duration
 	retries                                       int
+	maxInput                                      int64
 	progressLine, showVersion, dryRun, strict     bool
 	secretCookie, timestamps, asJSON              bool
 }
@@ -150,6 +152,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	fs.BoolVar(&c.strict, "strict", false, "treat unknown spec fields as errors instead of warnings")
+	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
 	c.fs = fs
@@ -324,7 +327,7 @@ func (c *cli) transfer() int {
 	} else if isTerminal(c.stdin) {
 		fmt.Fprintln(c.stderr, "asession: reading a transfer spec (JSON) from the terminal; end it with Ctrl-D. asession --help shows the usage.")
 	}
-	data, commandInput, err := session.ReadInput(arg, c.stdin)
+	data, commandInput, err := session.ReadInputLimit(arg, c.stdin, c.maxInput)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c.usageError(err.Error())
 	}
@@ -332,7 +335,7 @@ func (c *cli) transfer() int {
 		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
 		return session.ExitUsage
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL})
+	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = c.out.Event(inputErr)
@@ -340,6 +343,11 @@ func (c *cli) transfer() int {
 	}
 	if c.secretCookie {
 		in.Agent.SecretCookie = true
+	}
+	if arg != "" && string(data) == strings.TrimPrefix(arg, "@json:") {
+		if names := secretsIn(in); len(names) > 0 {
+			log.Warn().Strs("fields", names).Msg("the SESSION argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
+		}
 	}
 	if len(in.Unknown) > 0 {
 		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
@@ -500,6 +508,20 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 		signal.Stop(ch)
 		close(done)
 	}
+}
+
+// secretsIn names the secret fields a parsed spec holds.
+func secretsIn(in *schema.Input) []string {
+	var names []string
+	for _, f := range schema.Fields {
+		if f.Secret && in.Spec.Has(f.Name) {
+			names = append(names, f.Name)
+		}
+	}
+	if in.Agent.SecretCookie && in.Spec.Has("cookie") {
+		names = append(names, "cookie")
+	}
+	return names
 }
 
 // usageError writes a usage mistake as an error line, and exits 2.

@@ -1,0 +1,69 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Limits on what a job description may ask for, checked before anything
+// starts. They are far above any real transfer and far below what would
+// exhaust memory, the stack or the kernel's argument space.
+const (
+	// MaxSessions bounds multi_session: one ascp process, goroutine set and
+	// progress slot per session.
+	MaxSessions = 128
+	// MaxRateKbps bounds target_rate_kbps, min_rate_kbps and the rates of
+	// RATE commands: 100 Gbit/s.
+	MaxRateKbps = 100_000_000
+	// MaxDepth bounds the nesting of arrays and objects in any JSON that
+	// asession parses (the description, command lines).
+	MaxDepth = 64
+	// MaxValueBytes bounds a string that reaches ascp's argv or
+	// environment: Linux refuses a single argument over 128 KiB.
+	MaxValueBytes = 64 << 10
+	// DefaultMaxInputBytes bounds the job description unless raised
+	// (--max-input).
+	DefaultMaxInputBytes = 256 << 20
+)
+
+// CheckDepth reports JSON text nested deeper than MaxDepth, without
+// recursion: parsers that recurse per level would exhaust the stack first.
+// It scans brackets outside strings and does not otherwise validate.
+func CheckDepth(data []byte) *Problem {
+	depth, inString, escaped := 0, false, false
+	for _, c := range data {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			if depth++; depth > MaxDepth {
+				return &Problem{Pointer: "/", Expected: fmt.Sprintf("JSON nested at most %d levels deep", MaxDepth), Found: "deeper nesting"}
+			}
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return nil
+}
+
+// rawArgProblem says what is wrong with a raw ascp argument
+// (agent.ascp_args), "" when nothing: the same as for any value that
+// reaches argv.
+func rawArgProblem(s string) string {
+	if strings.IndexByte(s, 0) >= 0 {
+		return "a value without NUL bytes"
+	}
+	if len(s) > MaxValueBytes {
+		return fmt.Sprintf("a value of at most %d bytes", MaxValueBytes)
+	}
+	return ""
+}
