@@ -240,7 +240,7 @@ func hostileAscp(args []string) int {
 		}
 		escaped := exec.Command(os.Args[0], "--hold-setsid", pidfile+".setsid")
 		escaped.ExtraFiles = []*os.File{f}
-		escaped.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		escaped.SysProcAttr = newSessionAttr()
 		inGroup := exec.Command(os.Args[0], "--hold", pidfile+".child")
 		if escaped.Start() != nil || inGroup.Start() != nil {
 			return 2

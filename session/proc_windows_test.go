@@ -1,6 +1,9 @@
 package session
 
-import "os"
+import (
+	"os"
+	"syscall"
+)
 
 // processExists reports whether pid names a running process: on Windows
 // FindProcess opens it, which fails once it is gone.
@@ -18,3 +21,7 @@ func killPid(pid int) {
 		_ = p.Kill()
 	}
 }
+
+// newSessionAttr: Windows has no sessions to escape into; the test that
+// uses it runs on Unix.
+func newSessionAttr() *syscall.SysProcAttr { return nil }
