@@ -63,5 +63,3 @@ func (l *LogProgress) Done() {}
 func HumanSize(n int64) string             { return size(n) }
 func HumanRate(kbps int64) string          { return rate(kbps) }
 func HumanDuration(d time.Duration) string { return clock(d) }
-
-
