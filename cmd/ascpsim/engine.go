@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,6 +71,7 @@ type fileState struct {
 	e        *entry
 	startOff int64
 	sent     int64
+	record   bool // keep the .aspx resume record (-k)
 }
 
 func (s *session) elapsedUsec() string { return itoa(time.Since(s.start).Microseconds()) }
@@ -339,6 +341,7 @@ func (s *session) maybeStats(force bool) {
 		"Loss", "0",
 	}
 	s.m.send("STATS", pairs...)
+	s.recordResume(onDisk)
 	s.prog.update(f.e.dstShown, onDisk, f.e.size, s.transferBytes, time.Since(s.start))
 }
 
@@ -575,7 +578,15 @@ func (s *session) skipReason(e *entry, dfi os.FileInfo) string {
 	}
 }
 
-// resumeOffset decides where to pick up an interrupted file under -k.
+// aspxSuffix names IBM's resume record beside a file in transfer: the
+// last byte up to which all bytes are on disk. ascp keeps it only under
+// -k and removes it when the file completes; without it a later run
+// cannot resume ("-k must be given on the first transfer").
+const aspxSuffix = ".aspx"
+
+// resumeOffset decides where to pick up an interrupted file under -k: at
+// the contiguous bytes the earlier run recorded, when the -k check accepts
+// them.
 func (s *session) resumeOffset(e *entry, partial string) int64 {
 	if s.cfg.resume == 0 {
 		return 0
@@ -584,7 +595,15 @@ func (s *session) resumeOffset(e *entry, partial string) int64 {
 	if err != nil || !pfi.Mode().IsRegular() || pfi.Size() > e.size {
 		return 0
 	}
-	n := pfi.Size()
+	rec, err := os.ReadFile(e.dstLocal + aspxSuffix)
+	if err != nil {
+		return 0 // the earlier run had no -k: nothing says what is valid
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(rec)), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	n = min(n, pfi.Size())
 	switch s.cfg.resume {
 	case 2:
 		if !sparseMatch(e.srcLocal, partial, n) {
@@ -732,8 +751,9 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 
 	s.m.sendRich("START", "File", e.dstShown, "Source", e.srcShown, "Size", itoa(e.size),
 		"StartByte", itoa(lo))
-	s.cur = &fileState{e: e, startOff: lo}
+	s.cur = &fileState{e: e, startOff: lo, record: !ranged && s.cfg.resume > 0 && s.cfg.partialSuffix != ""}
 	defer func() { s.cur = nil }()
+	s.recordResume(lo)
 
 	var sum hash.Hash
 	if !ranged && lo == 0 {
@@ -788,6 +808,10 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		if err := s.finishFile(e, writePath); err != nil {
 			return fail(codeDiskWrite, "%v", err)
 		}
+		if s.cur.record {
+			s.cur.record = false
+			os.Remove(e.dstLocal + aspxSuffix)
+		}
 	}
 	s.maybeStats(true)
 	stop := []string{
@@ -803,7 +827,7 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		"Elapsedusec", s.elapsedUsec(),
 	}
 	if sum != nil {
-		stop = append(stop, "ChecksumType", s.cfg.fileChecksum, "Checksum", hex.EncodeToString(sum.Sum(nil)))
+		stop = append(stop, "FileChecksumType", s.cfg.fileChecksum, "FileChecksum", hex.EncodeToString(sum.Sum(nil)))
 	}
 	s.m.sendRich("STOP", stop...)
 	s.prog.fileDone(e.dstShown, e.size)
@@ -859,8 +883,19 @@ func (s *session) faultLimit() (int64, bool) {
 	return 0, false
 }
 
+// recordResume writes the resume record of the file in flight: every byte
+// below onDisk is written. Only under -k, as ascp does.
+func (s *session) recordResume(onDisk int64) {
+	if f := s.cur; f != nil && f.record {
+		os.WriteFile(f.e.dstLocal+aspxSuffix, []byte(itoa(onDisk)+"\n"), 0o644)
+	}
+}
+
 // strike carries out a byte-count fault once its budget is written.
 func (s *session) strike(e *entry) error {
+	if s.flt.kind != faultCrash && s.cur != nil {
+		s.recordResume(s.cur.startOff + s.cur.sent)
+	}
 	switch s.flt.kind {
 	case faultCrash:
 		// No final frame, no cleanup: the process just dies.
@@ -943,6 +978,7 @@ func (s *session) deleteExtraneous(a *srcArg) {
 		keep[e.dstLocal] = true
 		if e.kind == kindFile {
 			keep[e.dstLocal+s.cfg.partialSuffix] = true
+			keep[e.dstLocal+aspxSuffix] = true
 		}
 	}
 	var doomed []string
