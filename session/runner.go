@@ -31,6 +31,7 @@ type runner struct {
 	cmd     *ascp.Command
 	args    []string
 	attempt int
+	replay  []*Command // commands an earlier attempt took and did not finish
 	proc    *ascp.Process
 
 	mu   sync.Mutex
@@ -205,10 +206,10 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}()
 	go func() {
 		defer watchers.Done()
-		r.job.commands.forward(r.cmd.Session, conn, relayDone)
+		r.job.commands.forward(r.cmd.Session, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Session-1])
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress,
+	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Session-1],
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
@@ -288,6 +289,7 @@ type frameRelay struct {
 	extra   []byte // `"session":N` on jobs of several sessions
 	raw     bool   // write the frames' own lines
 	redact  frameRedactor
+	ledger  *ledger // nil in benchmarks of the bare relay
 
 	finalType string // DONE or ERROR, once seen
 	errorCode int
@@ -299,7 +301,8 @@ type frameRelay struct {
 // failed write of the output.
 func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 	fr.redact.apply(f)
-	switch t := f.Type(); {
+	t := f.Type()
+	switch {
 	case bytes.Equal(t, typeDone):
 		fr.finalType = "DONE"
 	case bytes.Equal(t, typeError):
@@ -308,6 +311,9 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 		fr.errorCode, _ = strconv.Atoi(string(code))
 		desc, _ := f.Get(fieldDescription)
 		fr.errorDesc = string(desc)
+	}
+	if fr.ledger != nil {
+		fr.ledger.observe(t, f)
 	}
 	j := fr.job
 	j.tracker.Observe(fr.session, f)

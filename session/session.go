@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -108,6 +109,10 @@ type PrepareOptions struct {
 	Ascp      string        // explicit ascp path; empty searches
 	ListDir   string        // folder of the list file; Run creates a private one
 	NewXferID func() string // nil: random tags.aspera.xfer_id
+	// Retries > 0 says the job may retry: its first attempt then carries
+	// the resume policy already (ascp.ResumeArgs), as IBM's ascp resumes
+	// only files whose first transfer had -k.
+	Retries int
 }
 
 // Prepared is a job ready to start: ascp found, commands built.
@@ -140,6 +145,12 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 		}
 		return nil, events.NewError(events.FromInput, 0, err.Error()), ExitUsage
 	}
+	if opts.Retries > 0 {
+		resume := ascp.ResumeArgs(in.Spec)
+		for i := range cmds {
+			cmds[i].Args = append(append([]string{}, resume...), cmds[i].Args...)
+		}
+	}
 	return &Prepared{AscpPath: path, Searched: searched, Commands: cmds}, nil, ExitOK
 }
 
@@ -152,10 +163,14 @@ type job struct {
 	progress []byte // reused buffer for progress lines
 	progMu   sync.Mutex
 	commands *commandRouter
+	ledgers  []*ledger // one per session: what its attempts finished
+	listDir  string    // the private folder of the list files
 
-	mu      sync.Mutex
-	retries int
-	version string
+	mu           sync.Mutex
+	retries      int
+	version      string
+	versionError string
+	versionDone  chan struct{} // closed when the probe has answered; nil when none ran
 }
 
 // Transfer is the library entry point: it checks a job description (any
@@ -195,18 +210,23 @@ func (j *job) run(ctx context.Context) *Outcome {
 		return outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
 	}
 	defer os.RemoveAll(dir)
+	j.listDir = dir
 
-	prepared, e, code := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
+	prepared, e, code := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir, Retries: j.opts.Retries})
 	if e != nil {
 		return outcome(e, code)
 	}
 	j.prepared = prepared
+	j.versionDone = make(chan struct{})
 	go j.probeVersion(prepared.AscpPath)
 	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Commands)).Str("job_id", j.opts.JobID).Msg("prepared")
 	if list := prepared.Commands[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 		}
+	}
+	for i := range prepared.Commands {
+		j.ledgers = append(j.ledgers, newLedger(prepared.Commands[i].ListFile))
 	}
 	keepalive := j.in.Spec.Bool("keepalive")
 	j.commands = newCommandRouter(len(prepared.Commands), keepalive, j.opts.Out, j.opts.Log)
@@ -259,12 +279,20 @@ const codeCancelled = 28
 // the error is retryable and attempts remain, resuming partial files.
 func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 	delay := j.opts.RetryDelay
+	led := j.ledgers[cmd.Session-1]
 	for attempt := 0; ; attempt++ {
+		lines, replay := led.begin()
 		args := cmd.Args
-		if attempt > 0 {
-			args = append(ascp.ResumeArgs(j.in.Spec), cmd.Args...)
+		if attempt > 0 && cmd.ListFile != nil && cmd.Sessions == 1 {
+			// The retry lists only what is not finished. (A session of
+			// a multi-session job cannot: ascp shares the files of the
+			// list among the sessions by their place in it.)
+			var err error
+			if args, err = j.retryList(cmd, attempt, lines); err != nil {
+				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+			}
 		}
-		r := &runner{job: j, cmd: cmd, args: args, attempt: attempt}
+		r := &runner{job: j, cmd: cmd, args: args, attempt: attempt, replay: replay}
 		o := r.run(ctx)
 		if o.Err == nil {
 			return o
@@ -273,6 +301,13 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 		if retryable && attempt > 0 {
 			// Retries were made for this kind of error and it came back.
 			o.ExitCode = ExitRetries
+		}
+		if retryable && cmd.ListFile != nil && cmd.Sessions == 1 && !j.in.Spec.Bool("keepalive") && !led.unfinished() {
+			// ascp confirmed every source before the error: there is
+			// nothing left to deliver, and nothing to retry.
+			j.opts.Log.Info().Int("code", o.Err.Code).Str("error", o.Err.Description).
+				Msg("every source was delivered before the error: the job is complete")
+			return &Outcome{ExitCode: ExitOK}
 		}
 		if !retryable || attempt >= j.opts.Retries {
 			return o
@@ -294,6 +329,24 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 			delay = j.opts.RetryMaxDelay
 		}
 	}
+}
+
+// retryList writes the list file of a retry, holding lines, and returns
+// the command's arguments that name it instead of the first list.
+func (j *job) retryList(cmd *ascp.Command, attempt int, lines []string) ([]string, error) {
+	list := &ascp.ListFile{Option: cmd.ListFile.Option, Lines: lines,
+		Path: filepath.Join(j.listDir, fmt.Sprintf("paths-%d-%d.txt", cmd.Session, attempt+1))}
+	if err := list.Write(); err != nil {
+		return nil, err
+	}
+	old := cmd.ListFile.Option + "=" + cmd.ListFile.Path
+	args := append([]string{}, cmd.Args...)
+	for i, a := range args {
+		if a == old {
+			args[i] = list.Option + "=" + list.Path
+		}
+	}
+	return args, nil
 }
 
 // retryable reports whether another attempt can help: ascp's error table
@@ -342,12 +395,18 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	}
 	j.tracker.Finish(status)
 	j.emitProgress(true)
+	if j.versionDone != nil {
+		// A fast failure (a wrong password) is when a support ticket
+		// needs the version most: wait for the probe, which is bounded.
+		<-j.versionDone
+	}
 	j.mu.Lock()
-	retries, version := j.retries, j.version
+	retries, version, versionError := j.retries, j.version, j.versionError
 	j.mu.Unlock()
 	summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
 	summary.Retries = retries
 	summary.AscpVersion = version
+	summary.AscpVersionError = versionError
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
 	o.Summary = summary
@@ -370,17 +429,23 @@ func exitForCause(cause error) int {
 	return ExitFailed
 }
 
-// probeVersion asks ascp for its version in the background, for the
-// summary; a slow or odd ascp only means the summary goes without it.
+// versionProbeTimeout bounds `ascp -A`, and so how long the summary can
+// wait for it.
+const versionProbeTimeout = 3 * time.Second
+
+// probeVersion asks ascp for its version while the job runs, for the
+// summary; when ascp cannot say, the summary says why instead.
 func (j *job) probeVersion(path string) {
-	v, err := ascp.Version(path, 3*time.Second)
+	defer close(j.versionDone)
+	v, err := ascp.Version(path, versionProbeTimeout)
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if err != nil {
 		j.opts.Log.Debug().Err(err).Msg("ascp version unknown")
+		j.versionError = err.Error()
 		return
 	}
-	j.mu.Lock()
 	j.version = v
-	j.mu.Unlock()
 }
 
 // NewJobID returns a random identifier for a job.

@@ -85,14 +85,15 @@ func TestSpecs(t *testing.T) {
 }
 
 // dryRunOutput is what `asession --strict --dry-run` prints for data, indented
-// for reviewable golden files.
+// for reviewable golden files: with the command's default of 3 retries, so
+// the first attempt already carries the resume policy.
 func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
 	var v any
 	code := ExitOK
 	if in, e := CheckInput(data, CheckOptions{Strict: true}); e != nil {
 		v, code = e, ExitUsage
 	} else {
-		report, e, c := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }}, "JOB")
+		report, e, c := DryRun(in, PrepareOptions{Ascp: ascpPath, Retries: 3, NewXferID: func() string { return fixedXferID }}, "JOB")
 		if e != nil {
 			v, code = e, c
 		} else {

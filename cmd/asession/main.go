@@ -146,7 +146,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	if *dryRun {
-		report, e, code := session.DryRun(in, session.PrepareOptions{Ascp: *ascpPath}, session.NewJobID())
+		report, e, code := session.DryRun(in, session.PrepareOptions{Ascp: *ascpPath, Retries: *retries}, session.NewJobID())
 		if e != nil {
 			_ = out.Event(e)
 			return code
