@@ -88,6 +88,7 @@ type Tracker struct {
 	lastProgress atomic.Int64 // elapsed() at the last progress line, or noProgressYet
 	changed      bool
 	percentage   float64 // highest reported: a job's percentage never goes back
+	unverified   int64   // completed files whose checksum did not match (--verify)
 	finished     map[uint64]struct{}
 }
 
@@ -308,6 +309,19 @@ func (t *Tracker) forgetFailedFiles(i int, n int64) {
 	t.failedCount -= n
 }
 
+// Unverified moves a completed file to the failed ones: its checksum did
+// not match what ascp reported (--verify).
+func (t *Tracker) Unverified(file, description string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.unverified++
+	t.failedCount++
+	if len(t.failedFiles) < maxFailedFiles {
+		t.failedFiles = append(t.failedFiles, FailedFile{File: file, Description: description})
+	}
+	t.changed = true
+}
+
 // Finish sets the final status.
 func (t *Tracker) Finish(status string) {
 	t.mu.Lock()
@@ -358,6 +372,8 @@ func (t *Tracker) fill(s *Snapshot) {
 		s.Counts.add(p.base.counts)
 		s.Counts.add(p.counts)
 	}
+	s.Counts.Completed -= t.unverified
+	s.Counts.Failed += t.unverified
 	if s.BytesExpected > 0 && s.BytesWritten > s.BytesExpected {
 		s.BytesWritten = s.BytesExpected
 	}

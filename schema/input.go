@@ -28,6 +28,9 @@ type Agent struct {
 	// asession would show it (dry runs, logs, ascp's messages). Set by
 	// agent.secret_cookie or the --secret-cookie flag.
 	SecretCookie bool
+	// Verify compares the checksum ascp reports for each file with the
+	// local copy (agent.verify or the --verify flag).
+	Verify bool
 }
 
 // Input is one parsed job description.
@@ -41,7 +44,7 @@ type Input struct {
 	Unknown        []string // pointers of unknown members, spec and envelope alike
 }
 
-var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "secret_cookie": true}
+var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "secret_cookie": true, "verify": true}
 
 // ParseInput recognises the envelope, then parses and validates the spec.
 // faspURL, when not empty, is a fasp:// link given beside the input (the
@@ -131,11 +134,13 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 				}
 				return true
 			})
-		case "multi_incr_udp", "secret_cookie":
+		case "multi_incr_udp", "secret_cookie", "verify":
 			if !val.IsBool() {
 				problems = append(problems, Problem{Pointer: kptr, Expected: "true or false", Found: describe(val, false)})
 			} else if key.String() == "multi_incr_udp" {
 				in.Agent.MultiIncrUDP = val.Bool()
+			} else if key.String() == "verify" {
+				in.Agent.Verify = val.Bool()
 			} else {
 				in.Agent.SecretCookie = val.Bool()
 			}

@@ -209,7 +209,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		r.job.commands.forward(r.cmd.Session, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Session-1])
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Session-1],
+	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Session-1], verify: r.job.verify,
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
@@ -289,7 +289,8 @@ type frameRelay struct {
 	extra   []byte // `"session":N` on jobs of several sessions
 	raw     bool   // write the frames' own lines
 	redact  frameRedactor
-	ledger  *ledger // nil in benchmarks of the bare relay
+	ledger  *ledger   // nil in benchmarks of the bare relay
+	verify  *verifier // --verify; nil without it
 
 	finalType string // DONE or ERROR, once seen
 	errorCode int
@@ -314,6 +315,9 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 	}
 	if fr.ledger != nil {
 		fr.ledger.observe(t, f)
+	}
+	if fr.verify != nil && bytes.Equal(t, typeStop) {
+		fr.verify.stop(fr.session, f)
 	}
 	j := fr.job
 	j.tracker.Observe(fr.session, f)

@@ -165,6 +165,8 @@ type job struct {
 	commands *commandRouter
 	ledgers  []*ledger // one per session: what its attempts finished
 	listDir  string    // the private folder of the list files
+	verify   *verifier // --verify; nil without it
+	verified *int      // files verified, for the summary
 
 	mu           sync.Mutex
 	retries      int
@@ -203,6 +205,11 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
+	if j.in.Agent.Verify {
+		if problems := checkVerify(j.in.Spec); problems != nil {
+			return outcome(InputError(problems), ExitUsage)
+		}
+	}
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
 	dir, err := os.MkdirTemp(j.in.FileListFolder, "asession-")
@@ -227,6 +234,9 @@ func (j *job) run(ctx context.Context) *Outcome {
 	}
 	for i := range prepared.Commands {
 		j.ledgers = append(j.ledgers, newLedger(prepared.Commands[i].ListFile))
+	}
+	if j.in.Agent.Verify {
+		j.verify = newVerifier(j)
 	}
 	keepalive := j.in.Spec.Bool("keepalive")
 	j.commands = newCommandRouter(len(prepared.Commands), keepalive, j.opts.Out, j.opts.Log)
@@ -253,6 +263,11 @@ func (j *job) run(ctx context.Context) *Outcome {
 		}(i)
 	}
 	wg.Wait()
+	verifyFailed := 0
+	if j.verify != nil {
+		verified, failed := j.verify.finish()
+		j.verified, verifyFailed = &verified, failed
+	}
 	// The first real failure explains the job; the others were cancelled
 	// because of it.
 	var first *Outcome
@@ -266,6 +281,10 @@ func (j *job) run(ctx context.Context) *Outcome {
 	}
 	if first != nil {
 		return first
+	}
+	if verifyFailed > 0 {
+		return outcome(events.NewError(events.FromVerify, 0,
+			fmt.Sprintf("%d files differ from the checksum ascp reported for them", verifyFailed)), ExitFailed)
 	}
 	return &Outcome{ExitCode: ExitOK}
 }
@@ -407,6 +426,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	summary.Retries = retries
 	summary.AscpVersion = version
 	summary.AscpVersionError = versionError
+	summary.Verified = j.verified
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
 	o.Summary = summary

@@ -737,7 +737,7 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		return outcomeFailed, fe, nil
 	}
 	defer in.Close()
-	flags := os.O_WRONLY | os.O_CREATE
+	flags := os.O_RDWR | os.O_CREATE
 	out, err := os.OpenFile(writePath, flags, 0o644)
 	if err != nil {
 		return fail(codeDiskWrite, "Cannot open destination: %v", err)
@@ -756,8 +756,15 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 	s.recordResume(lo)
 
 	var sum hash.Hash
-	if !ranged && lo == 0 {
+	if !ranged {
+		// The checksum is the whole file's: a resumed file's kept bytes
+		// are read back first.
 		sum = newChecksum(s.cfg.fileChecksum)
+		if sum != nil && lo > 0 {
+			if _, err := io.Copy(sum, io.NewSectionReader(out, 0, lo)); err != nil {
+				return fail(codeDiskRead, "Cannot read the partial file: %v", err)
+			}
+		}
 	}
 	buf := make([]byte, 256<<10)
 	off := lo
@@ -774,6 +781,11 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 			n = min(n, lim-s.written)
 		}
 		got, rerr := in.ReadAt(buf[:n], off)
+		if c := s.flt.bytes; s.flt.kind == faultCorrupt && c >= off && c < off+int64(got) {
+			// Bad data reaches the disk, and the checksum the receiver
+			// reports is of what it wrote.
+			buf[c-off] ^= 0xff
+		}
 		if got > 0 {
 			if _, werr := out.WriteAt(buf[:got], off); werr != nil {
 				if errors.Is(werr, syscall.ENOSPC) {

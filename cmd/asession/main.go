@@ -93,6 +93,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	dryRun := fs.Bool("dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	strict := fs.Bool("strict", false, "treat unknown spec fields as errors instead of warnings")
+	verify := fs.Bool("verify", false, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
 	secretCookie := fs.Bool("secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
@@ -136,6 +137,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *secretCookie {
 		in.Agent.SecretCookie = true
+	}
+	if *verify {
+		in.Agent.Verify = true
 	}
 	if len(in.Unknown) > 0 {
 		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
