@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"path/filepath"
 	"strconv"
 	"sync"
 
@@ -48,12 +49,18 @@ func newLedger(list *ascp.ListFile) *ledger {
 	for i := 0; i+step <= len(list.Lines); i += step {
 		a := &ledgerArg{lines: list.Lines[i : i+step]}
 		l.add(a, a.lines[0])
+		// ascp may name a local source by its absolute path.
+		if abs, err := filepath.Abs(a.lines[0]); err == nil && abs != a.lines[0] {
+			l.add(a, abs)
+		}
 	}
 	return l
 }
 
 func (l *ledger) add(a *ledgerArg, source string) {
-	l.args = append(l.args, a)
+	if len(l.args) == 0 || l.args[len(l.args)-1] != a {
+		l.args = append(l.args, a)
+	}
 	if _, dup := l.bySource[source]; !dup {
 		l.bySource[source] = a
 	}
@@ -124,7 +131,44 @@ func commandSource(cmd *Command) string {
 	return ""
 }
 
+// delivered is the job's set of sources that ascp reported transferred
+// (STOP), across attempts, kept as 64-bit FNV-1a hashes. When a retry
+// asks again for a source that was delivered and then removed
+// (remove_after_transfer) because the ledger could not tell it finished
+// (ascp died between its STOP and its ARGSTOP), the FILEERROR that comes
+// back is no failure of the job.
+type delivered struct {
+	mu  sync.Mutex
+	set map[uint64]struct{}
+}
+
+func (d *delivered) add(source []byte) {
+	d.mu.Lock()
+	if d.set == nil {
+		d.set = make(map[uint64]struct{})
+	}
+	d.set[hashName(source)] = struct{}{}
+	d.mu.Unlock()
+}
+
+func (d *delivered) has(source []byte) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	_, ok := d.set[hashName(source)]
+	return ok
+}
+
+func hashName(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
 var (
+	typeFileError           = []byte("FILEERROR")
 	typeStop                = []byte("STOP")
 	typeSkip                = []byte("SKIP")
 	typeArgStop             = []byte("ARGSTOP")

@@ -209,7 +209,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		r.job.commands.forward(r.cmd.Session, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Session-1])
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Session-1], verify: r.job.verify,
+	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Session-1], verify: r.job.verify, single: r.cmd.Sessions == 1,
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
@@ -232,6 +232,10 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		}
 	}
 	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
+	// Every file ascp failed had been delivered by an earlier attempt,
+	// and its source removed since: the session is done.
+	delivered := finalType == "ERROR" && (errorCode == codeSomeFileErrors || errorCode == fr.forgivenCode) &&
+		fr.forgiven > 0 && fr.failed == 0
 	_ = opts.Out.Flush()
 	if guard.afterExit(streamError) {
 		r.log().Warn().Int("session", r.cmd.Session).Msg("ascp exited but its management connection stayed open: stopping what holds it")
@@ -257,6 +261,10 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}
 	var e *events.Error
 	switch {
+	case delivered:
+		r.log().Info().Int("files", fr.forgiven).Int("session", r.cmd.Session).
+			Msg("the files ascp could not find again had been delivered before")
+		return &Outcome{ExitCode: ExitOK}
 	case finalType == "ERROR":
 		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
 	case streamError != nil && streamError != ascp.ErrIncomplete:
@@ -295,6 +303,14 @@ type frameRelay struct {
 	finalType string // DONE or ERROR, once seen
 	errorCode int
 	errorDesc string
+	// FILEERRORs of this attempt: for sources an earlier attempt
+	// delivered (forgiven), and the others (failed). Only a job of one
+	// session forgives: its retry sends every file left, whereas a
+	// session of several may leave a file to another by its position in
+	// the list, and a source gone changes the positions.
+	single           bool
+	forgiven, failed int
+	forgivenCode     int
 }
 
 // frame handles f; idle says no further input is buffered, so the output
@@ -316,11 +332,30 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 	if fr.ledger != nil {
 		fr.ledger.observe(t, f)
 	}
-	if fr.verify != nil && bytes.Equal(t, typeStop) {
-		fr.verify.stop(fr.session, f)
-	}
 	j := fr.job
-	j.tracker.Observe(fr.session, f)
+	switch {
+	case bytes.Equal(t, typeStop):
+		if src, ok := f.Get(fieldSource); ok {
+			j.sent.add(src)
+		}
+		if fr.verify != nil {
+			fr.verify.stop(fr.session, f)
+		}
+	case bytes.Equal(t, typeFileError):
+		if name, _ := f.Get(fieldFile); fr.single && j.sent.has(name) {
+			// Not a failed file: it was delivered before.
+			fr.forgiven++
+			if code, ok := f.Get(fieldCode); ok && fr.forgivenCode == 0 {
+				fr.forgivenCode, _ = strconv.Atoi(string(code))
+			}
+			t = nil
+		} else {
+			fr.failed++
+		}
+	}
+	if t != nil {
+		j.tracker.Observe(fr.session, f)
+	}
 	if j.opts.OnFrame != nil {
 		j.opts.OnFrame(fr.session, f)
 	}

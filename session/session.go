@@ -166,6 +166,7 @@ type job struct {
 	ledgers  []*ledger // one per session: what its attempts finished
 	listDir  string    // the private folder of the list files
 	verify   *verifier // --verify; nil without it
+	sent     delivered // sources ascp reported transferred, all sessions
 	verified *int      // files verified, for the summary
 
 	mu           sync.Mutex
@@ -293,6 +294,9 @@ var errSessionFailed = errors.New("another session of the job failed")
 
 // codeCancelled is ascp's "cancelled by user".
 const codeCancelled = 28
+
+// codeSomeFileErrors is ascp's "some files failed".
+const codeSomeFileErrors = 27
 
 // runSession runs one session's attempts: the first, then retries while
 // the error is retryable and attempts remain, resuming partial files.
