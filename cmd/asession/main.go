@@ -129,7 +129,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		_ = out.Event(session.InputError(session.UnreadableInput(err)))
 		return session.ExitUsage
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: *strict, FaspURL: *faspURL})
+	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: *strict, FaspURL: *faspURL, Verify: *verify})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = out.Event(inputErr)
@@ -137,9 +137,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *secretCookie {
 		in.Agent.SecretCookie = true
-	}
-	if *verify {
-		in.Agent.Verify = true
 	}
 	if len(in.Unknown) > 0 {
 		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
