@@ -207,7 +207,7 @@ func (t *Tracker) finish(name []byte) bool {
 	if t.finished == nil {
 		t.finished = make(map[uint64]struct{})
 	}
-	h := fnv64(name)
+	h := NameHash(name)
 	if _, ok := t.finished[h]; ok {
 		return false
 	}
@@ -216,7 +216,7 @@ func (t *Tracker) finish(name []byte) bool {
 }
 
 func (t *Tracker) finishedBefore(name []byte) bool {
-	_, ok := t.finished[fnv64(name)]
+	_, ok := t.finished[NameHash(name)]
 	return ok
 }
 
@@ -230,7 +230,9 @@ func (t *Tracker) dropExpected(s *sessionProgress, f *ascp.Frame) {
 	}
 }
 
-func fnv64(b []byte) uint64 {
+// NameHash is the 64-bit FNV-1a hash by which asession remembers file
+// names without keeping (or allocating) them.
+func NameHash(b []byte) uint64 {
 	h := uint64(14695981039346656037)
 	for _, c := range b {
 		h ^= uint64(c)

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/events"
 )
 
 // ledger is what one session's attempts have finished, source argument by
@@ -147,24 +148,15 @@ func (d *delivered) add(source []byte) {
 	if d.set == nil {
 		d.set = make(map[uint64]struct{})
 	}
-	d.set[hashName(source)] = struct{}{}
+	d.set[events.NameHash(source)] = struct{}{}
 	d.mu.Unlock()
 }
 
 func (d *delivered) has(source []byte) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	_, ok := d.set[hashName(source)]
+	_, ok := d.set[events.NameHash(source)]
 	return ok
-}
-
-func hashName(b []byte) uint64 {
-	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return h
 }
 
 var (
