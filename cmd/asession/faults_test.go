@@ -19,6 +19,9 @@ import (
 // set (make soak sets it).
 var soak = flag.Int("soak", 0, "TestFaultSchedule: run this many random seeds besides the fixed ones")
 
+// faultSeed reruns one case of a soak by the seed it logged.
+var faultSeed = flag.Uint64("fault-seed", 0, "TestFaultSchedule: run only this seed")
+
 // faultSeeds is the fixed set make test runs: small, and chosen to cover
 // every value of every dimension at least once (TestFaultSchedule logs the
 // case of each).
@@ -81,6 +84,9 @@ func (c faultCase) String() string {
 // no source removed before its delivery; no process or temporary file left.
 func TestFaultSchedule(t *testing.T) {
 	seeds := append([]uint64(nil), faultSeeds...)
+	if *faultSeed != 0 {
+		seeds = []uint64{*faultSeed}
+	}
 	for i := 0; i < *soak; i++ {
 		seeds = append(seeds, uint64(time.Now().UnixNano())+uint64(i))
 	}
@@ -206,7 +212,7 @@ func (c faultCase) run(t *testing.T) error {
 	if err := checkCounters(stdout.String()); err != nil {
 		return report("%v", err)
 	}
-	t.Logf("exit %d, every file identical: %v, %d retries in the summary", exit, identical, strings.Count(stdout.String(), `"status":"willretry"`))
+	t.Logf("exit %d, every file identical: %v, %d willretry lines; %s", exit, identical, strings.Count(stdout.String(), `"status":"willretry"`), c)
 	marker := []byte("ASCPSIM_ROOT=" + root + "\x00")
 	deadline := time.Now().Add(5 * time.Second)
 	for left := scriptProcesses(marker); len(left) > 0; left = scriptProcesses(marker) {
