@@ -32,6 +32,7 @@ type runner struct {
 	args    []string
 	attempt int
 	replay  []*Command // commands an earlier attempt took and did not finish
+	alone   bool       // a retry of a multi-session job's sessions as one ascp, without -C
 	proc    *ascp.Process
 
 	mu   sync.Mutex
@@ -209,7 +210,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		r.job.commands.forward(r.cmd.Session, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Session-1])
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Session-1], verify: r.job.verify, single: r.cmd.Sessions == 1,
+	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Session-1], verify: r.job.verify, single: r.cmd.Sessions == 1 || r.alone,
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
@@ -340,6 +341,10 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 		}
 		if fr.verify != nil {
 			fr.verify.stop(fr.session, f)
+		}
+	case bytes.Equal(t, typeSkip):
+		if src, ok := f.Get(fieldSource); ok {
+			j.sent.add(src)
 		}
 	case bytes.Equal(t, typeFileError):
 		if name, _ := f.Get(fieldFile); fr.single && j.sent.has(name) {

@@ -100,6 +100,10 @@ type Outcome struct {
 	ExitCode int
 	Err      *events.Error   // nil when it completed
 	Summary  *events.Summary // set for a whole job
+
+	// retryAlone: a session of several failed in a way a retry can mend;
+	// the job retries once the other sessions are done (retryAlone).
+	retryAlone bool
 }
 
 func outcome(e *events.Error, code int) *Outcome { return &Outcome{ExitCode: code, Err: e} }
@@ -258,12 +262,15 @@ func (j *job) run(ctx context.Context) *Outcome {
 		go func(i int) {
 			defer wg.Done()
 			results[i] = j.runSession(ctx, &prepared.Commands[i])
-			if results[i].Err != nil {
+			if results[i].Err != nil && !results[i].retryAlone {
 				cancelOthers(errSessionFailed)
 			}
 		}(i)
 	}
 	wg.Wait()
+	if o := j.retryAlone(ctx, results); o != nil {
+		results = []*Outcome{o}
+	}
 	verifyFailed := 0
 	if j.verify != nil {
 		verified, failed := j.verify.finish()
@@ -335,23 +342,113 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 		if !retryable || attempt >= j.opts.Retries {
 			return o
 		}
-		j.mu.Lock()
-		j.retries++
-		j.mu.Unlock()
-		j.tracker.Retry(cmd.Session)
-		j.emitProgress(true)
-		j.opts.Log.Warn().Int("code", o.Err.Code).Str("error", o.Err.Description).Int("session", cmd.Session).
-			Dur("delay", delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
-		select {
-		case <-ctx.Done():
-			return outcome(events.NewError(events.FromCancel, 28, "cancelled while waiting to retry"), ExitFailed)
-		case <-time.After(delay):
+		if cmd.Sessions > 1 && cmd.ListFile != nil && !j.in.Spec.Bool("keepalive") {
+			o.retryAlone = true
+			return o
 		}
-		delay *= 2
-		if delay > j.opts.RetryMaxDelay {
-			delay = j.opts.RetryMaxDelay
+		if e := j.beforeRetry(ctx, o.Err, &delay, attempt, cmd.Session); e != nil {
+			return e
 		}
 	}
+}
+
+// beforeRetry counts a retry, shows willretry and waits the backoff.
+func (j *job) beforeRetry(ctx context.Context, e *events.Error, delay *time.Duration, attempt int, sessions ...int) *Outcome {
+	j.mu.Lock()
+	j.retries++
+	j.mu.Unlock()
+	for _, s := range sessions {
+		j.tracker.Retry(s)
+	}
+	j.emitProgress(true)
+	j.opts.Log.Warn().Int("code", e.Code).Str("error", e.Description).Ints("sessions", sessions).
+		Dur("delay", *delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
+	select {
+	case <-ctx.Done():
+		return outcome(events.NewError(events.FromCancel, 28, "cancelled while waiting to retry"), ExitFailed)
+	case <-time.After(*delay):
+	}
+	*delay = min(*delay*2, j.opts.RetryMaxDelay)
+	return nil
+}
+
+// retryAlone retries the failed sessions of a multi-session job once all
+// its sessions are done, as one ascp without -C over the sources no
+// session delivered. Retrying one session with its -C share cannot work:
+// ascp shares a list among the sessions by position, and a source gone
+// since (remove_after_transfer) shifts the shares, leaving files to
+// sessions that are not running. nil: nothing to retry this way.
+func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
+	var failed []int
+	var first *Outcome
+	for i, r := range results {
+		if r.Err != nil && !r.retryAlone {
+			return nil // a failure no retry mends
+		}
+		if r.retryAlone {
+			failed = append(failed, i+1)
+			if first == nil {
+				first = r
+			}
+		}
+	}
+	if first == nil || ctx.Err() != nil {
+		return nil
+	}
+	cmd := j.prepared.Commands[failed[0]-1]
+	for i := 0; i+1 < len(cmd.Args); i++ {
+		if cmd.Args[i] == "-C" {
+			cmd.Args = append(append([]string{}, cmd.Args[:i]...), cmd.Args[i+2:]...)
+			break
+		}
+	}
+	delay := j.opts.RetryDelay
+	o := first
+	for attempt := 0; ; attempt++ {
+		if e := j.beforeRetry(ctx, o.Err, &delay, attempt, failed...); e != nil {
+			return e
+		}
+		failed = failed[:1] // the retries are this one ascp
+		lines := j.undelivered(cmd.ListFile)
+		if len(lines) == 0 {
+			return &Outcome{ExitCode: ExitOK}
+		}
+		args, err := j.retryList(&cmd, attempt+1, lines)
+		if err != nil {
+			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+		}
+		r := &runner{job: j, cmd: &cmd, args: args, attempt: attempt + 1, alone: true}
+		if o = r.run(ctx); o.Err == nil {
+			return o
+		}
+		retryable := retryable(o.Err) && ctx.Err() == nil
+		if retryable {
+			o.ExitCode = ExitRetries
+		}
+		if !retryable || attempt+1 >= j.opts.Retries {
+			return o
+		}
+	}
+}
+
+// undelivered lists the list lines whose source no session reported
+// transferred or skipped: for a directory, every file it holds is looked
+// at again (those delivered are skipped, or gone with their source).
+func (j *job) undelivered(list *ascp.ListFile) []string {
+	step := 1
+	if list.Option == "--file-pair-list" {
+		step = 2
+	}
+	var lines []string
+	for i := 0; i+step <= len(list.Lines); i += step {
+		src := list.Lines[i]
+		abs, _ := filepath.Abs(src)
+		if j.sent.has([]byte(src)) || j.sent.has([]byte(abs)) {
+			continue
+		}
+		lines = append(lines, list.Lines[i:i+step]...)
+	}
+	return lines
 }
 
 // retryList writes the list file of a retry, holding lines, and returns

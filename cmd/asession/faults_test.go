@@ -30,16 +30,15 @@ var faultSeeds = []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 // faultCase is one run of the schedule: a job, what the destination holds
 // beforehand, and the fault ascpsim injects.
 type faultCase struct {
-	seed        uint64
-	sizes       []int
-	stale       int // index of the file whose destination holds an older version, -1: none
-	keepalive   bool
-	remove      bool
-	sessions    int
-	fault       string // lost, crash or stall
-	faultAt     int64
-	times       int
-	onlyIfExit0 bool // exit 0 => identical, not the converse (see below)
+	seed      uint64
+	sizes     []int
+	stale     int // index of the file whose destination holds an older version, -1: none
+	keepalive bool
+	remove    bool
+	sessions  int
+	fault     string // lost, crash or stall
+	faultAt   int64
+	times     int
 }
 
 func newFaultCase(seed uint64) faultCase {
@@ -61,12 +60,6 @@ func newFaultCase(seed uint64) faultCase {
 	}
 	c.fault = []string{"lost", "crash", "stall"}[rng.IntN(3)]
 	c.faultAt = 1 + rng.Int64N(int64(total/c.sessions))
-	// A session of a multi-session job gets its share of the list by
-	// position, and its retry sends the whole list again: with sources
-	// removed after transfer, ascp fails the ones already delivered. That
-	// job fails (exit 1) with every file delivered: a false failure left
-	// open, never a false success.
-	c.onlyIfExit0 = c.remove && c.sessions > 1 && !c.keepalive
 	return c
 }
 
@@ -204,7 +197,7 @@ func (c faultCase) run(t *testing.T) error {
 	switch {
 	case exit == 0 && !identical:
 		return report("exit 0, but a destination file differs from its source")
-	case exit != 0 && identical && !c.onlyIfExit0:
+	case exit != 0 && identical:
 		return report("every file delivered intact, but exit %d", exit)
 	case exit != 0 && exit != 1 && exit != 4:
 		return report("unexpected exit status")
