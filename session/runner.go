@@ -305,10 +305,11 @@ type frameRelay struct {
 	errorCode int
 	errorDesc string
 	// FILEERRORs of this attempt: for sources an earlier attempt
-	// delivered (forgiven), and the others (failed). Only a job of one
-	// session forgives: its retry sends every file left, whereas a
-	// session of several may leave a file to another by its position in
-	// the list, and a source gone changes the positions.
+	// delivered (forgiven), and the others (failed). Only an ascp that
+	// sends every file left forgives (single: a job of one session, or
+	// the retry of a multi-session job as one ascp), whereas a session of
+	// several may leave a file to another by its position in the list,
+	// and a source gone changes the positions.
 	single           bool
 	forgiven, failed int
 	forgivenCode     int

@@ -252,7 +252,8 @@ func (j *job) run(ctx context.Context) *Outcome {
 	}
 
 	// One failing session cancels the others: the job has failed, and
-	// their ascp processes must not run on unobserved.
+	// their ascp processes must not run on unobserved. A failure a retry
+	// can mend lets them finish instead (retryAlone).
 	ctx, cancelOthers := context.WithCancelCause(ctx)
 	defer cancelOthers(nil)
 	results := make([]*Outcome, len(prepared.Commands))
