@@ -311,6 +311,25 @@ func (t *Tracker) forgetFailedFiles(i int, n int64) {
 	t.failedCount -= n
 }
 
+// Forgive takes back a FILEERROR of session i for the file whose name
+// hashes to h (NameHash): another session had delivered that source, and
+// removed it, before this one looked for it.
+func (t *Tracker) Forgive(i int, h uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, f := range t.failedFiles {
+		if f.session == i && NameHash([]byte(f.File)) == h {
+			t.failedFiles = append(t.failedFiles[:k], t.failedFiles[k+1:]...)
+			break
+		}
+	}
+	s := &t.sessions[i-1]
+	s.counts.Failed--
+	s.counts.Attempted--
+	t.failedCount--
+	t.changed = true
+}
+
 // Unverified moves a completed file to the failed ones: its checksum did
 // not match what ascp reported (--verify).
 func (t *Tracker) Unverified(file, description string) {

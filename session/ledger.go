@@ -152,10 +152,12 @@ func (d *delivered) add(source []byte) {
 	d.mu.Unlock()
 }
 
-func (d *delivered) has(source []byte) bool {
+func (d *delivered) has(source []byte) bool { return d.hasHash(events.NameHash(source)) }
+
+func (d *delivered) hasHash(h uint64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	_, ok := d.set[events.NameHash(source)]
+	_, ok := d.set[h]
 	return ok
 }
 

@@ -233,6 +233,15 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		}
 	}
 	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
+	// A session of several may report a source missing before the relay
+	// of the one that delivered it has seen its STOP: look again.
+	for _, h := range fr.pending {
+		if r.job.sent.hasHash(h) {
+			fr.failed--
+			fr.forgiven++
+			r.job.tracker.Forgive(r.cmd.Session, h)
+		}
+	}
 	// Every file ascp failed had been delivered by an earlier attempt,
 	// and its source removed since: the session is done.
 	delivered := finalType == "ERROR" && (errorCode == codeSomeFileErrors || errorCode == fr.forgivenCode) &&
@@ -262,10 +271,16 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}
 	var e *events.Error
 	switch {
-	case delivered:
+	case delivered && fr.single:
 		r.log().Info().Int("files", fr.forgiven).Int("session", r.cmd.Session).
 			Msg("the files ascp could not find again had been delivered before")
 		return &Outcome{ExitCode: ExitOK}
+	case delivered:
+		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
+		e.ExitStatus = &status
+		o := r.withTerminal(outcome(e, ExitFailed))
+		o.retryAlone = true
+		return o
 	case finalType == "ERROR":
 		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
 	case streamError != nil && streamError != ascp.ErrIncomplete:
@@ -304,15 +319,18 @@ type frameRelay struct {
 	finalType string // DONE or ERROR, once seen
 	errorCode int
 	errorDesc string
-	// FILEERRORs of this attempt: for sources an earlier attempt
-	// delivered (forgiven), and the others (failed). Only an ascp that
-	// sends every file left forgives (single: a job of one session, or
-	// the retry of a multi-session job as one ascp), whereas a session of
-	// several may leave a file to another by its position in the list,
-	// and a source gone changes the positions.
+	// FILEERRORs of this attempt: for sources delivered before, by an
+	// earlier attempt or another session (forgiven), and the others
+	// (failed). An ascp that sends every file left (single: a job of one
+	// session, or the retry of a multi-session job as one ascp) is then
+	// done; a session of several is not: it may have left a file to
+	// another by its position in the list, and a source gone changes the
+	// positions, so the job checks what no session delivered
+	// (retryAlone).
 	single           bool
 	forgiven, failed int
 	forgivenCode     int
+	pending          []uint64 // NameHash of the failed ones: another session's STOP may come later
 }
 
 // frame handles f; idle says no further input is buffered, so the output
@@ -348,7 +366,7 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 			j.sent.add(src)
 		}
 	case bytes.Equal(t, typeFileError):
-		if name, _ := f.Get(fieldFile); fr.single && j.sent.has(name) {
+		if name, _ := f.Get(fieldFile); j.sent.has(name) {
 			// Not a failed file: it was delivered before.
 			fr.forgiven++
 			if code, ok := f.Get(fieldCode); ok && fr.forgivenCode == 0 {
@@ -357,6 +375,7 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 			t = nil
 		} else {
 			fr.failed++
+			fr.pending = append(fr.pending, events.NameHash(name))
 		}
 	}
 	if t != nil {

@@ -325,7 +325,7 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 		}
 		r := &runner{job: j, cmd: cmd, args: args, attempt: attempt, replay: replay}
 		o := r.run(ctx)
-		if o.Err == nil {
+		if o.Err == nil || o.retryAlone {
 			return o
 		}
 		retryable := retryable(o.Err) && ctx.Err() == nil
@@ -397,6 +397,13 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 		return nil
 	}
 	cmd := j.prepared.Commands[failed[0]-1]
+	if len(j.undelivered(cmd.ListFile)) == 0 {
+		// What a session failed had been delivered by another.
+		return &Outcome{ExitCode: ExitOK}
+	}
+	if j.opts.Retries == 0 {
+		return first
+	}
 	for i := 0; i+1 < len(cmd.Args); i++ {
 		if cmd.Args[i] == "-C" {
 			cmd.Args = append(append([]string{}, cmd.Args[:i]...), cmd.Args[i+2:]...)
