@@ -90,6 +90,7 @@ type Tracker struct {
 	percentage   float64 // highest reported: a job's percentage never goes back
 	unverified   int64   // completed files whose checksum did not match (--verify)
 	finished     map[uint64]struct{}
+	retried      bool // Retry was called: files may be reported again
 }
 
 // NewTracker starts tracking a job of n ascp sessions.
@@ -216,6 +217,9 @@ func (t *Tracker) finish(name []byte) bool {
 }
 
 func (t *Tracker) finishedBefore(name []byte) bool {
+	if !t.retried {
+		return false // no earlier attempt: nothing finished before
+	}
 	_, ok := t.finished[NameHash(name)]
 	return ok
 }
@@ -285,6 +289,7 @@ func clipText(b []byte) string {
 func (t *Tracker) Retry(i int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.retried = true
 	s := &t.sessions[i-1]
 	base := s.base
 	base.sent += s.sentBytes

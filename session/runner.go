@@ -355,14 +355,14 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 	j := fr.job
 	switch {
 	case bytes.Equal(t, typeStop):
-		if src, ok := f.Get(fieldSource); ok {
+		if src, ok := f.Get(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 		if fr.verify != nil {
 			fr.verify.stop(fr.session, f)
 		}
 	case bytes.Equal(t, typeSkip):
-		if src, ok := f.Get(fieldSource); ok {
+		if src, ok := f.Get(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 	case bytes.Equal(t, typeFileError):

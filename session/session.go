@@ -171,7 +171,10 @@ type job struct {
 	listDir  string    // the private folder of the list files
 	verify   *verifier // --verify; nil without it
 	sent     delivered // sources ascp reported transferred, all sessions
-	verified *int      // files verified, for the summary
+	// keepSent: sent is needed, as sources may vanish once sent, or a
+	// multi-session job may retry as one ascp over what none delivered.
+	keepSent bool
+	verified *int // files verified, for the summary
 
 	mu           sync.Mutex
 	retries      int
@@ -240,6 +243,8 @@ func (j *job) run(ctx context.Context) *Outcome {
 	for i := range prepared.Commands {
 		j.ledgers = append(j.ledgers, newLedger(prepared.Commands[i].ListFile))
 	}
+	j.keepSent = len(prepared.Commands) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
+		j.in.Spec.Bool("delete_source") || j.in.Spec.Has("move_after_transfer")
 	if j.in.Agent.Verify {
 		j.verify = newVerifier(j)
 	}
