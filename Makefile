@@ -28,13 +28,17 @@ BENCHCOUNT ?= 5
 BENCHRUNS  ?= 5
 BENCHDIR   ?= $(BIN)/bench
 
-.PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install install-ascpsim bench dist cross
+# make soak: TestFaultSchedule over SOAK random seeds besides its fixed set.
+SOAK ?= 300
+
+.PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install install-ascpsim bench dist cross soak
 
 help:
 	@echo "make demo      build asession and the ascpsim stand-in, upload and download a tree, show events"
 	@echo "make test      vet, gofmt check and the whole test suite with the race detector"
 	@echo "make lint      go vet, gofmt check and staticcheck ($(STATICCHECK_VERSION))"
 	@echo "make fuzz-ci   every fuzz target for FUZZTIME (10s) each; make fuzz: FUZZTIME_LONG (3m) each"
+	@echo "make soak      the fault schedule (lost, crash, stall x keepalive, removal, sessions) over SOAK (300) random seeds"
 	@echo "make bench     hot-path benchmarks, whole-process runs (RSS, startup), table in bin/bench/report.txt"
 	@echo "make build     build bin/asession and bin/ascpsim (static, versioned)"
 	@echo "make cross     go vet and build every package for each of PLATFORMS"
@@ -120,6 +124,9 @@ bench: build
 	$(GO) test -run '^$$' -bench 'ReaderNext|ListFile1M' -benchmem -cpu 1 -count $(BENCHCOUNT) ./ascp 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(GO) test -run '^$$' -bench 'FrameEncoder|Tracker' -benchmem -cpu 1 -count $(BENCHCOUNT) ./events 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(BIN)/benchreport -asession $(BIN)/asession -ascpsim $(BIN)/ascpsim -gobench $(BENCHDIR)/go.txt -runs $(BENCHRUNS) -out $(BENCHDIR)/report.txt
+
+soak:
+	$(GO) test ./cmd/asession -run '^TestFaultSchedule$$' -count=1 -timeout 90m -args -soak=$(SOAK)
 
 generate:
 	$(GO) test ./schema -run 'TestGeneratedFilesAreCurrent|TestGoSpecIsCurrent' -update

@@ -331,15 +331,20 @@ func option(field string) string {
 	return f.Option
 }
 
-// ResumeArgs are the arguments a retry adds so that ascp resumes partial
-// files: none when the spec sets its resume policy (already in the
-// command), else the resume_policy row's option for sparse checksums.
+// ResumeArgs are the arguments that make ascp resume partial files: none
+// when the spec names its resume policy (already in the command: the user
+// chose that trade-off), else full checksums (-k 3). IBM's ascp resumes
+// only when the FIRST transfer had -k, so a job that may retry carries them
+// from its first attempt. Full rather than sparse checksums: a sparse check
+// compares samples and takes a same-size older file that differs elsewhere
+// for identical, which would end "completed" with the wrong bytes; the
+// full check costs one read of the data already on disk (README, Retries).
 func ResumeArgs(spec *schema.Spec) []string {
 	if spec.Has("resume_policy") {
 		return nil
 	}
 	f, _ := schema.Lookup("resume_policy")
-	return []string{f.Option, f.ArgValues["sparse_csum"]}
+	return []string{f.Option, f.ArgValues["full_csum"]}
 }
 
 // tags completes tags.aspera the way IBM's clients do, once per job so that

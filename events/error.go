@@ -20,11 +20,12 @@ const (
 	FromSetup     Source = "setup"   // temp files and the like
 	FromStall     Source = "stall"   // no management message for too long
 	FromCommand   Source = "command" // a malformed line on the command channel
+	FromVerify    Source = "verify"  // --verify: a file's checksum differs from ascp's
 )
 
 // Sources lists every Source; schema/events.schema.json must name the same.
 var Sources = []Source{FromInput, FromLocate, FromStart, FromConnect, FromPrompt, FromAscpError,
-	FromAscpExit, FromStream, FromOutput, FromCancel, FromSetup, FromStall, FromCommand}
+	FromAscpExit, FromStream, FromOutput, FromCancel, FromSetup, FromStall, FromCommand, FromVerify}
 
 // Error is the line of type "error". Code is ascp's error code when the
 // error has one (reference §3), so that retry logic can key on it.

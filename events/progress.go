@@ -23,7 +23,9 @@ const (
 	StatusCancelled  = "cancelled"
 )
 
-// FileCounts follows Connect: completed includes skipped files.
+// FileCounts follows Connect: completed includes skipped files. Every file
+// counted completed or failed was attempted, so attempted >= completed +
+// failed.
 type FileCounts struct {
 	Attempted int64 `json:"attempted"`
 	Completed int64 `json:"completed"`
@@ -43,6 +45,7 @@ type FailedFile struct {
 	File        string `json:"file"`
 	Code        int    `json:"code"`
 	Description string `json:"description"`
+	session     int    // whose retry forgets it
 }
 
 // maxFailedFiles bounds what the summary lists: a job of a million failing
@@ -50,12 +53,23 @@ type FailedFile struct {
 const maxFailedFiles = 1000
 
 // sessionProgress is what one ascp process has reported in its current
-// attempt. A retry starts it again: the new ascp reports every file anew.
+// attempt, on top of what earlier attempts finished (base). A retry that
+// re-sends only unfinished files keeps the finished ones in base; one that
+// re-sends everything starts base again, as the new ascp reports every
+// file anew.
 type sessionProgress struct {
-	expectedBytes int64 // PreTransferBytes
+	expectedBytes int64 // base.written + PreTransferBytes of this attempt
 	sentBytes     int64 // TransferBytes: bytes sent in this attempt
 	resumedBytes  int64 // StartByte of resumed files: already on disk
+	finishedBytes int64 // Size of the files STOP or SKIP reported this attempt
+	skippedBytes  int64 // Size of the files SKIP reported: already there
 	counts        FileCounts
+	open          bool   // lastStart has had no STOP or FILEERROR yet
+	lastStart     []byte // File of the last START, reused
+	base          struct {
+		written, sent int64
+		counts        FileCounts
+	}
 }
 
 // Tracker aggregates the frames of every session of a job into
@@ -73,6 +87,10 @@ type Tracker struct {
 	failedCount  int64
 	lastProgress atomic.Int64 // elapsed() at the last progress line, or noProgressYet
 	changed      bool
+	percentage   float64 // highest reported: a job's percentage never goes back
+	unverified   int64   // completed files whose checksum did not match (--verify)
+	finished     map[uint64]struct{}
+	retried      bool // Retry was called: files may be reported again
 }
 
 // NewTracker starts tracking a job of n ascp sessions.
@@ -91,6 +109,7 @@ var (
 	fieldTransferBytes    = []byte("TransferBytes")
 	fieldPreTransferBytes = []byte("PreTransferBytes")
 	fieldStartByte        = []byte("StartByte")
+	fieldSize             = []byte("Size")
 	fieldCode             = []byte("Code")
 	fieldDescription      = []byte("Description")
 	frameStart            = []byte("START")
@@ -117,36 +136,113 @@ func (t *Tracker) Observe(i int, f *ascp.Frame) {
 		}
 	case bytes.Equal(typ, frameStart):
 		t.running()
+		name, _ := f.Get(fieldFile)
+		if t.finishedBefore(name) {
+			// Sent again although an earlier attempt finished it: its
+			// bytes are counted done already.
+			s.open = false
+			t.dropExpected(s, f)
+			return
+		}
 		s.counts.Attempted++
 		if v, ok := intField(f, fieldStartByte); ok {
 			s.resumedBytes += v
 		}
-		if name, ok := f.Get(fieldFile); ok {
-			t.currentFile = append(t.currentFile[:0], name...)
-		}
+		t.currentFile = append(t.currentFile[:0], name...)
+		s.lastStart = append(s.lastStart[:0], name...)
+		s.open = true
 		t.changed = true
 	case bytes.Equal(typ, frameStop):
-		s.counts.Completed++
+		name, _ := f.Get(fieldFile)
 		if v, ok := intField(f, fieldTransferBytes); ok {
 			s.sentBytes = v
 		}
+		if !t.finish(name) {
+			return
+		}
+		s.counts.Completed++
+		s.open = false
+		if v, ok := intField(f, fieldSize); ok {
+			s.finishedBytes += v
+		}
 		t.changed = true
 	case bytes.Equal(typ, frameSkip):
+		// A skipped file is there already: attempted, completed (as
+		// Connect counts it) and its bytes done.
+		if name, _ := f.Get(fieldFile); !t.finish(name) {
+			t.dropExpected(s, f)
+			return
+		}
+		s.counts.Attempted++
 		s.counts.Completed++
 		s.counts.Skipped++
+		if v, ok := intField(f, fieldSize); ok {
+			s.finishedBytes += v
+			s.skippedBytes += v
+		}
 		t.changed = true
 	case bytes.Equal(typ, frameFileError):
+		// A file that fails before its START (a missing source) was
+		// attempted too; one that fails after it is counted already.
+		if name, _ := f.Get(fieldFile); !s.open || !bytes.Equal(name, s.lastStart) {
+			s.counts.Attempted++
+		}
+		s.open = false
 		s.counts.Failed++
-		t.recordFailedFile(f)
+		t.recordFailedFile(i, f)
 		t.changed = true
 	case bytes.Equal(typ, frameNotification):
 		if v, ok := intField(f, fieldPreTransferBytes); ok {
-			s.expectedBytes = v
+			s.expectedBytes = s.base.written + v
 			t.changed = true
 		}
 	case bytes.Equal(typ, frameSession):
 		t.running()
 	}
+}
+
+// finish records that the file named name is finished; false means an
+// earlier attempt finished it already. Names are kept as 64-bit FNV-1a
+// hashes: the set costs no allocation per file beyond the map's growth.
+func (t *Tracker) finish(name []byte) bool {
+	if t.finished == nil {
+		t.finished = make(map[uint64]struct{})
+	}
+	h := NameHash(name)
+	if _, ok := t.finished[h]; ok {
+		return false
+	}
+	t.finished[h] = struct{}{}
+	return true
+}
+
+func (t *Tracker) finishedBefore(name []byte) bool {
+	if !t.retried {
+		return false // no earlier attempt: nothing finished before
+	}
+	_, ok := t.finished[NameHash(name)]
+	return ok
+}
+
+// dropExpected takes out of the expected bytes those of a file that an
+// earlier attempt finished and this one counted again in its
+// PreTransferBytes (a re-sent directory).
+func (t *Tracker) dropExpected(s *sessionProgress, f *ascp.Frame) {
+	if v, ok := intField(f, fieldSize); ok && s.expectedBytes-v >= s.base.written {
+		s.expectedBytes -= v
+		t.changed = true
+	}
+}
+
+// NameHash is the 64-bit FNV-1a hash by which asession remembers file
+// names without keeping (or allocating) them.
+func NameHash(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }
 
 func (t *Tracker) running() {
@@ -156,7 +252,7 @@ func (t *Tracker) running() {
 	}
 }
 
-func (t *Tracker) recordFailedFile(f *ascp.Frame) {
+func (t *Tracker) recordFailedFile(session int, f *ascp.Frame) {
 	t.failedCount++
 	if len(t.failedFiles) >= maxFailedFiles {
 		return
@@ -164,7 +260,7 @@ func (t *Tracker) recordFailedFile(f *ascp.Frame) {
 	name, _ := f.Get(fieldFile)
 	desc, _ := f.Get(fieldDescription)
 	code, _ := intField(f, fieldCode)
-	t.failedFiles = append(t.failedFiles, FailedFile{File: clipText(name), Code: int(code), Description: clipText(desc)})
+	t.failedFiles = append(t.failedFiles, FailedFile{File: clipText(name), Code: int(code), Description: clipText(desc), session: session})
 }
 
 // maxFailedFileText bounds the file name and the description kept for one
@@ -185,13 +281,70 @@ func clipText(b []byte) string {
 	return string(b[:n]) + "…"
 }
 
-// Retry marks session i as restarting: its next ascp reports every file
-// again, so its counts start over, and the job shows willretry meanwhile.
+// Retry marks session i as restarting, and the job shows willretry
+// meanwhile. The files it finished stay counted, with their bytes; a later
+// attempt that reports one of them again (a re-sent directory, whose
+// files the resume check skips) does not count it twice. The files that
+// failed or did not finish are tried again, so they are counted anew.
 func (t *Tracker) Retry(i int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.sessions[i-1] = sessionProgress{}
+	t.retried = true
+	s := &t.sessions[i-1]
+	base := s.base
+	base.sent += s.sentBytes
+	base.written += s.finishedBytes
+	base.counts.add(FileCounts{Attempted: s.counts.Completed, Completed: s.counts.Completed, Skipped: s.counts.Skipped})
+	t.forgetFailedFiles(i, s.counts.Failed)
+	// The expected total stands until the next attempt's NOTIFICATION
+	// says what is left.
+	*s = sessionProgress{expectedBytes: s.expectedBytes, lastStart: s.lastStart[:0], base: base}
 	t.status = StatusWillRetry
+	t.changed = true
+}
+
+// forgetFailedFiles drops session i's n failed files: its retry tries them
+// again.
+func (t *Tracker) forgetFailedFiles(i int, n int64) {
+	kept := t.failedFiles[:0]
+	for _, f := range t.failedFiles {
+		if f.session != i {
+			kept = append(kept, f)
+		}
+	}
+	t.failedFiles = kept
+	t.failedCount -= n
+}
+
+// Forgive takes back a FILEERROR of session i for the file whose name
+// hashes to h (NameHash): another session had delivered that source, and
+// removed it, before this one looked for it.
+func (t *Tracker) Forgive(i int, h uint64) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for k, f := range t.failedFiles {
+		if f.session == i && NameHash([]byte(f.File)) == h {
+			t.failedFiles = append(t.failedFiles[:k], t.failedFiles[k+1:]...)
+			break
+		}
+	}
+	s := &t.sessions[i-1]
+	s.counts.Failed--
+	s.counts.Attempted--
+	t.failedCount--
+	t.changed = true
+}
+
+// Unverified moves a completed file to the failed ones: its checksum did
+// not match what ascp reported (--verify).
+func (t *Tracker) Unverified(file, description string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.unverified++
+	t.failedCount++
+	if len(t.failedFiles) < maxFailedFiles {
+		t.failedFiles = append(t.failedFiles, FailedFile{File: file, Description: description})
+	}
 	t.changed = true
 }
 
@@ -240,10 +393,13 @@ func (t *Tracker) fill(s *Snapshot) {
 	for i := range t.sessions {
 		p := &t.sessions[i]
 		s.BytesExpected += p.expectedBytes
-		s.BytesSent += p.sentBytes
-		s.BytesWritten += p.sentBytes + p.resumedBytes
+		s.BytesSent += p.base.sent + p.sentBytes
+		s.BytesWritten += p.base.written + p.sentBytes + p.resumedBytes + p.skippedBytes
+		s.Counts.add(p.base.counts)
 		s.Counts.add(p.counts)
 	}
+	s.Counts.Completed -= t.unverified
+	s.Counts.Failed += t.unverified
 	if s.BytesExpected > 0 && s.BytesWritten > s.BytesExpected {
 		s.BytesWritten = s.BytesExpected
 	}
@@ -252,11 +408,17 @@ func (t *Tracker) fill(s *Snapshot) {
 		s.RateKbps = s.BytesSent * 8 * 1000 / s.ElapsedUsec
 	}
 	switch {
-	case s.BytesExpected > 0:
-		s.Percentage = float64(s.BytesWritten) / float64(s.BytesExpected)
 	case t.status == StatusCompleted:
 		s.Percentage = 1
+	case s.BytesExpected > 0:
+		s.Percentage = float64(s.BytesWritten) / float64(s.BytesExpected)
 	}
+	// A retry restarts a file from what its resume check accepts, which
+	// can be less than was sent: the percentage holds until it is passed.
+	if s.Percentage < t.percentage {
+		s.Percentage = t.percentage
+	}
+	t.percentage = s.Percentage
 	if remaining := s.BytesExpected - s.BytesWritten; remaining > 0 && s.RateKbps > 0 {
 		s.RemainingUsec = remaining * 8 * 1000 / s.RateKbps
 	}

@@ -16,6 +16,8 @@ type Summary struct {
 	Sessions             int           `json:"sessions"`
 	Retries              int           `json:"retries"`
 	AscpVersion          string        `json:"ascp_version,omitempty"`
+	AscpVersionError     string        `json:"ascp_version_error,omitempty"` // why ascp_version is missing
+	Verified             *int          `json:"verified,omitempty"`           // with --verify only
 	Error                *SummaryError `json:"error,omitempty"`
 	FailedFiles          []FailedFile  `json:"failed_files,omitempty"`
 	FailedFilesNotListed int64         `json:"failed_files_not_listed,omitempty"`

@@ -58,6 +58,9 @@ type Agent struct {
 	SpawnDelay time.Duration
 	// Resume is agent.resume, the retry policy; nil when absent.
 	Resume *Resume
+	// Verify compares the checksum ascp reports for each file with the
+	// local copy (agent.verify or the --verify flag).
+	Verify bool
 }
 
 // Resume is IBM's retry policy: up to IterMax retries after the first
@@ -98,7 +101,7 @@ type Input struct {
 
 var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "secret_cookie": true,
 	"wss": true, "quiet": true, "file_list": true, "client_ssh_key": true, "trusted_certs": true,
-	"spawn_timeout_sec": true, "spawn_delay_sec": true, "resume": true, "monitor": true}
+	"spawn_timeout_sec": true, "spawn_delay_sec": true, "resume": true, "monitor": true, "verify": true}
 
 // ParseInput recognises the envelope, then parses and validates the spec.
 // faspURL, when not empty, is a fasp:// link given beside the input (the
@@ -201,7 +204,7 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 				}
 				return true
 			})
-		case "multi_incr_udp", "secret_cookie", "wss", "quiet", "file_list", "monitor":
+		case "multi_incr_udp", "secret_cookie", "wss", "quiet", "file_list", "monitor", "verify":
 			if !val.IsBool() {
 				problems = append(problems, Problem{Pointer: kptr, Expected: "true or false", Found: describe(val, false)})
 				return true
@@ -211,6 +214,8 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 				in.Agent.MultiIncrUDP = val.Bool()
 			case "secret_cookie":
 				in.Agent.SecretCookie = val.Bool()
+			case "verify":
+				in.Agent.Verify = val.Bool()
 			case "wss":
 				in.Agent.NoWSS = !val.Bool()
 			case "file_list":

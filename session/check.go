@@ -12,6 +12,7 @@ type CheckOptions struct {
 	Strict   bool   // unknown fields are problems, not warnings
 	FaspURL  string // a fasp:// link merged under the spec (--url)
 	MaxBytes int64  // largest description accepted (0: schema.DefaultMaxInputBytes)
+	Verify   bool   // --verify, as agent.verify: the spec must allow it
 }
 
 // CheckInput parses and validates a job description. Unless strict, the
@@ -29,6 +30,12 @@ func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
 		for _, ptr := range in.Unknown {
 			problems = append(problems, schema.Problem{Pointer: ptr, Expected: "a known field (--strict)", Found: "an unknown field"})
 		}
+	}
+	if opts.Verify {
+		in.Agent.Verify = true
+	}
+	if in.Agent.Verify && in.Spec != nil && len(problems) == 0 {
+		problems = checkVerify(in.Spec)
 	}
 	if len(problems) > 0 {
 		return in, InputError(problems)

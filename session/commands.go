@@ -270,25 +270,32 @@ func (r *commandRouter) dispatch(cmd *Command) {
 	}
 }
 
-// forward writes session i's queued commands to conn until done closes.
-// A command that cannot be written is lost with the connection; it is
-// logged, since the session is ending anyway, and later commands are
-// dropped without trying: the connection is broken.
-func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}) {
+// forward writes to conn the commands an earlier attempt of session i had
+// taken without finishing them (replay), then its queued commands, until
+// done closes. A command that cannot be written is lost with this
+// connection, and later ones are not tried: the connection is broken. The
+// ledger keeps the STARTs and the DONE, so that a retry sends them again.
+func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}, replay []*Command, led *ledger) {
 	q := r.queues[session-1]
 	broken := false
+	send := func(cmd *Command) {
+		if !broken {
+			if err := r.writeFrame(conn, cmd.Type, cmd.Pairs...); err != nil {
+				broken = true
+				r.log.Warn().Err(err).Str("command", cmd.Type).Int("session", session).Msg("command not delivered; later commands wait for a retry")
+			}
+		}
+		led.taken(cmd, !broken)
+	}
+	for _, cmd := range replay {
+		send(cmd)
+	}
 	for {
 		select {
 		case <-done:
 			return
 		case cmd := <-q:
-			if broken {
-				continue
-			}
-			if err := r.writeFrame(conn, cmd.Type, cmd.Pairs...); err != nil {
-				broken = true
-				r.log.Warn().Err(err).Str("command", cmd.Type).Int("session", session).Msg("command not delivered; later commands are dropped")
-			}
+			send(cmd)
 		}
 	}
 }

@@ -53,7 +53,7 @@ func ExampleDryRun() {
 		panic(e)
 	}
 	fmt.Println(report.Envelope, report.Sessions[0].Argv[5:], report.Sessions[0].Env)
-	// Output: session [-q --mode=send --host=h --file-list=<private-temp-dir>/paths.txt --dest64 Lw==] map[ASPERA_SCP_TOKEN:*** ASPERA_TEST_REDIS_DISABLE:true]
+	// Output: session [-k 3 -q --mode=send --host=h --file-list=<private-temp-dir>/paths.txt --dest64 Lw==] map[ASPERA_SCP_TOKEN:*** ASPERA_TEST_REDIS_DISABLE:true]
 }
 
 // The defaults the command uses, and what the zero Options leaves out.

@@ -84,8 +84,14 @@ func BenchmarkRelayFrames(b *testing.B) {
 			opts := Options{Out: events.NewWriter(devNull(b)), Events: c.events}
 			opts.defaults()
 			j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
-			// As relay builds it, for a spec with a password.
-			fr := frameRelay{job: j, session: 1, raw: opts.Events != EventsProgress,
+			// As relay builds it, for a spec with a password and a list
+			// of the stream's sources, which the ledger follows.
+			list := &ascp.ListFile{Option: "--file-list"}
+			for i := 0; i < mixFiles; i++ {
+				src, _ := mix.Names(i)
+				list.Lines = append(list.Lines, src)
+			}
+			fr := frameRelay{job: j, session: 1, raw: opts.Events != EventsProgress, ledger: newLedger(list),
 				redact: newFrameRedactor([]string{benchPassword}, false)}
 			reader := ascp.NewReader(src)
 			step := func() {

@@ -35,6 +35,8 @@ type runner struct {
 	cmd     *ascp.Command
 	args    []string
 	attempt int
+	replay  []*Command // commands an earlier attempt took and did not finish
+	alone   bool       // a retry of a multi-session job's sessions as one ascp, without -C
 	proc    *ascp.Process
 
 	mu        sync.Mutex
@@ -261,10 +263,10 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}()
 	go func() {
 		defer watchers.Done()
-		r.job.commands.forward(r.cmd.Session, conn, relayDone)
+		r.job.commands.forward(r.cmd.Session, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Session-1])
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress,
+	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Session-1], verify: r.job.verify, single: r.cmd.Sessions == 1 || r.alone,
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
@@ -299,6 +301,19 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		}
 	}
 	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
+	// A session of several may report a source missing before the relay
+	// of the one that delivered it has seen its STOP: look again.
+	for _, h := range fr.pending {
+		if r.job.sent.hasHash(h) {
+			fr.failed--
+			fr.forgiven++
+			r.job.tracker.Forgive(r.cmd.Session, h)
+		}
+	}
+	// Every file ascp failed had been delivered by an earlier attempt,
+	// and its source removed since: the session is done.
+	delivered := finalType == "ERROR" && (errorCode == codeSomeFileErrors || errorCode == fr.forgivenCode) &&
+		fr.forgiven > 0 && fr.failed == 0
 	_ = opts.Out.Flush()
 	if guard.afterExit(streamError) {
 		r.log().Warn().Int("session", r.cmd.Session).Msg("ascp exited but its management connection stayed open: stopping what holds it")
@@ -324,6 +339,16 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}
 	var e *events.Error
 	switch {
+	case delivered && fr.single:
+		r.log().Info().Int("files", fr.forgiven).Int("session", r.cmd.Session).
+			Msg("the files ascp could not find again had been delivered before")
+		return &Outcome{ExitCode: ExitOK}
+	case delivered:
+		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
+		e.ExitStatus = &status
+		o := r.withTerminal(outcome(e, ExitFailed))
+		o.retryAlone = true
+		return o
 	case finalType == "ERROR":
 		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
 	case streamError != nil && streamError != ascp.ErrIncomplete:
@@ -356,10 +381,24 @@ type frameRelay struct {
 	extra   []byte // `"session":N` on jobs of several sessions
 	raw     bool   // write the frames' own lines
 	redact  frameRedactor
+	ledger  *ledger   // nil in benchmarks of the bare relay
+	verify  *verifier // --verify; nil without it
 
 	finalType string // DONE or ERROR, once seen
 	errorCode int
 	errorDesc string
+	// FILEERRORs of this attempt: for sources delivered before, by an
+	// earlier attempt or another session (forgiven), and the others
+	// (failed). An ascp that sends every file left (single: a job of one
+	// session, or the retry of a multi-session job as one ascp) is then
+	// done; a session of several is not: it may have left a file to
+	// another by its position in the list, and a source gone changes the
+	// positions, so the job checks what no session delivered
+	// (retryAlone).
+	single           bool
+	forgiven, failed int
+	forgivenCode     int
+	pending          []uint64 // NameHash of the failed ones: another session's STOP may come later
 }
 
 // frame handles f; idle says no further input is buffered, so the output
@@ -367,7 +406,8 @@ type frameRelay struct {
 // failed write of the output.
 func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 	fr.redact.apply(f)
-	switch t := f.Type(); {
+	t := f.Type()
+	switch {
 	case bytes.Equal(t, typeDone):
 		fr.finalType = "DONE"
 	case bytes.Equal(t, typeError):
@@ -382,8 +422,38 @@ func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
 			fr.job.sessionStarted(string(id))
 		}
 	}
+	if fr.ledger != nil {
+		fr.ledger.observe(t, f)
+	}
 	j := fr.job
-	j.tracker.Observe(fr.session, f)
+	switch {
+	case bytes.Equal(t, typeStop):
+		if src, ok := f.Get(fieldSource); ok && j.keepSent {
+			j.sent.add(src)
+		}
+		if fr.verify != nil {
+			fr.verify.stop(fr.session, f)
+		}
+	case bytes.Equal(t, typeSkip):
+		if src, ok := f.Get(fieldSource); ok && j.keepSent {
+			j.sent.add(src)
+		}
+	case bytes.Equal(t, typeFileError):
+		if name, _ := f.Get(fieldFile); j.sent.has(name) {
+			// Not a failed file: it was delivered before.
+			fr.forgiven++
+			if code, ok := f.Get(fieldCode); ok && fr.forgivenCode == 0 {
+				fr.forgivenCode, _ = strconv.Atoi(string(code))
+			}
+			t = nil
+		} else {
+			fr.failed++
+			fr.pending = append(fr.pending, events.NameHash(name))
+		}
+	}
+	if t != nil {
+		j.tracker.Observe(fr.session, f)
+	}
 	if j.opts.OnFrame != nil {
 		j.opts.OnFrame(fr.session, f)
 	}

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -183,6 +184,10 @@ type Outcome struct {
 	ExitCode int
 	Err      *events.Error   // nil when it completed
 	Summary  *events.Summary // set for a whole job
+
+	// retryAlone: a session of several failed in a way a retry can mend;
+	// the job retries once the other sessions are done (retryAlone).
+	retryAlone bool
 }
 
 func outcome(e *events.Error, code int) *Outcome { return &Outcome{ExitCode: code, Err: e} }
@@ -242,6 +247,13 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 		}
 		return nil, events.NewError(events.FromInput, 0, err.Error()), ExitUsage
 	}
+	// Every first attempt carries the resume policy (ascp.ResumeArgs):
+	// IBM's ascp resumes only files whose first transfer had -k, and the
+	// retry may be ours or, with --retries 0, a workflow engine's next run.
+	resume := ascp.ResumeArgs(in.Spec)
+	for i := range cmds {
+		cmds[i].Args = append(append([]string{}, resume...), cmds[i].Args...)
+	}
 	for _, c := range cmds {
 		if n := commandSize(c); n > maxCommandBytes {
 			return nil, InputError(schema.Problems{{Pointer: "/", Found: fmt.Sprintf("%d bytes", n),
@@ -280,14 +292,24 @@ type job struct {
 	progress []byte // reused buffer for progress lines
 	progMu   sync.Mutex
 	commands *commandRouter
+	ledgers  []*ledger // one per session: what its attempts finished
+	listDir  string    // the private folder of the list files
+	verify   *verifier // --verify; nil without it
+	sent     delivered // sources ascp reported transferred, all sessions
+	// keepSent: sent is needed, as sources may vanish once sent, or a
+	// multi-session job may retry as one ascp over what none delivered.
+	keepSent bool
+	verified *int // files verified, for the summary
 
 	procs registry
 	start time.Time
 
-	mu         sync.Mutex
-	retries    int
-	version    string
-	sessionIDs []string // ascp's SessionId of every attempt of every session, in order
+	mu           sync.Mutex
+	retries      int
+	version      string
+	versionError string
+	versionDone  chan struct{} // closed when the probe has answered; nil when none ran
+	sessionIDs   []string      // ascp's SessionId of every attempt of every session, in order
 }
 
 // Transfer is the library entry point: it checks a job description (any
@@ -349,6 +371,11 @@ func (j *job) runBeating(ctx context.Context) *Outcome {
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
+	if j.in.Agent.Verify {
+		if problems := checkVerify(j.in.Spec); problems != nil {
+			return outcome(InputError(problems), ExitUsage)
+		}
+	}
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
 	if j.in.FileListFolder != "" {
@@ -363,6 +390,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 		return outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
 	}
 	defer os.RemoveAll(dir)
+	j.listDir = dir
 
 	prepared, e, code := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
 	if e != nil {
@@ -378,20 +406,25 @@ func (j *job) run(ctx context.Context) *Outcome {
 	// waited for (it has its own timeout), so that no `ascp -A` outlives
 	// asession and the summary gets the version.
 	probeCtx, stopProbe := context.WithCancel(ctx)
-	probeDone := make(chan struct{})
+	j.versionDone = make(chan struct{})
 	defer func() {
-		<-probeDone
+		<-j.versionDone
 		stopProbe()
 	}()
-	go func() {
-		defer close(probeDone)
-		j.probeVersion(probeCtx, prepared.AscpPath)
-	}()
+	go j.probeVersion(probeCtx, prepared.AscpPath)
 	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Commands)).Str("job_id", j.opts.JobID).Msg("prepared")
 	if list := prepared.Commands[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 		}
+	}
+	for i := range prepared.Commands {
+		j.ledgers = append(j.ledgers, newLedger(prepared.Commands[i].ListFile))
+	}
+	j.keepSent = len(prepared.Commands) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
+		j.in.Spec.Bool("delete_source") || j.in.Spec.Has("move_after_transfer")
+	if j.in.Agent.Verify {
+		j.verify = newVerifier(j)
 	}
 	keepalive := j.in.Spec.Bool("keepalive")
 	j.commands = newCommandRouter(len(prepared.Commands), keepalive, j.opts.Out, j.opts.Log)
@@ -402,7 +435,8 @@ func (j *job) run(ctx context.Context) *Outcome {
 	}
 
 	// One failing session cancels the others: the job has failed, and
-	// their ascp processes must not run on unobserved.
+	// their ascp processes must not run on unobserved. A failure a retry
+	// can mend lets them finish instead (retryAlone).
 	ctx, cancelOthers := context.WithCancelCause(ctx)
 	defer cancelOthers(nil)
 	results := make([]*Outcome, len(prepared.Commands))
@@ -421,12 +455,20 @@ func (j *job) run(ctx context.Context) *Outcome {
 				}
 			}
 			results[i] = j.runSession(ctx, &prepared.Commands[i])
-			if results[i].Err != nil {
+			if results[i].Err != nil && !results[i].retryAlone {
 				cancelOthers(errSessionFailed)
 			}
 		}(i)
 	}
 	wg.Wait()
+	if o := j.retryAlone(ctx, results); o != nil {
+		results = []*Outcome{o}
+	}
+	verifyFailed := 0
+	if j.verify != nil {
+		verified, failed := j.verify.finish()
+		j.verified, verifyFailed = &verified, failed
+	}
 	// The first real failure explains the job; the others were cancelled
 	// because of it.
 	var first *Outcome
@@ -441,6 +483,10 @@ func (j *job) run(ctx context.Context) *Outcome {
 	if first != nil {
 		return first
 	}
+	if verifyFailed > 0 {
+		return outcome(events.NewError(events.FromVerify, 0,
+			fmt.Sprintf("%d files differ from the checksum ascp reported for them", verifyFailed)), ExitFailed)
+	}
 	return &Outcome{ExitCode: ExitOK}
 }
 
@@ -449,18 +495,29 @@ var errSessionFailed = errors.New("another session of the job failed")
 // codeCancelled is ascp's "cancelled by user".
 const codeCancelled = 28
 
+// codeSomeFileErrors is ascp's "some files failed".
+const codeSomeFileErrors = 27
+
 // runSession runs one session's attempts: the first, then retries while
 // the error is retryable and attempts remain, resuming partial files.
 func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 	delay := j.opts.RetryDelay
+	led := j.ledgers[cmd.Session-1]
 	for attempt := 0; ; attempt++ {
+		lines, replay := led.begin()
 		args := cmd.Args
-		if attempt > 0 {
-			args = append(ascp.ResumeArgs(j.in.Spec), cmd.Args...)
+		if attempt > 0 && cmd.ListFile != nil && cmd.Sessions == 1 {
+			// The retry lists only what is not finished. (A session of
+			// a multi-session job cannot: ascp shares the files of the
+			// list among the sessions by their place in it.)
+			var err error
+			if args, err = j.retryList(cmd, attempt, lines); err != nil {
+				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+			}
 		}
-		r := &runner{job: j, cmd: cmd, args: args, attempt: attempt}
+		r := &runner{job: j, cmd: cmd, args: args, attempt: attempt, replay: replay}
 		o := r.run(ctx)
-		if o.Err == nil {
+		if o.Err == nil || o.retryAlone {
 			return o
 		}
 		retryable := retryable(o.Err) && ctx.Err() == nil
@@ -471,26 +528,148 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 			// The caller keeps retries for itself: tell it this one may work.
 			o.ExitCode = ExitTempFail
 		}
+		if retryable && cmd.ListFile != nil && cmd.Sessions == 1 && !j.in.Spec.Bool("keepalive") && !led.unfinished() {
+			// ascp confirmed every source before the error: there is
+			// nothing left to deliver, and nothing to retry.
+			j.opts.Log.Info().Int("code", o.Err.Code).Str("error", o.Err.Description).
+				Msg("every source was delivered before the error: the job is complete")
+			return &Outcome{ExitCode: ExitOK}
+		}
 		if !retryable || attempt >= j.opts.Retries {
 			return o
 		}
-		j.mu.Lock()
-		j.retries++
-		j.mu.Unlock()
-		j.tracker.Retry(cmd.Session)
-		j.emitProgress(true)
-		j.opts.Log.Warn().Int("code", o.Err.Code).Str("error", events.Printable(o.Err.Description)).Int("session", cmd.Session).
-			Dur("delay", delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
-		select {
-		case <-ctx.Done():
-			return outcome(events.NewError(events.FromCancel, 28, "cancelled while waiting to retry"), ExitFailed)
-		case <-time.After(delay):
+		if cmd.Sessions > 1 && cmd.ListFile != nil && !j.in.Spec.Bool("keepalive") {
+			o.retryAlone = true
+			return o
 		}
-		delay *= time.Duration(j.opts.RetryFactor)
-		if delay > j.opts.RetryMaxDelay {
-			delay = j.opts.RetryMaxDelay
+		if e := j.beforeRetry(ctx, o.Err, &delay, attempt, cmd.Session); e != nil {
+			return e
 		}
 	}
+}
+
+// beforeRetry counts a retry, shows willretry and waits the backoff.
+func (j *job) beforeRetry(ctx context.Context, e *events.Error, delay *time.Duration, attempt int, sessions ...int) *Outcome {
+	j.mu.Lock()
+	j.retries++
+	j.mu.Unlock()
+	for _, s := range sessions {
+		j.tracker.Retry(s)
+	}
+	j.emitProgress(true)
+	j.opts.Log.Warn().Int("code", e.Code).Str("error", events.Printable(e.Description)).Ints("sessions", sessions).
+		Dur("delay", *delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
+	select {
+	case <-ctx.Done():
+		return outcome(events.NewError(events.FromCancel, 28, "cancelled while waiting to retry"), ExitFailed)
+	case <-time.After(*delay):
+	}
+	*delay = min(*delay*time.Duration(j.opts.RetryFactor), j.opts.RetryMaxDelay)
+	return nil
+}
+
+// retryAlone retries the failed sessions of a multi-session job once all
+// its sessions are done, as one ascp without -C over the sources no
+// session delivered. Retrying one session with its -C share cannot work:
+// ascp shares a list among the sessions by position, and a source gone
+// since (remove_after_transfer) shifts the shares, leaving files to
+// sessions that are not running. nil: nothing to retry this way.
+func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
+	var failed []int
+	var first *Outcome
+	for i, r := range results {
+		if r.Err != nil && !r.retryAlone {
+			return nil // a failure no retry mends
+		}
+		if r.retryAlone {
+			failed = append(failed, i+1)
+			if first == nil {
+				first = r
+			}
+		}
+	}
+	if first == nil || ctx.Err() != nil {
+		return nil
+	}
+	cmd := j.prepared.Commands[failed[0]-1]
+	if len(j.undelivered(cmd.ListFile)) == 0 {
+		// What a session failed had been delivered by another.
+		return &Outcome{ExitCode: ExitOK}
+	}
+	if j.opts.Retries == 0 {
+		return first
+	}
+	for i := 0; i+1 < len(cmd.Args); i++ {
+		if cmd.Args[i] == "-C" {
+			cmd.Args = append(append([]string{}, cmd.Args[:i]...), cmd.Args[i+2:]...)
+			break
+		}
+	}
+	delay := j.opts.RetryDelay
+	o := first
+	for attempt := 0; ; attempt++ {
+		if e := j.beforeRetry(ctx, o.Err, &delay, attempt, failed...); e != nil {
+			return e
+		}
+		failed = failed[:1] // the retries are this one ascp
+		lines := j.undelivered(cmd.ListFile)
+		if len(lines) == 0 {
+			return &Outcome{ExitCode: ExitOK}
+		}
+		args, err := j.retryList(&cmd, attempt+1, lines)
+		if err != nil {
+			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+		}
+		r := &runner{job: j, cmd: &cmd, args: args, attempt: attempt + 1, alone: true}
+		if o = r.run(ctx); o.Err == nil {
+			return o
+		}
+		retryable := retryable(o.Err) && ctx.Err() == nil
+		if retryable {
+			o.ExitCode = ExitRetries
+		}
+		if !retryable || attempt+1 >= j.opts.Retries {
+			return o
+		}
+	}
+}
+
+// undelivered lists the list lines whose source no session reported
+// transferred or skipped: for a directory, every file it holds is looked
+// at again (those delivered are skipped, or gone with their source).
+func (j *job) undelivered(list *ascp.ListFile) []string {
+	step := 1
+	if list.Option == "--file-pair-list" {
+		step = 2
+	}
+	var lines []string
+	for i := 0; i+step <= len(list.Lines); i += step {
+		src := list.Lines[i]
+		abs, _ := filepath.Abs(src)
+		if j.sent.has([]byte(src)) || j.sent.has([]byte(abs)) {
+			continue
+		}
+		lines = append(lines, list.Lines[i:i+step]...)
+	}
+	return lines
+}
+
+// retryList writes the list file of a retry, holding lines, and returns
+// the command's arguments that name it instead of the first list.
+func (j *job) retryList(cmd *ascp.Command, attempt int, lines []string) ([]string, error) {
+	list := &ascp.ListFile{Option: cmd.ListFile.Option, Lines: lines,
+		Path: filepath.Join(j.listDir, fmt.Sprintf("paths-%d-%d.txt", cmd.Session, attempt+1))}
+	if err := list.Write(); err != nil {
+		return nil, err
+	}
+	old := cmd.ListFile.Option + "=" + cmd.ListFile.Path
+	args := append([]string{}, cmd.Args...)
+	for i, a := range args {
+		if a == old {
+			args[i] = list.Option + "=" + list.Path
+		}
+	}
+	return args, nil
 }
 
 // retryable reports whether another attempt can help: ascp's error table
@@ -550,13 +729,20 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	}
 	j.tracker.Finish(status)
 	j.emitProgress(true)
+	if j.versionDone != nil {
+		// A fast failure (a wrong password) is when a support ticket
+		// needs the version most: wait for the probe, which is bounded.
+		<-j.versionDone
+	}
 	j.mu.Lock()
-	retries, version := j.retries, j.version
+	retries, version, versionError := j.retries, j.version, j.versionError
 	j.mu.Unlock()
 	summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
 	summary.Retries = retries
 	summary.AscpVersion = version
 	j.describe(summary)
+	summary.AscpVersionError = versionError
+	summary.Verified = j.verified
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
 	j.writeEngineFiles(summary)
@@ -621,17 +807,23 @@ func exitForCause(cause error) int {
 	return ExitFailed
 }
 
-// probeVersion asks ascp for its version in the background, for the
-// summary; a slow or odd ascp only means the summary goes without it.
+// versionProbeTimeout bounds `ascp -A`, and so how long the summary can
+// wait for it.
+const versionProbeTimeout = 3 * time.Second
+
+// probeVersion asks ascp for its version while the job runs, for the
+// summary; when ascp cannot say, the summary says why instead.
 func (j *job) probeVersion(ctx context.Context, path string) {
-	v, err := ascp.VersionContext(ctx, path, 3*time.Second)
+	defer close(j.versionDone)
+	v, err := ascp.VersionContext(ctx, path, versionProbeTimeout)
+	j.mu.Lock()
+	defer j.mu.Unlock()
 	if err != nil {
 		j.opts.Log.Debug().Err(err).Msg("ascp version unknown")
+		j.versionError = err.Error()
 		return
 	}
-	j.mu.Lock()
 	j.version = v
-	j.mu.Unlock()
 }
 
 // NewJobID returns a random identifier for a job. It is unguessable (128

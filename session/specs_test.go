@@ -99,7 +99,8 @@ func TestSpecs(t *testing.T) {
 }
 
 // dryRunOutput is what `asession --strict --dry-run` prints for data, indented
-// for reviewable golden files.
+// for reviewable golden files: with the command's default of 3 retries, so
+// the first attempt already carries the resume policy.
 func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
 	var v any
 	code := ExitOK

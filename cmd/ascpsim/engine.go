@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,6 +71,7 @@ type fileState struct {
 	e        *entry
 	startOff int64
 	sent     int64
+	record   bool // keep the .aspx resume record (-k)
 }
 
 func (s *session) elapsedUsec() string { return itoa(time.Since(s.start).Microseconds()) }
@@ -338,6 +340,7 @@ func (s *session) maybeStats(force bool) {
 		"Loss", "0",
 	}
 	s.m.send("STATS", pairs...)
+	s.recordResume(onDisk)
 	s.prog.update(f.e.dstShown, onDisk, f.e.size, s.transferBytes, time.Since(s.start))
 }
 
@@ -573,7 +576,15 @@ func (s *session) skipReason(e *entry, dfi os.FileInfo) string {
 	}
 }
 
-// resumeOffset decides where to pick up an interrupted file under -k.
+// aspxSuffix names IBM's resume record beside a file in transfer: the
+// last byte up to which all bytes are on disk. ascp keeps it only under
+// -k and removes it when the file completes; without it a later run
+// cannot resume ("-k must be given on the first transfer").
+const aspxSuffix = ".aspx"
+
+// resumeOffset decides where to pick up an interrupted file under -k: at
+// the contiguous bytes the earlier run recorded, when the -k check accepts
+// them.
 func (s *session) resumeOffset(e *entry, partial string) int64 {
 	if s.cfg.resume == 0 {
 		return 0
@@ -582,7 +593,15 @@ func (s *session) resumeOffset(e *entry, partial string) int64 {
 	if err != nil || !pfi.Mode().IsRegular() || pfi.Size() > e.size {
 		return 0
 	}
-	n := pfi.Size()
+	rec, err := os.ReadFile(e.dstLocal + aspxSuffix)
+	if err != nil {
+		return 0 // the earlier run had no -k: nothing says what is valid
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(string(rec)), 10, 64)
+	if err != nil || n < 0 {
+		return 0
+	}
+	n = min(n, pfi.Size())
 	switch s.cfg.resume {
 	case 2:
 		if !sparseMatch(e.srcLocal, partial, n) {
@@ -716,7 +735,7 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		return outcomeFailed, fe, nil
 	}
 	defer in.Close()
-	flags := os.O_WRONLY | os.O_CREATE
+	flags := os.O_RDWR | os.O_CREATE
 	out, err := os.OpenFile(writePath, flags, 0o644)
 	if err != nil {
 		return fail(codeDiskWrite, "Cannot open destination: %v", err)
@@ -730,12 +749,20 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 
 	s.m.sendRich("START", "File", e.dstShown, "Source", e.srcShown, "Size", itoa(e.size),
 		"StartByte", itoa(lo))
-	s.cur = &fileState{e: e, startOff: lo}
+	s.cur = &fileState{e: e, startOff: lo, record: !ranged && s.cfg.resume > 0 && s.cfg.partialSuffix != ""}
 	defer func() { s.cur = nil }()
+	s.recordResume(lo)
 
 	var sum hash.Hash
-	if !ranged && lo == 0 {
+	if !ranged {
+		// The checksum is the whole file's: a resumed file's kept bytes
+		// are read back first.
 		sum = newChecksum(s.cfg.fileChecksum)
+		if sum != nil && lo > 0 {
+			if _, err := io.Copy(sum, io.NewSectionReader(out, 0, lo)); err != nil {
+				return fail(codeDiskRead, "Cannot read the partial file: %v", err)
+			}
+		}
 	}
 	buf := make([]byte, 256<<10)
 	off := lo
@@ -752,6 +779,11 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 			n = min(n, lim-s.written)
 		}
 		got, rerr := in.ReadAt(buf[:n], off)
+		if c := s.flt.bytes; s.flt.kind == faultCorrupt && c >= off && c < off+int64(got) {
+			// Bad data reaches the disk, and the checksum the receiver
+			// reports is of what it wrote.
+			buf[c-off] ^= 0xff
+		}
 		if got > 0 {
 			if werr := s.deliver(out, buf[:got], off, sum); werr != nil {
 				if errors.Is(werr, syscall.ENOSPC) {
@@ -788,6 +820,10 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 	if !ranged {
 		if err := s.finishFile(e, writePath); err != nil {
 			return fail(codeDiskWrite, "%v", err)
+		}
+		if s.cur.record {
+			s.cur.record = false
+			os.Remove(e.dstLocal + aspxSuffix)
 		}
 	}
 	s.maybeStats(true)
@@ -860,8 +896,19 @@ func (s *session) faultLimit() (int64, bool) {
 	return 0, false
 }
 
+// recordResume writes the resume record of the file in flight: every byte
+// below onDisk is written. Only under -k, as ascp does.
+func (s *session) recordResume(onDisk int64) {
+	if f := s.cur; f != nil && f.record {
+		os.WriteFile(f.e.dstLocal+aspxSuffix, []byte(itoa(onDisk)+"\n"), 0o644)
+	}
+}
+
 // strike carries out a byte-count fault once its budget is written.
 func (s *session) strike(e *entry) error {
+	if s.flt.kind != faultCrash && s.cur != nil {
+		s.recordResume(s.cur.startOff + s.cur.sent)
+	}
 	switch s.flt.kind {
 	case faultCrash:
 		// No final frame, no cleanup: the process just dies.
@@ -944,6 +991,7 @@ func (s *session) deleteExtraneous(a *srcArg) {
 		keep[e.dstLocal] = true
 		if e.kind == kindFile {
 			keep[e.dstLocal+s.cfg.partialSuffix] = true
+			keep[e.dstLocal+aspxSuffix] = true
 		}
 	}
 	var doomed []string

@@ -19,24 +19,25 @@ const (
 	faultHang
 	faultDisk
 	faultStall
+	faultCorrupt
 )
 
 type fault struct {
 	kind  faultKind
-	bytes int64 // for lost, crash and disk: bytes written before it strikes
+	bytes int64 // for lost, crash, disk, stall: bytes written before it strikes; corrupt: the offset of the byte it flips
 }
 
 func parseFault(v string) (fault, error) {
 	name, arg, hasArg := strings.Cut(v, ":")
 	kinds := map[string]faultKind{"auth": faultAuth, "nofile": faultNoFile, "hang": faultHang,
-		"lost": faultLost, "crash": faultCrash, "disk": faultDisk, "stall": faultStall}
+		"lost": faultLost, "crash": faultCrash, "disk": faultDisk, "stall": faultStall, "corrupt": faultCorrupt}
 	k, ok := kinds[name]
 	if v == "" {
 		return fault{}, nil
 	}
-	needsBytes := k == faultLost || k == faultCrash || k == faultDisk || k == faultStall
+	needsBytes := k == faultLost || k == faultCrash || k == faultDisk || k == faultStall || k == faultCorrupt
 	if !ok || hasArg != needsBytes {
-		return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q (expected auth, nofile, hang, lost:BYTES, crash:BYTES, disk:BYTES or stall:BYTES)", v)
+		return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q (expected auth, nofile, hang, lost:BYTES, crash:BYTES, disk:BYTES, stall:BYTES or corrupt:OFFSET)", v)
 	}
 	f := fault{kind: k}
 	if needsBytes {

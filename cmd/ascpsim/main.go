@@ -11,7 +11,9 @@
 //	ASCPSIM_TOKEN       the token the server accepts (any, when unset)
 //	ASCPSIM_FAIL        a failure to inject: auth, nofile, hang, lost:BYTES,
 //	                    crash:BYTES, disk:BYTES or stall:BYTES (goes silent,
-//	                    connection open, once BYTES are written)
+//	                    connection open, once BYTES are written), or
+//	                    corrupt:OFFSET (flips the byte at OFFSET of each file
+//	                    as it is written; the reported checksum is of that)
 //	ASCPSIM_FAIL_TIMES  inject it into the first N runs only
 //	ASCPSIM_REPLAY      test and benchmark hook: a transcript file (or FIFO)
 //	                    of management frames; after parsing its command line

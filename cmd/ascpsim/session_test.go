@@ -232,12 +232,49 @@ func TestResumeVerifies(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(root, "g.partial"), data[:50000])
 	writeFile(t, filepath.Join(local, "g"), data)
+	// Without the .aspx record of an earlier run under -k, nothing says
+	// which bytes of the partial are valid: ascp starts again.
 	fs = startSim(t, root, simOpts{}, send("-k2", filepath.Join(local, "g"), "/")...).mustSucceed()
-	if ofType(fs, "START")[0].int(t, "StartByte") != 50000 {
-		t.Fatal("-k 2 did not resume from a good partial")
+	if ofType(fs, "START")[0].int(t, "StartByte") != 0 {
+		t.Fatal("-k 2 resumed a partial that no run under -k had recorded")
 	}
-	if b, _ := os.ReadFile(filepath.Join(root, "g")); !bytes.Equal(b, data) {
+	writeFile(t, filepath.Join(root, "h.partial"), data[:50000])
+	writeFile(t, filepath.Join(root, "h.aspx"), []byte("40000\n"))
+	writeFile(t, filepath.Join(local, "h"), data)
+	fs = startSim(t, root, simOpts{}, send("-k2", filepath.Join(local, "h"), "/")...).mustSucceed()
+	if ofType(fs, "START")[0].int(t, "StartByte") != 40000 {
+		t.Fatal("-k 2 did not resume from the recorded contiguous bytes")
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "h")); !bytes.Equal(b, data) {
 		t.Fatal("resumed file differs")
+	}
+	if _, err := os.Stat(filepath.Join(root, "h.aspx")); !os.IsNotExist(err) {
+		t.Fatalf("the resume record outlived the file's completion: %v", err)
+	}
+}
+
+// TestSparseChecksumComparesSamples shows the trade-off of -k 2: a
+// same-size destination that differs only between the samples is taken
+// for identical and skipped; -k 3 finds the difference.
+func TestSparseChecksumComparesSamples(t *testing.T) {
+	root, local := t.TempDir(), t.TempDir()
+	data := pattern(4000000, 5)
+	writeFile(t, filepath.Join(local, "f"), data)
+	stale := append([]byte(nil), data...)
+	for i := 2100000; i < 2100100; i++ {
+		stale[i] ^= 0x5a
+	}
+	writeFile(t, filepath.Join(root, "f"), stale)
+	fs := startSim(t, root, simOpts{}, send("-k2", filepath.Join(local, "f"), "/")...).mustSucceed()
+	if len(ofType(fs, "SKIP")) != 1 {
+		t.Fatal("-k 2 did not take the stale file for identical: its check is not sparse")
+	}
+	fs = startSim(t, root, simOpts{}, send("-k3", filepath.Join(local, "f"), "/")...).mustSucceed()
+	if len(ofType(fs, "STOP")) != 1 {
+		t.Fatal("-k 3 skipped a file that differs")
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "f")); !bytes.Equal(b, data) {
+		t.Fatal("-k 3 left the stale bytes")
 	}
 }
 

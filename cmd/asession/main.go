@@ -123,6 +123,7 @@ type cli struct {
 	retries                                       int
 	maxInput                                      int64
 	progressLine, showVersion, dryRun, strict     bool
+	verify                                        bool
 	secretCookie, timestamps, asJSON              bool
 }
 
@@ -152,6 +153,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	fs.BoolVar(&c.strict, "strict", false, "treat unknown spec fields as errors instead of warnings")
+	fs.BoolVar(&c.verify, "verify", false, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
@@ -335,7 +337,7 @@ func (c *cli) transfer() int {
 		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
 		return session.ExitUsage
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput})
+	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = c.out.Event(inputErr)

@@ -83,6 +83,8 @@ func TestScripts(t *testing.T) {
 			"eventschema": cmdEventSchema,
 			"lastline":    cmdLastline,
 			"perm":        cmdPerm,
+			"stale":       cmdStale,
+			"counters":    cmdCounters,
 		},
 	})
 }
@@ -133,6 +135,85 @@ func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 		buf[i] = byte(rng.Uint32())
 	}
 	ts.Check(os.WriteFile(path, buf, 0o644))
+}
+
+// stale SRC DST OFFSET N DAYS: DST becomes an older version of SRC: the
+// same size, N bytes from OFFSET different, its mtime DAYS days earlier.
+func cmdStale(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 5 {
+		ts.Fatalf("usage: stale src dst offset n days")
+	}
+	var nums [3]int
+	for i, a := range args[2:] {
+		n, err := strconv.Atoi(a)
+		ts.Check(err)
+		nums[i] = n
+	}
+	data, err := os.ReadFile(ts.MkAbs(args[0]))
+	ts.Check(err)
+	for i := nums[0]; i < nums[0]+nums[1] && i < len(data); i++ {
+		data[i] ^= 0xa5
+	}
+	dst := ts.MkAbs(args[1])
+	ts.Check(os.MkdirAll(filepath.Dir(dst), 0o755))
+	ts.Check(os.WriteFile(dst, data, 0o644))
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	old := fi.ModTime().Add(-time.Duration(nums[2]) * 24 * time.Hour)
+	ts.Check(os.Chtimes(dst, old, old))
+}
+
+// counters: the progress and summary lines of stdout add up: attempted >=
+// completed + failed and completed >= skipped in every line, the
+// percentage never goes down, and a completed job ends at 1.
+func cmdCounters(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: counters")
+	}
+	if err := checkCounters(ts.ReadFile("stdout")); err != nil {
+		ts.Fatalf("counters: %v", err)
+	}
+}
+
+func checkCounters(stdout string) error {
+	type counts struct{ Attempted, Completed, Failed, Skipped int64 }
+	var line struct {
+		Type       string
+		Status     string
+		Percentage *float64
+		FileCounts *counts `json:"file_counts"`
+		Files      *counts
+	}
+	pct, last, sawSummary := -1.0, -1.0, false
+	for _, text := range strings.Split(stdout, "\n") {
+		line.Percentage, line.FileCounts, line.Files = nil, nil, nil
+		if json.Unmarshal([]byte(text), &line) != nil {
+			continue
+		}
+		c := line.FileCounts
+		if line.Type == "summary" {
+			c, sawSummary = line.Files, true
+		}
+		if c == nil {
+			continue
+		}
+		if c.Attempted < c.Completed+c.Failed || c.Completed < c.Skipped || c.Failed < 0 {
+			return fmt.Errorf("counts do not add up in %s", text)
+		}
+		if line.Percentage != nil {
+			if *line.Percentage < pct {
+				return fmt.Errorf("percentage went down from %v: %s", pct, text)
+			}
+			pct, last = *line.Percentage, *line.Percentage
+		}
+		if line.Type == "summary" && line.Status == "completed" && last != 1 {
+			return fmt.Errorf("completed, but the last progress line says %v", last)
+		}
+	}
+	if !sawSummary {
+		return errors.New("no summary line")
+	}
+	return nil
 }
 
 // sametree A B: both trees hold the same files with the same bytes.

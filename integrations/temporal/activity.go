@@ -16,7 +16,6 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/faspkit/asession/ascp"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/session"
 )
@@ -84,9 +83,8 @@ func (a *Activities) Transfer(ctx context.Context, in TransferInput) (*events.Su
 	if inputErr != nil {
 		return nil, temporal.NewNonRetryableApplicationError(inputErr.Error(), ErrorTypeInput, inputErr)
 	}
-	// A later attempt resumes only if the first ascp was given -k (IBM):
-	// so every attempt asks for resume, unless the spec chose a policy.
-	job.Agent.AscpArgs = append(ascp.ResumeArgs(job.Spec), job.Agent.AscpArgs...)
+	// Every attempt's ascp carries the resume policy (session.Prepare
+	// adds it), so that a later attempt resumes what this one left.
 
 	var previous Progress
 	if activity.HasHeartbeatDetails(ctx) {
