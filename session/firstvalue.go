@@ -1,6 +1,9 @@
 package session
 
-import "fmt"
+import (
+	"bytes"
+	"fmt"
+)
 
 // firstValue finds where the first JSON value of a stream ends, chunk by
 // chunk, without decoding it: strings are skipped with their escapes and
@@ -46,6 +49,22 @@ func (s *firstValue) scan(buf []byte) (n int, done bool, err error) {
 				return i, true, nil
 			}
 		case s.inString:
+			// Most of a spec is string bytes: skip to the next quote or
+			// backslash at memchr speed.
+			if !s.escaped {
+				rest := buf[i:]
+				q := bytes.IndexByte(rest, '"')
+				if q < 0 {
+					q = len(rest)
+				}
+				if b := bytes.IndexByte(rest[:q], '\\'); b >= 0 {
+					q = b
+				}
+				if i += q; i == len(buf) {
+					return len(buf), false, nil
+				}
+				c = buf[i]
+			}
 			switch {
 			case s.escaped:
 				s.escaped = false

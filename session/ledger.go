@@ -2,7 +2,9 @@ package session
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 
@@ -39,20 +41,35 @@ type ledgerArg struct {
 // newLedger starts the ledger of a session from its list file (nil for a
 // persistent session without paths).
 func newLedger(list *ascp.ListFile) *ledger {
-	l := &ledger{bySource: map[string]*ledgerArg{}, byCmd: map[*Command]*ledgerArg{}}
 	if list == nil {
-		return l
+		return &ledger{bySource: map[string]*ledgerArg{}, byCmd: map[*Command]*ledgerArg{}}
 	}
 	step := 1
 	if list.Option == "--file-pair-list" {
 		step = 2
 	}
-	for i := 0; i+step <= len(list.Lines); i += step {
-		a := &ledgerArg{lines: list.Lines[i : i+step]}
+	// Sized once, the arguments in one block: a million paths would
+	// otherwise be a million allocations and a map grown a dozen times.
+	n := len(list.Lines) / step
+	l := &ledger{args: make([]*ledgerArg, 0, n), bySource: make(map[string]*ledgerArg, n), byCmd: map[*Command]*ledgerArg{}}
+	block := make([]ledgerArg, n)
+	cwd, cwdErr := os.Getwd()
+	for i := range block {
+		a := &block[i]
+		a.lines = list.Lines[i*step : i*step+step]
 		l.add(a, a.lines[0])
-		// ascp may name a local source by its absolute path.
-		if abs, err := filepath.Abs(a.lines[0]); err == nil && abs != a.lines[0] {
-			l.add(a, abs)
+		// ascp may name a local source by its absolute path (filepath.Abs,
+		// without a Getwd per path).
+		if abs := a.lines[0]; filepath.IsAbs(abs) {
+			if abs = filepath.Clean(abs); abs != a.lines[0] {
+				l.add(a, abs)
+			}
+		} else if runtime.GOOS == "windows" {
+			if abs, err := filepath.Abs(abs); err == nil {
+				l.add(a, abs)
+			}
+		} else if cwdErr == nil {
+			l.add(a, filepath.Join(cwd, abs)) // filepath.Abs on Unix
 		}
 	}
 	return l
