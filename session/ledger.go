@@ -91,6 +91,18 @@ func (l *ledger) add(a *ledgerArg, source string) {
 func (l *ledger) begin() (lines []string, replay []*Command) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// Counted first, so that a million arguments take their two slices at
+	// their size, not a trail of grown copies.
+	n, attempt := 0, 0
+	for _, a := range l.args {
+		if !a.finished && a.cmd == nil {
+			n, attempt = n+len(a.lines), attempt+1
+		}
+	}
+	lines = make([]string, 0, n)
+	if cap(l.attempt) < attempt {
+		l.attempt = make([]*ledgerArg, 0, attempt)
+	}
 	l.attempt, l.argstops = l.attempt[:0], 0
 	for _, a := range l.args {
 		switch {

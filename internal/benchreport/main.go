@@ -12,6 +12,9 @@
 //     the stamp minus the time taken just before starting asession: it
 //     includes asession's exec and Go runtime start, its work up to spawning
 //     ascp, and the stub's own exec and runtime start, measured alone too.
+//   - paths: the same stub under a job of a million paths (sources, pairs,
+//     four sessions): start to spawn, peak RSS, and asession's RSS when the
+//     stub starts, which is after the list file is written.
 //
 // Usage: benchreport -asession BIN -ascpsim BIN [-gobench FILE] [-runs N] [-out FILE]
 package main
@@ -52,6 +55,7 @@ func main() {
 	sizes := flag.String("frames", "600000,2000000", "transcript sizes, in frames")
 	dir := flag.String("dir", "", "working folder (default: a temporary one, removed)")
 	outPath := flag.String("out", "", "also write the table to this file")
+	paths := flag.Int("paths", 1_000_000, "paths of the set-up runs (0: none)")
 	flag.Parse()
 
 	if *dir == "" {
@@ -72,7 +76,7 @@ func main() {
 		`"remote_password":"correct-horse-battery-staple","direction":"send",`+
 		`"paths":[{"source":"/bench/src"}],"destination_root":"/bench/dst"}`), 0o600))
 	var peaks, owns []float64
-	for _, s := range strings.Split(*sizes, ",") {
+	for _, s := range strings.FieldsFunc(*sizes, func(r rune) bool { return r == ',' }) {
 		frames, err := strconv.Atoi(strings.TrimSpace(s))
 		check(err)
 		peak, own := relayRuns(&t, *asession, *ascpsim, spec, *dir, frames, *runs)
@@ -84,7 +88,12 @@ func main() {
 		t.row("  asession's own VmHWM", fmt.Sprintf("%+.1f MB", owns[len(owns)-1]-owns[0]), "flat (< 2 MB)", verdict(growth < 2))
 		t.row("  rusage Maxrss (asession or ascpsim)", fmt.Sprintf("%+.1f MB", peaks[len(peaks)-1]-peaks[0]), "", "")
 	}
-	startup(&t, *asession, self, spec, *dir, *startupRuns)
+	if *startupRuns > 0 {
+		startup(&t, *asession, self, spec, *dir, *startupRuns)
+	}
+	if *paths > 0 {
+		manyPaths(&t, *asession, self, *dir, *paths, *runs)
+	}
 	var buf bytes.Buffer
 	t.print(&buf)
 	os.Stdout.Write(buf.Bytes())
@@ -352,6 +361,9 @@ func stub(stamps string, args []string) int {
 	}
 	if f, err := os.OpenFile(stamps, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err == nil {
 		fmt.Fprintf(f, "%s %d\n", kind, now)
+		if kind == "M" {
+			fmt.Fprintf(f, "R %d\n", parentRSS())
+		}
 		f.Close()
 	}
 	if mgmt == "" {
