@@ -349,10 +349,13 @@ func readStamp(path, kind string) int64 {
 // -M connects and reports a session that did nothing successfully.
 func stub(stamps string, args []string) int {
 	now := time.Now().UnixNano()
-	mgmt := ""
+	mgmt, user := "", ""
 	for i, a := range args {
-		if a == "-M" && i+1 < len(args) {
+		switch {
+		case a == "-M" && i+1 < len(args):
 			mgmt = args[i+1]
+		case a == "-u" && i+1 < len(args):
+			user = args[i+1] // repeated as UserStr, as ascp does
 		}
 	}
 	kind := "A"
@@ -379,8 +382,8 @@ func stub(stamps string, args []string) int {
 		return 1
 	}
 	defer conn.Close()
-	frames := ascp.AppendFrame(nil, "INIT", "SessionId", "stub")
-	frames = ascp.AppendFrame(frames, "DONE", "SessionId", "stub", "TransfersAttempted", "0")
+	frames := ascp.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)
+	frames = ascp.AppendFrame(frames, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")
 	if _, err := conn.Write(frames); err != nil {
 		return 1
 	}
