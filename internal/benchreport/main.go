@@ -12,6 +12,9 @@
 //     the stamp minus the time taken just before starting asession: it
 //     includes asession's exec and Go runtime start, its work up to spawning
 //     ascp, and the stub's own exec and runtime start, measured alone too.
+//   - idle: ascpsim replays frames that this program writes to a FIFO at
+//     100, 1k and 10k frames/s; asession's CPU time over the paced window
+//     is reported as a share of one core.
 //   - paths: the same stub under a job of a million paths (sources, pairs,
 //     four sessions): start to spawn, peak RSS, and asession's RSS when the
 //     stub starts, which is after the list file is written.
@@ -56,6 +59,8 @@ func main() {
 	dir := flag.String("dir", "", "working folder (default: a temporary one, removed)")
 	outPath := flag.String("out", "", "also write the table to this file")
 	paths := flag.Int("paths", 1_000_000, "paths of the set-up runs (0: none)")
+	idle := flag.String("idle", "100,1000,10000", "paced rates of the idle-cost runs, in frames/s")
+	idleWindow := flag.Duration("idle-window", 5*time.Second, "measured window of each idle-cost run")
 	flag.Parse()
 
 	if *dir == "" {
@@ -90,6 +95,15 @@ func main() {
 	}
 	if *startupRuns > 0 {
 		startup(&t, *asession, self, spec, *dir, *startupRuns)
+	}
+	var rates []int
+	for _, r := range strings.FieldsFunc(*idle, func(r rune) bool { return r == ',' }) {
+		n, err := strconv.Atoi(strings.TrimSpace(r))
+		check(err)
+		rates = append(rates, n)
+	}
+	if len(rates) > 0 {
+		idleCost(&t, *asession, *ascpsim, spec, *dir, rates, *idleWindow)
 	}
 	if *paths > 0 {
 		manyPaths(&t, *asession, self, *dir, *paths, *runs)
