@@ -160,6 +160,10 @@ func goBenchmarks(t *table, path string) {
 		t.row(fmt.Sprintf("naive baseline: map + encoding/json (%d runs)", n),
 			fmt.Sprintf("%s frames/s, %g allocs/frame%s", si(naive), allocs, ratio), "", "")
 	}
+	if floor, n, ok := get("BenchmarkFloorFrames", "frames/s"); ok && relay > 0 {
+		t.row(fmt.Sprintf("floor: a bare frame splitter on the same stream (%d runs)", n), fmt.Sprintf("%s frames/s", si(floor)), "", "")
+		t.row("  relay (events all) over the floor, per frame", fmt.Sprintf("%.2fx", floor/relay), "≤ 1.5x", verdict(floor/relay <= 1.5))
+	}
 	for _, c := range []struct{ name, label string }{
 		{"BenchmarkReaderNext", "  of which Reader.Next"},
 		{"BenchmarkFrameEncoder", "  of which FrameEncoder.AppendFrame"},
