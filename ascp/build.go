@@ -392,34 +392,46 @@ func (b *builder) tags() error {
 func (b *builder) paths() (*ListFile, []string, error) {
 	var tail []string
 	var list *ListFile
-	if v, ok := b.spec.Get("paths"); ok && len(v.JSON.Array()) > 0 {
-		entries := v.JSON.Array()
+	// The paths are walked once, where they lie in the input: a million
+	// entries as a slice of gjson results would cost hundreds of megabytes.
+	if v, ok := b.spec.Get("paths"); ok && v.JSON.IsArray() {
 		onCommandLine := b.opts.NoFileList
-		for i, entry := range entries {
-			ptr := v.Pointer + "/" + strconv.Itoa(i) + "/source"
-			growing, err := checkGrowingSource(entry.Get("source").Str, ptr)
-			if err != nil {
-				return nil, nil, err
-			}
-			if growing && b.spec.String("direction") == "receive" {
-				return nil, nil, schema.Problem{Pointer: ptr, Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
+		receive := b.spec.String("direction") == "receive"
+		entries, pairs := 0, false
+		var lines []string
+		var err error
+		v.JSON.ForEach(func(_, entry gjson.Result) bool {
+			src, dst := schema.PathEntry(entry)
+			var growing bool
+			if growing, err = checkGrowingSource(src.Str, v.Pointer, entries); err == nil && growing && receive {
+				err = schema.Problem{Pointer: entryPointer(v.Pointer, entries, "source"), Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
 			}
 			onCommandLine = onCommandLine || growing
+			if !onCommandLine {
+				lines = append(lines, src.Str)
+				if dst.Exists() && dst.Str != "" {
+					pairs = true
+					lines = append(lines, dst.Str)
+				}
+			}
+			entries++
+			return err == nil
+		})
+		if err != nil {
+			return nil, nil, err
 		}
-		if onCommandLine {
-			sources, err := commandLineSources(entries, v.Pointer)
+		switch {
+		case entries == 0:
+		case onCommandLine:
+			sources, err := commandLineSources(v.JSON, v.Pointer)
 			if err != nil {
 				return nil, nil, err
 			}
 			tail = append(tail, sources...)
-		} else {
-			list = &ListFile{Option: "--file-list", Path: filepath.Join(b.opts.ListDir, "paths.txt")}
-			for _, entry := range entries {
-				list.Lines = append(list.Lines, entry.Get("source").Str)
-				if dst := entry.Get("destination"); dst.Exists() && dst.Str != "" {
-					list.Option = "--file-pair-list"
-					list.Lines = append(list.Lines, dst.Str)
-				}
+		default:
+			list = &ListFile{Option: "--file-list", Path: filepath.Join(b.opts.ListDir, "paths.txt"), Lines: lines}
+			if pairs {
+				list.Option = "--file-pair-list"
 			}
 			tail = append(tail, list.Option+"="+list.Path)
 		}
@@ -441,21 +453,33 @@ func (b *builder) paths() (*ListFile, []string, error) {
 
 // commandLineSources are the sources as ascp arguments: no destination per
 // source is possible there, and none may look like an option.
-func commandLineSources(entries []gjson.Result, pointer string) ([]string, error) {
+func commandLineSources(entries gjson.Result, pointer string) ([]string, error) {
 	var sources []string
-	for i, entry := range entries {
-		if dst := entry.Get("destination"); dst.Exists() && dst.Str != "" {
-			return nil, schema.Problem{Pointer: pointer + "/" + strconv.Itoa(i) + "/destination",
+	var err error
+	i := -1
+	entries.ForEach(func(_, entry gjson.Result) bool {
+		i++
+		src, dst := schema.PathEntry(entry)
+		if dst.Exists() && dst.Str != "" {
+			err = schema.Problem{Pointer: entryPointer(pointer, i, "destination"),
 				Expected: "no destination for sources given on the command line (a growing file, or agent.file_list false)", Found: "a destination"}
+			return false
 		}
-		src := entry.Get("source").Str
-		if strings.HasPrefix(src, "-") {
-			return nil, schema.Problem{Pointer: pointer + "/" + strconv.Itoa(i) + "/source",
+		if strings.HasPrefix(src.Str, "-") {
+			err = schema.Problem{Pointer: entryPointer(pointer, i, "source"),
 				Expected: "a source that does not start with - (on the command line it would be read as an option)", Found: "one that does"}
+			return false
 		}
-		sources = append(sources, src)
-	}
-	return sources, nil
+		sources = append(sources, src.Str)
+		return true
+	})
+	return sources, err
+}
+
+// entryPointer is the pointer of a member of entry i of the paths array,
+// built only for a problem.
+func entryPointer(paths string, i int, member string) string {
+	return paths + "/" + strconv.Itoa(i) + "/" + member
 }
 
 func (b *builder) pointer(field string) string {

@@ -93,11 +93,11 @@ func contains(list []string, v string) bool {
 }
 
 // checkGrowingSource reports whether source is a growing-file URL, and a
-// problem at ptr when it is a malformed one.
-func checkGrowingSource(source, ptr string) (bool, error) {
+// problem at entry i of the paths array when it is a malformed one.
+func checkGrowingSource(source, paths string, i int) (bool, error) {
 	_, ok, err := ParseGrowing(source)
 	if err != nil {
-		return true, schema.Problem{Pointer: ptr, Expected: "a growing-file source: " + err.Error(), Found: strconv.Quote(source)}
+		return true, schema.Problem{Pointer: entryPointer(paths, i, "source"), Expected: "a growing-file source: " + err.Error(), Found: strconv.Quote(source)}
 	}
 	return ok, nil
 }

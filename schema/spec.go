@@ -377,30 +377,49 @@ func crossCheck(spec *Spec, prefix string) Problems {
 	return problems
 }
 
+// PathEntry returns the source and destination of an entry of the paths
+// array in one walk of its members (the first of each name, as Get): two
+// Gets would walk it twice, and a million entries are walked twice more.
+func PathEntry(entry gjson.Result) (source, destination gjson.Result) {
+	entry.ForEach(func(key, val gjson.Result) bool {
+		switch {
+		case key.Str == "source" && !source.Exists():
+			source = val
+		case key.Str == "destination" && !destination.Exists():
+			destination = val
+		}
+		return !source.Exists() || !destination.Exists()
+	})
+	return source, destination
+}
+
 // checkPaths validates the entries that go into ascp's list files, where a
 // path is one line: so no newline, and either every entry has a destination
 // (a pair list) or none has.
 func checkPaths(paths Value, mayBeEmpty bool) Problems {
 	var problems Problems
 	withDest, withoutDest := 0, 0
-	paths.JSON.ForEach(func(i, entry gjson.Result) bool {
-		ptr := paths.Pointer + "/" + i.String()
+	// The pointer of an entry is built only for a problem: a million
+	// good paths would otherwise make a million strings.
+	i := -1
+	paths.JSON.ForEach(func(_, entry gjson.Result) bool {
+		i++
 		if !entry.IsObject() {
-			problems = append(problems, Problem{Pointer: ptr, Expected: `an object {"source": ...}`, Found: describe(entry, false)})
+			problems = append(problems, Problem{Pointer: paths.Pointer + "/" + strconv.Itoa(i), Expected: `an object {"source": ...}`, Found: describe(entry, false)})
 			return true
 		}
-		src := entry.Get("source")
+		ptr := func(field string) string { return paths.Pointer + "/" + strconv.Itoa(i) + "/" + field }
+		src, dst := PathEntry(entry)
 		switch {
 		case !src.Exists():
-			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a source path", Found: "nothing"})
+			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a source path", Found: "nothing"})
 		case src.Type != gjson.String || src.Str == "":
-			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a non-empty string", Found: describe(src, false)})
+			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a non-empty string", Found: describe(src, false)})
 		case strings.ContainsAny(src.Str, "\n\r"):
-			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
+			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
 		case strings.IndexByte(src.Str, 0) >= 0:
-			problems = append(problems, Problem{Pointer: ptr + "/source", Expected: "a path without NUL bytes", Found: "a NUL byte"})
+			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
 		}
-		dst := entry.Get("destination")
 		if !dst.Exists() || dst.Type == gjson.Null {
 			withoutDest++
 			return true
@@ -408,11 +427,11 @@ func checkPaths(paths Value, mayBeEmpty bool) Problems {
 		withDest++
 		switch {
 		case dst.Type != gjson.String || dst.Str == "":
-			problems = append(problems, Problem{Pointer: ptr + "/destination", Expected: "a non-empty string", Found: describe(dst, false)})
+			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a non-empty string", Found: describe(dst, false)})
 		case strings.ContainsAny(dst.Str, "\n\r"):
-			problems = append(problems, Problem{Pointer: ptr + "/destination", Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
+			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
 		case strings.IndexByte(dst.Str, 0) >= 0:
-			problems = append(problems, Problem{Pointer: ptr + "/destination", Expected: "a path without NUL bytes", Found: "a NUL byte"})
+			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
 		}
 		return true
 	})

@@ -3,7 +3,6 @@ package session
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -77,7 +76,15 @@ func readFileLimit(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	// Sized from the file, so that a big spec is read without the copies
+	// of a growing buffer.
+	size := int64(0)
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+		size = min(info.Size(), limit)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err = buf.ReadFrom(io.LimitReader(f, limit+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, err
 	}
@@ -101,45 +108,49 @@ func looksLikeJSON(arg string) bool {
 }
 
 // readFirstValue reads one JSON value and leaves the rest of the stream
-// unread, so that commands written after the spec stay available. The
-// decoder reads only what the value needs, so a limited reader under it
-// bounds the value without cutting the commands after it.
+// unread, so that commands written after the spec stay available. A byte
+// scanner (firstValue) finds where the value ends without decoding it:
+// validation is ParseInput's, done once on the whole value. No more than
+// limit bytes are ever taken, and none past the value's end.
 func readFirstValue(r io.Reader, limit int64) ([]byte, io.Reader, error) {
-	br := bufio.NewReader(r)
-	lr := &limitedReader{r: br, left: limit, limit: limit}
-	dec := json.NewDecoder(lr)
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		switch {
-		case errors.Is(err, errTooLarge):
-			return nil, br, err
-		case err == io.EOF:
-			return nil, br, fmt.Errorf("no transfer spec on stdin")
+	br := bufio.NewReaderSize(r, 64<<10)
+	var sc firstValue
+	var data []byte
+	var taken int64
+	for {
+		if br.Buffered() == 0 {
+			if _, err := br.Peek(1); err != nil {
+				switch {
+				case err != io.EOF:
+					return nil, br, fmt.Errorf("cannot read stdin: %w", err)
+				case !sc.started:
+					return nil, br, fmt.Errorf("no transfer spec on stdin")
+				case sc.scalar:
+					// A top-level number or literal ends with the input.
+					return data, br, nil
+				}
+				return nil, br, fmt.Errorf("stdin is not valid JSON: unexpected end of input")
+			}
 		}
-		return nil, br, fmt.Errorf("stdin is not valid JSON: %v", err)
+		buf, _ := br.Peek(br.Buffered())
+		if left := limit - taken; int64(len(buf)) > left {
+			buf = buf[:left]
+		}
+		n, done, err := sc.scan(buf)
+		if err != nil {
+			return nil, br, fmt.Errorf("stdin is not valid JSON: %v", err)
+		}
+		if sc.started {
+			data = append(data, buf[sc.skip:n]...)
+		}
+		sc.skip = 0
+		br.Discard(n)
+		taken += int64(n)
+		if done {
+			return data, br, nil
+		}
+		if taken >= limit {
+			return nil, br, tooLarge(limit)
+		}
 	}
-	return raw, io.MultiReader(bytes.NewReader(bufferedOf(dec)), br), nil
-}
-
-// limitedReader fails once more than its limit has been read.
-type limitedReader struct {
-	r           io.Reader
-	left, limit int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.left <= 0 {
-		return 0, tooLarge(l.limit)
-	}
-	if int64(len(p)) > l.left {
-		p = p[:l.left]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	return n, err
-}
-
-func bufferedOf(dec *json.Decoder) []byte {
-	b, _ := io.ReadAll(dec.Buffered())
-	return b
 }

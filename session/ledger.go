@@ -2,8 +2,11 @@ package session
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/faspkit/asession/ascp"
@@ -39,20 +42,35 @@ type ledgerArg struct {
 // newLedger starts the ledger of a session from its list file (nil for a
 // persistent session without paths).
 func newLedger(list *ascp.ListFile) *ledger {
-	l := &ledger{bySource: map[string]*ledgerArg{}, byCmd: map[*Command]*ledgerArg{}}
 	if list == nil {
-		return l
+		return &ledger{bySource: map[string]*ledgerArg{}, byCmd: map[*Command]*ledgerArg{}}
 	}
 	step := 1
 	if list.Option == "--file-pair-list" {
 		step = 2
 	}
-	for i := 0; i+step <= len(list.Lines); i += step {
-		a := &ledgerArg{lines: list.Lines[i : i+step]}
+	// Sized once, the arguments in one block: a million paths would
+	// otherwise be a million allocations and a map grown a dozen times.
+	n := len(list.Lines) / step
+	l := &ledger{args: make([]*ledgerArg, 0, n), bySource: make(map[string]*ledgerArg, n), byCmd: map[*Command]*ledgerArg{}}
+	block := make([]ledgerArg, n)
+	cwd, cwdErr := os.Getwd()
+	for i := range block {
+		a := &block[i]
+		a.lines = list.Lines[i*step : i*step+step]
 		l.add(a, a.lines[0])
-		// ascp may name a local source by its absolute path.
-		if abs, err := filepath.Abs(a.lines[0]); err == nil && abs != a.lines[0] {
-			l.add(a, abs)
+		// ascp may name a local source by its absolute path (filepath.Abs,
+		// without a Getwd per path).
+		if abs := a.lines[0]; filepath.IsAbs(abs) {
+			if abs = cleanPath(abs); abs != a.lines[0] {
+				l.add(a, abs)
+			}
+		} else if runtime.GOOS == "windows" {
+			if abs, err := filepath.Abs(abs); err == nil {
+				l.add(a, abs)
+			}
+		} else if cwdErr == nil {
+			l.add(a, filepath.Join(cwd, abs)) // filepath.Abs on Unix
 		}
 	}
 	return l
@@ -73,6 +91,18 @@ func (l *ledger) add(a *ledgerArg, source string) {
 func (l *ledger) begin() (lines []string, replay []*Command) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// Counted first, so that a million arguments take their two slices at
+	// their size, not a trail of grown copies.
+	n, attempt := 0, 0
+	for _, a := range l.args {
+		if !a.finished && a.cmd == nil {
+			n, attempt = n+len(a.lines), attempt+1
+		}
+	}
+	lines = make([]string, 0, n)
+	if cap(l.attempt) < attempt {
+		l.attempt = make([]*ledgerArg, 0, attempt)
+	}
 	l.attempt, l.argstops = l.attempt[:0], 0
 	for _, a := range l.args {
 		switch {
@@ -195,4 +225,16 @@ func (l *ledger) observe(typ []byte, f *ascp.Frame) {
 		}
 		l.mu.Unlock()
 	}
+}
+
+// cleanPath is filepath.Clean, with a look for what Clean would change
+// first on Unix: a million clean absolute paths are the usual case, and
+// memchr-fast searches cost less than Clean's walk.
+func cleanPath(p string) string {
+	if runtime.GOOS != "windows" && !strings.Contains(p, "//") && !strings.Contains(p, "/./") &&
+		!strings.Contains(p, "/../") && !strings.HasSuffix(p, "/.") && !strings.HasSuffix(p, "/..") &&
+		(len(p) == 1 || !strings.HasSuffix(p, "/")) {
+		return p
+	}
+	return filepath.Clean(p)
 }

@@ -150,6 +150,33 @@ func BenchmarkNaiveFrames(b *testing.B) {
 	measureFrames(b, src, step)
 }
 
+// BenchmarkFloorFrames is the floor the relay is measured against: the
+// same stream split into frames (a line of the header starts one, an empty
+// line ends it) and each frame written out as it came, with no decoding,
+// no JSON and no state. Nothing per frame can cost less than this.
+func BenchmarkFloorFrames(b *testing.B) {
+	src := newMixStream()
+	br := bufio.NewReaderSize(src, 64<<10)
+	bw := bufio.NewWriterSize(devNull(b), 64<<10)
+	defer bw.Flush()
+	var frame []byte
+	step := func() {
+		frame = frame[:0]
+		for {
+			line, err := br.ReadSlice('\n')
+			if err != nil {
+				b.Fatal(err)
+			}
+			frame = append(frame, line...)
+			if len(line) == 1 && len(frame) > 1 {
+				break
+			}
+		}
+		bw.Write(frame)
+	}
+	measureFrames(b, src, step)
+}
+
 // measureFrames warms step up, then times it per frame. Warming grows the
 // buffers and the key cache: steady state is what a session of a million
 // frames lives in.

@@ -421,6 +421,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 	for i := range prepared.Commands {
 		j.ledgers = append(j.ledgers, newLedger(prepared.Commands[i].ListFile))
 	}
+	releaseSetup(prepared)
 	j.keepSent = len(prepared.Commands) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
 		j.in.Spec.Bool("delete_source") || j.in.Spec.Has("move_after_transfer")
 	if j.in.Agent.Verify {

@@ -12,6 +12,12 @@
 //     the stamp minus the time taken just before starting asession: it
 //     includes asession's exec and Go runtime start, its work up to spawning
 //     ascp, and the stub's own exec and runtime start, measured alone too.
+//   - idle: ascpsim replays frames that this program writes to a FIFO at
+//     100, 1k and 10k frames/s; asession's CPU time over the paced window
+//     is reported as a share of one core.
+//   - paths: the same stub under a job of a million paths (sources, pairs,
+//     four sessions): start to spawn, peak RSS, and asession's RSS when the
+//     stub starts, which is after the list file is written.
 //
 // Usage: benchreport -asession BIN -ascpsim BIN [-gobench FILE] [-runs N] [-out FILE]
 package main
@@ -52,6 +58,9 @@ func main() {
 	sizes := flag.String("frames", "600000,2000000", "transcript sizes, in frames")
 	dir := flag.String("dir", "", "working folder (default: a temporary one, removed)")
 	outPath := flag.String("out", "", "also write the table to this file")
+	paths := flag.Int("paths", 1_000_000, "paths of the set-up runs (0: none)")
+	idle := flag.String("idle", "100,1000,10000", "paced rates of the idle-cost runs, in frames/s")
+	idleWindow := flag.Duration("idle-window", 5*time.Second, "measured window of each idle-cost run")
 	flag.Parse()
 
 	if *dir == "" {
@@ -72,7 +81,7 @@ func main() {
 		`"remote_password":"correct-horse-battery-staple","direction":"send",`+
 		`"paths":[{"source":"/bench/src"}],"destination_root":"/bench/dst"}`), 0o600))
 	var peaks, owns []float64
-	for _, s := range strings.Split(*sizes, ",") {
+	for _, s := range strings.FieldsFunc(*sizes, func(r rune) bool { return r == ',' }) {
 		frames, err := strconv.Atoi(strings.TrimSpace(s))
 		check(err)
 		peak, own := relayRuns(&t, *asession, *ascpsim, spec, *dir, frames, *runs)
@@ -84,7 +93,21 @@ func main() {
 		t.row("  asession's own VmHWM", fmt.Sprintf("%+.1f MB", owns[len(owns)-1]-owns[0]), "flat (< 2 MB)", verdict(growth < 2))
 		t.row("  rusage Maxrss (asession or ascpsim)", fmt.Sprintf("%+.1f MB", peaks[len(peaks)-1]-peaks[0]), "", "")
 	}
-	startup(&t, *asession, self, spec, *dir, *startupRuns)
+	if *startupRuns > 0 {
+		startup(&t, *asession, self, spec, *dir, *startupRuns)
+	}
+	var rates []int
+	for _, r := range strings.FieldsFunc(*idle, func(r rune) bool { return r == ',' }) {
+		n, err := strconv.Atoi(strings.TrimSpace(r))
+		check(err)
+		rates = append(rates, n)
+	}
+	if len(rates) > 0 {
+		idleCost(&t, *asession, *ascpsim, spec, *dir, rates, *idleWindow)
+	}
+	if *paths > 0 {
+		manyPaths(&t, *asession, self, *dir, *paths, *runs)
+	}
 	var buf bytes.Buffer
 	t.print(&buf)
 	os.Stdout.Write(buf.Bytes())
@@ -136,6 +159,10 @@ func goBenchmarks(t *table, path string) {
 		}
 		t.row(fmt.Sprintf("naive baseline: map + encoding/json (%d runs)", n),
 			fmt.Sprintf("%s frames/s, %g allocs/frame%s", si(naive), allocs, ratio), "", "")
+	}
+	if floor, n, ok := get("BenchmarkFloorFrames", "frames/s"); ok && relay > 0 {
+		t.row(fmt.Sprintf("floor: a bare frame splitter on the same stream (%d runs)", n), fmt.Sprintf("%s frames/s", si(floor)), "", "")
+		t.row("  relay (events all) over the floor, per frame", fmt.Sprintf("%.2fx", floor/relay), "≤ 1.5x", verdict(floor/relay <= 1.5))
 	}
 	for _, c := range []struct{ name, label string }{
 		{"BenchmarkReaderNext", "  of which Reader.Next"},
@@ -340,10 +367,13 @@ func readStamp(path, kind string) int64 {
 // -M connects and reports a session that did nothing successfully.
 func stub(stamps string, args []string) int {
 	now := time.Now().UnixNano()
-	mgmt := ""
+	mgmt, user := "", ""
 	for i, a := range args {
-		if a == "-M" && i+1 < len(args) {
+		switch {
+		case a == "-M" && i+1 < len(args):
 			mgmt = args[i+1]
+		case a == "-u" && i+1 < len(args):
+			user = args[i+1] // repeated as UserStr, as ascp does
 		}
 	}
 	kind := "A"
@@ -352,6 +382,9 @@ func stub(stamps string, args []string) int {
 	}
 	if f, err := os.OpenFile(stamps, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err == nil {
 		fmt.Fprintf(f, "%s %d\n", kind, now)
+		if kind == "M" {
+			fmt.Fprintf(f, "R %d\n", parentRSS())
+		}
 		f.Close()
 	}
 	if mgmt == "" {
@@ -367,8 +400,8 @@ func stub(stamps string, args []string) int {
 		return 1
 	}
 	defer conn.Close()
-	frames := ascp.AppendFrame(nil, "INIT", "SessionId", "stub")
-	frames = ascp.AppendFrame(frames, "DONE", "SessionId", "stub", "TransfersAttempted", "0")
+	frames := ascp.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)
+	frames = ascp.AppendFrame(frames, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")
 	if _, err := conn.Write(frames); err != nil {
 		return 1
 	}

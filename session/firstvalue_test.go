@@ -1,0 +1,58 @@
+package session
+
+import (
+	"io"
+	"strings"
+	"testing"
+)
+
+// stalledReader serves its text, then blocks for ever, as a stdin whose
+// writer keeps it open: reading past the text would hang the test.
+type stalledReader struct{ r io.Reader }
+
+func (s *stalledReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if err == io.EOF {
+		select {}
+	}
+	return n, err
+}
+
+// The first value ends where its last bracket, quote or digit does, the
+// rest of stdin is left for the command channel, and a bracket that
+// closes the wrong one fails without waiting for more input.
+func TestReadFirstValue(t *testing.T) {
+	for _, c := range []struct{ in, value, rest, err string }{
+		{in: "  \n{\"a\":\"}]\\\"{\",\"b\":[1,{}]}\n{\"type\":\"DONE\"}\n", value: "{\"a\":\"}]\\\"{\",\"b\":[1,{}]}", rest: "\n{\"type\":\"DONE\"}\n"},
+		{in: "[[],[{}]]x", value: "[[],[{}]]", rest: "x"},
+		{in: "\"str\\\\\" tail", value: "\"str\\\\\"", rest: " tail"},
+		{in: "123 x", value: "123", rest: " x"},
+		{in: "{\"a\":[}\n{\"type\":\"DONE\"}\n", err: "stdin is not valid JSON: invalid character '}': ']' expected"},
+		{in: "hello\n", err: "stdin is not valid JSON: invalid character 'h' looking for beginning of value"},
+	} {
+		value, rest, err := readFirstValue(&stalledReader{strings.NewReader(c.in)}, 1<<20)
+		if c.err != "" {
+			if err == nil || err.Error() != c.err {
+				t.Errorf("%q: error %v, want %s", c.in, err, c.err)
+			}
+			continue
+		}
+		if err != nil || string(value) != c.value {
+			t.Errorf("%q: value %q, %v; want %q", c.in, value, err, c.value)
+			continue
+		}
+		got := make([]byte, len(c.rest))
+		if _, err := io.ReadFull(rest, got); err != nil || string(got) != c.rest {
+			t.Errorf("%q: rest %q, %v; want %q", c.in, got, err, c.rest)
+		}
+	}
+	for in, want := range map[string]string{"": "no transfer spec on stdin", " \n ": "no transfer spec on stdin",
+		`{"a":"b`: "stdin is not valid JSON: unexpected end of input"} {
+		if _, _, err := readFirstValue(strings.NewReader(in), 1<<20); err == nil || err.Error() != want {
+			t.Errorf("%q: %v, want %s", in, err, want)
+		}
+	}
+	if v, _, err := readFirstValue(strings.NewReader("42"), 1<<20); err != nil || string(v) != "42" {
+		t.Errorf("a number ending with stdin: %q, %v", v, err)
+	}
+}

@@ -1,0 +1,65 @@
+package session
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"testing"
+)
+
+// spec1M is a job of n paths, pairs or sources alone, as the bench
+// harness (internal/benchreport) writes it.
+func specPaths(n int, pairs bool) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"remote_host":"bench.example.com","remote_user":"aspera","remote_password":"correct-horse-battery-staple",` +
+		`"direction":"send","destination_root":"/bench/dst","paths":[`)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if pairs {
+			fmt.Fprintf(&b, `{"source":"/bench/src/dir%03d/file%07d.dat","destination":"/bench/dst/d%03d/f%07d"}`, i%1000, i, i%1000, i)
+		} else {
+			fmt.Fprintf(&b, `{"source":"/bench/src/dir%03d/file%07d.dat"}`, i%1000, i)
+		}
+	}
+	b.WriteString("]}")
+	return b.Bytes()
+}
+
+// BenchmarkSetup1M is what Run does with a million paths before ascp
+// starts, phase by phase: the first JSON value read from stdin, checked,
+// the commands built, the list file written and the ledger started.
+func BenchmarkSetup1M(b *testing.B) {
+	for _, pairs := range []bool{false, true} {
+		name := map[bool]string{false: "sources", true: "pairs"}[pairs]
+		data := specPaths(1_000_000, pairs)
+		b.Run(name, func(b *testing.B) {
+			self, err := os.Executable()
+			if err != nil {
+				b.Fatal(err)
+			}
+			dir := b.TempDir()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				raw, _, err := ReadInput("", bytes.NewReader(data))
+				if err != nil {
+					b.Fatal(err)
+				}
+				in, e := CheckInput(raw, CheckOptions{})
+				if e != nil {
+					b.Fatal(e)
+				}
+				p, e, _ := Prepare(in, PrepareOptions{Ascp: self, ListDir: dir})
+				if e != nil {
+					b.Fatal(e)
+				}
+				list := p.Commands[0].ListFile
+				if err := list.Write(); err != nil {
+					b.Fatal(err)
+				}
+				newLedger(list)
+			}
+		})
+	}
+}
