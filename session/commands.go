@@ -14,6 +14,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 )
@@ -305,5 +306,5 @@ func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}
 func (r *commandRouter) writeFrame(conn net.Conn, typ string, pairs ...string) error {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	return ascp.WriteFrame(conn, typ, pairs...)
+	return mgmt.WriteFrame(conn, typ, pairs...)
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/install"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 )
@@ -110,7 +112,7 @@ type Options struct {
 	OnProgress func(events.Snapshot)
 	// OnFrame, when set, sees every management frame of session i (1-based)
 	// as it arrives. The frame is reused after the call returns.
-	OnFrame func(session int, f *ascp.Frame)
+	OnFrame func(session int, f *mgmt.Frame)
 	// OnTick, when set, sees the progress every TickInterval (1s) while the
 	// job runs, from a goroutine of its own: a steady beat, however fast or
 	// slow frames come, for a workflow engine's heartbeat.
@@ -212,10 +214,10 @@ type Prepared struct {
 
 // Prepare locates ascp and builds the job's commands.
 func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, int) {
-	path, searched, err := ascp.LocateSDK(ascpPath(opts.Ascp), in.SDK)
+	path, searched, err := install.LocateSDK(ascpPath(opts.Ascp), in.SDK)
 	if err == nil && in.Spec.Bool("use_ascp4") {
 		searched = nil
-		path, err = ascp.Ascp4(path)
+		path, err = install.Ascp4(path)
 	}
 	if err != nil {
 		e := events.NewError(events.FromLocate, 0, err.Error())
@@ -224,15 +226,15 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 	}
 	sdk := in.SDK
 	if sdk == "" {
-		sdk = ascp.DefaultSDKDir()
+		sdk = install.DefaultSDKDir()
 	}
-	fallbackKey, fallbackCert := ascp.FallbackFiles(sdk)
+	fallbackKey, fallbackCert := install.FallbackFiles(sdk)
 	cmds, err := ascp.Build(in.Spec, ascp.BuildOptions{
 		ListDir:      opts.ListDir,
 		ExtraArgs:    in.Agent.AscpArgs,
 		MultiIncrUDP: in.Agent.MultiIncrUDP,
 		SecretCookie: in.Agent.SecretCookie,
-		BypassKeys:   ascp.SelectBypassKeys(path, in.SDK, in.Agent.ClientSSHKey),
+		BypassKeys:   install.SelectBypassKeys(path, in.SDK, in.Agent.ClientSSHKey),
 		NoWSS:        in.Agent.NoWSS,
 		NoFileList:   in.Agent.NoFileList,
 		TrustedCerts: in.Agent.TrustedCerts,
@@ -398,7 +400,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 	}
 	j.prepared = prepared
 	if prepared.fallbackKey != "" && !(j.in.Spec.Has("EX_fallback_key") && j.in.Spec.Has("EX_fallback_cert")) {
-		if err := ascp.EnsureFallbackCert(prepared.fallbackKey, prepared.fallbackCert); err != nil {
+		if err := install.EnsureFallbackCert(prepared.fallbackKey, prepared.fallbackCert); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()), ExitFailed)
 		}
 	}
@@ -815,7 +817,7 @@ const versionProbeTimeout = 3 * time.Second
 // summary; when ascp cannot say, the summary says why instead.
 func (j *job) probeVersion(ctx context.Context, path string) {
 	defer close(j.versionDone)
-	v, err := ascp.VersionContext(ctx, path, versionProbeTimeout)
+	v, err := install.VersionContext(ctx, path, versionProbeTimeout)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err != nil {

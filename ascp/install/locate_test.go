@@ -1,4 +1,4 @@
-package ascp
+package install
 
 import (
 	"os"
@@ -63,7 +63,7 @@ func TestInstallLocationsPerSystem(t *testing.T) {
 
 // The README lists the same places, in the order they are searched.
 func TestReadmeListsInstallLocations(t *testing.T) {
-	data, err := os.ReadFile("../README.md")
+	data, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
