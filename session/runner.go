@@ -169,7 +169,7 @@ func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcom
 			return nil, outcome(events.NewError(events.FromConnect, 0,
 				fmt.Sprintf("ascp did not connect to the management port within %s", timeout)), ExitNoAscp)
 		case <-ctx.Done():
-			return nil, outcome(events.NewError(events.FromCancel, 28, "cancelled before ascp connected"), ExitFailed)
+			return nil, outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled before ascp connected"), ExitFailed)
 		}
 	}
 }
@@ -211,7 +211,7 @@ func (r *runner) promptError(prompt string) *events.Error {
 		what = "the passphrase of its SSH key: set ssh_private_key_passphrase"
 	}
 	prompt = r.secrets().redactString(prompt)
-	return events.NewError(events.FromPrompt, 19, fmt.Sprintf("ascp asked for %s (prompt %q); it was stopped", what, prompt))
+	return events.NewError(events.FromPrompt, events.CodeAuth, fmt.Sprintf("ascp asked for %s (prompt %q); it was stopped", what, prompt))
 }
 
 // cancel asks ascp to stop through the management port, and kills it if
@@ -258,7 +258,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 			r.stopWith(outcome(r.promptError(prompt), ExitFailed))
 			r.proc.Kill()
 		case <-ctx.Done():
-			r.stopWith(outcome(events.NewError(events.FromCancel, 28, "cancelled"), ExitFailed))
+			r.stopWith(outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled"), ExitFailed))
 			r.cancel(conn, opts.CancelGrace)
 		case <-relayDone:
 		}
@@ -297,7 +297,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 			}
 		}
 		if err := fr.frame(f, reader.Buffered() == 0); err != nil {
-			r.stopWith(outcome(events.NewError(events.FromOutput, 28, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
+			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
 			go r.cancel(conn, opts.CancelGrace)
 			break
 		}
@@ -314,7 +314,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}
 	// Every file ascp failed had been delivered by an earlier attempt,
 	// and its source removed since: the session is done.
-	delivered := finalType == "ERROR" && (errorCode == codeSomeFileErrors || errorCode == fr.forgivenCode) &&
+	delivered := finalType == "ERROR" && (errorCode == events.CodeSomeFileErrors || errorCode == fr.forgivenCode) &&
 		fr.forgiven > 0 && fr.failed == 0
 	_ = opts.Out.Flush()
 	if guard.afterExit(streamError) {
@@ -323,7 +323,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		streamError = nil
 	}
 	if errors.Is(streamError, os.ErrDeadlineExceeded) {
-		r.stopWith(outcome(events.NewError(events.FromStall, 40,
+		r.stopWith(outcome(events.NewError(events.FromStall, events.CodeStalled,
 			fmt.Sprintf("no management message for %s: ascp stalled and was cancelled", opts.StallTimeout)), ExitFailed))
 		r.cancel(conn, opts.CancelGrace)
 	} else if streamError != nil && streamError != mgmt.ErrIncomplete {

@@ -451,7 +451,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 				// agent.spawn_delay_sec: session i starts i delays late.
 				select {
 				case <-ctx.Done():
-					results[i] = outcome(events.NewError(events.FromCancel, codeCancelled, "cancelled before the session started"), ExitFailed)
+					results[i] = outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled before the session started"), ExitFailed)
 					return
 				case <-time.After(time.Duration(i) * j.opts.SpawnDelay):
 				}
@@ -493,12 +493,6 @@ func (j *job) run(ctx context.Context) *Outcome {
 }
 
 var errSessionFailed = errors.New("another session of the job failed")
-
-// codeCancelled is ascp's "cancelled by user".
-const codeCancelled = 28
-
-// codeSomeFileErrors is ascp's "some files failed".
-const codeSomeFileErrors = 27
 
 // runSession runs one session's attempts: the first, then retries while
 // the error is retryable and attempts remain, resuming partial files.
@@ -563,7 +557,7 @@ func (j *job) beforeRetry(ctx context.Context, e *events.Error, delay *time.Dura
 		Dur("delay", *delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
 	select {
 	case <-ctx.Done():
-		return outcome(events.NewError(events.FromCancel, 28, "cancelled while waiting to retry"), ExitFailed)
+		return outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled while waiting to retry"), ExitFailed)
 	case <-time.After(*delay):
 	}
 	*delay = min(*delay*time.Duration(j.opts.RetryFactor), j.opts.RetryMaxDelay)
@@ -715,7 +709,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 			status = events.StatusCancelled
 			o.ExitCode = exitForCause(cause)
 			if o.Err.Source != events.FromCancel {
-				o.Err = events.NewError(events.FromCancel, 28, "cancelled: "+cause.Error())
+				o.Err = events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled: "+cause.Error())
 			}
 			// errors.Is must see both context.Canceled (or the deadline)
 			// and the cause given to the cancel function.
@@ -723,7 +717,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 				cause = errors.Join(err, cause)
 			}
 			o.Err.WithCause(cause)
-		} else if o.Err.Source == events.FromOutput || o.Err.Code == codeCancelled {
+		} else if o.Err.Source == events.FromOutput || o.Err.Code == events.CodeUserCancel {
 			// A CANCEL command, or a consumer that stopped reading.
 			status = events.StatusCancelled
 		}
