@@ -733,6 +733,9 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	j.mu.Lock()
 	retries, version, versionError := j.retries, j.version, j.versionError
 	j.mu.Unlock()
+	if j.commands != nil {
+		j.commands.silence()
+	}
 	summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
 	summary.Retries = retries
 	summary.AscpVersion = version
