@@ -48,7 +48,7 @@ func ExampleDryRun() {
 	if inputErr != nil {
 		panic(inputErr)
 	}
-	report, e, _ := session.DryRun(in, session.PrepareOptions{Ascp: "/bin/sh"}, "job-1")
+	report, e := session.DryRun(in, session.PrepareOptions{Ascp: "/bin/sh"}, "job-1")
 	if e != nil {
 		panic(e)
 	}

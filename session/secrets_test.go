@@ -147,11 +147,11 @@ func TestDryRunArgvVerbatim(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	report, e, _ := DryRun(in, PrepareOptions{Ascp: exe, NewXferID: func() string { return "x" }}, "job-1")
+	report, e := DryRun(in, PrepareOptions{Ascp: exe, NewXferID: func() string { return "x" }}, "job-1")
 	if e != nil {
 		t.Fatal(e)
 	}
-	cmds, e, _ := Prepare(in, PrepareOptions{Ascp: exe, ListDir: ListDirPlaceholder, NewXferID: func() string { return "x" }})
+	cmds, e := Prepare(in, PrepareOptions{Ascp: exe, ListDir: ListDirPlaceholder, NewXferID: func() string { return "x" }})
 	if e != nil {
 		t.Fatal(e)
 	}
@@ -175,7 +175,7 @@ func TestDryRunArgvVerbatim(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	cmds, e, _ = Prepare(in, PrepareOptions{Ascp: exe, ListDir: t.TempDir()})
+	cmds, e = Prepare(in, PrepareOptions{Ascp: exe, ListDir: t.TempDir()})
 	if e != nil {
 		t.Fatal(e)
 	}

@@ -212,17 +212,18 @@ type Prepared struct {
 	fallbackKey, fallbackCert string
 }
 
-// Prepare locates ascp and builds the job's commands.
-func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, int) {
+// Prepare locates ascp and builds the job's commands. Its error is an
+// *events.Error, the job's error line; ExitCodeOf gives its exit code.
+func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, error) {
 	path, searched, err := install.LocateSDK(ascpPath(opts.Ascp), in.SDK)
 	if err == nil && in.Spec.Bool("use_ascp4") {
 		searched = nil
 		path, err = install.Ascp4(path)
 	}
 	if err != nil {
-		e := events.NewError(events.FromLocate, 0, err.Error())
+		e := events.NewError(events.FromLocate, 0, err.Error()).WithCause(err)
 		e.Searched = searched
-		return nil, e, ExitNoAscp
+		return nil, e
 	}
 	sdk := in.SDK
 	if sdk == "" {
@@ -245,9 +246,9 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 	if err != nil {
 		var p schema.Problem
 		if errors.As(err, &p) {
-			return nil, InputError(schema.Problems{p}), ExitUsage
+			return nil, InputError(schema.Problems{p})
 		}
-		return nil, events.NewError(events.FromInput, 0, err.Error()), ExitUsage
+		return nil, events.NewError(events.FromInput, 0, err.Error()).WithCause(err)
 	}
 	// Every first attempt carries the resume policy (ascp.ResumeArgs):
 	// IBM's ascp resumes only files whose first transfer had -k, and the
@@ -259,14 +260,32 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 	for _, c := range cmds {
 		if n := commandSize(c); n > maxCommandBytes {
 			return nil, InputError(schema.Problems{{Pointer: "/", Found: fmt.Sprintf("%d bytes", n),
-				Expected: fmt.Sprintf("a job whose ascp arguments and environment take at most %d bytes", maxCommandBytes)}}), ExitUsage
+				Expected: fmt.Sprintf("a job whose ascp arguments and environment take at most %d bytes", maxCommandBytes)}})
 		}
 	}
 	p := &Prepared{AscpPath: path, Searched: searched, Commands: cmds}
 	if v, ok := in.Spec.Get("http_fallback"); ok && v.Text != "false" {
 		p.fallbackKey, p.fallbackCert = fallbackKey, fallbackCert
 	}
-	return p, nil, ExitOK
+	return p, nil
+}
+
+// ExitCodeOf is the exit code for an error from Prepare or DryRun: the
+// input's fault is a usage error, no usable ascp is ExitNoAscp, anything
+// else ExitFailed; nil is ExitOK.
+func ExitCodeOf(err error) int {
+	var e *events.Error
+	switch {
+	case err == nil:
+		return ExitOK
+	case !errors.As(err, &e):
+		return ExitFailed
+	case e.Source == events.FromInput:
+		return ExitUsage
+	case e.Source == events.FromLocate:
+		return ExitNoAscp
+	}
+	return ExitFailed
 }
 
 // maxCommandBytes keeps ascp's argv and environment well inside what the
@@ -394,9 +413,13 @@ func (j *job) run(ctx context.Context) *Outcome {
 	defer os.RemoveAll(dir)
 	j.listDir = dir
 
-	prepared, e, code := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
-	if e != nil {
-		return outcome(e, code)
+	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
+	if err != nil {
+		var e *events.Error
+		if !errors.As(err, &e) {
+			e = events.NewError(events.FromSetup, 0, err.Error()).WithCause(err)
+		}
+		return outcome(e, ExitCodeOf(err))
 	}
 	j.prepared = prepared
 	if prepared.fallbackKey != "" && !(j.in.Spec.Has("EX_fallback_key") && j.in.Spec.Has("EX_fallback_cert")) {
