@@ -176,3 +176,23 @@ func TestManagementPortUnreachable(t *testing.T) {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// Each spelling names one row of the option table: a second row with the
+// same spelling would silently replace the first in the index.
+func TestOptionTableSpellsEachOptionOnce(t *testing.T) {
+	spellings := 0
+	for _, o := range options {
+		if o.short == 0 && o.long == "" {
+			t.Errorf("an option with no spelling: %+v", o)
+		}
+		if o.short != 0 {
+			spellings++
+		}
+		if o.long != "" {
+			spellings++
+		}
+	}
+	if got := len(shortOpts) + len(longOpts); got != spellings {
+		t.Errorf("%d spellings in the table, %d in the index: one is declared twice", spellings, got)
+	}
+}
