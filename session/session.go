@@ -611,7 +611,9 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 		return nil
 	}
 	cmd := j.prepared.Commands[failed[0]-1]
-	if len(j.undelivered(cmd.ListFile)) == 0 {
+	// A keepalive session has no list file: its files came as STARTs, which
+	// the ledger replays to the retry.
+	if cmd.ListFile != nil && len(j.undelivered(cmd.ListFile)) == 0 {
 		// What a session failed had been delivered by another.
 		return &Outcome{ExitCode: ExitOK}
 	}
@@ -631,13 +633,16 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 			return e
 		}
 		failed = failed[:1] // the retries are this one ascp
-		lines := j.undelivered(cmd.ListFile)
-		if len(lines) == 0 {
-			return &Outcome{ExitCode: ExitOK}
-		}
-		args, err := j.retryList(&cmd, attempt+1, lines)
-		if err != nil {
-			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+		args := cmd.Args
+		if cmd.ListFile != nil {
+			lines := j.undelivered(cmd.ListFile)
+			if len(lines) == 0 {
+				return &Outcome{ExitCode: ExitOK}
+			}
+			var err error
+			if args, err = j.retryList(&cmd, attempt+1, lines); err != nil {
+				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+			}
 		}
 		r := &runner{job: j, cmd: &cmd, args: args, attempt: attempt + 1, alone: true}
 		if o = r.run(ctx); o.Err == nil {
