@@ -8,25 +8,6 @@ import (
 	"github.com/faspkit/asession/schema"
 )
 
-// Decode management frames as ascp writes them on its -M connection.
-func ExampleNewReader() {
-	stream := "FASPMGR 2\nType: STOP\nFile: /data/report\x1bn2026.pdf\nSize: 1048576\n\n"
-	r := ascp.NewReader(strings.NewReader(stream))
-	f, err := r.Next()
-	if err != nil {
-		panic(err)
-	}
-	file, _ := f.GetString("File")
-	fmt.Printf("%s %q %d fields\n", f.Type(), file, len(f.Fields))
-	// Output: STOP "/data/report\n2026.pdf" 3 fields
-}
-
-// Encode a command for ascp's management port.
-func ExampleAppendFrame() {
-	fmt.Printf("%q\n", ascp.AppendFrame(nil, "START", "Source", "/a\nb", "Destination", "/in"))
-	// Output: "FASPMGR 2\nType: START\nSource: /a\x1bnb\nDestination: /in\n\n"
-}
-
 // Build the ascp command line and environment for a transfer spec.
 func ExampleBuild() {
 	spec, problems := schema.ParseInput([]byte(`{"remote_host":"demo.example.com","remote_user":"aspera",

@@ -79,6 +79,16 @@ var ascpErrors = []ErrorCode{
 	{69, "ERR_CODE_69", "newer ascp error", true},
 }
 
+// The ascp codes our own code raises or tests for, named so no bare number
+// stands for a meaning; TestNamedCodesMatchTable ties each to its row.
+const (
+	CodeConnectionError = 14 // ERR_CONNECTION_ERROR
+	CodeAuth            = 19 // ERR_AUTH: we refuse ascp's password prompt
+	CodeSomeFileErrors  = 27 // ERR_SOME_FILE_ERRS
+	CodeUserCancel      = 28 // ERR_USER_CANCEL: our own cancellation too
+	CodeStalled         = 40 // ERR_DATA_TRANSFER_TIMEOUT: our stall watchdog too
+)
+
 // ErrorCode is one row of ascp's error table.
 type ErrorCode struct {
 	Code      int
@@ -108,7 +118,7 @@ const targetUnavailable = "Target address not available"
 // Retryable reports whether IBM's clients would retry an error with this
 // code and description.
 func Retryable(code int, description string) bool {
-	if code == 14 && description == targetUnavailable {
+	if code == CodeConnectionError && description == targetUnavailable {
 		return false
 	}
 	return LookupCode(code).Retryable

@@ -59,3 +59,17 @@ func TestTargetAddressNotAvailableIsNotRetried(t *testing.T) {
 		t.Errorf("summary error %+v", s.Error)
 	}
 }
+
+func TestNamedCodesMatchTable(t *testing.T) {
+	for code, mnemonic := range map[int]string{
+		CodeConnectionError: "ERR_CONNECTION_ERROR",
+		CodeAuth:            "ERR_AUTH",
+		CodeSomeFileErrors:  "ERR_SOME_FILE_ERRS",
+		CodeUserCancel:      "ERR_USER_CANCEL",
+		CodeStalled:         "ERR_DATA_TRANSFER_TIMEOUT",
+	} {
+		if got := LookupCode(code).Mnemonic; got != mnemonic {
+			t.Errorf("code %d is %s in the table, the constant says %s", code, got, mnemonic)
+		}
+	}
+}

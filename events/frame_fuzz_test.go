@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // FuzzFrameJSON runs whatever a management stream holds through the
@@ -28,12 +28,12 @@ func FuzzFrameJSON(f *testing.F) {
 		}
 		f.Add(data)
 	}
-	f.Add(ascp.AppendFrame(nil, "STATS", "Bytescont", "-0", "Rate", "0007", "Size", "99999999999999999999", "Remote", "Yes",
+	f.Add(mgmt.AppendFrame(nil, "STATS", "Bytescont", "-0", "Rate", "0007", "Size", "99999999999999999999", "Remote", "Yes",
 		"\xff\"\\Key", "\x00\x1f\x7f\u2028", "TransfersAttempted", "-", "FILEERROR", "x"))
-	f.Add(ascp.AppendFrame(nil, "FILEERROR", "File", "\xe2\x82", "Code", "-9223372036854775808", "Description", "d"))
-	f.Add(ascp.AppendFrame(nil, "NOTIFICATION", "PreTransferBytes", "-5", "TransferBytes", "999999999999999999"))
+	f.Add(mgmt.AppendFrame(nil, "FILEERROR", "File", "\xe2\x82", "Code", "-9223372036854775808", "Description", "d"))
+	f.Add(mgmt.AppendFrame(nil, "NOTIFICATION", "PreTransferBytes", "-5", "TransferBytes", "999999999999999999"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := ascp.NewReader(bytes.NewReader(data))
+		r := mgmt.NewReader(bytes.NewReader(data))
 		enc := NewFrameEncoder()
 		clock := time.Unix(0, 0)
 		tr := NewTracker(2, func() time.Time { clock = clock.Add(time.Millisecond); return clock })

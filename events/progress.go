@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // Status values of progress and summary lines, as Connect's TransferInfo
@@ -122,7 +122,7 @@ var (
 )
 
 // Observe takes one frame of session i (1-based).
-func (t *Tracker) Observe(i int, f *ascp.Frame) {
+func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := &t.sessions[i-1]
@@ -227,7 +227,7 @@ func (t *Tracker) finishedBefore(name []byte) bool {
 // dropExpected takes out of the expected bytes those of a file that an
 // earlier attempt finished and this one counted again in its
 // PreTransferBytes (a re-sent directory).
-func (t *Tracker) dropExpected(s *sessionProgress, f *ascp.Frame) {
+func (t *Tracker) dropExpected(s *sessionProgress, f *mgmt.Frame) {
 	if v, ok := intField(f, fieldSize); ok && s.expectedBytes-v >= s.base.written {
 		s.expectedBytes -= v
 		t.changed = true
@@ -252,7 +252,7 @@ func (t *Tracker) running() {
 	}
 }
 
-func (t *Tracker) recordFailedFile(session int, f *ascp.Frame) {
+func (t *Tracker) recordFailedFile(session int, f *mgmt.Frame) {
 	t.failedCount++
 	if len(t.failedFiles) >= maxFailedFiles {
 		return
@@ -512,7 +512,7 @@ func appendIntMember(dst []byte, key string, v int64) []byte {
 }
 
 // intField parses a decimal field without allocating.
-func intField(f *ascp.Frame, name []byte) (int64, bool) {
+func intField(f *mgmt.Frame, name []byte) (int64, bool) {
 	v, ok := f.Get(name)
 	if !ok || len(v) == 0 || len(v) > 18 {
 		return 0, false

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // observe feeds the tracker one frame of session 1.
 func observe(t *testing.T, tr *Tracker, typ string, pairs ...string) {
 	t.Helper()
-	r := ascp.NewReader(bytes.NewReader(ascp.AppendFrame(nil, typ, pairs...)))
+	r := mgmt.NewReader(bytes.NewReader(mgmt.AppendFrame(nil, typ, pairs...)))
 	f, err := r.Next()
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 	"unsafe"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // valueKind decides how a management field's text becomes a JSON value.
@@ -235,7 +235,7 @@ var reservedKeys = map[string]bool{"type": true, "session": true}
 // AppendFrame appends one JSON object, without a trailing newline, for f.
 // The frame's Type comes first as "type"; extra holds already-encoded JSON
 // members (`"session":2`) placed right after it.
-func (e *FrameEncoder) AppendFrame(dst []byte, f *ascp.Frame, extra []byte) []byte {
+func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []byte {
 	dst = append(dst, `{"type":`...)
 	dst = AppendStringBytes(dst, f.Type())
 	if len(extra) > 0 {

@@ -5,22 +5,22 @@ import (
 	"io"
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/internal/benchreport/mix"
 )
 
 // mixFrames decodes n files' START/STATS/STOP frames into copies that
 // stay valid (the Reader reuses its frame).
-func mixFrames(b *testing.B, n int) []*ascp.Frame {
+func mixFrames(b *testing.B, n int) []*mgmt.Frame {
 	s := mix.Default
 	var stream []byte
 	for i := 0; i < n; i++ {
 		stream = s.File(stream, i, int64(i)*mix.FileSize)
 	}
-	var frames []*ascp.Frame
+	var frames []*mgmt.Frame
 	for i := 0; i < n*mix.FrameFiles; i++ {
 		// One reader per frame: each returned frame keeps its own buffers.
-		r := ascp.NewReader(bytes.NewReader(stream))
+		r := mgmt.NewReader(bytes.NewReader(stream))
 		for k := 0; ; k++ {
 			f, err := r.Next()
 			if err != nil {

@@ -8,7 +8,7 @@ import (
 	"testing/quick"
 	"unicode/utf8"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // appendStringRef is AppendString one byte at a time, as it was before it
@@ -111,7 +111,7 @@ func TestFrameEncoderAlternatingLayouts(t *testing.T) {
 	e := NewFrameEncoder()
 	for round := 0; round < 6; round++ {
 		for i, fr := range frames {
-			r := ascp.NewReader(bytes.NewReader(ascp.AppendFrame(nil, fr[0], fr[1:]...)))
+			r := mgmt.NewReader(bytes.NewReader(mgmt.AppendFrame(nil, fr[0], fr[1:]...)))
 			f, err := r.Next()
 			if err != nil {
 				t.Fatal(err)

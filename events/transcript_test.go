@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files from the current output")
@@ -58,7 +58,7 @@ func decodeTranscript(t *testing.T, input []byte) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	w := NewWriter(&out)
-	r := ascp.NewReader(bytes.NewReader(input))
+	r := mgmt.NewReader(bytes.NewReader(input))
 	var end error
 	for {
 		f, err := r.Next()

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // writeThreshold is how much output the Writer gathers before it writes on
@@ -61,7 +61,7 @@ func NewWriter(w io.Writer) *Writer {
 
 // Frame writes one raw event line for a management frame. extra holds
 // already-encoded JSON members to add after "type".
-func (w *Writer) Frame(f *ascp.Frame, extra []byte) error {
+func (w *Writer) Frame(f *mgmt.Frame, extra []byte) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {

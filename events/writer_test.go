@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // With timestamps every kind of line starts with the same "time" member
 // and stays valid JSON; stamping a frame costs no allocation.
 func TestWriterTimestamps(t *testing.T) {
-	frame, err := ascp.NewReader(bytes.NewReader(ascp.AppendFrame(nil, "STATS", "File", "/a b", "Bytescont", "12"))).Next()
+	frame, err := mgmt.NewReader(bytes.NewReader(mgmt.AppendFrame(nil, "STATS", "File", "/a b", "Bytescont", "12"))).Next()
 	if err != nil {
 		t.Fatal(err)
 	}

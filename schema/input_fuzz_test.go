@@ -210,7 +210,7 @@ func checkSecretsStayOut(t *testing.T, data []byte, orig *schema.Input) {
 		}
 	}
 	if cmds != nil {
-		report, e, _ := session.DryRun(in, session.PrepareOptions{Ascp: "/bin/sh", NewXferID: buildOpts.NewXferID}, "job")
+		report, e := session.DryRun(in, session.PrepareOptions{Ascp: "/bin/sh", NewXferID: buildOpts.NewXferID}, "job")
 		if e != nil {
 			return
 		}

@@ -36,6 +36,16 @@ func (ps Problems) Error() string {
 	return strings.Join(msgs, "; ")
 }
 
+// Unwrap returns each problem, so errors.As(err, &p) with p a Problem finds
+// the first one wherever Problems is wrapped.
+func (ps Problems) Unwrap() []error {
+	errs := make([]error, len(ps))
+	for i, p := range ps {
+		errs[i] = p
+	}
+	return errs
+}
+
 // Value is one field's value as given, with an alias's enum spelling
 // already translated to the canonical one.
 type Value struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 )
@@ -172,10 +173,20 @@ type commandRouter struct {
 	log       zerolog.Logger
 	writeMu   sync.Mutex
 	closeOnce sync.Once
+
+	// quiet is closed by silence, just before the summary is written: from
+	// then on read writes nothing and dispatches nothing, so no line
+	// follows the summary and no reader stays blocked on a full queue.
+	quiet     chan struct{}
+	quietOnce sync.Once
+	reportMu  sync.Mutex // orders read's error lines against silence
+	// readDone is closed when read returns.
+	readDone chan struct{}
 }
 
 func newCommandRouter(sessions int, keepalive bool, out *events.Writer, log zerolog.Logger) *commandRouter {
-	r := &commandRouter{keepalive: keepalive, out: out, log: log}
+	r := &commandRouter{keepalive: keepalive, out: out, log: log,
+		quiet: make(chan struct{}), readDone: make(chan struct{})}
 	for i := 0; i < sessions; i++ {
 		r.queues = append(r.queues, make(chan *Command, 1024))
 	}
@@ -185,22 +196,30 @@ func newCommandRouter(sessions int, keepalive bool, out *events.Writer, log zero
 // read consumes the command channel until EOF. End of input never aborts
 // the transfer; for a persistent session it means "no more files", so
 // DONE is sent for the client rather than leaving ascp waiting for ever.
+//
+// A read blocked on input cannot be interrupted; silence makes sure that
+// whatever it reads after the job has ended is neither written nor queued,
+// and read returns at its next line or at end of input.
 func (r *commandRouter) read(in io.Reader) {
+	defer close(r.readDone)
 	lines := newLineReader(in, maxCommandLine)
 	line := 0
 	for {
 		text, tooLong, err := lines.next()
 		if err != nil {
 			if err != io.EOF {
-				_ = r.out.Event(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()))
+				r.report(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()))
 			}
 			break
+		}
+		if r.silenced() {
+			return
 		}
 		line++
 		if tooLong {
 			// One bad line costs that command only: the channel goes on,
 			// so a later CANCEL still works.
-			_ = r.out.Event(events.NewError(events.FromCommand, 0,
+			r.report(events.NewError(events.FromCommand, 0,
 				fmt.Sprintf("command line %d ignored: longer than %d bytes", line, maxCommandLine)))
 			continue
 		}
@@ -211,12 +230,39 @@ func (r *commandRouter) read(in io.Reader) {
 		if problems != nil {
 			e := events.NewError(events.FromCommand, 0, fmt.Sprintf("command line %d ignored: %s", line, problems.Error()))
 			e.Problems = problems
-			_ = r.out.Event(e)
+			r.report(e)
 			continue
 		}
 		r.dispatch(cmd)
 	}
 	r.closeInput()
+}
+
+// report writes an error line about the command channel, unless the job
+// has already written its summary.
+func (r *commandRouter) report(e *events.Error) {
+	r.reportMu.Lock()
+	defer r.reportMu.Unlock()
+	if !r.silenced() {
+		_ = r.out.Event(e)
+	}
+}
+
+// silence ends the command channel's output: after it returns, read writes
+// no line. The job calls it before writing the summary.
+func (r *commandRouter) silence() {
+	r.reportMu.Lock() // waits out a report in progress
+	defer r.reportMu.Unlock()
+	r.quietOnce.Do(func() { close(r.quiet) })
+}
+
+func (r *commandRouter) silenced() bool {
+	select {
+	case <-r.quiet:
+		return true
+	default:
+		return false
+	}
 }
 
 // lineReader reads lines of at most max bytes; a longer one is skipped to
@@ -266,7 +312,11 @@ func (r *commandRouter) closeInput() {
 
 func (r *commandRouter) dispatch(cmd *Command) {
 	for _, q := range r.queues {
-		q <- cmd
+		select {
+		case q <- cmd:
+		case <-r.quiet:
+			return
+		}
 	}
 }
 
@@ -305,5 +355,5 @@ func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}
 func (r *commandRouter) writeFrame(conn net.Conn, typ string, pairs ...string) error {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	return ascp.WriteFrame(conn, typ, pairs...)
+	return mgmt.WriteFrame(conn, typ, pairs...)
 }

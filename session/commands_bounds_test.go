@@ -2,8 +2,10 @@ package session
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/tidwall/gjson"
@@ -51,5 +53,30 @@ func TestParseCommandBounds(t *testing.T) {
 	}
 	if cmd, problems := ParseCommand([]byte(`{"type":"RATE","rate":100000000,"min_rate":0}`)); problems != nil || len(cmd.Pairs) != 4 {
 		t.Errorf("the largest rate is refused: %v", problems)
+	}
+}
+
+// Once the job has silenced the command channel (it does so just before the
+// summary), whatever still arrives on stdin writes no line after the
+// summary and queues nothing: read returns at end of input even when the
+// lines would overflow every queue, and nothing is left blocked.
+func TestNothingFromTheCommandChannelAfterTheSummary(t *testing.T) {
+	var out bytes.Buffer
+	r := newCommandRouter(2, true, events.NewWriter(&out), zerolog.Nop())
+	pr, pw := io.Pipe()
+	go r.read(pr)
+	r.silence()
+	go func() {
+		_, _ = io.WriteString(pw, "{\"type\":\"BOGUS\"}\n"+strings.Repeat("{\"type\":\"CANCEL\"}\n", 3000)+strings.Repeat("x", maxCommandLine+1)+"\n")
+		_ = pw.Close()
+	}()
+	select {
+	case <-r.readDone:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the command reader is still blocked after end of input")
+	}
+	r.out.Flush()
+	if out.Len() != 0 {
+		t.Errorf("lines written after the summary:\n%.300s", out.String())
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // FuzzParseCommand feeds arbitrary lines to the command-channel parser. It
@@ -48,7 +48,7 @@ func FuzzParseCommand(f *testing.F) {
 		if len(cmd.Pairs)%2 != 0 {
 			t.Fatalf("odd fields %q", cmd.Pairs)
 		}
-		r := ascp.NewReader(bytes.NewReader(ascp.AppendFrame(nil, cmd.Type, cmd.Pairs...)))
+		r := mgmt.NewReader(bytes.NewReader(mgmt.AppendFrame(nil, cmd.Type, cmd.Pairs...)))
 		fr, err := r.Next()
 		if err != nil {
 			t.Fatalf("the command's frame does not decode: %v", err)

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/install"
 )
 
 // Diagnosis is what `asession doctor` finds out about this machine.
@@ -29,15 +29,15 @@ type Diagnosis struct {
 // list file can be written.
 func Diagnose(explicitAscp string) *Diagnosis {
 	d := &Diagnosis{BypassKeys: []string{}}
-	path, searched, err := ascp.Locate(ascpPath(explicitAscp))
+	path, searched, err := install.Locate(ascpPath(explicitAscp))
 	d.Searched = searched
 	if err != nil {
 		d.AscpError = err.Error()
 	} else {
 		d.Ascp = path
-		d.KeyDirs = ascp.BypassKeyDirs(path)
-		d.BypassKeys = append(d.BypassKeys, ascp.BypassKeys(path)...)
-		d.About, d.AscpVersion, err = ascp.About(path, 10*time.Second)
+		d.KeyDirs = install.BypassKeyDirs(path)
+		d.BypassKeys = append(d.BypassKeys, install.BypassKeys(path)...)
+		d.About, d.AscpVersion, err = install.About(path, 10*time.Second)
 		if err != nil {
 			d.AscpError = err.Error()
 		}

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/faspkit/asession/ascp"
-	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 )
 
@@ -40,14 +39,14 @@ type DryRunListFile struct {
 	Lines  []string `json:"lines"`
 }
 
-// DryRun builds the job without starting anything.
-func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport, *events.Error, int) {
+// DryRun builds the job without starting anything. Its error is Prepare's.
+func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport, error) {
 	if opts.ListDir == "" {
 		opts.ListDir = ListDirPlaceholder
 	}
-	job, e, code := Prepare(in, opts)
-	if e != nil {
-		return nil, e, code
+	job, err := Prepare(in, opts)
+	if err != nil {
+		return nil, err
 	}
 	report := &DryRunReport{Type: "dry_run", Envelope: in.Envelope, Ascp: job.AscpPath, Unknown: in.Unknown}
 	for _, cmd := range job.Commands {
@@ -71,5 +70,5 @@ func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport,
 		}
 		report.Sessions = append(report.Sessions, s)
 	}
-	return report, nil, ExitOK
+	return report, nil
 }

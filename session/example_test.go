@@ -9,7 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
@@ -24,7 +24,7 @@ func ExampleTransfer() {
 	// a five-minute stall timeout, ascp from ASESSION_ASCP or a search.
 	opts := session.DefaultOptions()
 	opts.Log = zerolog.New(os.Stderr).Level(zerolog.WarnLevel)
-	opts.OnFrame = func(i int, f *ascp.Frame) {
+	opts.OnFrame = func(i int, f *mgmt.Frame) {
 		if string(f.Type()) == "STOP" {
 			file, _ := f.GetString("File")
 			fmt.Println("received", file)
@@ -48,7 +48,7 @@ func ExampleDryRun() {
 	if inputErr != nil {
 		panic(inputErr)
 	}
-	report, e, _ := session.DryRun(in, session.PrepareOptions{Ascp: "/bin/sh"}, "job-1")
+	report, e := session.DryRun(in, session.PrepareOptions{Ascp: "/bin/sh"}, "job-1")
 	if e != nil {
 		panic(e)
 	}

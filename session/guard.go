@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 )
 
@@ -182,7 +182,7 @@ func newFrameRedactor(secrets []string, secretCookie bool) frameRedactor {
 	return r
 }
 
-func (r *frameRedactor) apply(f *ascp.Frame) {
+func (r *frameRedactor) apply(f *mgmt.Frame) {
 	if len(r.secrets) == 0 && !r.cookie {
 		return
 	}

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // This file turns the session test binary into a hostile "ascp": run with
@@ -80,7 +80,7 @@ func hostileAscp(args []string) int {
 		return 3
 	}
 	w := &hostileWriter{conn: conn}
-	frame := func(typ string, pairs ...string) { w.write(ascp.AppendFrame(nil, typ, pairs...)) }
+	frame := func(typ string, pairs ...string) { w.write(mgmt.AppendFrame(nil, typ, pairs...)) }
 	hello := func() {
 		frame("INIT", "SessionId", "hostile", "UserStr", userStr)
 		frame("SESSION", "SessionId", "hostile", "UserStr", userStr, "Direction", "Send")
@@ -94,7 +94,7 @@ func hostileAscp(args []string) int {
 	case "long-line":
 		// A field line that never ends: megabytes without a line feed.
 		hello()
-		w.write([]byte(ascp.Header + "\nType: STATS\nFile: "))
+		w.write([]byte(mgmt.Header + "\nType: STATS\nFile: "))
 		forever(bytes.Repeat([]byte("x"), 64<<10))
 	case "binary-garbage":
 		// Random bytes, line feeds among them, never a header.
@@ -116,7 +116,7 @@ func hostileAscp(args []string) int {
 	case "million-fields":
 		// One frame of three million fields, then DONE.
 		hello()
-		w.write([]byte(ascp.Header + "\nType: STATS\n"))
+		w.write([]byte(mgmt.Header + "\nType: STATS\n"))
 		var chunk []byte
 		for i := 0; i < 10000; i++ {
 			chunk = append(chunk, "F"+strconv.Itoa(i)+": v\n"...)
@@ -129,12 +129,12 @@ func hostileAscp(args []string) int {
 	case "never-blank":
 		// Frames that are begun again and again and never ended.
 		hello()
-		forever(bytes.Repeat([]byte(ascp.Header+"\nType: STATS\nBytescont: 1\n"), 1000))
+		forever(bytes.Repeat([]byte(mgmt.Header+"\nType: STATS\nBytescont: 1\n"), 1000))
 	case "trickle":
 		// An unfinished frame, one field every 20 ms: bytes keep coming, a
 		// message never does.
 		hello()
-		w.write([]byte(ascp.Header + "\nType: STATS\n"))
+		w.write([]byte(mgmt.Header + "\nType: STATS\n"))
 		for i := 0; w.err == nil; i++ {
 			w.write([]byte("F" + strconv.Itoa(i) + ": v\n"))
 			time.Sleep(20 * time.Millisecond)
@@ -148,7 +148,7 @@ func hostileAscp(args []string) int {
 		}
 		var buf []byte
 		for i := 0; i < n && w.err == nil; i++ {
-			buf = ascp.AppendFrame(buf, "STATS", "SessionId", "hostile", "File", "/flood/f", "Bytescont", strconv.Itoa(i),
+			buf = mgmt.AppendFrame(buf, "STATS", "SessionId", "hostile", "File", "/flood/f", "Bytescont", strconv.Itoa(i),
 				"TransferBytes", strconv.Itoa(i), "Elapsedusec", strconv.Itoa(i*10))
 			if len(buf) >= 32<<10 {
 				w.write(buf)
@@ -369,9 +369,9 @@ func attacker(args []string) int {
 		return 1
 	}
 	var b []byte
-	b = ascp.AppendFrame(b, "INIT", "SessionId", "evil", "UserStr", args[1], "Host", "evil.example")
-	b = ascp.AppendFrame(b, "STOP", "SessionId", "evil", "UserStr", args[1], "File", "/FAKE/injected.bin", "Size", "666", "Bytescont", "666")
-	b = ascp.AppendFrame(b, "ERROR", "SessionId", "evil", "UserStr", args[1], "Code", "37", "Description", "forged error from evil.example")
+	b = mgmt.AppendFrame(b, "INIT", "SessionId", "evil", "UserStr", args[1], "Host", "evil.example")
+	b = mgmt.AppendFrame(b, "STOP", "SessionId", "evil", "UserStr", args[1], "File", "/FAKE/injected.bin", "Size", "666", "Bytescont", "666")
+	b = mgmt.AppendFrame(b, "ERROR", "SessionId", "evil", "UserStr", args[1], "Code", "37", "Description", "forged error from evil.example")
 	_, _ = conn.Write(b)
 	fmt.Println("connected")
 	_, _ = io.Copy(io.Discard, conn)

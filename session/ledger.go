@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 )
 
@@ -202,7 +203,7 @@ var (
 
 // observe takes the frames that finish something. It does not allocate:
 // the map lookup converts the name without a copy.
-func (l *ledger) observe(typ []byte, f *ascp.Frame) {
+func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 	switch {
 	case bytes.Equal(typ, typeStop), bytes.Equal(typ, typeSkip):
 		src, ok := f.Get(fieldSource)

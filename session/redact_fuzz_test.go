@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 )
 
@@ -21,7 +21,7 @@ func FuzzFrameRedactor(f *testing.F) {
 	f.Add("a***bc", "xyzxyz", "axyzxyzbc", "", "-12", "")
 	f.Fuzz(func(t *testing.T, s1, s2, desc, file, size, flag string) {
 		secrets := []string{s1, s2}
-		frame, err := ascp.NewReader(bytes.NewReader(ascp.AppendFrame(nil, "STOP",
+		frame, err := mgmt.NewReader(bytes.NewReader(mgmt.AppendFrame(nil, "STOP",
 			"Description", desc, "File", file, "Size", size, "Encryption", flag, "User", desc))).Next()
 		if err != nil {
 			return // not a frame the reader takes: nothing reaches the redactor

@@ -3,7 +3,7 @@ package session
 import (
 	"sync"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/proc"
 )
 
 // registry holds every ascp one job has started and not yet reaped, so
@@ -12,23 +12,23 @@ import (
 // without touching the others.
 type registry struct {
 	mu     sync.Mutex
-	procs  map[*ascp.Process]struct{}
+	procs  map[*proc.Process]struct{}
 	killed bool // later processes are killed as soon as they register
 }
 
-func (r *registry) register(p *ascp.Process) {
+func (r *registry) register(p *proc.Process) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.killed {
 		p.Kill()
 	}
 	if r.procs == nil {
-		r.procs = map[*ascp.Process]struct{}{}
+		r.procs = map[*proc.Process]struct{}{}
 	}
 	r.procs[p] = struct{}{}
 }
 
-func (r *registry) unregister(p *ascp.Process) {
+func (r *registry) unregister(p *proc.Process) {
 	r.mu.Lock()
 	delete(r.procs, p)
 	r.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/internal/benchreport/mix"
 )
@@ -93,7 +94,7 @@ func BenchmarkRelayFrames(b *testing.B) {
 			}
 			fr := frameRelay{job: j, session: 1, raw: opts.Events != EventsProgress, ledger: newLedger(list),
 				redact: newFrameRedactor([]string{benchPassword}, false)}
-			reader := ascp.NewReader(src)
+			reader := mgmt.NewReader(src)
 			step := func() {
 				f, err := reader.Next()
 				if err != nil {
@@ -126,7 +127,7 @@ func BenchmarkNaiveFrames(b *testing.B) {
 			}
 			line = line[:len(line)-1]
 			switch {
-			case line == ascp.Header:
+			case line == mgmt.Header:
 				frame = map[string]string{}
 			case line == "" && frame != nil:
 				f := frame
@@ -134,7 +135,7 @@ func BenchmarkNaiveFrames(b *testing.B) {
 				return f
 			case frame != nil:
 				if name, value, ok := strings.Cut(line, ": "); ok {
-					frame[name] = string(ascp.AppendUnescaped(nil, []byte(value)))
+					frame[name] = string(mgmt.AppendUnescaped(nil, []byte(value)))
 				}
 			}
 		}
@@ -202,7 +203,7 @@ func TestRelayFrameSteadyStateDoesNotAllocate(t *testing.T) {
 	opts.defaults()
 	j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
 	fr := frameRelay{job: j, session: 1, raw: true, redact: newFrameRedactor([]string{benchPassword}, false)}
-	reader := ascp.NewReader(src)
+	reader := mgmt.NewReader(src)
 	step := func() {
 		f, err := reader.Next()
 		if err != nil {

@@ -16,6 +16,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
+	"github.com/faspkit/asession/ascp/proc"
 	"github.com/faspkit/asession/events"
 )
 
@@ -37,7 +39,7 @@ type runner struct {
 	attempt int
 	replay  []*Command // commands an earlier attempt took and did not finish
 	alone   bool       // a retry of a multi-session job's sessions as one ascp, without -C
-	proc    *ascp.Process
+	proc    *proc.Process
 
 	mu        sync.Mutex
 	stop      *Outcome  // why asession stopped ascp, when it did
@@ -77,7 +79,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	// environment): it is logged as it is.
 	r.log().Debug().Strs("argv", args).Int("session", r.cmd.Session).Int("attempt", r.attempt+1).Msg("starting ascp")
 
-	proc, err := ascp.Start(r.job.prepared.AscpPath, args, r.cmd.Env, terminalKeep)
+	proc, err := proc.Start(r.job.prepared.AscpPath, args, r.cmd.Env, terminalKeep)
 	if err != nil {
 		return outcome(events.NewError(events.FromStart, 0, fmt.Sprintf("cannot start %s: %v", r.job.prepared.AscpPath, err)), ExitNoAscp)
 	}
@@ -167,7 +169,7 @@ func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcom
 			return nil, outcome(events.NewError(events.FromConnect, 0,
 				fmt.Sprintf("ascp did not connect to the management port within %s", timeout)), ExitNoAscp)
 		case <-ctx.Done():
-			return nil, outcome(events.NewError(events.FromCancel, 28, "cancelled before ascp connected"), ExitFailed)
+			return nil, outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled before ascp connected"), ExitFailed)
 		}
 	}
 }
@@ -209,7 +211,7 @@ func (r *runner) promptError(prompt string) *events.Error {
 		what = "the passphrase of its SSH key: set ssh_private_key_passphrase"
 	}
 	prompt = r.secrets().redactString(prompt)
-	return events.NewError(events.FromPrompt, 19, fmt.Sprintf("ascp asked for %s (prompt %q); it was stopped", what, prompt))
+	return events.NewError(events.FromPrompt, events.CodeAuth, fmt.Sprintf("ascp asked for %s (prompt %q); it was stopped", what, prompt))
 }
 
 // cancel asks ascp to stop through the management port, and kills it if
@@ -256,7 +258,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 			r.stopWith(outcome(r.promptError(prompt), ExitFailed))
 			r.proc.Kill()
 		case <-ctx.Done():
-			r.stopWith(outcome(events.NewError(events.FromCancel, 28, "cancelled"), ExitFailed))
+			r.stopWith(outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled"), ExitFailed))
 			r.cancel(conn, opts.CancelGrace)
 		case <-relayDone:
 		}
@@ -271,7 +273,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
 	}
-	reader := ascp.NewReader(guard)
+	reader := mgmt.NewReader(guard)
 	guard.frames = &reader.Stats.Frames
 	var streamError error
 	checked := false
@@ -295,7 +297,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 			}
 		}
 		if err := fr.frame(f, reader.Buffered() == 0); err != nil {
-			r.stopWith(outcome(events.NewError(events.FromOutput, 28, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
+			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
 			go r.cancel(conn, opts.CancelGrace)
 			break
 		}
@@ -312,7 +314,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}
 	// Every file ascp failed had been delivered by an earlier attempt,
 	// and its source removed since: the session is done.
-	delivered := finalType == "ERROR" && (errorCode == codeSomeFileErrors || errorCode == fr.forgivenCode) &&
+	delivered := finalType == "ERROR" && (errorCode == events.CodeSomeFileErrors || errorCode == fr.forgivenCode) &&
 		fr.forgiven > 0 && fr.failed == 0
 	_ = opts.Out.Flush()
 	if guard.afterExit(streamError) {
@@ -321,10 +323,10 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		streamError = nil
 	}
 	if errors.Is(streamError, os.ErrDeadlineExceeded) {
-		r.stopWith(outcome(events.NewError(events.FromStall, 40,
+		r.stopWith(outcome(events.NewError(events.FromStall, events.CodeStalled,
 			fmt.Sprintf("no management message for %s: ascp stalled and was cancelled", opts.StallTimeout)), ExitFailed))
 		r.cancel(conn, opts.CancelGrace)
-	} else if streamError != nil && streamError != ascp.ErrIncomplete {
+	} else if streamError != nil && streamError != mgmt.ErrIncomplete {
 		// The stream cannot be trusted any more: stop ascp rather than
 		// let it run unobserved.
 		r.proc.Kill()
@@ -351,7 +353,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		return o
 	case finalType == "ERROR":
 		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
-	case streamError != nil && streamError != ascp.ErrIncomplete:
+	case streamError != nil && streamError != mgmt.ErrIncomplete:
 		e = events.NewError(events.FromStream, 0, "unreadable management stream: "+streamError.Error())
 	case finalType == "DONE" && status == 0:
 		return &Outcome{ExitCode: ExitOK}
@@ -359,7 +361,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		e = events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp reported DONE but exited with status %d", status))
 	default:
 		desc := fmt.Sprintf("ascp exited with status %d without a final DONE or ERROR message", status)
-		if streamError == ascp.ErrIncomplete {
+		if streamError == mgmt.ErrIncomplete {
 			desc += " (its last message was cut off)"
 		}
 		if n := reader.Stats.StrayLines + reader.Stats.MalformedLines; n > 0 {
@@ -404,7 +406,7 @@ type frameRelay struct {
 // frame handles f; idle says no further input is buffered, so the output
 // is flushed and a lone frame reaches the consumer at once. An error is a
 // failed write of the output.
-func (fr *frameRelay) frame(f *ascp.Frame, idle bool) error {
+func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 	fr.redact.apply(f)
 	t := f.Type()
 	switch {

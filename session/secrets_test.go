@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 )
 
-func decodeOne(t testing.TB, frame []byte) *ascp.Frame {
+func decodeOne(t testing.TB, frame []byte) *mgmt.Frame {
 	t.Helper()
-	f, err := ascp.NewReader(bytes.NewReader(frame)).Next()
+	f, err := mgmt.NewReader(bytes.NewReader(frame)).Next()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestFrameRedactor(t *testing.T) {
 	if len(r.secrets) != 1 {
 		t.Fatalf("secrets scanned: %q; short ones must be skipped", r.secrets)
 	}
-	f := decodeOne(t, ascp.AppendFrame(nil, "SESSION", "Cookie", "c", "User", "x:hunter2-long@h:hunter2-long",
+	f := decodeOne(t, mgmt.AppendFrame(nil, "SESSION", "Cookie", "c", "User", "x:hunter2-long@h:hunter2-long",
 		"Bytescont", "abc", "File", "/plain"))
 	r.apply(f)
 	want := map[string]string{"Cookie": "***", "User": "x:***@h:***", "Bytescont": "abc", "File": "/plain"}
@@ -39,7 +39,7 @@ func TestFrameRedactor(t *testing.T) {
 
 	// Without a secret cookie the cookie is data, shown as it is.
 	r = newFrameRedactor(nil, false)
-	f = decodeOne(t, ascp.AppendFrame(nil, "INIT", "Cookie", "c"))
+	f = decodeOne(t, mgmt.AppendFrame(nil, "INIT", "Cookie", "c"))
 	r.apply(f)
 	if got, _ := f.GetString("Cookie"); got != "c" {
 		t.Errorf("cookie %q", got)
@@ -56,7 +56,7 @@ func TestFrameRedactorDoesNotAllocate(t *testing.T) {
 	}
 }
 
-var statsFrame = ascp.AppendFrame(nil, "STATS", "SessionId", "0f3e2a1c-5b6d-4e7f-8a9b-0c1d2e3f4a5b",
+var statsFrame = mgmt.AppendFrame(nil, "STATS", "SessionId", "0f3e2a1c-5b6d-4e7f-8a9b-0c1d2e3f4a5b",
 	"UserStr", "asession-0123456789abcdef", "File", "/data/tree/nested/file-000123.bin", "Bytescont", "123456789",
 	"Elapsedusec", "98765432", "Rate", "100000", "Loss", "0", "TransferBytes", "123456800", "Written", "123456789",
 	"Size", "1073741824", "StartByte", "0", "Delay", "12", "Priority", "1")
@@ -76,7 +76,7 @@ func BenchmarkFrameRedactor(b *testing.B) {
 func TestFrameRedactorStructural(t *testing.T) {
 	key := "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\nQyNTUxOQAAACDxyzabc123\n-----END OPENSSH PRIVATE KEY-----\n"
 	r := newFrameRedactor([]string{"200000", "TOKEN1", "TOKEN1TAIL123", key, "e"}, false)
-	f := decodeOne(t, ascp.AppendFrame(nil, "STOP",
+	f := decodeOne(t, mgmt.AppendFrame(nil, "STOP",
 		"Size", "200000", "Bytescont", "200000", "Written", "1200000", "Encryption", "Yes",
 		"File", "/data/200000.bin", "Source", "TOKEN1",
 		"Description", "auth with 200000 and TOKEN1TAIL123 failed",
@@ -147,11 +147,11 @@ func TestDryRunArgvVerbatim(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	report, e, _ := DryRun(in, PrepareOptions{Ascp: exe, NewXferID: func() string { return "x" }}, "job-1")
+	report, e := DryRun(in, PrepareOptions{Ascp: exe, NewXferID: func() string { return "x" }}, "job-1")
 	if e != nil {
 		t.Fatal(e)
 	}
-	cmds, e, _ := Prepare(in, PrepareOptions{Ascp: exe, ListDir: ListDirPlaceholder, NewXferID: func() string { return "x" }})
+	cmds, e := Prepare(in, PrepareOptions{Ascp: exe, ListDir: ListDirPlaceholder, NewXferID: func() string { return "x" }})
 	if e != nil {
 		t.Fatal(e)
 	}
@@ -175,7 +175,7 @@ func TestDryRunArgvVerbatim(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
-	cmds, e, _ = Prepare(in, PrepareOptions{Ascp: exe, ListDir: t.TempDir()})
+	cmds, e = Prepare(in, PrepareOptions{Ascp: exe, ListDir: t.TempDir()})
 	if e != nil {
 		t.Fatal(e)
 	}

@@ -20,6 +20,8 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/install"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 )
@@ -110,7 +112,7 @@ type Options struct {
 	OnProgress func(events.Snapshot)
 	// OnFrame, when set, sees every management frame of session i (1-based)
 	// as it arrives. The frame is reused after the call returns.
-	OnFrame func(session int, f *ascp.Frame)
+	OnFrame func(session int, f *mgmt.Frame)
 	// OnTick, when set, sees the progress every TickInterval (1s) while the
 	// job runs, from a goroutine of its own: a steady beat, however fast or
 	// slow frames come, for a workflow engine's heartbeat.
@@ -210,29 +212,30 @@ type Prepared struct {
 	fallbackKey, fallbackCert string
 }
 
-// Prepare locates ascp and builds the job's commands.
-func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, int) {
-	path, searched, err := ascp.LocateSDK(ascpPath(opts.Ascp), in.SDK)
+// Prepare locates ascp and builds the job's commands. Its error is an
+// *events.Error, the job's error line; ExitCodeOf gives its exit code.
+func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, error) {
+	path, searched, err := install.LocateSDK(ascpPath(opts.Ascp), in.SDK)
 	if err == nil && in.Spec.Bool("use_ascp4") {
 		searched = nil
-		path, err = ascp.Ascp4(path)
+		path, err = install.Ascp4(path)
 	}
 	if err != nil {
-		e := events.NewError(events.FromLocate, 0, err.Error())
+		e := events.NewError(events.FromLocate, 0, err.Error()).WithCause(err)
 		e.Searched = searched
-		return nil, e, ExitNoAscp
+		return nil, e
 	}
 	sdk := in.SDK
 	if sdk == "" {
-		sdk = ascp.DefaultSDKDir()
+		sdk = install.DefaultSDKDir()
 	}
-	fallbackKey, fallbackCert := ascp.FallbackFiles(sdk)
+	fallbackKey, fallbackCert := install.FallbackFiles(sdk)
 	cmds, err := ascp.Build(in.Spec, ascp.BuildOptions{
 		ListDir:      opts.ListDir,
 		ExtraArgs:    in.Agent.AscpArgs,
 		MultiIncrUDP: in.Agent.MultiIncrUDP,
 		SecretCookie: in.Agent.SecretCookie,
-		BypassKeys:   ascp.SelectBypassKeys(path, in.SDK, in.Agent.ClientSSHKey),
+		BypassKeys:   install.SelectBypassKeys(path, in.SDK, in.Agent.ClientSSHKey),
 		NoWSS:        in.Agent.NoWSS,
 		NoFileList:   in.Agent.NoFileList,
 		TrustedCerts: in.Agent.TrustedCerts,
@@ -243,9 +246,9 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 	if err != nil {
 		var p schema.Problem
 		if errors.As(err, &p) {
-			return nil, InputError(schema.Problems{p}), ExitUsage
+			return nil, InputError(schema.Problems{p})
 		}
-		return nil, events.NewError(events.FromInput, 0, err.Error()), ExitUsage
+		return nil, events.NewError(events.FromInput, 0, err.Error()).WithCause(err)
 	}
 	// Every first attempt carries the resume policy (ascp.ResumeArgs):
 	// IBM's ascp resumes only files whose first transfer had -k, and the
@@ -257,14 +260,32 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, *events.Error, i
 	for _, c := range cmds {
 		if n := commandSize(c); n > maxCommandBytes {
 			return nil, InputError(schema.Problems{{Pointer: "/", Found: fmt.Sprintf("%d bytes", n),
-				Expected: fmt.Sprintf("a job whose ascp arguments and environment take at most %d bytes", maxCommandBytes)}}), ExitUsage
+				Expected: fmt.Sprintf("a job whose ascp arguments and environment take at most %d bytes", maxCommandBytes)}})
 		}
 	}
 	p := &Prepared{AscpPath: path, Searched: searched, Commands: cmds}
 	if v, ok := in.Spec.Get("http_fallback"); ok && v.Text != "false" {
 		p.fallbackKey, p.fallbackCert = fallbackKey, fallbackCert
 	}
-	return p, nil, ExitOK
+	return p, nil
+}
+
+// ExitCodeOf is the exit code for an error from Prepare or DryRun: the
+// input's fault is a usage error, no usable ascp is ExitNoAscp, anything
+// else ExitFailed; nil is ExitOK.
+func ExitCodeOf(err error) int {
+	var e *events.Error
+	switch {
+	case err == nil:
+		return ExitOK
+	case !errors.As(err, &e):
+		return ExitFailed
+	case e.Source == events.FromInput:
+		return ExitUsage
+	case e.Source == events.FromLocate:
+		return ExitNoAscp
+	}
+	return ExitFailed
 }
 
 // maxCommandBytes keeps ascp's argv and environment well inside what the
@@ -392,13 +413,17 @@ func (j *job) run(ctx context.Context) *Outcome {
 	defer os.RemoveAll(dir)
 	j.listDir = dir
 
-	prepared, e, code := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
-	if e != nil {
-		return outcome(e, code)
+	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
+	if err != nil {
+		var e *events.Error
+		if !errors.As(err, &e) {
+			e = events.NewError(events.FromSetup, 0, err.Error()).WithCause(err)
+		}
+		return outcome(e, ExitCodeOf(err))
 	}
 	j.prepared = prepared
 	if prepared.fallbackKey != "" && !(j.in.Spec.Has("EX_fallback_key") && j.in.Spec.Has("EX_fallback_cert")) {
-		if err := ascp.EnsureFallbackCert(prepared.fallbackKey, prepared.fallbackCert); err != nil {
+		if err := install.EnsureFallbackCert(prepared.fallbackKey, prepared.fallbackCert); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()), ExitFailed)
 		}
 	}
@@ -450,7 +475,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 				// agent.spawn_delay_sec: session i starts i delays late.
 				select {
 				case <-ctx.Done():
-					results[i] = outcome(events.NewError(events.FromCancel, codeCancelled, "cancelled before the session started"), ExitFailed)
+					results[i] = outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled before the session started"), ExitFailed)
 					return
 				case <-time.After(time.Duration(i) * j.opts.SpawnDelay):
 				}
@@ -492,12 +517,6 @@ func (j *job) run(ctx context.Context) *Outcome {
 }
 
 var errSessionFailed = errors.New("another session of the job failed")
-
-// codeCancelled is ascp's "cancelled by user".
-const codeCancelled = 28
-
-// codeSomeFileErrors is ascp's "some files failed".
-const codeSomeFileErrors = 27
 
 // runSession runs one session's attempts: the first, then retries while
 // the error is retryable and attempts remain, resuming partial files.
@@ -562,7 +581,7 @@ func (j *job) beforeRetry(ctx context.Context, e *events.Error, delay *time.Dura
 		Dur("delay", *delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
 	select {
 	case <-ctx.Done():
-		return outcome(events.NewError(events.FromCancel, 28, "cancelled while waiting to retry"), ExitFailed)
+		return outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled while waiting to retry"), ExitFailed)
 	case <-time.After(*delay):
 	}
 	*delay = min(*delay*time.Duration(j.opts.RetryFactor), j.opts.RetryMaxDelay)
@@ -593,7 +612,9 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 		return nil
 	}
 	cmd := j.prepared.Commands[failed[0]-1]
-	if len(j.undelivered(cmd.ListFile)) == 0 {
+	// A keepalive session has no list file: its files came as STARTs, which
+	// the ledger replays to the retry.
+	if cmd.ListFile != nil && len(j.undelivered(cmd.ListFile)) == 0 {
 		// What a session failed had been delivered by another.
 		return &Outcome{ExitCode: ExitOK}
 	}
@@ -613,13 +634,16 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 			return e
 		}
 		failed = failed[:1] // the retries are this one ascp
-		lines := j.undelivered(cmd.ListFile)
-		if len(lines) == 0 {
-			return &Outcome{ExitCode: ExitOK}
-		}
-		args, err := j.retryList(&cmd, attempt+1, lines)
-		if err != nil {
-			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+		args := cmd.Args
+		if cmd.ListFile != nil {
+			lines := j.undelivered(cmd.ListFile)
+			if len(lines) == 0 {
+				return &Outcome{ExitCode: ExitOK}
+			}
+			var err error
+			if args, err = j.retryList(&cmd, attempt+1, lines); err != nil {
+				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+			}
 		}
 		r := &runner{job: j, cmd: &cmd, args: args, attempt: attempt + 1, alone: true}
 		if o = r.run(ctx); o.Err == nil {
@@ -714,7 +738,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 			status = events.StatusCancelled
 			o.ExitCode = exitForCause(cause)
 			if o.Err.Source != events.FromCancel {
-				o.Err = events.NewError(events.FromCancel, 28, "cancelled: "+cause.Error())
+				o.Err = events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled: "+cause.Error())
 			}
 			// errors.Is must see both context.Canceled (or the deadline)
 			// and the cause given to the cancel function.
@@ -722,7 +746,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 				cause = errors.Join(err, cause)
 			}
 			o.Err.WithCause(cause)
-		} else if o.Err.Source == events.FromOutput || o.Err.Code == codeCancelled {
+		} else if o.Err.Source == events.FromOutput || o.Err.Code == events.CodeUserCancel {
 			// A CANCEL command, or a consumer that stopped reading.
 			status = events.StatusCancelled
 		}
@@ -738,6 +762,9 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	j.mu.Lock()
 	retries, version, versionError := j.retries, j.version, j.versionError
 	j.mu.Unlock()
+	if j.commands != nil {
+		j.commands.silence()
+	}
 	summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
 	summary.Retries = retries
 	summary.AscpVersion = version
@@ -816,7 +843,7 @@ const versionProbeTimeout = 3 * time.Second
 // summary; when ascp cannot say, the summary says why instead.
 func (j *job) probeVersion(ctx context.Context, path string) {
 	defer close(j.versionDone)
-	v, err := ascp.VersionContext(ctx, path, versionProbeTimeout)
+	v, err := install.VersionContext(ctx, path, versionProbeTimeout)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if err != nil {

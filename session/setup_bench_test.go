@@ -50,9 +50,9 @@ func BenchmarkSetup1M(b *testing.B) {
 				if e != nil {
 					b.Fatal(e)
 				}
-				p, e, _ := Prepare(in, PrepareOptions{Ascp: self, ListDir: dir})
-				if e != nil {
-					b.Fatal(e)
+				p, err := Prepare(in, PrepareOptions{Ascp: self, ListDir: dir})
+				if err != nil {
+					b.Fatal(err)
 				}
 				list := p.Commands[0].ListFile
 				if err := list.Write(); err != nil {

@@ -107,9 +107,9 @@ func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
 	if in, e := CheckInput(data, CheckOptions{Strict: true}); e != nil {
 		v, code = e, ExitUsage
 	} else {
-		report, e, c := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }}, "JOB")
-		if e != nil {
-			v, code = e, c
+		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }}, "JOB")
+		if err != nil {
+			v, code = err, ExitCodeOf(err)
 		} else {
 			v = report
 		}

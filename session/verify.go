@@ -14,7 +14,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 )
@@ -76,7 +76,7 @@ var (
 )
 
 // stop queues the file a STOP frame reports.
-func (v *verifier) stop(session int, f *ascp.Frame) {
+func (v *verifier) stop(session int, f *mgmt.Frame) {
 	file, _ := f.Get(fieldFile)
 	local := file
 	if v.upload {

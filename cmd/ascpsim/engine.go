@@ -34,7 +34,7 @@ const statsEvery = 250 * time.Millisecond
 type session struct {
 	cfg      *config
 	tgt      *target
-	m        *mgmt
+	m        *mgmtConn
 	src, dst side
 	flt      fault
 	start    time.Time

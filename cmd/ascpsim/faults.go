@@ -22,32 +22,62 @@ const (
 	faultCorrupt
 )
 
+// faults is the ASCPSIM_FAIL table, each fault once: its name and what its
+// argument is ("" for none). The usage message is built from it.
+var faults = []struct {
+	name string
+	kind faultKind
+	arg  string // BYTES: bytes written before it strikes; OFFSET: the byte it flips
+}{
+	{"auth", faultAuth, ""},
+	{"nofile", faultNoFile, ""},
+	{"hang", faultHang, ""},
+	{"lost", faultLost, "BYTES"},
+	{"crash", faultCrash, "BYTES"},
+	{"disk", faultDisk, "BYTES"},
+	{"stall", faultStall, "BYTES"},
+	{"corrupt", faultCorrupt, "OFFSET"},
+}
+
 type fault struct {
 	kind  faultKind
 	bytes int64 // for lost, crash, disk, stall: bytes written before it strikes; corrupt: the offset of the byte it flips
 }
 
 func parseFault(v string) (fault, error) {
-	name, arg, hasArg := strings.Cut(v, ":")
-	kinds := map[string]faultKind{"auth": faultAuth, "nofile": faultNoFile, "hang": faultHang,
-		"lost": faultLost, "crash": faultCrash, "disk": faultDisk, "stall": faultStall, "corrupt": faultCorrupt}
-	k, ok := kinds[name]
 	if v == "" {
 		return fault{}, nil
 	}
-	needsBytes := k == faultLost || k == faultCrash || k == faultDisk || k == faultStall || k == faultCorrupt
-	if !ok || hasArg != needsBytes {
-		return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q (expected auth, nofile, hang, lost:BYTES, crash:BYTES, disk:BYTES, stall:BYTES or corrupt:OFFSET)", v)
-	}
-	f := fault{kind: k}
-	if needsBytes {
-		n, err := strconv.ParseInt(arg, 10, 64)
-		if err != nil || n < 0 {
-			return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q: BYTES must be a non-negative integer", v)
+	name, arg, hasArg := strings.Cut(v, ":")
+	for _, row := range faults {
+		if row.name != name || hasArg != (row.arg != "") {
+			continue
 		}
-		f.bytes = n
+		f := fault{kind: row.kind}
+		if hasArg {
+			n, err := strconv.ParseInt(arg, 10, 64)
+			if err != nil || n < 0 {
+				return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q: %s must be a non-negative integer", v, row.arg)
+			}
+			f.bytes = n
+		}
+		return f, nil
 	}
-	return f, nil
+	return fault{}, fmt.Errorf("invalid ASCPSIM_FAIL %q (expected %s)", v, faultUsage())
+}
+
+// faultUsage lists the faults as the usage message names them: "auth,
+// nofile, ..., stall:BYTES or corrupt:OFFSET".
+func faultUsage() string {
+	var names []string
+	for _, row := range faults {
+		if row.arg != "" {
+			names = append(names, row.name+":"+row.arg)
+		} else {
+			names = append(names, row.name)
+		}
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // faultApplies counts this run against ASCPSIM_FAIL_TIMES. The counter

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 var simBin string
@@ -186,7 +186,7 @@ func (r *simRun) accept() {
 	r.mu.Unlock()
 	close(r.connected)
 	defer close(r.readDone)
-	rd := ascp.NewReader(conn)
+	rd := mgmt.NewReader(conn)
 	for {
 		f, err := rd.Next()
 		if err != nil {
@@ -287,7 +287,7 @@ func (r *simRun) send(typ string, pairs ...string) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := ascp.WriteFrame(r.conn, typ, pairs...); err != nil {
+	if err := mgmt.WriteFrame(r.conn, typ, pairs...); err != nil {
 		r.t.Fatal(err)
 	}
 }

@@ -8,21 +8,21 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
-// mgmt is the management-port connection. Frames come from the transfer
+// mgmtConn is the management-port connection. Frames come from the transfer
 // and from the command reader at once, so each is written under a lock in
 // a single Write and never interleaves with another.
-type mgmt struct {
+type mgmtConn struct {
 	mu     sync.Mutex
 	conn   net.Conn // nil when ascp runs without -M
 	common []string
 	rich   []string // Cookie and Tags, for the frames that describe the session
 }
 
-func dialMgmt(addr string) (*mgmt, error) {
-	m := &mgmt{}
+func dialMgmt(addr string) (*mgmtConn, error) {
+	m := &mgmtConn{}
 	if addr == "" {
 		return m, nil
 	}
@@ -42,17 +42,17 @@ func newSessionID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-func (m *mgmt) send(frameType string, pairs ...string) {
+func (m *mgmtConn) send(frameType string, pairs ...string) {
 	m.sendFrame(frameType, false, pairs...)
 }
 
 // sendRich adds Cookie and Tags, which ascp repeats on the frames that
 // describe the session and its files but not on the periodic STATS.
-func (m *mgmt) sendRich(frameType string, pairs ...string) {
+func (m *mgmtConn) sendRich(frameType string, pairs ...string) {
 	m.sendFrame(frameType, true, pairs...)
 }
 
-func (m *mgmt) sendFrame(frameType string, rich bool, pairs ...string) {
+func (m *mgmtConn) sendFrame(frameType string, rich bool, pairs ...string) {
 	if m.conn == nil {
 		return
 	}
@@ -66,10 +66,10 @@ func (m *mgmt) sendFrame(frameType string, rich bool, pairs ...string) {
 	defer m.mu.Unlock()
 	// A peer that stopped reading must not wedge the transfer for ever.
 	_ = m.conn.SetWriteDeadline(time.Now().Add(30 * time.Second))
-	_ = ascp.WriteFrame(m.conn, frameType, all...)
+	_ = mgmt.WriteFrame(m.conn, frameType, all...)
 }
 
-func (m *mgmt) close() {
+func (m *mgmtConn) close() {
 	if m.conn != nil {
 		m.conn.Close()
 	}
@@ -83,12 +83,12 @@ type command struct {
 
 // readCommands decodes client frames until the connection ends, then
 // closes the channel.
-func (m *mgmt) readCommands(out chan<- command) {
+func (m *mgmtConn) readCommands(out chan<- command) {
 	defer close(out)
 	if m.conn == nil {
 		return
 	}
-	r := ascp.NewReader(m.conn)
+	r := mgmt.NewReader(m.conn)
 	for {
 		f, err := r.Next()
 		if err != nil {

@@ -18,14 +18,6 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-// optSpec describes one ascp option. name is the long name when ascp has
-// one, else the short form ("-l"), so that both spellings land in one place.
-type optSpec struct {
-	name  string
-	value bool
-	check func(string) error
-}
-
 func oneOf(values ...string) func(string) error {
 	return func(v string) error {
 		for _, ok := range values {
@@ -195,122 +187,162 @@ var (
 	portValue     = intRange(1, 65535)
 )
 
-// shortOpts and longOpts are ascp's option set: the `ascp -h` list of the
-// 3.x clients plus the options IBM's 4.x command reference adds (the
-// base64 variants, tags, timestamps, keepalive, WebSocket). Nothing else is
-// accepted, so a client that invents an option fails here as with ascp.
-var shortOpts = map[byte]optSpec{
-	'h': {name: "help"},
-	'A': {name: "version"},
-	'T': {name: "-T"},
-	'd': {name: "-d"},
-	'p': {name: "-p"},
-	'q': {name: "-q"},
-	'v': {name: "-v"},
-	'6': {name: "-6"},
-	'D': {name: "-D"},
-	'Q': {name: "-Q"}, // legacy fair-policy switch, still seen as -QT in scripts
-	'l': {name: "-l", value: true, check: checkRate},
-	'm': {name: "-m", value: true, check: checkRate},
-	'u': {name: "-u", value: true, check: anyValue},
-	'i': {name: "-i", value: true, check: nonEmpty},
-	'w': {name: "-w", value: true, check: oneOf("r", "f")},
-	'K': {name: "-K", value: true, check: intRange(1, 1<<31)},
-	'k': {name: "-k", value: true, check: oneOf("0", "1", "2", "3")},
-	'Z': {name: "-Z", value: true, check: intRange(64, 65535)},
-	'g': {name: "-g", value: true, check: checkSize},
-	'G': {name: "-G", value: true, check: checkSize},
-	'L': {name: "-L", value: true, check: nonEmpty},
-	'R': {name: "-R", value: true, check: nonEmpty},
-	'S': {name: "-S", value: true, check: nonEmpty},
-	'e': {name: "-e", value: true, check: nonEmpty},
-	'O': {name: "-O", value: true, check: portValue},
-	'P': {name: "-P", value: true, check: portValue},
-	'C': {name: "-C", value: true, check: checkNodeCount},
-	'N': {name: "-N", value: true, check: nonEmpty},
-	'E': {name: "-E", value: true, check: nonEmpty},
-	'f': {name: "-f", value: true, check: nonEmpty},
-	'W': {name: "-W", value: true, check: nonEmpty},
-	'@': {name: "-@", value: true, check: checkByteRange},
-	'X': {name: "-X", value: true, check: intRange(1, 1<<31)},
-	'c': {name: "-c", value: true, check: oneOf("none", "aes128", "aes192", "aes256",
-		"aes128cfb", "aes192cfb", "aes256cfb", "aes128gcm", "aes192gcm", "aes256gcm")},
-	'y': {name: "-y", value: true, check: oneOf("0", "1", "F")},
-	'Y': {name: "-Y", value: true, check: nonEmpty},
-	'I': {name: "-I", value: true, check: nonEmpty},
-	't': {name: "-t", value: true, check: portValue},
-	'x': {name: "-x", value: true, check: nonEmpty},
-	'j': {name: "-j", value: true, check: oneOf("0", "1")},
-	'M': {name: "-M", value: true, check: checkMgmt},
+// options is ascp's option set, each option once: its short and long
+// spellings, how its value is checked (nil: a switch that takes none), and
+// what it sets in config (nil: accepted, with no local effect in a
+// simulation). It is the `ascp -h` list of the 3.x clients plus the options
+// IBM's 4.x command reference adds (the base64 variants, tags, timestamps,
+// keepalive, WebSocket). Nothing else is accepted, so a client that invents
+// an option fails here as with ascp.
+var options = []option{
+	{short: 'h', long: "help", apply: func(c *config, v string) { c.help = true }},
+	{short: 'A', long: "version", apply: func(c *config, v string) { c.version = true }},
+	{short: 'T', apply: func(c *config, v string) { c.noEncryption = true }},
+	{short: 'd', apply: func(c *config, v string) { c.createDir = true }},
+	{short: 'p', apply: func(c *config, v string) { c.preserveMtime, c.preserveAtime = true, true }},
+	{short: 'q', apply: func(c *config, v string) { c.quiet = true }},
+	{short: 'v'},
+	{short: '6'},
+	{short: 'D'},
+	{short: 'Q', apply: func(c *config, v string) { c.policy = "fair" }}, // legacy fair-policy switch, still seen as -QT in scripts
+	{short: 'l', check: checkRate, apply: func(c *config, v string) { c.rate, _ = parseRate(v) }},
+	{short: 'm', check: checkRate, apply: func(c *config, v string) { c.minRate, _ = parseRate(v) }},
+	{short: 'u', check: anyValue, apply: func(c *config, v string) { c.userStr, c.hasUserStr = v, true }},
+	{short: 'i', check: nonEmpty, apply: func(c *config, v string) { c.keyFile = v }},
+	{short: 'w', check: oneOf("r", "f")},
+	{short: 'K', check: intRange(1, 1<<31)},
+	{short: 'k', check: oneOf("0", "1", "2", "3"), apply: func(c *config, v string) { c.resume = atoi(v) }},
+	{short: 'Z', check: intRange(64, 65535), apply: func(c *config, v string) { c.dgramSize = atoi(v) }},
+	{short: 'g', check: checkSize},
+	{short: 'G', check: checkSize},
+	{short: 'L', check: nonEmpty},
+	{short: 'R', check: nonEmpty},
+	{short: 'S', check: nonEmpty},
+	{short: 'e', check: nonEmpty},
+	{short: 'O', check: portValue, apply: func(c *config, v string) { c.udpPort = atoi(v) }},
+	{short: 'P', check: portValue, apply: func(c *config, v string) { c.sshPort = atoi(v) }},
+	{short: 'C', check: checkNodeCount, apply: func(c *config, v string) { c.nodeID, c.nodeCount, _ = parseNodeCount(v) }},
+	{short: 'N', check: nonEmpty, apply: func(c *config, v string) { c.filters = append(c.filters, filterRule{include: true, pattern: v}) }},
+	{short: 'E', check: nonEmpty, apply: func(c *config, v string) { c.filters = append(c.filters, filterRule{include: false, pattern: v}) }},
+	{short: 'f', check: nonEmpty},
+	{short: 'W', check: nonEmpty, apply: func(c *config, v string) { c.token = v }},
+	{short: '@', check: checkByteRange, apply: func(c *config, v string) { c.rangeLo, c.rangeHi, _ = parseByteRange(v) }},
+	{short: 'X', check: intRange(1, 1<<31)},
+	{short: 'c', check: oneOf("none", "aes128", "aes192", "aes256", "aes128cfb", "aes192cfb", "aes256cfb", "aes128gcm", "aes192gcm", "aes256gcm"), apply: func(c *config, v string) { c.cipher = v }},
+	{short: 'y', check: oneOf("0", "1", "F"), apply: func(c *config, v string) { c.httpFallback = v }},
+	{short: 'Y', check: nonEmpty},
+	{short: 'I', check: nonEmpty},
+	{short: 't', check: portValue},
+	{short: 'x', check: nonEmpty},
+	{short: 'j', check: oneOf("0", "1")},
+	{short: 'M', check: checkMgmt, apply: func(c *config, v string) { c.mgmtAddr, _ = parseMgmt(v) }},
+	{long: "mode", check: oneOf("send", "recv"), apply: func(c *config, v string) { c.mode = v }},
+	{long: "user", check: nonEmpty, apply: func(c *config, v string) { c.user = v }},
+	{long: "host", check: nonEmpty, apply: func(c *config, v string) { c.host = v }},
+	{long: "policy", check: oneOf("low", "fair", "high", "fixed"), apply: func(c *config, v string) { c.policy = v }},
+	{long: "file-list", check: nonEmpty, apply: func(c *config, v string) { c.fileList = v }},
+	{long: "file-pair-list", check: nonEmpty, apply: func(c *config, v string) { c.filePairList = v }},
+	{long: "source-prefix", check: anyValue, apply: func(c *config, v string) { c.sourcePrefix = v }},
+	{long: "source-prefix64", check: check64, apply: func(c *config, v string) { c.sourcePrefix, _ = decode64(v) }},
+	{long: "src-base", check: anyValue, apply: func(c *config, v string) { c.srcBase, c.hasSrcBase = v, true }},
+	{long: "src-base64", check: check64, apply: func(c *config, v string) {
+		c.srcBase, _ = decode64(v)
+		c.hasSrcBase = true
+	}},
+	{long: "symbolic-links", check: oneOf("follow", "copy", "copy+force", "skip"), apply: func(c *config, v string) { c.symlinks = v }},
+	{long: "move-after-transfer", check: nonEmpty, apply: func(c *config, v string) { c.moveAfter = v }},
+	{long: "file-manifest", check: oneOf("text", "none")},
+	{long: "file-manifest-path", check: nonEmpty},
+	{long: "file-manifest-inprogress-suffix", check: anyValue},
+	{long: "overwrite", check: oneOf("never", "always", "diff", "older", "diff+older"), apply: func(c *config, v string) { c.overwrite = v }},
+	{long: "file-crypt", check: oneOf("encrypt", "decrypt"), apply: func(c *config, v string) { c.fileCrypt = v }},
+	{long: "file-checksum", check: oneOf("sha-512", "sha-384", "sha-256", "sha1", "md5", "none"), apply: func(c *config, v string) { c.fileChecksum = v }},
+	{long: "partial-file-suffix", check: anyValue, apply: func(c *config, v string) { c.partialSuffix = v }},
+	{long: "proxy", check: checkProxy},
+	{long: "check-sshfp", check: nonEmpty},
+	{long: "preserve-xattrs", check: preserveModes},
+	{long: "remote-preserve-xattrs", check: preserveModes},
+	{long: "preserve-acls", check: preserveModes},
+	{long: "remote-preserve-acls", check: preserveModes},
+	{long: "multi-session-threshold", check: intRange(0, 1<<62), apply: func(c *config, v string) { c.multiThreshold = int64(atoi(v)) }},
+	{long: "exclude-newer-than", check: anyInt, apply: func(c *config, v string) {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		c.excludeNewer = &n
+	}},
+	{long: "exclude-older-than", check: anyInt, apply: func(c *config, v string) {
+		n, _ := strconv.ParseInt(v, 10, 64)
+		c.excludeOlder = &n
+	}},
+	{long: "tags", check: checkTags, apply: func(c *config, v string) { c.tags = compactJSON(v) }},
+	{long: "tags64", check: checkTags64, apply: func(c *config, v string) {
+		s, _ := decode64(v)
+		c.tags = compactJSON(s)
+	}},
+	{long: "retry-timeout", check: intRange(0, 1<<31)},
+	{long: "ssh-arg", check: anyValue},
+	{long: "remove-after-transfer", apply: func(c *config, v string) { c.removeAfter = true }},
+	{long: "remove-empty-directories", apply: func(c *config, v string) { c.removeEmptyDirs = true }},
+	{long: "remove-empty-source-directory", apply: func(c *config, v string) { c.removeEmptySourceDir = true }},
+	{long: "remove-skipped", apply: func(c *config, v string) { c.removeSkipped = true }},
+	{long: "save-before-overwrite", apply: func(c *config, v string) { c.saveBefore = true }},
+	{long: "skip-special-files", apply: func(c *config, v string) { c.skipSpecial = true }},
+	{long: "precalculate-job-size", apply: func(c *config, v string) { c.precalc = true }},
+	{long: "precalculate-disable", apply: func(c *config, v string) {
+		// The transfer-spec mapping of ../shared/ascp-reference.md §4
+		// (precalculate_job_size: false) names it, as IBM's SDK
+		// transfer spec does; IBM's ascp reference page does not.
+		c.precalc = false
+	}},
+	{long: "preserve-file-owner-uid"},
+	{long: "preserve-file-owner-gid"},
+	{long: "preserve-access-time", apply: func(c *config, v string) { c.preserveAtime = true }},
+	{long: "preserve-modification-time", apply: func(c *config, v string) { c.preserveMtime = true }},
+	{long: "preserve-creation-time"},
+	{long: "preserve-source-access-time"},
+	{long: "allow-password-prompt"},
+	{long: "ignore-host-key"},
+	{long: "apply-local-docroot"},
+	{long: "delete-before-transfer", apply: func(c *config, v string) { c.deleteBefore = true }},
+	{long: "dest64", apply: func(c *config, v string) { c.dest64 = true }},
+	{long: "keepalive", apply: func(c *config, v string) { c.keepalive = true }},
+	{long: "ws-connect", apply: func(c *config, v string) { c.wsConnect = true }},
+	{long: "fail-bad-filepass"},
+	{long: "skip-dir-traversal-dupes"},
 }
 
-var longOpts = map[string]optSpec{
-	"help":    {name: "help"},
-	"version": {name: "version"},
-
-	"mode":                            {value: true, check: oneOf("send", "recv")},
-	"user":                            {value: true, check: nonEmpty},
-	"host":                            {value: true, check: nonEmpty},
-	"policy":                          {value: true, check: oneOf("low", "fair", "high", "fixed")},
-	"file-list":                       {value: true, check: nonEmpty},
-	"file-pair-list":                  {value: true, check: nonEmpty},
-	"source-prefix":                   {value: true, check: anyValue},
-	"source-prefix64":                 {value: true, check: check64},
-	"src-base":                        {value: true, check: anyValue},
-	"src-base64":                      {value: true, check: check64},
-	"symbolic-links":                  {value: true, check: oneOf("follow", "copy", "copy+force", "skip")},
-	"move-after-transfer":             {value: true, check: nonEmpty},
-	"file-manifest":                   {value: true, check: oneOf("text", "none")},
-	"file-manifest-path":              {value: true, check: nonEmpty},
-	"file-manifest-inprogress-suffix": {value: true, check: anyValue},
-	"overwrite":                       {value: true, check: oneOf("never", "always", "diff", "older", "diff+older")},
-	"file-crypt":                      {value: true, check: oneOf("encrypt", "decrypt")},
-	"file-checksum":                   {value: true, check: oneOf("sha-512", "sha-384", "sha-256", "sha1", "md5", "none")},
-	"partial-file-suffix":             {value: true, check: anyValue},
-	"proxy":                           {value: true, check: checkProxy},
-	"check-sshfp":                     {value: true, check: nonEmpty},
-	"preserve-xattrs":                 {value: true, check: preserveModes},
-	"remote-preserve-xattrs":          {value: true, check: preserveModes},
-	"preserve-acls":                   {value: true, check: preserveModes},
-	"remote-preserve-acls":            {value: true, check: preserveModes},
-	"multi-session-threshold":         {value: true, check: intRange(0, 1<<62)},
-	"exclude-newer-than":              {value: true, check: anyInt},
-	"exclude-older-than":              {value: true, check: anyInt},
-	"tags":                            {value: true, check: checkTags},
-	"tags64":                          {value: true, check: checkTags64},
-	"retry-timeout":                   {value: true, check: intRange(0, 1<<31)},
-	"ssh-arg":                         {value: true, check: anyValue},
-
-	"remove-after-transfer":         {},
-	"remove-empty-directories":      {},
-	"remove-empty-source-directory": {},
-	"remove-skipped":                {},
-	"save-before-overwrite":         {},
-	"skip-special-files":            {},
-	"precalculate-job-size":         {},
-	"precalculate-disable":          {},
-	"preserve-file-owner-uid":       {},
-	"preserve-file-owner-gid":       {},
-	"preserve-access-time":          {},
-	"preserve-modification-time":    {},
-	"preserve-creation-time":        {},
-	"preserve-source-access-time":   {},
-	"allow-password-prompt":         {},
-	"ignore-host-key":               {},
-	"apply-local-docroot":           {},
-	"delete-before-transfer":        {},
-	"dest64":                        {},
-	"keepalive":                     {},
-	"ws-connect":                    {},
-	"fail-bad-filepass":             {},
-	"skip-dir-traversal-dupes":      {},
+// option is one row of options.
+type option struct {
+	short byte   // 0: no short form
+	long  string // "": no long form
+	check func(string) error
+	apply func(c *config, v string)
 }
+
+// shortOpts and longOpts index options by spelling.
+var shortOpts, longOpts = func() (map[byte]*option, map[string]*option) {
+	short, long := map[byte]*option{}, map[string]*option{}
+	for i := range options {
+		o := &options[i]
+		if o.short != 0 {
+			short[o.short] = o
+		}
+		if o.long != "" {
+			long[o.long] = o
+		}
+	}
+	return short, long
+}()
+
+func atoi(v string) int { n, _ := strconv.Atoi(v); return n }
 
 // sshOpt is ascp's one single-dash option with a multi-letter name; it must
 // be recognised before the argument is taken for a cluster (-S with "SH").
 const sshOpt = "-SSH"
 
-type parsedOpt struct{ name, value string }
+type parsedOpt struct {
+	opt   *option // nil for -SSH
+	value string
+}
 
 // tokenize splits argv the way ascp's getopt-style parser does: options may
 // come before or after positionals, "--" ends options, short values may be
@@ -323,21 +355,18 @@ func tokenize(args []string) (opts []parsedOpt, pos []string, err error) {
 			pos = append(pos, args[i+1:]...)
 			return opts, pos, nil
 		case a == sshOpt:
-			opts = append(opts, parsedOpt{name: sshOpt})
+			opts = append(opts, parsedOpt{})
 		case strings.HasPrefix(a, "--"):
 			name, val, hasVal := strings.Cut(a[2:], "=")
 			spec, ok := longOpts[name]
 			if !ok {
 				return nil, nil, usagef("unrecognized option '--%s'", name)
 			}
-			if spec.name == "" {
-				spec.name = name
-			}
-			if !spec.value {
+			if spec.check == nil {
 				if hasVal {
 					return nil, nil, usagef("option '--%s' doesn't allow an argument", name)
 				}
-				opts = append(opts, parsedOpt{name: spec.name})
+				opts = append(opts, parsedOpt{opt: spec})
 				continue
 			}
 			if !hasVal {
@@ -350,15 +379,15 @@ func tokenize(args []string) (opts []parsedOpt, pos []string, err error) {
 			if err := spec.check(val); err != nil {
 				return nil, nil, usagef("option '--%s': %v", name, err)
 			}
-			opts = append(opts, parsedOpt{spec.name, val})
+			opts = append(opts, parsedOpt{spec, val})
 		case len(a) > 1 && a[0] == '-':
 			for j := 1; j < len(a); j++ {
 				spec, ok := shortOpts[a[j]]
 				if !ok {
 					return nil, nil, usagef("invalid option -- '%c'", a[j])
 				}
-				if !spec.value {
-					opts = append(opts, parsedOpt{name: spec.name})
+				if spec.check == nil {
+					opts = append(opts, parsedOpt{opt: spec})
 					continue
 				}
 				val := a[j+1:]
@@ -372,7 +401,7 @@ func tokenize(args []string) (opts []parsedOpt, pos []string, err error) {
 				if err := spec.check(val); err != nil {
 					return nil, nil, usagef("option -%c: %v", a[j], err)
 				}
-				opts = append(opts, parsedOpt{spec.name, val})
+				opts = append(opts, parsedOpt{spec, val})
 				break
 			}
 		default:
@@ -455,131 +484,8 @@ func parseArgs(args []string) (*config, error) {
 		nodeID: 1, nodeCount: 1,
 	}
 	for _, o := range opts {
-		v := o.value
-		atoi := func() int { n, _ := strconv.Atoi(v); return n }
-		switch o.name {
-		case "help":
-			c.help = true
-		case "version":
-			c.version = true
-		case "-T":
-			c.noEncryption = true
-		case "-d":
-			c.createDir = true
-		case "-p":
-			c.preserveMtime, c.preserveAtime = true, true
-		case "-q":
-			c.quiet = true
-		case "-Q":
-			c.policy = "fair"
-		case "-l":
-			c.rate, _ = parseRate(v)
-		case "-m":
-			c.minRate, _ = parseRate(v)
-		case "-u":
-			c.userStr, c.hasUserStr = v, true
-		case "-i":
-			c.keyFile = v
-		case "-k":
-			c.resume = atoi()
-		case "-Z":
-			c.dgramSize = atoi()
-		case "-O":
-			c.udpPort = atoi()
-		case "-P":
-			c.sshPort = atoi()
-		case "-C":
-			c.nodeID, c.nodeCount, _ = parseNodeCount(v)
-		case "-N", "-E":
-			c.filters = append(c.filters, filterRule{include: o.name == "-N", pattern: v})
-		case "-W":
-			c.token = v
-		case "-@":
-			c.rangeLo, c.rangeHi, _ = parseByteRange(v)
-		case "-c":
-			c.cipher = v
-		case "-y":
-			c.httpFallback = v
-		case "-M":
-			c.mgmtAddr, _ = parseMgmt(v)
-		case "mode":
-			c.mode = v
-		case "user":
-			c.user = v
-		case "host":
-			c.host = v
-		case "policy":
-			c.policy = v
-		case "file-list":
-			c.fileList = v
-		case "file-pair-list":
-			c.filePairList = v
-		case "source-prefix":
-			c.sourcePrefix = v
-		case "source-prefix64":
-			c.sourcePrefix, _ = decode64(v)
-		case "src-base":
-			c.srcBase, c.hasSrcBase = v, true
-		case "src-base64":
-			c.srcBase, _ = decode64(v)
-			c.hasSrcBase = true
-		case "symbolic-links":
-			c.symlinks = v
-		case "move-after-transfer":
-			c.moveAfter = v
-		case "overwrite":
-			c.overwrite = v
-		case "file-crypt":
-			c.fileCrypt = v
-		case "file-checksum":
-			c.fileChecksum = v
-		case "partial-file-suffix":
-			c.partialSuffix = v
-		case "multi-session-threshold":
-			c.multiThreshold = int64(atoi())
-		case "exclude-newer-than", "exclude-older-than":
-			n, _ := strconv.ParseInt(v, 10, 64)
-			if o.name == "exclude-newer-than" {
-				c.excludeNewer = &n
-			} else {
-				c.excludeOlder = &n
-			}
-		case "tags":
-			c.tags = compactJSON(v)
-		case "tags64":
-			s, _ := decode64(v)
-			c.tags = compactJSON(s)
-		case "remove-after-transfer":
-			c.removeAfter = true
-		case "remove-empty-directories":
-			c.removeEmptyDirs = true
-		case "remove-empty-source-directory":
-			c.removeEmptySourceDir = true
-		case "remove-skipped":
-			c.removeSkipped = true
-		case "save-before-overwrite":
-			c.saveBefore = true
-		case "skip-special-files":
-			c.skipSpecial = true
-		case "precalculate-job-size":
-			c.precalc = true
-		case "precalculate-disable":
-			// The transfer-spec mapping of ../shared/ascp-reference.md §4
-			// (precalculate_job_size: false) names it, as IBM's SDK
-			// transfer spec does; IBM's ascp reference page does not.
-			c.precalc = false
-		case "preserve-access-time":
-			c.preserveAtime = true
-		case "preserve-modification-time":
-			c.preserveMtime = true
-		case "delete-before-transfer":
-			c.deleteBefore = true
-		case "dest64":
-			c.dest64 = true
-		case "keepalive":
-			c.keepalive = true
-		case "ws-connect":
-			c.wsConnect = true
+		if o.opt != nil && o.opt.apply != nil {
+			o.opt.apply(c, o.value)
 		}
 	}
 	c.positionals = pos

@@ -176,3 +176,44 @@ func TestManagementPortUnreachable(t *testing.T) {
 }
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+
+// Each spelling names one row of the option table: a second row with the
+// same spelling would silently replace the first in the index.
+func TestOptionTableSpellsEachOptionOnce(t *testing.T) {
+	spellings := 0
+	for _, o := range options {
+		if o.short == 0 && o.long == "" {
+			t.Errorf("an option with no spelling: %+v", o)
+		}
+		if o.short != 0 {
+			spellings++
+		}
+		if o.long != "" {
+			spellings++
+		}
+	}
+	if got := len(shortOpts) + len(longOpts); got != spellings {
+		t.Errorf("%d spellings in the table, %d in the index: one is declared twice", spellings, got)
+	}
+}
+
+// Every fault of the table parses, with its argument when it takes one, and
+// the usage message names them all.
+func TestFaultTableParses(t *testing.T) {
+	for _, row := range faults {
+		v := row.name
+		if row.arg != "" {
+			v += ":7"
+		}
+		f, err := parseFault(v)
+		if err != nil || f.kind != row.kind || (row.arg != "" && f.bytes != 7) {
+			t.Errorf("ASCPSIM_FAIL=%s: %+v, %v", v, f, err)
+		}
+		if !strings.Contains(faultUsage(), v[:len(row.name)]) {
+			t.Errorf("usage %q lacks %s", faultUsage(), row.name)
+		}
+	}
+	if _, err := parseFault("stall"); err == nil || !strings.Contains(err.Error(), "auth, nofile, hang, lost:BYTES, crash:BYTES, disk:BYTES, stall:BYTES or corrupt:OFFSET") {
+		t.Errorf("a fault without its BYTES: %v", err)
+	}
+}

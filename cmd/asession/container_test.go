@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/install"
 )
 
 // No container engine runs on the CI machines, so the Dockerfile is held
@@ -244,7 +244,7 @@ func TestDerivedImageCopiesAscpWhereItIsFound(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the image's search order is Linux's")
 	}
-	if got, want := filepath.Join(m[1], "ascp"), ascp.InstallLocations()[0]; got != want {
+	if got, want := filepath.Join(m[1], "ascp"), install.InstallLocations()[0]; got != want {
 		t.Errorf("Dockerfile.ascp puts ascp at %s; with HOME=%s asession first looks at %s", got, home, want)
 	}
 	// The folder the copy fills is what TestImageFindsMountedAscp mounts.

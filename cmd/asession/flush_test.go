@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // A lone management frame must reach stdout without waiting for more input:
@@ -67,7 +67,7 @@ func TestLoneFrameIsFlushedAtOnce(t *testing.T) {
 	}
 	defer w.Close()
 	send := func(frameType string, pairs ...string) {
-		if _, err := w.Write(ascp.AppendFrame(nil, frameType, pairs...)); err != nil {
+		if _, err := w.Write(mgmt.AppendFrame(nil, frameType, pairs...)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/session"
 )
@@ -40,7 +40,7 @@ func TestLibraryTransfer(t *testing.T) {
 	summary, err := session.Transfer(context.Background(), []byte(spec), session.Options{
 		Ascp: filepath.Join(binDir, "ascpsim"),
 		Out:  events.NewWriter(&out),
-		OnFrame: func(i int, f *ascp.Frame) {
+		OnFrame: func(i int, f *mgmt.Frame) {
 			if string(f.Type()) == "STOP" {
 				stops.Add(1)
 			}

@@ -360,10 +360,10 @@ func (c *cli) transfer() int {
 		}
 	}
 	if c.dryRun {
-		report, e, code := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath}, session.NewJobID())
-		if e != nil {
-			_ = c.out.Event(e)
-			return code
+		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath}, session.NewJobID())
+		if err != nil {
+			_ = c.out.Event(err)
+			return session.ExitCodeOf(err)
 		}
 		_ = c.out.Event(report)
 		return session.ExitOK

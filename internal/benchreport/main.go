@@ -38,7 +38,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/internal/benchreport/mix"
 )
 
@@ -367,17 +367,17 @@ func readStamp(path, kind string) int64 {
 // -M connects and reports a session that did nothing successfully.
 func stub(stamps string, args []string) int {
 	now := time.Now().UnixNano()
-	mgmt, user := "", ""
+	mgmtAddr, user := "", ""
 	for i, a := range args {
 		switch {
 		case a == "-M" && i+1 < len(args):
-			mgmt = args[i+1]
+			mgmtAddr = args[i+1]
 		case a == "-u" && i+1 < len(args):
 			user = args[i+1] // repeated as UserStr, as ascp does
 		}
 	}
 	kind := "A"
-	if mgmt != "" {
+	if mgmtAddr != "" {
 		kind = "M"
 	}
 	if f, err := os.OpenFile(stamps, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err == nil {
@@ -387,21 +387,21 @@ func stub(stamps string, args []string) int {
 		}
 		f.Close()
 	}
-	if mgmt == "" {
+	if mgmtAddr == "" {
 		fmt.Println("ascp version 4.4.5.benchreport-stub")
 		return 0
 	}
-	if !strings.Contains(mgmt, ":") {
-		mgmt = "127.0.0.1:" + mgmt
+	if !strings.Contains(mgmtAddr, ":") {
+		mgmtAddr = "127.0.0.1:" + mgmtAddr
 	}
-	conn, err := net.Dial("tcp", mgmt)
+	conn, err := net.Dial("tcp", mgmtAddr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "stub ascp:", err)
 		return 1
 	}
 	defer conn.Close()
-	frames := ascp.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)
-	frames = ascp.AppendFrame(frames, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")
+	frames := mgmt.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)
+	frames = mgmt.AppendFrame(frames, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")
 	if _, err := conn.Write(frames); err != nil {
 		return 1
 	}

@@ -12,7 +12,7 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // HeaderFrames and TrailerFrames count the frames around the files.
@@ -43,12 +43,12 @@ var Default = Session{
 
 // Header appends INIT, SESSION and NOTIFICATION for a session of files.
 func (s *Session) Header(dst []byte, files int) []byte {
-	dst = ascp.AppendFrame(dst, "INIT", "SessionId", s.ID, "UserStr", s.UserStr)
-	dst = ascp.AppendFrame(dst, "SESSION", "SessionId", s.ID, "UserStr", s.UserStr,
+	dst = mgmt.AppendFrame(dst, "INIT", "SessionId", s.ID, "UserStr", s.UserStr)
+	dst = mgmt.AppendFrame(dst, "SESSION", "SessionId", s.ID, "UserStr", s.UserStr,
 		"Cookie", s.Cookie, "Tags", s.Tags, "Direction", "Send", "Encryption", "Yes",
 		"Remote", "No", "Rate", "100000", "MinRate", "0", "Policy", "fair",
 		"TCPPort", "33001", "Port", "33001", "PMTU", "1492", "Host", "bench.example.com", "User", "aspera")
-	return ascp.AppendFrame(dst, "NOTIFICATION", "SessionId", s.ID, "UserStr", s.UserStr,
+	return mgmt.AppendFrame(dst, "NOTIFICATION", "SessionId", s.ID, "UserStr", s.UserStr,
 		"PreTransferFiles", strconv.Itoa(files), "PreTransferDirs", "0",
 		"PreTransferBytes", strconv.FormatInt(int64(files)*FileSize, 10))
 }
@@ -71,13 +71,13 @@ func (s *Session) File(dst []byte, i int, done int64) []byte {
 	size := strconv.Itoa(FileSize)
 	half := strconv.Itoa(FileSize / 2)
 	elapsed := strconv.FormatInt(int64(i)*1000+500, 10)
-	dst = ascp.AppendFrame(dst, "START", "SessionId", s.ID, "UserStr", s.UserStr,
+	dst = mgmt.AppendFrame(dst, "START", "SessionId", s.ID, "UserStr", s.UserStr,
 		"Cookie", s.Cookie, "Tags", s.Tags, "File", dest, "Source", src, "Size", size, "StartByte", "0")
-	dst = ascp.AppendFrame(dst, "STATS", "SessionId", s.ID, "UserStr", s.UserStr,
+	dst = mgmt.AppendFrame(dst, "STATS", "SessionId", s.ID, "UserStr", s.UserStr,
 		"File", dest, "Size", size, "StartByte", "0", "Bytescont", half, "Written", half,
 		"FileBytes", half, "TransferBytes", strconv.FormatInt(done+FileSize/2, 10),
 		"Elapsedusec", elapsed, "Rate", "100000", "MinRate", "0", "Loss", "0")
-	return ascp.AppendFrame(dst, "STOP", "SessionId", s.ID, "UserStr", s.UserStr,
+	return mgmt.AppendFrame(dst, "STOP", "SessionId", s.ID, "UserStr", s.UserStr,
 		"Cookie", s.Cookie, "Tags", s.Tags, "File", dest, "Source", src, "Size", size,
 		"StartByte", "0", "EndByte", size, "Written", size, "Bytescont", size, "FileBytes", size,
 		"TransferBytes", strconv.FormatInt(done+FileSize, 10), "Elapsedusec", elapsed)
@@ -87,9 +87,9 @@ func (s *Session) File(dst []byte, i int, done int64) []byte {
 func (s *Session) Trailer(dst []byte, files int) []byte {
 	n := strconv.Itoa(files)
 	total := strconv.FormatInt(int64(files)*FileSize, 10)
-	dst = ascp.AppendFrame(dst, "ARGSTOP", "SessionId", s.ID, "UserStr", s.UserStr,
+	dst = mgmt.AppendFrame(dst, "ARGSTOP", "SessionId", s.ID, "UserStr", s.UserStr,
 		"ArgTransfersStatus", "Passed", "ArgTransfersAttempted", n, "ArgTransfersPassed", n, "ArgScansAttempted", n)
-	return ascp.AppendFrame(dst, "DONE", "SessionId", s.ID, "UserStr", s.UserStr,
+	return mgmt.AppendFrame(dst, "DONE", "SessionId", s.ID, "UserStr", s.UserStr,
 		"TransfersAttempted", n, "TransfersPassed", n, "TransfersFailed", "0",
 		"TransferBytes", total, "FileBytes", total, "Elapsedusec", strconv.FormatInt(int64(files)*1000+900, 10))
 }

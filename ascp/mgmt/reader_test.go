@@ -1,4 +1,4 @@
-package ascp
+package mgmt
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package ascp
+package mgmt
 
 import (
 	"bytes"
@@ -12,15 +12,15 @@ import (
 )
 
 // Fuzz targets for the management-port codec. Seed inputs come from the
-// transcripts in ../testdata/frames and from testdata/fuzz/<FuzzName>/,
+// transcripts in ../../testdata/frames and from testdata/fuzz/<FuzzName>/,
 // which go test runs as regression cases; CI fuzzes each target for a few
 // seconds (make fuzz-ci).
 
 // addTranscripts seeds f with the management transcripts of testdata/frames.
 func addTranscripts(f *testing.F) {
-	paths, err := filepath.Glob("../testdata/frames/*.txt")
+	paths, err := filepath.Glob("../../testdata/frames/*.txt")
 	if err != nil || len(paths) == 0 {
-		f.Fatalf("no transcripts in ../testdata/frames: %v", err)
+		f.Fatalf("no transcripts in ../../testdata/frames: %v", err)
 	}
 	for _, p := range paths {
 		data, err := os.ReadFile(p)

@@ -1,4 +1,4 @@
-package ascp
+package install
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 type NotFoundError struct {
 	Searched []string
 	Reason   string // set when an explicit path was given but is unusable
+	Err      error  // why that path is unusable (fs.ErrNotExist, ...), if known
 }
 
 func (e *NotFoundError) Error() string {
@@ -25,6 +26,10 @@ func (e *NotFoundError) Error() string {
 	}
 	return "ascp not found; searched: " + strings.Join(e.Searched, ", ")
 }
+
+// Unwrap returns the cause, so errors.Is(err, fs.ErrNotExist) tells a
+// missing explicit path from one that is there but unusable.
+func (e *NotFoundError) Unwrap() error { return e.Err }
 
 // InstallLocations returns where IBM's installers put ascp on this system,
 // in the order they are tried after PATH: the Transfer SDK, Connect, the
@@ -116,7 +121,7 @@ func Locate(explicit string) (path string, searched []string, err error) {
 func LocateSDK(explicit, sdk string) (path string, searched []string, err error) {
 	if explicit != "" {
 		if err := checkExecutable(explicit); err != nil {
-			return "", []string{explicit}, &NotFoundError{Searched: []string{explicit}, Reason: fmt.Sprintf("ascp at %s is not usable: %v", explicit, err)}
+			return "", []string{explicit}, &NotFoundError{Searched: []string{explicit}, Reason: fmt.Sprintf("ascp at %s is not usable: %v", explicit, err), Err: err}
 		}
 		if abs, err := filepath.Abs(explicit); err == nil {
 			explicit = abs
@@ -243,7 +248,7 @@ func isRegular(p string) bool {
 func Ascp4(ascpPath string) (string, error) {
 	p := filepath.Join(filepath.Dir(ascpPath), strings.Replace(filepath.Base(ascpPath), "ascp", "ascp4", 1))
 	if err := checkExecutable(p); err != nil {
-		return "", &NotFoundError{Searched: []string{p}, Reason: fmt.Sprintf("use_ascp4: no usable ascp4 beside %s (%s: %v)", ascpPath, p, err)}
+		return "", &NotFoundError{Searched: []string{p}, Reason: fmt.Sprintf("use_ascp4: no usable ascp4 beside %s (%s: %v)", ascpPath, p, err), Err: err}
 	}
 	return p, nil
 }

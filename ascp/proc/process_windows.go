@@ -1,4 +1,4 @@
-package ascp
+package proc
 
 import (
 	"fmt"

@@ -1,7 +1,10 @@
-package ascp
+package install
 
 import (
+	"errors"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,7 +66,7 @@ func TestInstallLocationsPerSystem(t *testing.T) {
 
 // The README lists the same places, in the order they are searched.
 func TestReadmeListsInstallLocations(t *testing.T) {
-	data, err := os.ReadFile("../README.md")
+	data, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,5 +99,14 @@ func TestReadmeListsInstallLocations(t *testing.T) {
 		if n := strings.Count(item, "`"); n != 2*len(installLocations(goos, home, "%LOCALAPPDATA%")) {
 			t.Errorf("README's %s entry has %d quoted places, the code searches %d", label, n/2, len(installLocations(goos, home, "%LOCALAPPDATA%")))
 		}
+	}
+}
+
+// The cause of an unusable explicit path stays inspectable.
+func TestLocateWrapsItsCause(t *testing.T) {
+	_, _, err := Locate(filepath.Join(t.TempDir(), "no-such-ascp"))
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Locate of a missing path: %v; want a *NotFoundError wrapping fs.ErrNotExist", err)
 	}
 }

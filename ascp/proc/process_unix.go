@@ -1,6 +1,6 @@
 //go:build !windows
 
-package ascp
+package proc
 
 import (
 	"os"

@@ -1,4 +1,4 @@
-package ascp
+package install
 
 import (
 	"crypto/rand"

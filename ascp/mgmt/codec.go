@@ -1,4 +1,4 @@
-package ascp
+package mgmt
 
 import (
 	"bytes"
@@ -266,7 +266,7 @@ func (r *Reader) fill() error {
 		n, err = r.rd.Read(r.buf[r.w:])
 	}
 	if n < 0 || n > len(r.buf)-r.w {
-		panic("ascp.Reader: invalid Read count")
+		panic("mgmt.Reader: invalid Read count")
 	}
 	r.w += n
 	r.err = err
@@ -379,7 +379,7 @@ func AppendEscaped(dst []byte, v string) []byte {
 // values; the frame type is written first as the Type field.
 func AppendFrame(dst []byte, frameType string, pairs ...string) []byte {
 	if len(pairs)%2 != 0 {
-		panic(fmt.Sprintf("ascp.AppendFrame: odd number of name/value strings (%d)", len(pairs)))
+		panic(fmt.Sprintf("mgmt.AppendFrame: odd number of name/value strings (%d)", len(pairs)))
 	}
 	dst = append(dst, Header...)
 	dst = append(dst, "\nType: "...)

@@ -1,9 +1,10 @@
-package ascp_test
+package mgmt_test
 
 import (
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
+
 	"github.com/faspkit/asession/internal/benchreport/mix"
 )
 
@@ -31,7 +32,7 @@ func BenchmarkReaderNext(b *testing.B) {
 	for i := 0; i < 1000; i++ {
 		body = s.File(body, i, int64(i)*mix.FileSize)
 	}
-	r := ascp.NewReader(&loopReader{body: body})
+	r := mgmt.NewReader(&loopReader{body: body})
 	b.SetBytes(int64(len(body) / 3000))
 	b.ReportAllocs()
 	b.ResetTimer()
