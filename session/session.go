@@ -612,8 +612,17 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 		return nil
 	}
 	cmd := j.prepared.Commands[failed[0]-1]
-	// A keepalive session has no list file: its files came as STARTs, which
-	// the ledger replays to the retry.
+	// A keepalive session has no list file: its files came as STARTs,
+	// which the retry gets again, less those another session delivered.
+	var replay []*Command
+	if cmd.ListFile == nil {
+		replay = j.undeliveredCommands(failed)
+		if len(replay) == 1 && replay[0].Type == "DONE" {
+			// Every file asked for was delivered, and the session had
+			// been told it was done: nothing is left for a retry.
+			return &Outcome{ExitCode: ExitOK}
+		}
+	}
 	if cmd.ListFile != nil && len(j.undelivered(cmd.ListFile)) == 0 {
 		// What a session failed had been delivered by another.
 		return &Outcome{ExitCode: ExitOK}
@@ -645,7 +654,7 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 			}
 		}
-		r := &runner{job: j, cmd: &cmd, args: args, attempt: attempt + 1, alone: true}
+		r := &runner{job: j, cmd: &cmd, args: args, attempt: attempt + 1, alone: true, replay: replay}
 		if o = r.run(ctx); o.Err == nil {
 			return o
 		}
@@ -657,6 +666,35 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 			return o
 		}
 	}
+}
+
+// undeliveredCommands gathers, from the ledgers of the failed sessions of
+// a keepalive job, the STARTs they had taken without finishing whose
+// source no session delivered, once each, then DONE when one was given.
+func (j *job) undeliveredCommands(failed []int) []*Command {
+	var replay []*Command
+	seen := map[string]bool{}
+	done := false
+	for _, s := range failed {
+		_, cmds := j.ledgers[s-1].begin()
+		for _, c := range cmds {
+			if c.Type == "DONE" {
+				done = true
+				continue
+			}
+			src := commandSource(c)
+			abs, _ := filepath.Abs(src)
+			if seen[src] || j.sent.has([]byte(src)) || j.sent.has([]byte(abs)) {
+				continue
+			}
+			seen[src] = true
+			replay = append(replay, c)
+		}
+	}
+	if done {
+		replay = append(replay, &Command{Type: "DONE"})
+	}
+	return replay
 }
 
 // undelivered lists the list lines whose source no session reported
