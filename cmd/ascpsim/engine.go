@@ -59,9 +59,8 @@ type session struct {
 	cur       *fileState
 	lastStats time.Time
 
-	nofileUsed bool
-	savedAt    string
-	savedSeq   int
+	savedAt  string
+	savedSeq int
 
 	q jobQueue
 }
@@ -772,18 +771,14 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		}
 		n := int64(min(s.chunkSize(), len(buf)))
 		n = min(n, hi-off)
-		if lim, active := s.faultLimit(); active {
+		if lim, active := s.flt.budget(); active {
 			if s.written >= lim {
 				return outcomeFailed, nil, s.strike(e)
 			}
 			n = min(n, lim-s.written)
 		}
 		got, rerr := in.ReadAt(buf[:n], off)
-		if c := s.flt.bytes; s.flt.kind == faultCorrupt && c >= off && c < off+int64(got) {
-			// Bad data reaches the disk, and the checksum the receiver
-			// reports is of what it wrote.
-			buf[c-off] ^= 0xff
-		}
+		s.flt.corrupt(buf[:got], off)
 		if got > 0 {
 			if werr := s.deliver(out, buf[:got], off, sum); werr != nil {
 				if errors.Is(werr, syscall.ENOSPC) {
@@ -801,7 +796,7 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		}
 		s.maybeStats(false)
 	}
-	if lim, active := s.faultLimit(); active && s.written >= lim && off < hi {
+	if lim, active := s.flt.budget(); active && s.written >= lim && off < hi {
 		return outcomeFailed, nil, s.strike(e)
 	}
 	if e.grow != nil {
@@ -888,41 +883,12 @@ func (s *session) savedName(p string) string {
 	return fmt.Sprintf("%s.%s.%d%s", strings.TrimSuffix(p, ext), stamp, s.savedSeq, ext)
 }
 
-func (s *session) faultLimit() (int64, bool) {
-	switch s.flt.kind {
-	case faultLost, faultCrash, faultDisk, faultStall:
-		return s.flt.bytes, true
-	}
-	return 0, false
-}
-
 // recordResume writes the resume record of the file in flight: every byte
 // below onDisk is written. Only under -k, as ascp does.
 func (s *session) recordResume(onDisk int64) {
 	if f := s.cur; f != nil && f.record {
 		os.WriteFile(f.e.dstLocal+aspxSuffix, []byte(itoa(onDisk)+"\n"), 0o644)
 	}
-}
-
-// strike carries out a byte-count fault once its budget is written.
-func (s *session) strike(e *entry) error {
-	if s.flt.kind != faultCrash && s.cur != nil {
-		s.recordResume(s.cur.startOff + s.cur.sent)
-	}
-	switch s.flt.kind {
-	case faultCrash:
-		// No final frame, no cleanup: the process just dies.
-		os.Exit(1)
-	case faultDisk:
-		return &sessionError{code: codeNoSpace, desc: "No space left on device", file: e.dstShown}
-	case faultStall:
-		// A wedged ascp: the connection stays open, nothing more is
-		// written or said, commands go unanswered, until it is killed.
-		for {
-			time.Sleep(time.Hour)
-		}
-	}
-	return &sessionError{code: codeConnectionLost, desc: "Connection lost: data transfer timed out", file: e.dstShown}
 }
 
 // afterSource carries out --remove-after-transfer and --move-after-transfer.

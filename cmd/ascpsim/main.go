@@ -81,27 +81,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ascp: ASCPSIM_ROOT: %v\n", err)
 		return 1
 	}
-	failSpec := os.Getenv("ASCPSIM_FAIL")
-	flt, err := parseFault(failSpec)
+	flt, err := loadFault(dr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ascp: %v\n", err)
 		return 1
 	}
-	if flt.kind != faultNone {
-		applies, err := faultApplies(dr, failSpec)
-		if err != nil {
-			fmt.Fprintf(stderr, "ascp: %v\n", err)
-			return 1
-		}
-		if !applies {
-			flt = fault{}
-		}
-	}
-	if flt.kind == faultHang {
-		for {
-			time.Sleep(time.Hour)
-		}
-	}
+	flt.atStart()
 
 	m, err := dialMgmt(cfg.mgmtAddr)
 	if err != nil {
@@ -142,7 +127,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		go s.handleCommands(cmds)
 	}
 
-	if err := authenticate(cfg, tgt, flt); err != nil {
+	if err := s.flt.atAuth(); err != nil {
+		return s.fail(err, stderr)
+	}
+	if err := authenticate(cfg, tgt); err != nil {
 		var te *ttyError
 		if errors.As(err, &te) {
 			fmt.Fprintf(stderr, "ascp: %v\n", err)

@@ -123,10 +123,7 @@ func (s *session) withPrefix(p string) string {
 // scanArg resolves one source argument and walks it into entries.
 func (s *session) scanArg(a *srcArg, destDir string, place placement) {
 	a.shown = a.raw
-	if s.flt.kind == faultNoFile && !s.nofileUsed {
-		s.nofileUsed = true
-		a.fail = sessionErr(codeNoSuchFile, "No such file or directory")
-		a.fail.file = a.raw
+	if a.fail = s.flt.atSource(a.raw); a.fail != nil {
 		return
 	}
 	srcLocal, srcShown, err := s.src.resolve(s.withPrefix(a.raw))
