@@ -88,44 +88,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	flt.atStart()
 
-	m, err := dialMgmt(cfg.mgmtAddr)
+	s, err := startSession(cfg, tgt, dr, flt, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "ascp: failed to connect to management port %s: %v\n", cfg.mgmtAddr, err)
 		return 1
 	}
-	defer m.close()
-	m.common = []string{"SessionId", newSessionID()}
-	if cfg.hasUserStr {
-		m.common = append(m.common, "UserStr", cfg.userStr)
-	}
-	if c := os.Getenv("ASPERA_SCP_COOKIE"); c != "" {
-		m.rich = append(m.rich, "Cookie", c)
-	}
-	if cfg.tags != "" {
-		m.rich = append(m.rich, "Tags", cfg.tags)
-	}
-
-	s := &session{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}}
-	s.q.wake = make(chan struct{}, 1)
-	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {
-		s.prog.w = stdout
-	}
-	s.ctx, s.cancel = context.WithCancelCause(context.Background())
+	defer s.m.close()
 	defer s.cancel(nil)
-	s.rate.Store(cfg.rate)
-	s.minRate.Store(cfg.minRate)
-	if tgt.send {
-		s.dst = side{dr}
-	} else {
-		s.src = side{dr}
-	}
-
-	m.send("INIT")
-	if m.conn != nil {
-		cmds := make(chan command, 16)
-		go m.readCommands(cmds)
-		go s.handleCommands(cmds)
-	}
 
 	if err := s.flt.atAuth(); err != nil {
 		return s.fail(err, stderr)
@@ -151,6 +120,47 @@ func run(args []string, stdout, stderr io.Writer) int {
 	s.m.sendRich("DONE", s.totals()...)
 	s.prog.summary(s.transferBytes, time.Since(s.start))
 	return 0
+}
+
+// startSession connects to the management port and sends INIT; the
+// client's commands are read from then on.
+func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Writer) (*session, error) {
+	m, err := dialMgmt(cfg.mgmtAddr)
+	if err != nil {
+		return nil, err
+	}
+	m.common = []string{"SessionId", newSessionID()}
+	if cfg.hasUserStr {
+		m.common = append(m.common, "UserStr", cfg.userStr)
+	}
+	if c := os.Getenv("ASPERA_SCP_COOKIE"); c != "" {
+		m.rich = append(m.rich, "Cookie", c)
+	}
+	if cfg.tags != "" {
+		m.rich = append(m.rich, "Tags", cfg.tags)
+	}
+
+	s := &session{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}}
+	s.q.wake = make(chan struct{}, 1)
+	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {
+		s.prog.w = stdout
+	}
+	s.ctx, s.cancel = context.WithCancelCause(context.Background())
+	s.rate.Store(cfg.rate)
+	s.minRate.Store(cfg.minRate)
+	if tgt.send {
+		s.dst = side{dr}
+	} else {
+		s.src = side{dr}
+	}
+
+	m.send("INIT")
+	if m.conn != nil {
+		cmds := make(chan command, 16)
+		go m.readCommands(cmds)
+		go s.handleCommands(cmds)
+	}
+	return s, nil
 }
 
 // fail ends the session: an ERROR frame (unless nobody is listening any
