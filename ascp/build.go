@@ -33,13 +33,14 @@ func (l *ListFile) Content() []byte {
 	return []byte(b.String())
 }
 
-// Command is one ascp invocation of a job.
-type Command struct {
+// Invocation is one ascp process of a job: its arguments, environment
+// and list file, and which of the job's sessions it runs.
+type Invocation struct {
 	Args     []string  // ascp's arguments, without argv[0] and without -M/-u
 	Env      []string  // NAME=value pairs added to the inherited environment
 	ListFile *ListFile // nil for a keepalive session without paths
 	Secrets  []string  // values that must never be shown
-	Session  int       // 1-based index within the job
+	Index    int       // 1-based session index within the job (ascp's -C i:N)
 	Sessions int       // number of ascp processes of the job
 }
 
@@ -114,7 +115,7 @@ func IsSecretEnv(name string) bool {
 // Build turns a validated spec into the ascp commands of one job: one, or
 // multi_session of them. A spec that is valid field by field but cannot be
 // built fails with a schema.Problem.
-func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
+func Build(spec *schema.Spec, opts BuildOptions) ([]Invocation, error) {
 	b := &builder{spec: spec, opts: opts, env: map[string]string{}}
 	b.wss = spec.Bool(wssField.Name) && (!opts.NoWSS || !spec.Has(udpPortField.Name))
 	b.ascp4 = spec.Bool(ascp4Field.Name)
@@ -153,7 +154,7 @@ func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
 	if sessions < 1 {
 		sessions = 1
 	}
-	cmds := make([]Command, sessions)
+	cmds := make([]Invocation, sessions)
 	for i := range cmds {
 		args := append([]string{}, b.args...)
 		args = append(args, b.transport(i+1)...)
@@ -161,7 +162,7 @@ func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
 			args = append(args, "-C", fmt.Sprintf("%d:%d", i+1, sessions))
 		}
 		args = append(args, tail...)
-		cmds[i] = Command{Args: args, Env: envList, ListFile: list, Secrets: b.secrets, Session: i + 1, Sessions: sessions}
+		cmds[i] = Invocation{Args: args, Env: envList, ListFile: list, Secrets: b.secrets, Index: i + 1, Sessions: sessions}
 	}
 	return cmds, nil
 }

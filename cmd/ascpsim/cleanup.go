@@ -10,7 +10,7 @@ import (
 )
 
 // afterSource carries out --remove-after-transfer and --move-after-transfer.
-func (s *session) afterSource(e *entry) {
+func (s *faspSession) afterSource(e *entry) {
 	switch {
 	case s.cfg.moveAfter != "":
 		s.moveSource(e)
@@ -19,7 +19,7 @@ func (s *session) afterSource(e *entry) {
 	}
 }
 
-func (s *session) removeSource(e *entry) {
+func (s *faspSession) removeSource(e *entry) {
 	if s.src.check(e.srcLocal) == nil {
 		os.Remove(e.srcLocal)
 	}
@@ -27,7 +27,7 @@ func (s *session) removeSource(e *entry) {
 
 // moveSource moves a transferred source file under the archive folder,
 // keeping its path below the source argument's parent.
-func (s *session) moveSource(e *entry) {
+func (s *faspSession) moveSource(e *entry) {
 	archive, _, err := s.src.resolve(s.cfg.moveAfter)
 	if err != nil {
 		return
@@ -45,7 +45,7 @@ func (s *session) moveSource(e *entry) {
 }
 
 // cleanSources removes emptied source directories once an argument is done.
-func (s *session) cleanSources(a *srcArg) {
+func (s *faspSession) cleanSources(a *srcArg) {
 	if !s.cfg.removeEmptyDirs && !s.cfg.removeEmptySourceDir {
 		return
 	}
@@ -66,7 +66,7 @@ func (s *session) cleanSources(a *srcArg) {
 
 // deleteExtraneous is --delete-before-transfer: whatever the destination
 // holds under a directory argument that the source does not, goes.
-func (s *session) deleteExtraneous(a *srcArg) {
+func (s *faspSession) deleteExtraneous(a *srcArg) {
 	if a.fail != nil || a.topDst == "" || !isDirLocal(a.srcLocal) {
 		return
 	}

@@ -21,7 +21,9 @@ var (
 	errPeerGone  = errors.New("management connection closed by the client")
 )
 
-type session struct {
+// faspSession is the one FASP session this ascp process runs (IBM's
+// SessionId): not the asession package, whose job may run several.
+type faspSession struct {
 	cfg      *config
 	tgt      *target
 	m        *mgmtConn
@@ -50,7 +52,7 @@ type fileState struct {
 }
 
 // sendError is the session's last frame when it fails.
-func (s *session) sendError(e *sessionError) {
+func (s *faspSession) sendError(e *sessionError) {
 	pairs := []string{"Code", itoa(int64(e.code)), "Description", e.desc}
 	if e.file != "" {
 		pairs = append(pairs, "File", e.file)
@@ -58,7 +60,7 @@ func (s *session) sendError(e *sessionError) {
 	s.m.sendRich("ERROR", append(pairs, s.totals()...)...)
 }
 
-func (s *session) sendSession() {
+func (s *faspSession) sendSession() {
 	c := s.cfg
 	dir := "Receive"
 	if s.tgt.send {
@@ -102,7 +104,7 @@ func (s *session) sendSession() {
 }
 
 // runJob moves one batch of source arguments, frame by frame.
-func (s *session) runJob(j *job, destDir string, place placement) error {
+func (s *faspSession) runJob(j *job, destDir string, place placement) error {
 	for _, a := range j.args {
 		if err := s.ctx.Err(); err != nil {
 			return context.Cause(s.ctx)
@@ -161,7 +163,7 @@ func (e *entry) ranged() bool { return e.lo >= 0 && (e.lo > 0 || e.hi >= 0) }
 
 type argCounts struct{ attempted, passed, failed, skipped int64 }
 
-func (s *session) fileFailed(ac *argCounts, fe *sessionError) {
+func (s *faspSession) fileFailed(ac *argCounts, fe *sessionError) {
 	s.m.sendRich("FILEERROR", "Code", itoa(int64(fe.code)), "Description", fe.desc, "File", fe.file)
 	ac.attempted++
 	ac.failed++
@@ -172,7 +174,7 @@ func (s *session) fileFailed(ac *argCounts, fe *sessionError) {
 	}
 }
 
-func (s *session) runArg(a *srcArg) error {
+func (s *faspSession) runArg(a *srcArg) error {
 	var ac argCounts
 	scanned := int64(1)
 	if a.fail != nil {
@@ -253,7 +255,7 @@ const (
 	outcomeFailed
 )
 
-func (s *session) copyLink(e *entry) *sessionError {
+func (s *faspSession) copyLink(e *entry) *sessionError {
 	fail := func(code int, format string, a ...any) *sessionError {
 		fe := sessionErr(code, format, a...)
 		fe.file = e.dstShown
@@ -308,7 +310,7 @@ func fileErr(file string, code int, format string, a ...any) *sessionError {
 // transferFile moves one file: START, STATS while bytes flow, STOP. A
 // per-file problem comes back as a FILEERROR; a returned error ends the
 // session.
-func (s *session) transferFile(e *entry) (int, *sessionError, error) {
+func (s *faspSession) transferFile(e *entry) (int, *sessionError, error) {
 	fc := &fileCopy{e: e, ranged: e.ranged()}
 	fc.lo, fc.hi = e.bounds()
 	if fe, skipped := s.prepareFile(fc); fe != nil || skipped {
@@ -372,7 +374,7 @@ type fileCopy struct {
 
 // prepareFile makes the checks before a file is opened: its folder, the
 // docroot, --overwrite, and where a partial file resumes.
-func (s *session) prepareFile(fc *fileCopy) (fe *sessionError, skipped bool) {
+func (s *faspSession) prepareFile(fc *fileCopy) (fe *sessionError, skipped bool) {
 	e := fc.e
 	if err := s.mkdirAll(filepath.Dir(e.dstLocal)); err != nil {
 		fe := err.(*sessionError)
@@ -410,7 +412,7 @@ func (s *session) prepareFile(fc *fileCopy) (fe *sessionError, skipped bool) {
 
 // copyBytes moves the bytes from lo to hi, paced, with STATS on time and
 // the test faults striking when their budget is written.
-func (s *session) copyBytes(fc *fileCopy) (*sessionError, error) {
+func (s *faspSession) copyBytes(fc *fileCopy) (*sessionError, error) {
 	e, buf := fc.e, fc.buf
 	for off := fc.lo; off < fc.hi; {
 		if err := s.ctx.Err(); err != nil {
@@ -448,7 +450,7 @@ func (s *session) copyBytes(fc *fileCopy) (*sessionError, error) {
 
 // completeFile follows a growing file to its end, gives the partial file
 // its name and sends STOP.
-func (s *session) completeFile(fc *fileCopy) (*sessionError, error) {
+func (s *faspSession) completeFile(fc *fileCopy) (*sessionError, error) {
 	e := fc.e
 	if e.grow != nil {
 		end, fe, err := s.followGrowth(e.grow, fc.in, fc.out, fc.hi, fc.sum, fc.buf)

@@ -114,7 +114,7 @@ func (f *fault) corrupt(buf []byte, off int64) {
 }
 
 // strike carries out a byte-count fault once its budget is written.
-func (s *session) strike(e *entry) error {
+func (s *faspSession) strike(e *entry) error {
 	if s.flt.kind != faultCrash && s.cur != nil {
 		s.recordResume(s.cur.startOff + s.cur.sent)
 	}

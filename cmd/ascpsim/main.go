@@ -124,7 +124,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // startSession connects to the management port and sends INIT; the
 // client's commands are read from then on.
-func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Writer) (*session, error) {
+func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Writer) (*faspSession, error) {
 	m, err := dialMgmt(cfg.mgmtAddr)
 	if err != nil {
 		return nil, err
@@ -140,7 +140,7 @@ func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Wr
 		m.rich = append(m.rich, "Tags", cfg.tags)
 	}
 
-	s := &session{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}}
+	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}}
 	s.q.wake = make(chan struct{}, 1)
 	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {
 		s.prog.w = stdout
@@ -165,7 +165,7 @@ func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Wr
 
 // fail ends the session: an ERROR frame (unless nobody is listening any
 // more) and exit status 1.
-func (s *session) fail(err error, stderr io.Writer) int {
+func (s *faspSession) fail(err error, stderr io.Writer) int {
 	var se *sessionError
 	switch {
 	case errors.Is(err, errPeerGone):
@@ -187,7 +187,7 @@ func (s *session) fail(err error, stderr io.Writer) int {
 
 // transfer runs the command line's sources, then, with --keepalive, the
 // START commands until the client's DONE.
-func (s *session) transfer(listArgs []*srcArg) error {
+func (s *faspSession) transfer(listArgs []*srcArg) error {
 	lists := s.cfg.fileList != "" || s.cfg.filePairList != ""
 	args := listArgs
 	if !lists {

@@ -20,7 +20,7 @@ type saveNames struct {
 
 // skipReason applies --overwrite to an existing destination file; "" means
 // transfer. diff compares size and mtime, or checksums under -k 2 and 3.
-func (s *session) skipReason(e *entry, dfi os.FileInfo) string {
+func (s *faspSession) skipReason(e *entry, dfi os.FileInfo) string {
 	differs := func() bool {
 		if dfi.Size() != e.size {
 			return true
@@ -58,7 +58,7 @@ func (s *session) skipReason(e *entry, dfi os.FileInfo) string {
 }
 
 // finishFile gives the completed partial its final name and times.
-func (s *session) finishFile(e *entry, partial string) error {
+func (s *faspSession) finishFile(e *entry, partial string) error {
 	atime, mtime := time.Now(), time.Now()
 	if s.cfg.preserveMtime {
 		mtime = e.mtime
@@ -87,7 +87,7 @@ func (s *session) finishFile(e *entry, partial string) error {
 
 // savedName is --save-before-overwrite's name for the old file:
 // name.yyyy.mm.dd.hh.mm.ss.index.ext, the index counting within a second.
-func (s *session) savedName(p string) string {
+func (s *faspSession) savedName(p string) string {
 	stamp := time.Now().Format("2006.01.02.15.04.05")
 	if stamp != s.savedAt {
 		s.savedAt, s.savedSeq = stamp, 0

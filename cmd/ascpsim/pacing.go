@@ -35,7 +35,7 @@ type counters struct {
 // documented cadence is at least every half second.
 const statsEvery = 250 * time.Millisecond
 
-func (s *session) applyRate(f map[string]string) {
+func (s *faspSession) applyRate(f map[string]string) {
 	pairs := []string{}
 	if v, ok := f["Rate"]; ok {
 		if n, err := parseRate(v); err == nil && n > 0 {
@@ -56,7 +56,7 @@ func (s *session) applyRate(f map[string]string) {
 }
 
 // sleep waits d unless the session is cancelled, sending STATS on time.
-func (s *session) sleep(d time.Duration) error {
+func (s *faspSession) sleep(d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
 		left := time.Until(deadline)
@@ -77,7 +77,7 @@ func (s *session) sleep(d time.Duration) error {
 // pace holds the byte stream to the target rate. The budget never runs
 // more than a fifth of a second ahead, so an idle spell does not turn into
 // a burst, and a RATE change takes effect from the next chunk.
-func (s *session) pace(n int) error {
+func (s *faspSession) pace(n int) error {
 	rate := s.rate.Load()
 	if rate <= 0 {
 		return nil
@@ -96,7 +96,7 @@ func (s *session) pace(n int) error {
 	return s.sleep(time.Until(due))
 }
 
-func (s *session) chunkSize() int {
+func (s *faspSession) chunkSize() int {
 	rate := s.rate.Load()
 	if rate <= 0 {
 		return 256 << 10
@@ -105,7 +105,7 @@ func (s *session) chunkSize() int {
 	return int(max(256, min(n, 64<<10)))
 }
 
-func (s *session) maybeStats(force bool) {
+func (s *faspSession) maybeStats(force bool) {
 	if s.cur == nil || (!force && time.Since(s.lastStats) < statsEvery) {
 		return
 	}
@@ -131,7 +131,7 @@ func (s *session) maybeStats(force bool) {
 }
 
 // currentRate is the configured rate, or the measured one when unthrottled.
-func (s *session) currentRate() int64 {
+func (s *faspSession) currentRate() int64 {
 	if r := s.rate.Load(); r > 0 {
 		return r
 	}
@@ -142,9 +142,9 @@ func (s *session) currentRate() int64 {
 	return int64(float64(s.transferBytes*8) / 1000 / el)
 }
 
-func (s *session) elapsedUsec() string { return itoa(time.Since(s.start).Microseconds()) }
+func (s *faspSession) elapsedUsec() string { return itoa(time.Since(s.start).Microseconds()) }
 
-func (s *session) totals() []string {
+func (s *faspSession) totals() []string {
 	return []string{
 		"TransfersAttempted", itoa(s.attempted),
 		"TransfersPassed", itoa(s.passed),

@@ -77,7 +77,7 @@ func (q *jobQueue) next(ctx context.Context) (*job, error) {
 }
 
 // handleCommands applies what the client sends while the transfer runs.
-func (s *session) handleCommands(cmds <-chan command) {
+func (s *faspSession) handleCommands(cmds <-chan command) {
 	for c := range cmds {
 		switch c.kind {
 		case "CANCEL":

@@ -21,7 +21,7 @@ const aspxSuffix = ".aspx"
 // resumeOffset decides where to pick up an interrupted file under -k: at
 // the contiguous bytes the earlier run recorded, when the -k check accepts
 // them.
-func (s *session) resumeOffset(e *entry, partial string) int64 {
+func (s *faspSession) resumeOffset(e *entry, partial string) int64 {
 	if s.cfg.resume == 0 {
 		return 0
 	}
@@ -106,7 +106,7 @@ func fullMatch(a, b string, n int64) bool {
 
 // recordResume writes the resume record of the file in flight: every byte
 // below onDisk is written. Only under -k, as ascp does.
-func (s *session) recordResume(onDisk int64) {
+func (s *faspSession) recordResume(onDisk int64) {
 	if f := s.cur; f != nil && f.record {
 		os.WriteFile(f.e.dstLocal+aspxSuffix, []byte(itoa(onDisk)+"\n"), 0o644)
 	}
