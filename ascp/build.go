@@ -33,13 +33,14 @@ func (l *ListFile) Content() []byte {
 	return []byte(b.String())
 }
 
-// Command is one ascp invocation of a job.
-type Command struct {
+// Invocation is one ascp process of a job: its arguments, environment
+// and list file, and which of the job's sessions it runs.
+type Invocation struct {
 	Args     []string  // ascp's arguments, without argv[0] and without -M/-u
 	Env      []string  // NAME=value pairs added to the inherited environment
 	ListFile *ListFile // nil for a keepalive session without paths
 	Secrets  []string  // values that must never be shown
-	Session  int       // 1-based index within the job
+	Index    int       // 1-based session index within the job (ascp's -C i:N)
 	Sessions int       // number of ascp processes of the job
 }
 
@@ -62,6 +63,33 @@ type BuildOptions struct {
 	// UUID. Tests pass a fixed one.
 	NewXferID func() string
 }
+
+// The fields the builder's own rules read, found in the table by their
+// handling or role rather than by name: renaming or adding one is a change
+// of the table alone, and a table without them fails at init.
+var (
+	pathsField        = schema.Handled(schema.Paths)
+	destinationField  = schema.Handled(schema.Destination)
+	multiSessionField = schema.Handled(schema.MultiSession)
+	sshPortField      = schema.Handled(schema.SSHPort)
+	udpPortField      = schema.Handled(schema.UDPPort)
+	wssField          = schema.Handled(schema.WSS)
+	wssPortField      = schema.Handled(schema.WSSPort)
+	tagsField         = schema.Handled(schema.Tags)
+	extraArgsField    = schema.Handled(schema.ExtraArgs)
+	ascp4Field        = schema.Handled(schema.Ascp4)
+	quietField        = schema.Playing(schema.AlwaysOn)
+	tokenField        = schema.Playing(schema.Token)
+	identityField     = schema.Playing(schema.SSHIdentity)
+	fallbackField     = schema.Playing(schema.Fallback)
+	fallbackKeyField  = schema.Playing(schema.FallbackKey)
+	fallbackCertField = schema.Playing(schema.FallbackCert)
+	resumeField       = schema.Playing(schema.ResumePolicy)
+	directionField    = schema.Playing(schema.Direction)
+	// sshCredentials are the fields whose presence makes the bypass keys
+	// unnecessary.
+	sshCredentials = append(schema.AllPlaying(schema.SSHCredential), identityField)
+)
 
 // ProxyPasswordEnv carries the password of a proxy URL, which is taken out
 // of the URL so that argv never holds it.
@@ -87,13 +115,13 @@ func IsSecretEnv(name string) bool {
 // Build turns a validated spec into the ascp commands of one job: one, or
 // multi_session of them. A spec that is valid field by field but cannot be
 // built fails with a schema.Problem.
-func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
+func Build(spec *schema.Spec, opts BuildOptions) ([]Invocation, error) {
 	b := &builder{spec: spec, opts: opts, env: map[string]string{}}
-	b.wss = spec.Bool("wss_enabled") && (!opts.NoWSS || !spec.Has("fasp_port"))
-	b.ascp4 = spec.Bool("use_ascp4")
+	b.wss = spec.Bool(wssField.Name) && (!opts.NoWSS || !spec.Has(udpPortField.Name))
+	b.ascp4 = spec.Bool(ascp4Field.Name)
 	// IBM's asession always runs ascp quiet: its progress output would only
 	// fill the terminal asession watches for prompts.
-	b.args = append(b.args, "-q")
+	b.args = append(b.args, quietField.Option)
 	if !b.ascp4 {
 		// As IBM's runner does: ascp itself must not try to reach a Redis
 		// server; ascp4 fails with the variable set.
@@ -110,7 +138,7 @@ func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
 	}
 	b.fallback()
 	b.args = append(b.args, opts.ExtraArgs...)
-	if v, ok := spec.Get("EX_ascp_args"); ok {
+	if v, ok := spec.Get(extraArgsField.Name); ok {
 		v.JSON.ForEach(func(_, arg gjson.Result) bool {
 			b.args = append(b.args, arg.Str)
 			return true
@@ -122,19 +150,19 @@ func Build(spec *schema.Spec, opts BuildOptions) ([]Command, error) {
 	}
 	envList := b.envList()
 
-	sessions := int(spec.Int("multi_session"))
+	sessions := int(spec.Int(multiSessionField.Name))
 	if sessions < 1 {
 		sessions = 1
 	}
-	cmds := make([]Command, sessions)
+	cmds := make([]Invocation, sessions)
 	for i := range cmds {
 		args := append([]string{}, b.args...)
 		args = append(args, b.transport(i+1)...)
-		if spec.Has("multi_session") && spec.Int("multi_session") >= 1 {
+		if spec.Has(multiSessionField.Name) && spec.Int(multiSessionField.Name) >= 1 {
 			args = append(args, "-C", fmt.Sprintf("%d:%d", i+1, sessions))
 		}
 		args = append(args, tail...)
-		cmds[i] = Command{Args: args, Env: envList, ListFile: list, Secrets: b.secrets, Session: i + 1, Sessions: sessions}
+		cmds[i] = Invocation{Args: args, Env: envList, ListFile: list, Secrets: b.secrets, Index: i + 1, Sessions: sessions}
 	}
 	return cmds, nil
 }
@@ -193,8 +221,10 @@ func (b *builder) generic() error {
 		}
 	}
 	// -q is always there; WebSocket has no SSH host key to check.
-	cancelled["EX_quiet"] = true
-	cancelled["sshfp"] = b.wss
+	cancelled[quietField.Name] = true
+	for _, f := range schema.AllPlaying(schema.SSHOnly) {
+		cancelled[f.Name] = b.wss
+	}
 	for i := range schema.Fields {
 		f := &schema.Fields[i]
 		v, present := b.spec.Get(f.Name)
@@ -212,7 +242,7 @@ func (b *builder) generic() error {
 		case f.Handling != schema.Generic && f.Handling != schema.ProxyURL:
 			continue
 		case f.Env != "":
-			if f.Secret || f.Name == "cookie" && b.opts.SecretCookie {
+			if f.Secret || f.Role == schema.AgentSecret && b.opts.SecretCookie {
 				b.secrets = append(b.secrets, v.Text)
 			}
 			if err := b.setEnv(f.Env, v.Text, v.Pointer); err != nil {
@@ -292,17 +322,20 @@ func (b *builder) proxyURL(v schema.Value) (string, error) {
 func (b *builder) credentials() error {
 	if b.wss {
 		if len(b.opts.TrustedCerts) > 0 {
-			b.emit(option("ssh_private_key_path"), b.opts.TrustedCerts[0])
+			b.emit(identityField.Option, b.opts.TrustedCerts[0])
 		}
 		return nil
 	}
-	s := b.spec
-	if !s.Has("token") || s.Has("remote_password") || s.Has("ssh_private_key") ||
-		s.Has("ssh_private_key_path") || s.Has("EX_ssh_key_paths") {
+	if !b.spec.Has(tokenField.Name) {
 		return nil
 	}
+	for _, f := range sshCredentials {
+		if b.spec.Has(f.Name) {
+			return nil
+		}
+	}
 	for _, key := range b.opts.BypassKeys {
-		b.emit(option("ssh_private_key_path"), key)
+		b.emit(identityField.Option, key)
 	}
 	return nil
 }
@@ -310,25 +343,15 @@ func (b *builder) credentials() error {
 // fallback adds the HTTP fallback key and certificate when the fallback is
 // on, unless the legacy fields name them already.
 func (b *builder) fallback() {
-	if v, ok := b.spec.Get("http_fallback"); !ok || v.Text == "false" {
+	if v, ok := b.spec.Get(fallbackField.Name); !ok || v.Text == "false" {
 		return
 	}
-	if !b.spec.Has("EX_fallback_key") && b.opts.FallbackKey != "" {
-		b.emit(option("EX_fallback_key"), b.opts.FallbackKey)
+	if !b.spec.Has(fallbackKeyField.Name) && b.opts.FallbackKey != "" {
+		b.emit(fallbackKeyField.Option, b.opts.FallbackKey)
 	}
-	if !b.spec.Has("EX_fallback_cert") && b.opts.FallbackCert != "" {
-		b.emit(option("EX_fallback_cert"), b.opts.FallbackCert)
+	if !b.spec.Has(fallbackCertField.Name) && b.opts.FallbackCert != "" {
+		b.emit(fallbackCertField.Option, b.opts.FallbackCert)
 	}
-}
-
-// option is a row's ascp option, so that code handling a field specially
-// still spells the option the table gives.
-func option(field string) string {
-	f, ok := schema.Lookup(field)
-	if !ok || f.Option == "" {
-		panic("ascp: no option for transfer-spec field " + field)
-	}
-	return f.Option
 }
 
 // ResumeArgs are the arguments that make ascp resume partial files: none
@@ -340,17 +363,16 @@ func option(field string) string {
 // for identical, which would end "completed" with the wrong bytes; the
 // full check costs one read of the data already on disk (README, Retries).
 func ResumeArgs(spec *schema.Spec) []string {
-	if spec.Has("resume_policy") {
+	if spec.Has(resumeField.Name) {
 		return nil
 	}
-	f, _ := schema.Lookup("resume_policy")
-	return []string{f.Option, f.ArgValues["full_csum"]}
+	return []string{resumeField.Option, resumeField.ArgValues["full_csum"]}
 }
 
 // tags completes tags.aspera the way IBM's clients do, once per job so that
 // every session of a multi-session job shares one xfer_id.
 func (b *builder) tags() error {
-	v, ok := b.spec.Get("tags")
+	v, ok := b.spec.Get(tagsField.Name)
 	if !ok {
 		return nil
 	}
@@ -379,7 +401,7 @@ func (b *builder) tags() error {
 		}
 		raw = string(out)
 	}
-	b.emit("--tags64=", base64.StdEncoding.EncodeToString([]byte(compactJSON(raw))))
+	b.emit(tagsField.Option, base64.StdEncoding.EncodeToString([]byte(compactJSON(raw))))
 	return nil
 }
 
@@ -394,9 +416,9 @@ func (b *builder) paths() (*ListFile, []string, error) {
 	var list *ListFile
 	// The paths are walked once, where they lie in the input: a million
 	// entries as a slice of gjson results would cost hundreds of megabytes.
-	if v, ok := b.spec.Get("paths"); ok && v.JSON.IsArray() {
+	if v, ok := b.spec.Get(pathsField.Name); ok && v.JSON.IsArray() {
 		onCommandLine := b.opts.NoFileList
-		receive := b.spec.String("direction") == "receive"
+		receive := b.spec.String(directionField.Name) == "receive"
 		entries, pairs := 0, false
 		var lines []string
 		var err error
@@ -436,14 +458,14 @@ func (b *builder) paths() (*ListFile, []string, error) {
 			tail = append(tail, list.Option+"="+list.Path)
 		}
 	}
-	dest := b.spec.String("destination_root")
+	dest := b.spec.String(destinationField.Name)
 	if dest == "" {
 		dest = "/"
 	}
 	if b.ascp4 {
 		// ascp4 has no --dest64: the destination is given as it is.
 		if strings.HasPrefix(dest, "-") {
-			return nil, nil, schema.Problem{Pointer: b.pointer("destination_root"), Expected: "a destination that does not start with - (ascp4 takes it as it is)", Found: "one that does"}
+			return nil, nil, schema.Problem{Pointer: b.pointer(destinationField.Name), Expected: "a destination that does not start with - (ascp4 takes it as it is)", Found: "one that does"}
 		}
 		return list, append(tail, dest), nil
 	}
@@ -495,21 +517,21 @@ func (b *builder) transport(session int) []string {
 	s := b.spec
 	if b.wss {
 		args := []string{"--ws-connect"}
-		if s.Has("wss_port") {
-			args = append(args, option("ssh_port"), strconv.FormatInt(s.Int("wss_port"), 10))
+		if s.Has(wssPortField.Name) {
+			args = append(args, sshPortField.Option, strconv.FormatInt(s.Int(wssPortField.Name), 10))
 		}
 		return args
 	}
 	var args []string
-	if s.Has("ssh_port") {
-		args = append(args, option("ssh_port"), strconv.FormatInt(s.Int("ssh_port"), 10))
+	if s.Has(sshPortField.Name) {
+		args = append(args, sshPortField.Option, strconv.FormatInt(s.Int(sshPortField.Name), 10))
 	}
-	if s.Has("fasp_port") {
-		port := s.Int("fasp_port")
+	if s.Has(udpPortField.Name) {
+		port := s.Int(udpPortField.Name)
 		if b.opts.MultiIncrUDP {
 			port += int64(session - 1)
 		}
-		args = append(args, option("fasp_port"), strconv.FormatInt(port, 10))
+		args = append(args, udpPortField.Option, strconv.FormatInt(port, 10))
 	}
 	return args
 }

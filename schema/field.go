@@ -56,11 +56,15 @@ const (
 	Destination Handling = "destination"
 	// MultiSession: one ascp process per session with -C i:N.
 	MultiSession Handling = "multi_session"
-	// Ports: the SSH and UDP ports, which depend on the session index
-	// (multi_incr_udp) and on the WebSocket transport.
-	Ports Handling = "ports"
-	// WSS: WebSocket transport replaces the SSH and UDP ports.
-	WSS Handling = "wss"
+	// SSHPort and UDPPort: the SSH and UDP ports, which depend on the
+	// WebSocket transport, and the UDP port on the session index
+	// (multi_incr_udp). The WebSocket port is given with SSHPort's option.
+	SSHPort Handling = "ssh_port"
+	UDPPort Handling = "udp_port"
+	// WSS: WebSocket transport replaces the SSH and UDP ports; WSSPort is
+	// its port.
+	WSS     Handling = "wss"
+	WSSPort Handling = "wss_port"
 	// Tags: the tags object, completed with tags.aspera defaults.
 	Tags Handling = "tags"
 	// ExtraArgs: raw ascp arguments appended after the generated ones.
@@ -76,6 +80,40 @@ const (
 	// Ignored: accepted and meaningful to Connect, Node or the gateway,
 	// but ascp has no option for it.
 	Ignored Handling = "ignored"
+)
+
+// Role marks a field that a rule of the argument builder reads besides
+// the field's own mapping, so that the builder finds its fields in the
+// table instead of naming them.
+type Role string
+
+const (
+	NoRole Role = ""
+	// AlwaysOn: asession always sets the field's switch (ascp runs quiet),
+	// first and once, whatever the spec says.
+	AlwaysOn Role = "always_on"
+	// SSHOnly: meaningless over WebSocket, which has no SSH; dropped there.
+	SSHOnly Role = "ssh_only"
+	// AgentSecret: a secret too when the agent says so (agent.secret_cookie).
+	AgentSecret Role = "agent_secret"
+	// Token: without an SSHCredential or SSHIdentity beside it, the SSH
+	// bypass keys of the ascp install are added, one SSHIdentity option each.
+	Token Role = "token"
+	// SSHCredential: an SSH password or key; with one, no bypass key.
+	SSHCredential Role = "ssh_credential"
+	// SSHIdentity: a key file, a credential whose option also carries the
+	// bypass keys and, over WebSocket, the first trusted certificate store.
+	SSHIdentity Role = "ssh_identity"
+	// Fallback: HTTP fallback; when it is on, the agent's FallbackKey and
+	// FallbackCert are added unless the spec gives them.
+	Fallback     Role = "fallback"
+	FallbackKey  Role = "fallback_key"
+	FallbackCert Role = "fallback_cert"
+	// ResumePolicy: the resume policy; when absent, a job that may retry sets
+	// full checksums (ascp.ResumeArgs).
+	ResumePolicy Role = "resume_policy"
+	// Direction: which way; a growing-file source is only sent.
+	Direction Role = "direction"
 )
 
 // Alias is another dialect's spelling of a field. Values translates that
@@ -108,6 +146,7 @@ type Field struct {
 	Secret      bool     // never shown: not in argv, output or logs
 	Implies     []string // Boolean fields that this one sets to true
 	Handling    Handling // special mapping implemented by the builder
+	Role        Role     // a rule of the builder that reads the field beside its mapping
 
 	Aliases []Alias
 }

@@ -23,7 +23,7 @@ func (f *Field) Mapping() string {
 		return "--dest64 base64(destination), last argument"
 	case MultiSession:
 		return "N ascp processes, process i gets -C i:N"
-	case WSS:
+	case WSS, WSSPort:
 		return "--ws-connect -P wss_port, and no -O"
 	case Tags:
 		parts = append(parts, "tags.aspera.xfer_id and xfer_retry added when missing")
@@ -33,10 +33,8 @@ func (f *Field) Mapping() string {
 		return "expands into remote_host, remote_user, ssh_port, paths, token, cookie, ports, rates, cipher..."
 	case ProxyURL:
 		parts = append(parts, "password moved to ASPERA_PROXY_PASS")
-	case Ports:
-		if f.Name == "fasp_port" {
-			parts = append(parts, "the same for every session unless multi_incr_udp")
-		}
+	case UDPPort:
+		parts = append(parts, "the same for every session unless multi_incr_udp")
 	}
 	switch {
 	case f.Env != "":
@@ -107,18 +105,9 @@ func JSONSchema() []byte {
 	root.set("description", "The transfer spec accepted by asession: IBM's Node API / aspera-cli spelling, with Connect and legacy EX_ spellings as aliases. Generated from schema.Fields; do not edit.")
 	root.set("type", "object")
 	root.set("properties", props)
-	root.set("required", []string{"direction"})
-	root.set("allOf", []any{
-		map[string]any{"anyOf": []any{
-			map[string]any{"required": []string{"remote_host"}},
-			map[string]any{"required": []string{"fasp_url"}},
-		}},
-		map[string]any{"anyOf": []any{
-			map[string]any{"required": []string{"paths"}},
-			map[string]any{"required": []string{"fasp_url"}},
-			map[string]any{"properties": map[string]any{"keepalive": map[string]any{"const": true}}, "required": []string{"keepalive"}},
-		}},
-	})
+	required, allOf := requiredSchema()
+	root.set("required", required)
+	root.set("allOf", allOf)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

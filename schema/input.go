@@ -15,8 +15,8 @@ type Envelope string
 const (
 	// Bare is a transfer spec object on its own.
 	Bare Envelope = "transfer_spec"
-	// Session is aspera-cli's session object: {"spec": {...}, "agent": {...}}.
-	Session Envelope = "session"
+	// SessionObject is aspera-cli's session object: {"spec": {...}, "agent": {...}}.
+	SessionObject Envelope = "session"
 	// NodeResponse is a Node API or Connect setup response:
 	// {"transfer_specs": [{"transfer_spec": {...}}]}; the first is used.
 	NodeResponse Envelope = "node_response"
@@ -135,7 +135,7 @@ func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 		}
 		specJSON = first.Get("transfer_spec")
 	case root.Get("spec").Exists():
-		in.Envelope, in.SpecPointer = Session, "/spec"
+		in.Envelope, in.SpecPointer = SessionObject, "/spec"
 		specJSON = root.Get("spec")
 		problems = append(problems, in.parseSession(root)...)
 	}

@@ -80,7 +80,7 @@ var buildOpts = ascp.BuildOptions{
 
 // buildValid builds a valid input: only a schema.Problem may stop it, and
 // what it builds is well-formed.
-func buildValid(t *testing.T, in *schema.Input) []ascp.Command {
+func buildValid(t *testing.T, in *schema.Input) []ascp.Invocation {
 	t.Helper()
 	opts := buildOpts
 	opts.ExtraArgs, opts.MultiIncrUDP, opts.SecretCookie = in.Agent.AscpArgs, in.Agent.MultiIncrUDP, in.Agent.SecretCookie
@@ -157,7 +157,7 @@ func checkSecretsStayOut(t *testing.T, data []byte, orig *schema.Input) {
 		return
 	}
 	secretCookie := false
-	if agent, ok := lookupPointer(root, "/agent").(map[string]any); ok && orig.Envelope == schema.Session {
+	if agent, ok := lookupPointer(root, "/agent").(map[string]any); ok && orig.Envelope == schema.SessionObject {
 		secretCookie = agent["secret_cookie"] == true
 	}
 	injected := false

@@ -369,17 +369,12 @@ func describe(v gjson.Result, secret bool) string {
 func crossCheck(spec *Spec, prefix string) Problems {
 	var problems Problems
 	// A field given with a wrong value has its problem already.
-	missing := func(name, expected string) {
-		if !spec.given[name] {
-			problems = append(problems, Problem{Pointer: Pointer(prefix, name), Expected: expected, Found: "nothing"})
+	// A field given with a wrong value has its problem already; a fasp_url
+	// has been expanded already, so its fields count as given.
+	for _, r := range Requirements {
+		if !spec.given[r.Field] && (r.UnlessTrue == "" || !spec.Bool(r.UnlessTrue)) {
+			problems = append(problems, Problem{Pointer: Pointer(prefix, r.Field), Expected: r.Expected, Found: "nothing"})
 		}
-	}
-	missing("remote_host", "the transfer server's host name")
-	if !spec.Bool("keepalive") {
-		missing("paths", `an array of {"source": ...} (required unless keepalive is true)`)
-	}
-	if !spec.Has("direction") {
-		missing("direction", `"send" or "receive"`)
 	}
 	if paths, ok := spec.Get("paths"); ok {
 		problems = append(problems, checkPaths(paths, spec.Bool("keepalive"))...)

@@ -8,15 +8,15 @@ var policies = []string{"none", "native", "metafile"}
 // generated ascp options, the JSON Schema and the README.
 var Fields = []Field{
 	// Where and which way.
-	{Name: "direction", Type: String, Enum: []string{"send", "receive"}, Option: "--mode=",
+	{Name: "direction", Type: String, Role: Direction, Enum: []string{"send", "receive"}, Option: "--mode=",
 		ArgValues: map[string]string{"send": "send", "receive": "recv"},
 		Doc:       "send uploads local sources to the remote host; receive downloads remote sources"},
 	{Name: "remote_host", Type: String, Option: "--host=", Doc: "transfer server host name or address"},
 	{Name: "remote_user", Type: String, Option: "--user=", Doc: "transfer user on the server"},
-	{Name: "ssh_port", Type: Integer, Max: maxPort, Option: "-P", Handling: Ports, Doc: "TCP port of the server's SSH service (33001 on most Aspera servers)"},
-	{Name: "fasp_port", Type: Integer, Max: maxPort, Option: "-O", Handling: Ports, Doc: "UDP port for FASP data"},
+	{Name: "ssh_port", Type: Integer, Max: maxPort, Option: "-P", Handling: SSHPort, Doc: "TCP port of the server's SSH service (33001 on most Aspera servers)"},
+	{Name: "fasp_port", Type: Integer, Max: maxPort, Option: "-O", Handling: UDPPort, Doc: "UDP port for FASP data"},
 	{Name: "wss_enabled", Type: Boolean, Handling: WSS, Doc: "use the WebSocket transport: --ws-connect with -P wss_port and no -O"},
-	{Name: "wss_port", Type: Integer, Max: maxPort, Handling: WSS, Doc: "WebSocket port used when wss_enabled is true"},
+	{Name: "wss_port", Type: Integer, Max: maxPort, Handling: WSSPort, Doc: "WebSocket port used when wss_enabled is true"},
 	{Name: "paths", Type: Array, Items: Object, Handling: Paths,
 		Doc: `sources as [{"source": S}] or [{"source": S, "destination": D}]; required unless keepalive is true`},
 	{Name: "destination_root", Type: String, Handling: Destination, Doc: "destination folder; the last ascp argument, default /"},
@@ -26,19 +26,19 @@ var Fields = []Field{
 	{Name: "create_dir", Type: Boolean, Option: "-d", Doc: "create the destination folder if it is missing"},
 
 	// Credentials: environment only.
-	{Name: "remote_password", Type: String, Env: "ASPERA_SCP_PASS", Secret: true, Doc: "SSH password of the transfer user"},
+	{Name: "remote_password", Type: String, Env: "ASPERA_SCP_PASS", Secret: true, Role: SSHCredential, Doc: "SSH password of the transfer user"},
 	{Name: "ssh_private_key_passphrase", Type: String, Env: "ASPERA_SCP_PASS", Secret: true, Doc: "passphrase of the SSH private key"},
-	{Name: "token", Type: String, Env: "ASPERA_SCP_TOKEN", Secret: true,
+	{Name: "token", Type: String, Env: "ASPERA_SCP_TOKEN", Secret: true, Role: Token,
 		Doc: "authorization token (ATM..., Bearer ..., Basic ...); without password or key the SSH bypass key of the ascp install is used"},
-	{Name: "cookie", Type: String, Env: "ASPERA_SCP_COOKIE", Doc: "application data reported on both ends of the transfer"},
-	{Name: "ssh_private_key", Type: String, Env: "ASPERA_SCP_KEY", Secret: true, Doc: "SSH private key, PEM text",
+	{Name: "cookie", Type: String, Env: "ASPERA_SCP_COOKIE", Role: AgentSecret, Doc: "application data reported on both ends of the transfer"},
+	{Name: "ssh_private_key", Type: String, Env: "ASPERA_SCP_KEY", Secret: true, Role: SSHCredential, Doc: "SSH private key, PEM text",
 		Aliases: []Alias{{Name: "EX_ssh_key_value", Dialect: Legacy}}},
-	{Name: "ssh_private_key_path", Type: String, Option: "-i", Doc: "SSH private key file"},
-	{Name: "EX_ssh_key_paths", Dialect: Legacy, Type: Array, Items: String, Option: "-i", Doc: "SSH private key files, one -i each"},
+	{Name: "ssh_private_key_path", Type: String, Option: "-i", Role: SSHIdentity, Doc: "SSH private key file"},
+	{Name: "EX_ssh_key_paths", Dialect: Legacy, Type: Array, Items: String, Option: "-i", Role: SSHCredential, Doc: "SSH private key files, one -i each"},
 	{Name: "content_protection_password", Type: String, Env: "ASPERA_SCP_FILEPASS", Secret: true, Doc: "passphrase for client-side encryption at rest",
 		Aliases: []Alias{{Name: "content_protection_passphrase", Dialect: Connect}, {Name: "EX_at_rest_password", Dialect: Legacy}}},
 	{Name: "content_protection", Type: String, Enum: []string{"encrypt", "decrypt"}, Option: "--file-crypt=", Doc: "encrypt uploaded files or decrypt downloaded ones"},
-	{Name: "sshfp", Type: String, Option: "--check-sshfp=", Doc: "expected fingerprint of the server's SSH host key"},
+	{Name: "sshfp", Type: String, Option: "--check-sshfp=", Role: SSHOnly, Doc: "expected fingerprint of the server's SSH host key"},
 	{Name: "use_system_ssh", Type: Boolean, Option: "-SSH", Doc: "use the system's ssh client instead of ascp's own"},
 	{Name: "ssh_args", Type: Array, Items: String, Option: "--ssh-arg=", Doc: "arguments for the system's ssh client, one --ssh-arg each"},
 
@@ -57,7 +57,7 @@ var Fields = []Field{
 	{Name: "dgram_size", Type: Integer, Option: "-Z", Doc: "datagram size in bytes"},
 	{Name: "multi_session", Type: Integer, Max: MaxSessions, Handling: MultiSession, Doc: "number of parallel ascp sessions (0 or absent: one)"},
 	{Name: "multi_session_threshold", Type: Integer, Option: "--multi-session-threshold=", Doc: "files larger than this many bytes are split across sessions"},
-	{Name: "http_fallback", Type: BooleanOrString, Enum: []string{"force"}, Option: "-y",
+	{Name: "http_fallback", Type: BooleanOrString, Enum: []string{"force"}, Option: "-y", Role: Fallback,
 		ArgValues: map[string]string{"true": "1", "false": "0", "force": "F"}, Doc: "fall back to HTTP when UDP is blocked (force: HTTP only)"},
 	{Name: "http_fallback_port", Type: Integer, Max: maxPort, Option: "-t", Doc: "HTTP fallback port"},
 	{Name: "https_fallback_port", Type: Integer, Max: maxPort, Option: "-t", Doc: "HTTPS fallback port"},
@@ -66,7 +66,7 @@ var Fields = []Field{
 		Aliases: []Alias{{Name: "EX_fasp_proxy_url", Dialect: Legacy}}},
 
 	// What happens to files.
-	{Name: "resume_policy", Type: String, Enum: []string{"none", "attrs", "sparse_csum", "full_csum"}, Option: "-k",
+	{Name: "resume_policy", Type: String, Enum: []string{"none", "attrs", "sparse_csum", "full_csum"}, Option: "-k", Role: ResumePolicy,
 		ArgValues: map[string]string{"none": "0", "attrs": "1", "sparse_csum": "2", "full_csum": "3"},
 		Doc:       "how a partial file is checked before it is resumed",
 		Aliases: []Alias{{Name: "resume", Dialect: Connect,
@@ -110,10 +110,10 @@ var Fields = []Field{
 	// Legacy aspera CLI extensions.
 	{Name: "EX_http_proxy_url", Dialect: Legacy, Type: String, Option: "-x", Doc: "HTTP proxy for HTTP fallback"},
 	{Name: "EX_ascp_args", Dialect: Legacy, Type: Array, Items: String, Handling: ExtraArgs, Doc: "extra ascp arguments, appended as they are"},
-	{Name: "EX_quiet", Dialect: Legacy, Type: Boolean, Option: "-q", Doc: "no progress output from ascp"},
+	{Name: "EX_quiet", Dialect: Legacy, Type: Boolean, Option: "-q", Role: AlwaysOn, Doc: "no progress output from ascp"},
 	{Name: "EX_http_transfer_jpeg", Dialect: Legacy, Type: Integer, Max: 1, Option: "-j", Doc: "HTTP fallback encodes data as JPEG (1) or not (0)"},
-	{Name: "EX_fallback_key", Dialect: Legacy, Type: String, Option: "-Y", Doc: "HTTPS fallback private key file"},
-	{Name: "EX_fallback_cert", Dialect: Legacy, Type: String, Option: "-I", Doc: "HTTPS fallback certificate file"},
+	{Name: "EX_fallback_key", Dialect: Legacy, Type: String, Option: "-Y", Role: FallbackKey, Doc: "HTTPS fallback private key file"},
+	{Name: "EX_fallback_cert", Dialect: Legacy, Type: String, Option: "-I", Role: FallbackCert, Doc: "HTTPS fallback certificate file"},
 
 	// Links.
 	{Name: "fasp_url", Type: String, Handling: FaspURL, Secret: true, Doc: "fasp:// or faspe:// link (Faspex); expands into host, user, ports, path and options, under explicit fields"},

@@ -50,7 +50,7 @@ func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport,
 	}
 	report := &DryRunReport{Type: "dry_run", Envelope: in.Envelope, Ascp: job.AscpPath, Unknown: in.Unknown}
 	for _, cmd := range job.Commands {
-		s := DryRunSession{Session: cmd.Session}
+		s := DryRunSession{Session: cmd.Index}
 		// Verbatim: secrets never reach argv (ascp reads them from its
 		// environment), and replacing a short one inside arguments would
 		// only corrupt them and show where it occurs.

@@ -34,7 +34,7 @@ var testHookListening func(port int)
 // runner drives one attempt of one session: one ascp process.
 type runner struct {
 	job     *job
-	cmd     *ascp.Command
+	cmd     *ascp.Invocation
 	args    []string
 	attempt int
 	replay  []*Command // commands an earlier attempt took and did not finish
@@ -77,7 +77,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	args := append([]string{"-M", strconv.Itoa(port), "-u", opts.JobID}, r.args...)
 	// argv holds no secret by construction (ascp gets them in its
 	// environment): it is logged as it is.
-	r.log().Debug().Strs("argv", args).Int("session", r.cmd.Session).Int("attempt", r.attempt+1).Msg("starting ascp")
+	r.log().Debug().Strs("argv", args).Int("session", r.cmd.Index).Int("attempt", r.attempt+1).Msg("starting ascp")
 
 	proc, err := proc.Start(r.job.prepared.AscpPath, args, r.cmd.Env, terminalKeep)
 	if err != nil {
@@ -92,7 +92,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 		proc.Kill()
 		r.job.procs.unregister(proc)
 		for _, line := range proc.Terminal().Lines() {
-			r.log().Debug().Str("line", events.Printable(r.secrets().redactString(line))).Int("session", r.cmd.Session).Msg("ascp terminal")
+			r.log().Debug().Str("line", events.Printable(r.secrets().redactString(line))).Int("session", r.cmd.Index).Msg("ascp terminal")
 		}
 	}()
 
@@ -112,7 +112,7 @@ func (r *runner) withTerminal(o *Outcome) *Outcome {
 	if o.Err != nil {
 		o.Err.Terminal = r.secrets().redactLines(r.proc.Terminal().Lines())
 		if r.cmd.Sessions > 1 {
-			o.Err.Session = r.cmd.Session
+			o.Err.Session = r.cmd.Index
 		}
 	}
 	return o
@@ -193,11 +193,11 @@ func (r *runner) admit(conn net.Conn) bool {
 		conn.Close()
 		e := events.NewError(events.FromConnect, 0, "refused a management connection from "+who+": only the ascp asession started may connect")
 		if r.cmd.Sessions > 1 {
-			e.Session = r.cmd.Session
+			e.Session = r.cmd.Index
 		}
 		_ = r.job.opts.Out.Event(e)
 		_ = r.job.opts.Out.Flush()
-		r.log().Warn().Str("peer", who).Int("session", r.cmd.Session).Msg("refused a foreign management connection")
+		r.log().Warn().Str("peer", who).Int("session", r.cmd.Index).Msg("refused a foreign management connection")
 		return false
 	}
 	return true
@@ -265,13 +265,13 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}()
 	go func() {
 		defer watchers.Done()
-		r.job.commands.forward(r.cmd.Session, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Session-1])
+		r.job.commands.forward(r.cmd.Index, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Index-1])
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Session, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Session-1], verify: r.job.verify, single: r.cmd.Sessions == 1 || r.alone,
+	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Index-1], verify: r.job.verify, single: r.cmd.Sessions == 1 || r.alone,
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
-		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Session))
+		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Index))
 	}
 	reader := mgmt.NewReader(guard)
 	guard.frames = &reader.Stats.Frames
@@ -309,7 +309,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		if r.job.sent.hasHash(h) {
 			fr.failed--
 			fr.forgiven++
-			r.job.tracker.Forgive(r.cmd.Session, h)
+			r.job.tracker.Forgive(r.cmd.Index, h)
 		}
 	}
 	// Every file ascp failed had been delivered by an earlier attempt,
@@ -318,7 +318,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		fr.forgiven > 0 && fr.failed == 0
 	_ = opts.Out.Flush()
 	if guard.afterExit(streamError) {
-		r.log().Warn().Int("session", r.cmd.Session).Msg("ascp exited but its management connection stayed open: stopping what holds it")
+		r.log().Warn().Int("session", r.cmd.Index).Msg("ascp exited but its management connection stayed open: stopping what holds it")
 		r.proc.Kill() // ascp's process group, which holds the connection
 		streamError = nil
 	}
@@ -342,7 +342,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	var e *events.Error
 	switch {
 	case delivered && fr.single:
-		r.log().Info().Int("files", fr.forgiven).Int("session", r.cmd.Session).
+		r.log().Info().Int("files", fr.forgiven).Int("session", r.cmd.Index).
 			Msg("the files ascp could not find again had been delivered before")
 		return &Outcome{ExitCode: ExitOK}
 	case delivered:

@@ -205,7 +205,7 @@ type PrepareOptions struct {
 type Prepared struct {
 	AscpPath string
 	Searched []string
-	Commands []ascp.Command
+	Commands []ascp.Invocation
 
 	// The HTTP fallback files the commands name, created before ascp
 	// starts when missing (a dry run creates nothing).
@@ -293,7 +293,7 @@ func ExitCodeOf(err error) int {
 // environment): a spec past it fails here, not as ascp_start.
 const maxCommandBytes = 1 << 20
 
-func commandSize(c ascp.Command) int {
+func commandSize(c ascp.Invocation) int {
 	n := 0
 	for _, s := range c.Args {
 		n += len(s) + 1
@@ -520,9 +520,9 @@ var errSessionFailed = errors.New("another session of the job failed")
 
 // runSession runs one session's attempts: the first, then retries while
 // the error is retryable and attempts remain, resuming partial files.
-func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
+func (j *job) runSession(ctx context.Context, cmd *ascp.Invocation) *Outcome {
 	delay := j.opts.RetryDelay
-	led := j.ledgers[cmd.Session-1]
+	led := j.ledgers[cmd.Index-1]
 	for attempt := 0; ; attempt++ {
 		lines, replay := led.begin()
 		args := cmd.Args
@@ -562,7 +562,7 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Command) *Outcome {
 			o.retryAlone = true
 			return o
 		}
-		if e := j.beforeRetry(ctx, o.Err, &delay, attempt, cmd.Session); e != nil {
+		if e := j.beforeRetry(ctx, o.Err, &delay, attempt, cmd.Index); e != nil {
 			return e
 		}
 	}
@@ -719,9 +719,9 @@ func (j *job) undelivered(list *ascp.ListFile) []string {
 
 // retryList writes the list file of a retry, holding lines, and returns
 // the command's arguments that name it instead of the first list.
-func (j *job) retryList(cmd *ascp.Command, attempt int, lines []string) ([]string, error) {
+func (j *job) retryList(cmd *ascp.Invocation, attempt int, lines []string) ([]string, error) {
 	list := &ascp.ListFile{Option: cmd.ListFile.Option, Lines: lines,
-		Path: filepath.Join(j.listDir, fmt.Sprintf("paths-%d-%d.txt", cmd.Session, attempt+1))}
+		Path: filepath.Join(j.listDir, fmt.Sprintf("paths-%d-%d.txt", cmd.Index, attempt+1))}
 	if err := list.Write(); err != nil {
 		return nil, err
 	}

@@ -42,10 +42,7 @@ const (
 // authenticate plays the two checks a real server makes: SSH (a key, or a
 // password, asked for on the terminal when none was given) and then the
 // transfer token, when one is presented.
-func authenticate(cfg *config, t *target, f fault) error {
-	if f.kind == faultAuth {
-		return sessionErr(codeAuthFailed, "Authentication failed")
-	}
+func authenticate(cfg *config, t *target) error {
 	if !haveKey(cfg) {
 		pass := os.Getenv("ASPERA_SCP_PASS")
 		if pass == "" {

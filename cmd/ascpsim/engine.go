@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/md5"
 	"crypto/sha1"
@@ -9,15 +8,10 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -27,11 +21,9 @@ var (
 	errPeerGone  = errors.New("management connection closed by the client")
 )
 
-// statsEvery is how often STATS goes out while bytes move; ascp's
-// documented cadence is at least every half second.
-const statsEvery = 250 * time.Millisecond
-
-type session struct {
+// faspSession is the one FASP session this ascp process runs (IBM's
+// SessionId): not the asession package, whose job may run several.
+type faspSession struct {
 	cfg      *config
 	tgt      *target
 	m        *mgmtConn
@@ -43,27 +35,12 @@ type session struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 
-	rate, minRate atomic.Int64 // kbps, 0 = unthrottled
-	rateGen       atomic.Int64
-	paceGen       int64
-	paceBase      time.Time
-	paceSent      int64
+	pacer              // pacing.go
+	counters           // pacing.go
+	saveNames          // overwrite.go
+	q         jobQueue // queue.go
 
-	written       int64 // bytes written to destination files this run, for the faults
-	transferBytes int64
-	fileBytes     int64
-
-	attempted, passed, failed, skipped int64
-	firstFail                          *sessionError
-
-	cur       *fileState
-	lastStats time.Time
-
-	nofileUsed bool
-	savedAt    string
-	savedSeq   int
-
-	q jobQueue
+	cur *fileState
 }
 
 // fileState is the file in flight, for STATS.
@@ -74,22 +51,8 @@ type fileState struct {
 	record   bool // keep the .aspx resume record (-k)
 }
 
-func (s *session) elapsedUsec() string { return itoa(time.Since(s.start).Microseconds()) }
-
-func (s *session) totals() []string {
-	return []string{
-		"TransfersAttempted", itoa(s.attempted),
-		"TransfersPassed", itoa(s.passed),
-		"TransfersFailed", itoa(s.failed),
-		"TransfersSkipped", itoa(s.skipped),
-		"TransferBytes", itoa(s.transferBytes),
-		"FileBytes", itoa(s.fileBytes),
-		"Elapsedusec", s.elapsedUsec(),
-	}
-}
-
 // sendError is the session's last frame when it fails.
-func (s *session) sendError(e *sessionError) {
+func (s *faspSession) sendError(e *sessionError) {
 	pairs := []string{"Code", itoa(int64(e.code)), "Description", e.desc}
 	if e.file != "" {
 		pairs = append(pairs, "File", e.file)
@@ -97,7 +60,7 @@ func (s *session) sendError(e *sessionError) {
 	s.m.sendRich("ERROR", append(pairs, s.totals()...)...)
 }
 
-func (s *session) sendSession() {
+func (s *faspSession) sendSession() {
 	c := s.cfg
 	dir := "Receive"
 	if s.tgt.send {
@@ -140,224 +103,8 @@ func (s *session) sendSession() {
 	s.m.sendRich("SESSION", pairs...)
 }
 
-// job is a batch of source arguments: the command line's, or one START.
-type job struct {
-	args    []*srcArg
-	initial bool
-}
-
-// jobQueue holds the keepalive START commands until the transfer loop
-// takes them; done is set by the client's DONE.
-type jobQueue struct {
-	mu     sync.Mutex
-	items  []*job
-	done   bool
-	locked bool
-	wake   chan struct{}
-}
-
-func (q *jobQueue) push(j *job) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.done || q.locked {
-		return false
-	}
-	q.items = append(q.items, j)
-	q.signal()
-	return true
-}
-
-func (q *jobQueue) finish(linger bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if linger {
-		q.locked = true
-		return
-	}
-	q.done = true
-	q.signal()
-}
-
-func (q *jobQueue) signal() {
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
-}
-
-// next blocks for the next queued job; nil means the queue is finished.
-func (q *jobQueue) next(ctx context.Context) (*job, error) {
-	for {
-		q.mu.Lock()
-		if len(q.items) > 0 {
-			j := q.items[0]
-			q.items = q.items[1:]
-			q.mu.Unlock()
-			return j, nil
-		}
-		if q.done {
-			q.mu.Unlock()
-			return nil, nil
-		}
-		q.mu.Unlock()
-		select {
-		case <-q.wake:
-		case <-ctx.Done():
-			return nil, context.Cause(ctx)
-		}
-	}
-}
-
-// handleCommands applies what the client sends while the transfer runs.
-func (s *session) handleCommands(cmds <-chan command) {
-	for c := range cmds {
-		switch c.kind {
-		case "CANCEL":
-			s.cancel(errCancelled)
-		case "RATE":
-			s.applyRate(c.fields)
-		case "START":
-			if !s.cfg.keepalive {
-				continue
-			}
-			a := &srcArg{raw: c.fields["Source"], dst: c.fields["Destination"], lo: -1, hi: -1}
-			a.hasDst = a.dst != ""
-			if fb := c.fields["FileBytes"]; fb != "" {
-				lo, hi, err := parseByteRange(fb)
-				if err == nil {
-					a.lo, a.hi = lo, hi
-				}
-			}
-			if a.raw != "" {
-				s.q.push(&job{args: []*srcArg{a}})
-			}
-		case "DONE":
-			if s.cfg.keepalive {
-				s.q.finish(c.fields["Operation"] == "Linger")
-			}
-		}
-	}
-	// The client hung up. After a lingering DONE that is the end it asked
-	// for; otherwise nobody is left to report to.
-	s.q.mu.Lock()
-	lingering := s.q.locked
-	s.q.mu.Unlock()
-	if lingering {
-		s.q.finish(false)
-		return
-	}
-	s.cancel(errPeerGone)
-}
-
-func (s *session) applyRate(f map[string]string) {
-	pairs := []string{}
-	if v, ok := f["Rate"]; ok {
-		if n, err := parseRate(v); err == nil && n > 0 {
-			s.rate.Store(n)
-		}
-	}
-	if v, ok := f["MinRate"]; ok {
-		if n, err := parseRate(v); err == nil {
-			s.minRate.Store(n)
-		}
-	}
-	s.rateGen.Add(1)
-	pairs = append(pairs, "Rate", itoa(s.rate.Load()), "MinRate", itoa(s.minRate.Load()))
-	if v, ok := f["Adaptive"]; ok {
-		pairs = append(pairs, "Adaptive", v)
-	}
-	s.m.send("NOTIFICATION", pairs...)
-}
-
-// sleep waits d unless the session is cancelled, sending STATS on time.
-func (s *session) sleep(d time.Duration) error {
-	deadline := time.Now().Add(d)
-	for {
-		left := time.Until(deadline)
-		if left <= 0 {
-			return nil
-		}
-		t := time.NewTimer(min(left, 100*time.Millisecond))
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return context.Cause(s.ctx)
-		case <-t.C:
-		}
-		s.maybeStats(false)
-	}
-}
-
-// pace holds the byte stream to the target rate. The budget never runs
-// more than a fifth of a second ahead, so an idle spell does not turn into
-// a burst, and a RATE change takes effect from the next chunk.
-func (s *session) pace(n int) error {
-	rate := s.rate.Load()
-	if rate <= 0 {
-		return nil
-	}
-	now := time.Now()
-	gen := s.rateGen.Load()
-	if gen != s.paceGen || s.paceBase.IsZero() {
-		s.paceGen, s.paceBase, s.paceSent = gen, now, 0
-	}
-	s.paceSent += int64(n)
-	due := s.paceBase.Add(time.Duration(float64(s.paceSent*8) / float64(rate*1000) * float64(time.Second)))
-	if due.Before(now.Add(-200 * time.Millisecond)) {
-		s.paceBase, s.paceSent = now, 0
-		return nil
-	}
-	return s.sleep(time.Until(due))
-}
-
-func (s *session) chunkSize() int {
-	rate := s.rate.Load()
-	if rate <= 0 {
-		return 256 << 10
-	}
-	n := rate * 1000 / 8 / 10 // a tenth of a second's worth
-	return int(max(256, min(n, 64<<10)))
-}
-
-func (s *session) maybeStats(force bool) {
-	if s.cur == nil || (!force && time.Since(s.lastStats) < statsEvery) {
-		return
-	}
-	s.lastStats = time.Now()
-	f := s.cur
-	onDisk := f.startOff + f.sent
-	pairs := []string{
-		"File", f.e.dstShown,
-		"Size", itoa(f.e.size),
-		"StartByte", itoa(f.startOff),
-		"Bytescont", itoa(onDisk),
-		"Written", itoa(onDisk),
-		"FileBytes", itoa(f.sent),
-		"TransferBytes", itoa(s.transferBytes),
-		"Elapsedusec", s.elapsedUsec(),
-		"Rate", itoa(s.currentRate()),
-		"MinRate", itoa(s.minRate.Load()),
-		"Loss", "0",
-	}
-	s.m.send("STATS", pairs...)
-	s.recordResume(onDisk)
-	s.prog.update(f.e.dstShown, onDisk, f.e.size, s.transferBytes, time.Since(s.start))
-}
-
-// currentRate is the configured rate, or the measured one when unthrottled.
-func (s *session) currentRate() int64 {
-	if r := s.rate.Load(); r > 0 {
-		return r
-	}
-	el := time.Since(s.start).Seconds()
-	if el <= 0 {
-		return 0
-	}
-	return int64(float64(s.transferBytes*8) / 1000 / el)
-}
-
 // runJob moves one batch of source arguments, frame by frame.
-func (s *session) runJob(j *job, destDir string, place placement) error {
+func (s *faspSession) runJob(j *job, destDir string, place placement) error {
 	for _, a := range j.args {
 		if err := s.ctx.Err(); err != nil {
 			return context.Cause(s.ctx)
@@ -416,7 +163,7 @@ func (e *entry) ranged() bool { return e.lo >= 0 && (e.lo > 0 || e.hi >= 0) }
 
 type argCounts struct{ attempted, passed, failed, skipped int64 }
 
-func (s *session) fileFailed(ac *argCounts, fe *sessionError) {
+func (s *faspSession) fileFailed(ac *argCounts, fe *sessionError) {
 	s.m.sendRich("FILEERROR", "Code", itoa(int64(fe.code)), "Description", fe.desc, "File", fe.file)
 	ac.attempted++
 	ac.failed++
@@ -427,7 +174,7 @@ func (s *session) fileFailed(ac *argCounts, fe *sessionError) {
 	}
 }
 
-func (s *session) runArg(a *srcArg) error {
+func (s *faspSession) runArg(a *srcArg) error {
 	var ac argCounts
 	scanned := int64(1)
 	if a.fail != nil {
@@ -508,7 +255,7 @@ const (
 	outcomeFailed
 )
 
-func (s *session) copyLink(e *entry) *sessionError {
+func (s *faspSession) copyLink(e *entry) *sessionError {
 	fail := func(code int, format string, a ...any) *sessionError {
 		fe := sessionErr(code, format, a...)
 		fe.file = e.dstShown
@@ -537,137 +284,6 @@ func (s *session) copyLink(e *entry) *sessionError {
 	return nil
 }
 
-// skipReason applies --overwrite to an existing destination file; "" means
-// transfer. diff compares size and mtime, or checksums under -k 2 and 3.
-func (s *session) skipReason(e *entry, dfi os.FileInfo) string {
-	differs := func() bool {
-		if dfi.Size() != e.size {
-			return true
-		}
-		switch s.cfg.resume {
-		case 2:
-			return !sparseMatch(e.srcLocal, e.dstLocal, e.size)
-		case 3:
-			return !fullMatch(e.srcLocal, e.dstLocal, e.size)
-		}
-		return dfi.ModTime().Unix() != e.mtime.Unix()
-	}
-	older := func() bool { return dfi.ModTime().Before(e.mtime) }
-	switch s.cfg.overwrite {
-	case "always":
-		return ""
-	case "never":
-		return "destination exists (--overwrite=never)"
-	case "older":
-		if older() {
-			return ""
-		}
-		return "destination is not older (--overwrite=older)"
-	case "diff+older":
-		if differs() && older() {
-			return ""
-		}
-		return "destination is identical or newer (--overwrite=diff+older)"
-	default:
-		if differs() {
-			return ""
-		}
-		return "destination is identical (--overwrite=diff)"
-	}
-}
-
-// aspxSuffix names IBM's resume record beside a file in transfer: the
-// last byte up to which all bytes are on disk. ascp keeps it only under
-// -k and removes it when the file completes; without it a later run
-// cannot resume ("-k must be given on the first transfer").
-const aspxSuffix = ".aspx"
-
-// resumeOffset decides where to pick up an interrupted file under -k: at
-// the contiguous bytes the earlier run recorded, when the -k check accepts
-// them.
-func (s *session) resumeOffset(e *entry, partial string) int64 {
-	if s.cfg.resume == 0 {
-		return 0
-	}
-	pfi, err := os.Lstat(partial)
-	if err != nil || !pfi.Mode().IsRegular() || pfi.Size() > e.size {
-		return 0
-	}
-	rec, err := os.ReadFile(e.dstLocal + aspxSuffix)
-	if err != nil {
-		return 0 // the earlier run had no -k: nothing says what is valid
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(string(rec)), 10, 64)
-	if err != nil || n < 0 {
-		return 0
-	}
-	n = min(n, pfi.Size())
-	switch s.cfg.resume {
-	case 2:
-		if !sparseMatch(e.srcLocal, partial, n) {
-			return 0
-		}
-	case 3:
-		if !fullMatch(e.srcLocal, partial, n) {
-			return 0
-		}
-	}
-	return n
-}
-
-// sparseMatch compares a few blocks spread over the first n bytes.
-func sparseMatch(a, b string, n int64) bool {
-	fa, err := os.Open(a)
-	if err != nil {
-		return false
-	}
-	defer fa.Close()
-	fb, err := os.Open(b)
-	if err != nil {
-		return false
-	}
-	defer fb.Close()
-	const block, samples = 4096, 16
-	ba, bb := make([]byte, block), make([]byte, block)
-	for i := int64(0); i < samples; i++ {
-		off := n * i / samples
-		l := min(int64(block), n-off)
-		if l <= 0 {
-			continue
-		}
-		na, _ := fa.ReadAt(ba[:l], off)
-		nb, _ := fb.ReadAt(bb[:l], off)
-		if na != nb || !bytes.Equal(ba[:na], bb[:nb]) {
-			return false
-		}
-	}
-	if n > 0 { // the last block too: that is where an interrupted write ends
-		off := max(0, n-block)
-		na, _ := fa.ReadAt(ba[:n-off], off)
-		nb, _ := fb.ReadAt(bb[:n-off], off)
-		return na == nb && bytes.Equal(ba[:na], bb[:nb])
-	}
-	return true
-}
-
-// fullMatch compares checksums of the first n bytes of both files.
-func fullMatch(a, b string, n int64) bool {
-	sum := func(p string) []byte {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil
-		}
-		defer f.Close()
-		h := sha256.New()
-		if m, _ := io.Copy(h, io.LimitReader(f, n)); m != n {
-			return nil
-		}
-		return h.Sum(nil)
-	}
-	x, y := sum(a), sum(b)
-	return x != nil && bytes.Equal(x, y)
-}
-
 func newChecksum(name string) hash.Hash {
 	switch name {
 	case "md5":
@@ -684,142 +300,174 @@ func newChecksum(name string) hash.Hash {
 	return nil
 }
 
+// fileErr is a per-file problem (a FILEERROR) about file.
+func fileErr(file string, code int, format string, a ...any) *sessionError {
+	fe := sessionErr(code, format, a...)
+	fe.file = file
+	return fe
+}
+
 // transferFile moves one file: START, STATS while bytes flow, STOP. A
 // per-file problem comes back as a FILEERROR; a returned error ends the
 // session.
-func (s *session) transferFile(e *entry) (int, *sessionError, error) {
-	fail := func(code int, format string, a ...any) (int, *sessionError, error) {
-		fe := sessionErr(code, format, a...)
-		fe.file = e.dstShown
+func (s *faspSession) transferFile(e *entry) (int, *sessionError, error) {
+	fc := &fileCopy{e: e, ranged: e.ranged()}
+	fc.lo, fc.hi = e.bounds()
+	if fe, skipped := s.prepareFile(fc); fe != nil || skipped {
+		if skipped {
+			return outcomeSkipped, nil, nil
+		}
 		return outcomeFailed, fe, nil
 	}
+	var err error
+	if fc.in, err = os.Open(e.srcLocal); err != nil {
+		return outcomeFailed, fileErr(e.srcShown, codeDiskRead, "Cannot open source: %v", err), nil
+	}
+	defer fc.in.Close()
+	if fc.out, err = os.OpenFile(fc.writePath, os.O_RDWR|os.O_CREATE, 0o644); err != nil {
+		return outcomeFailed, fileErr(e.dstShown, codeDiskWrite, "Cannot open destination: %v", err), nil
+	}
+	defer fc.out.Close()
+	if !fc.ranged {
+		if err := fc.out.Truncate(fc.lo); err != nil {
+			return outcomeFailed, fileErr(e.dstShown, codeDiskWrite, "Cannot truncate destination: %v", err), nil
+		}
+	}
+
+	s.m.sendRich("START", "File", e.dstShown, "Source", e.srcShown, "Size", itoa(e.size),
+		"StartByte", itoa(fc.lo))
+	s.cur = &fileState{e: e, startOff: fc.lo, record: !fc.ranged && s.cfg.resume > 0 && s.cfg.partialSuffix != ""}
+	defer func() { s.cur = nil }()
+	s.recordResume(fc.lo)
+
+	if !fc.ranged {
+		// The checksum is the whole file's: a resumed file's kept bytes
+		// are read back first.
+		fc.sum = newChecksum(s.cfg.fileChecksum)
+		if fc.sum != nil && fc.lo > 0 {
+			if _, err := io.Copy(fc.sum, io.NewSectionReader(fc.out, 0, fc.lo)); err != nil {
+				return outcomeFailed, fileErr(e.dstShown, codeDiskRead, "Cannot read the partial file: %v", err), nil
+			}
+		}
+	}
+	fc.buf = make([]byte, 256<<10)
+	fe, err := s.copyBytes(fc)
+	if fe == nil && err == nil {
+		fe, err = s.completeFile(fc)
+	}
+	if fe != nil || err != nil {
+		return outcomeFailed, fe, err
+	}
+	return outcomePassed, nil, nil
+}
+
+// fileCopy is one file in transfer, from its checks to its STOP.
+type fileCopy struct {
+	e         *entry
+	ranged    bool   // a byte range (FileBytes): written in place, no partial file, no checksum
+	writePath string // the partial file, or the destination itself
+	lo, hi    int64  // the bytes moved; hi follows a growing file
+	in, out   *os.File
+	sum       hash.Hash // --file-checksum, nil for none
+	buf       []byte
+}
+
+// prepareFile makes the checks before a file is opened: its folder, the
+// docroot, --overwrite, and where a partial file resumes.
+func (s *faspSession) prepareFile(fc *fileCopy) (fe *sessionError, skipped bool) {
+	e := fc.e
 	if err := s.mkdirAll(filepath.Dir(e.dstLocal)); err != nil {
 		fe := err.(*sessionError)
 		fe.file = e.dstShown
-		return outcomeFailed, fe, nil
+		return fe, false
 	}
 	if err := s.dst.check(e.dstLocal); err != nil {
-		return fail(codeOutsideDocroot, "Path outside docroot")
+		return fileErr(e.dstShown, codeOutsideDocroot, "Path outside docroot"), false
 	}
-	ranged := e.ranged()
 	dfi, derr := os.Stat(e.dstLocal)
 	if derr == nil && dfi.IsDir() {
-		return fail(codeIsDirectory, "Is a directory, expected a file")
+		return fileErr(e.dstShown, codeIsDirectory, "Is a directory, expected a file"), false
 	}
-	if derr == nil && !ranged {
+	if derr == nil && !fc.ranged {
 		if why := s.skipReason(e, dfi); why != "" {
 			s.m.sendRich("SKIP", "File", e.dstShown, "Source", e.srcShown, "Size", itoa(e.size),
 				"Description", why)
 			if s.cfg.removeAfter && s.cfg.removeSkipped {
 				s.removeSource(e)
 			}
-			return outcomeSkipped, nil, nil
+			return nil, true
 		}
 	}
-
-	lo, hi := e.bounds()
-	writePath := e.dstLocal + s.cfg.partialSuffix
-	if ranged {
-		writePath = e.dstLocal
+	fc.writePath = e.dstLocal + s.cfg.partialSuffix
+	if fc.ranged {
+		fc.writePath = e.dstLocal
 	} else if s.cfg.partialSuffix != "" && e.grow == nil {
-		if err := s.dst.check(writePath); err != nil {
-			return fail(codeOutsideDocroot, "Path outside docroot")
+		if err := s.dst.check(fc.writePath); err != nil {
+			return fileErr(e.dstShown, codeOutsideDocroot, "Path outside docroot"), false
 		}
-		lo = s.resumeOffset(e, writePath)
+		fc.lo = s.resumeOffset(e, fc.writePath)
 	}
+	return nil, false
+}
 
-	in, err := os.Open(e.srcLocal)
-	if err != nil {
-		fe := sessionErr(codeDiskRead, "Cannot open source: %v", err)
-		fe.file = e.srcShown
-		return outcomeFailed, fe, nil
-	}
-	defer in.Close()
-	flags := os.O_RDWR | os.O_CREATE
-	out, err := os.OpenFile(writePath, flags, 0o644)
-	if err != nil {
-		return fail(codeDiskWrite, "Cannot open destination: %v", err)
-	}
-	defer out.Close()
-	if !ranged {
-		if err := out.Truncate(lo); err != nil {
-			return fail(codeDiskWrite, "Cannot truncate destination: %v", err)
-		}
-	}
-
-	s.m.sendRich("START", "File", e.dstShown, "Source", e.srcShown, "Size", itoa(e.size),
-		"StartByte", itoa(lo))
-	s.cur = &fileState{e: e, startOff: lo, record: !ranged && s.cfg.resume > 0 && s.cfg.partialSuffix != ""}
-	defer func() { s.cur = nil }()
-	s.recordResume(lo)
-
-	var sum hash.Hash
-	if !ranged {
-		// The checksum is the whole file's: a resumed file's kept bytes
-		// are read back first.
-		sum = newChecksum(s.cfg.fileChecksum)
-		if sum != nil && lo > 0 {
-			if _, err := io.Copy(sum, io.NewSectionReader(out, 0, lo)); err != nil {
-				return fail(codeDiskRead, "Cannot read the partial file: %v", err)
-			}
-		}
-	}
-	buf := make([]byte, 256<<10)
-	off := lo
-	for off < hi {
+// copyBytes moves the bytes from lo to hi, paced, with STATS on time and
+// the test faults striking when their budget is written.
+func (s *faspSession) copyBytes(fc *fileCopy) (*sessionError, error) {
+	e, buf := fc.e, fc.buf
+	for off := fc.lo; off < fc.hi; {
 		if err := s.ctx.Err(); err != nil {
-			return outcomeFailed, nil, context.Cause(s.ctx)
+			return nil, context.Cause(s.ctx)
 		}
 		n := int64(min(s.chunkSize(), len(buf)))
-		n = min(n, hi-off)
-		if lim, active := s.faultLimit(); active {
+		n = min(n, fc.hi-off)
+		if lim, active := s.flt.budget(); active {
 			if s.written >= lim {
-				return outcomeFailed, nil, s.strike(e)
+				return nil, s.strike(e)
 			}
 			n = min(n, lim-s.written)
 		}
-		got, rerr := in.ReadAt(buf[:n], off)
-		if c := s.flt.bytes; s.flt.kind == faultCorrupt && c >= off && c < off+int64(got) {
-			// Bad data reaches the disk, and the checksum the receiver
-			// reports is of what it wrote.
-			buf[c-off] ^= 0xff
-		}
+		got, rerr := fc.in.ReadAt(buf[:n], off)
+		s.flt.corrupt(buf[:got], off)
 		if got > 0 {
-			if werr := s.deliver(out, buf[:got], off, sum); werr != nil {
+			if werr := s.deliver(fc.out, buf[:got], off, fc.sum); werr != nil {
 				if errors.Is(werr, syscall.ENOSPC) {
-					return outcomeFailed, nil, &sessionError{code: codeNoSpace, desc: "No space left on device", file: e.dstShown}
+					return &sessionError{code: codeNoSpace, desc: "No space left on device", file: e.dstShown}, nil
 				}
-				return fail(codeDiskWrite, "Disk write error: %v", werr)
+				return fileErr(e.dstShown, codeDiskWrite, "Disk write error: %v", werr), nil
 			}
 			off += int64(got)
 		}
 		if rerr != nil && int64(got) < n {
-			return fail(codeDiskRead, "Disk read error: source shrank or vanished: %v", rerr)
+			return fileErr(e.dstShown, codeDiskRead, "Disk read error: source shrank or vanished: %v", rerr), nil
 		}
 		if err := s.pace(got); err != nil {
-			return outcomeFailed, nil, err
+			return nil, err
 		}
 		s.maybeStats(false)
 	}
-	if lim, active := s.faultLimit(); active && s.written >= lim && off < hi {
-		return outcomeFailed, nil, s.strike(e)
-	}
+	return nil, nil
+}
+
+// completeFile follows a growing file to its end, gives the partial file
+// its name and sends STOP.
+func (s *faspSession) completeFile(fc *fileCopy) (*sessionError, error) {
+	e := fc.e
 	if e.grow != nil {
-		end, fe, err := s.followGrowth(e.grow, in, out, off, sum, buf)
+		end, fe, err := s.followGrowth(e.grow, fc.in, fc.out, fc.hi, fc.sum, fc.buf)
 		if fe != nil || err != nil {
 			if fe != nil {
 				fe.file = e.dstShown
 			}
-			return outcomeFailed, fe, err
+			return fe, err
 		}
-		off, hi, e.size = end, end, end
+		fc.hi, e.size = end, end
 	}
-	if err := out.Close(); err != nil {
-		return fail(codeDiskWrite, "Disk write error: %v", err)
+	if err := fc.out.Close(); err != nil {
+		return fileErr(e.dstShown, codeDiskWrite, "Disk write error: %v", err), nil
 	}
-	if !ranged {
-		if err := s.finishFile(e, writePath); err != nil {
-			return fail(codeDiskWrite, "%v", err)
+	if !fc.ranged {
+		if err := s.finishFile(e, fc.writePath); err != nil {
+			return fileErr(e.dstShown, codeDiskWrite, "%v", err), nil
 		}
 		if s.cur.record {
 			s.cur.record = false
@@ -831,188 +479,19 @@ func (s *session) transferFile(e *entry) (int, *sessionError, error) {
 		"File", e.dstShown,
 		"Source", e.srcShown,
 		"Size", itoa(e.size),
-		"StartByte", itoa(lo),
-		"EndByte", itoa(hi),
-		"Written", itoa(hi),
-		"Bytescont", itoa(hi),
+		"StartByte", itoa(fc.lo),
+		"EndByte", itoa(fc.hi),
+		"Written", itoa(fc.hi),
+		"Bytescont", itoa(fc.hi),
 		"FileBytes", itoa(s.cur.sent),
 		"TransferBytes", itoa(s.transferBytes),
 		"Elapsedusec", s.elapsedUsec(),
 	}
-	if sum != nil {
-		stop = append(stop, "FileChecksumType", s.cfg.fileChecksum, "FileChecksum", hex.EncodeToString(sum.Sum(nil)))
+	if fc.sum != nil {
+		stop = append(stop, "FileChecksumType", s.cfg.fileChecksum, "FileChecksum", hex.EncodeToString(fc.sum.Sum(nil)))
 	}
 	s.m.sendRich("STOP", stop...)
 	s.prog.fileDone(e.dstShown, e.size)
 	s.afterSource(e)
-	return outcomePassed, nil, nil
-}
-
-// finishFile gives the completed partial its final name and times.
-func (s *session) finishFile(e *entry, partial string) error {
-	atime, mtime := time.Now(), time.Now()
-	if s.cfg.preserveMtime {
-		mtime = e.mtime
-	}
-	if s.cfg.preserveAtime {
-		atime = e.atime
-	}
-	if err := os.Chtimes(partial, atime, mtime); err != nil {
-		return err
-	}
-	if partial == e.dstLocal {
-		return nil
-	}
-	if s.cfg.saveBefore {
-		if _, err := os.Lstat(e.dstLocal); err == nil {
-			if err := os.Rename(e.dstLocal, s.savedName(e.dstLocal)); err != nil {
-				return err
-			}
-		}
-	}
-	if err := os.Rename(partial, e.dstLocal); err != nil {
-		return fmt.Errorf("cannot rename partial file: %v", err)
-	}
-	return nil
-}
-
-// savedName is --save-before-overwrite's name for the old file:
-// name.yyyy.mm.dd.hh.mm.ss.index.ext, the index counting within a second.
-func (s *session) savedName(p string) string {
-	stamp := time.Now().Format("2006.01.02.15.04.05")
-	if stamp != s.savedAt {
-		s.savedAt, s.savedSeq = stamp, 0
-	}
-	s.savedSeq++
-	ext := filepath.Ext(p)
-	return fmt.Sprintf("%s.%s.%d%s", strings.TrimSuffix(p, ext), stamp, s.savedSeq, ext)
-}
-
-func (s *session) faultLimit() (int64, bool) {
-	switch s.flt.kind {
-	case faultLost, faultCrash, faultDisk, faultStall:
-		return s.flt.bytes, true
-	}
-	return 0, false
-}
-
-// recordResume writes the resume record of the file in flight: every byte
-// below onDisk is written. Only under -k, as ascp does.
-func (s *session) recordResume(onDisk int64) {
-	if f := s.cur; f != nil && f.record {
-		os.WriteFile(f.e.dstLocal+aspxSuffix, []byte(itoa(onDisk)+"\n"), 0o644)
-	}
-}
-
-// strike carries out a byte-count fault once its budget is written.
-func (s *session) strike(e *entry) error {
-	if s.flt.kind != faultCrash && s.cur != nil {
-		s.recordResume(s.cur.startOff + s.cur.sent)
-	}
-	switch s.flt.kind {
-	case faultCrash:
-		// No final frame, no cleanup: the process just dies.
-		os.Exit(1)
-	case faultDisk:
-		return &sessionError{code: codeNoSpace, desc: "No space left on device", file: e.dstShown}
-	case faultStall:
-		// A wedged ascp: the connection stays open, nothing more is
-		// written or said, commands go unanswered, until it is killed.
-		for {
-			time.Sleep(time.Hour)
-		}
-	}
-	return &sessionError{code: codeConnectionLost, desc: "Connection lost: data transfer timed out", file: e.dstShown}
-}
-
-// afterSource carries out --remove-after-transfer and --move-after-transfer.
-func (s *session) afterSource(e *entry) {
-	switch {
-	case s.cfg.moveAfter != "":
-		s.moveSource(e)
-	case s.cfg.removeAfter:
-		s.removeSource(e)
-	}
-}
-
-func (s *session) removeSource(e *entry) {
-	if s.src.check(e.srcLocal) == nil {
-		os.Remove(e.srcLocal)
-	}
-}
-
-// moveSource moves a transferred source file under the archive folder,
-// keeping its path below the source argument's parent.
-func (s *session) moveSource(e *entry) {
-	archive, _, err := s.src.resolve(s.cfg.moveAfter)
-	if err != nil {
-		return
-	}
-	rel, err := filepath.Rel(e.argBase, e.srcLocal)
-	if err != nil || strings.HasPrefix(rel, "..") {
-		rel = filepath.Base(e.srcLocal)
-	}
-	dest := filepath.Join(archive, rel)
-	if s.src.check(dest) != nil {
-		return
-	}
-	os.MkdirAll(filepath.Dir(dest), 0o755)
-	os.Rename(e.srcLocal, dest)
-}
-
-// cleanSources removes emptied source directories once an argument is done.
-func (s *session) cleanSources(a *srcArg) {
-	if !s.cfg.removeEmptyDirs && !s.cfg.removeEmptySourceDir {
-		return
-	}
-	for i := len(a.entries) - 1; i >= 0; i-- {
-		e := a.entries[i]
-		if e.kind != kindDir || e.fail != nil {
-			continue
-		}
-		if e.srcLocal == a.srcLocal && !s.cfg.removeEmptySourceDir {
-			continue
-		}
-		if s.src.remote() && e.srcLocal == s.src.dr.root {
-			continue
-		}
-		os.Remove(e.srcLocal) // fails, as wanted, when not empty
-	}
-}
-
-// deleteExtraneous is --delete-before-transfer: whatever the destination
-// holds under a directory argument that the source does not, goes.
-func (s *session) deleteExtraneous(a *srcArg) {
-	if a.fail != nil || a.topDst == "" || !isDirLocal(a.srcLocal) {
-		return
-	}
-	keep := map[string]bool{}
-	for _, e := range a.entries {
-		keep[e.dstLocal] = true
-		if e.kind == kindFile {
-			keep[e.dstLocal+s.cfg.partialSuffix] = true
-			keep[e.dstLocal+aspxSuffix] = true
-		}
-	}
-	var doomed []string
-	filepath.WalkDir(a.topDst, func(p string, d os.DirEntry, err error) error {
-		if err != nil || p == a.topDst {
-			return nil
-		}
-		if s.dst.remote() && p == filepath.Join(s.dst.dr.root, stateDir) {
-			return filepath.SkipDir
-		}
-		if !keep[p] {
-			doomed = append(doomed, p)
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-		}
-		return nil
-	})
-	for _, p := range doomed {
-		if s.dst.check(filepath.Dir(p)) == nil {
-			os.RemoveAll(p)
-		}
-	}
+	return nil, nil
 }

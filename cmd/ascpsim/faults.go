@@ -5,7 +5,12 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
+
+// This file is the whole of the test faults: their table, their parsing and
+// what each does. The rest of ascpsim only calls the hook of each moment a
+// fault may strike (atStart, atAuth, atSource, budget/strike, corrupt).
 
 // faultKind is a failure the tests ask for through ASCPSIM_FAIL.
 type faultKind int
@@ -42,6 +47,91 @@ var faults = []struct {
 type fault struct {
 	kind  faultKind
 	bytes int64 // for lost, crash, disk, stall: bytes written before it strikes; corrupt: the offset of the byte it flips
+	used  bool  // nofile has struck (it strikes once)
+}
+
+// loadFault reads ASCPSIM_FAIL, and no fault when ASCPSIM_FAIL_TIMES says
+// this run is past the count.
+func loadFault(dr *docroot) (fault, error) {
+	spec := os.Getenv("ASCPSIM_FAIL")
+	f, err := parseFault(spec)
+	if err != nil || f.kind == faultNone {
+		return f, err
+	}
+	applies, err := faultApplies(dr, spec)
+	if err != nil || !applies {
+		return fault{}, err
+	}
+	return f, nil
+}
+
+// atStart: hang wedges the process before it even reaches the management
+// port.
+func (f *fault) atStart() {
+	if f.kind == faultHang {
+		for {
+			time.Sleep(time.Hour)
+		}
+	}
+}
+
+// atAuth: auth fails the login whatever the credentials.
+func (f *fault) atAuth() error {
+	if f.kind == faultAuth {
+		return sessionErr(codeAuthFailed, "Authentication failed")
+	}
+	return nil
+}
+
+// atSource: nofile reports the first source argument missing.
+func (f *fault) atSource(raw string) *sessionError {
+	if f.kind != faultNoFile || f.used {
+		return nil
+	}
+	f.used = true
+	e := sessionErr(codeNoSuchFile, "No such file or directory")
+	e.file = raw
+	return e
+}
+
+// budget is how many bytes are written before a byte-count fault strikes
+// (session.strike); active is false for the other faults.
+func (f *fault) budget() (limit int64, active bool) {
+	switch f.kind {
+	case faultLost, faultCrash, faultDisk, faultStall:
+		return f.bytes, true
+	}
+	return 0, false
+}
+
+// corrupt flips the byte at corrupt's offset when buf, read from offset
+// off, holds it: bad data reaches the disk, and the checksum the receiver
+// reports is of what it wrote.
+func (f *fault) corrupt(buf []byte, off int64) {
+	if c := f.bytes; f.kind == faultCorrupt && c >= off && c < off+int64(len(buf)) {
+		buf[c-off] ^= 0xff
+	}
+}
+
+// strike carries out a byte-count fault once its budget is written.
+func (s *faspSession) strike(e *entry) error {
+	if s.flt.kind != faultCrash && s.cur != nil {
+		s.recordResume(s.cur.startOff + s.cur.sent)
+	}
+	switch s.flt.kind {
+	case faultCrash:
+		// No final frame, no cleanup: the process just dies.
+		os.Exit(1)
+	case faultDisk:
+		return &sessionError{code: codeNoSpace, desc: "No space left on device", file: e.dstShown}
+	case faultStall:
+		// A wedged ascp: the connection stays open, nothing more is
+		// written or said, commands go unanswered, until it is killed.
+		for {
+			time.Sleep(time.Hour)
+		}
+	}
+	return &sessionError{code: codeConnectionLost, desc: "Connection lost: data transfer timed out", file: e.dstShown}
 }
 
 func parseFault(v string) (fault, error) {

@@ -56,7 +56,7 @@ const growPoll = 50 * time.Millisecond
 // been quiet for g.quiet — by its mtime (the default), from the first empty
 // read (null_read), or at once when another program sets its mtime into the
 // past (confirm_stop). It returns the new end offset.
-func (s *session) followGrowth(g *growSpec, in, out *os.File, off int64, sum hash.Hash, buf []byte) (int64, *sessionError, error) {
+func (s *faspSession) followGrowth(g *growSpec, in, out *os.File, off int64, sum hash.Hash, buf []byte) (int64, *sessionError, error) {
 	lastData := time.Now()
 	var firstEmpty time.Time
 	for {
@@ -106,7 +106,7 @@ func (s *session) followGrowth(g *growSpec, in, out *os.File, off int64, sum has
 
 // deliver writes data read from the source at off and counts it: the
 // file's checksum and the session's byte counters.
-func (s *session) deliver(out *os.File, data []byte, off int64, sum hash.Hash) error {
+func (s *faspSession) deliver(out *os.File, data []byte, off int64, sum hash.Hash) error {
 	if _, err := out.WriteAt(data, off); err != nil {
 		return err
 	}

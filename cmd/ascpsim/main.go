@@ -81,68 +81,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ascp: ASCPSIM_ROOT: %v\n", err)
 		return 1
 	}
-	failSpec := os.Getenv("ASCPSIM_FAIL")
-	flt, err := parseFault(failSpec)
+	flt, err := loadFault(dr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ascp: %v\n", err)
 		return 1
 	}
-	if flt.kind != faultNone {
-		applies, err := faultApplies(dr, failSpec)
-		if err != nil {
-			fmt.Fprintf(stderr, "ascp: %v\n", err)
-			return 1
-		}
-		if !applies {
-			flt = fault{}
-		}
-	}
-	if flt.kind == faultHang {
-		for {
-			time.Sleep(time.Hour)
-		}
-	}
+	flt.atStart()
 
-	m, err := dialMgmt(cfg.mgmtAddr)
+	s, err := startSession(cfg, tgt, dr, flt, stdout)
 	if err != nil {
 		fmt.Fprintf(stderr, "ascp: failed to connect to management port %s: %v\n", cfg.mgmtAddr, err)
 		return 1
 	}
-	defer m.close()
-	m.common = []string{"SessionId", newSessionID()}
-	if cfg.hasUserStr {
-		m.common = append(m.common, "UserStr", cfg.userStr)
-	}
-	if c := os.Getenv("ASPERA_SCP_COOKIE"); c != "" {
-		m.rich = append(m.rich, "Cookie", c)
-	}
-	if cfg.tags != "" {
-		m.rich = append(m.rich, "Tags", cfg.tags)
-	}
-
-	s := &session{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}}
-	s.q.wake = make(chan struct{}, 1)
-	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {
-		s.prog.w = stdout
-	}
-	s.ctx, s.cancel = context.WithCancelCause(context.Background())
+	defer s.m.close()
 	defer s.cancel(nil)
-	s.rate.Store(cfg.rate)
-	s.minRate.Store(cfg.minRate)
-	if tgt.send {
-		s.dst = side{dr}
-	} else {
-		s.src = side{dr}
-	}
 
-	m.send("INIT")
-	if m.conn != nil {
-		cmds := make(chan command, 16)
-		go m.readCommands(cmds)
-		go s.handleCommands(cmds)
+	if err := s.flt.atAuth(); err != nil {
+		return s.fail(err, stderr)
 	}
-
-	if err := authenticate(cfg, tgt, flt); err != nil {
+	if err := authenticate(cfg, tgt); err != nil {
 		var te *ttyError
 		if errors.As(err, &te) {
 			fmt.Fprintf(stderr, "ascp: %v\n", err)
@@ -165,9 +122,50 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// startSession connects to the management port and sends INIT; the
+// client's commands are read from then on.
+func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Writer) (*faspSession, error) {
+	m, err := dialMgmt(cfg.mgmtAddr)
+	if err != nil {
+		return nil, err
+	}
+	m.common = []string{"SessionId", newSessionID()}
+	if cfg.hasUserStr {
+		m.common = append(m.common, "UserStr", cfg.userStr)
+	}
+	if c := os.Getenv("ASPERA_SCP_COOKIE"); c != "" {
+		m.rich = append(m.rich, "Cookie", c)
+	}
+	if cfg.tags != "" {
+		m.rich = append(m.rich, "Tags", cfg.tags)
+	}
+
+	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}}
+	s.q.wake = make(chan struct{}, 1)
+	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {
+		s.prog.w = stdout
+	}
+	s.ctx, s.cancel = context.WithCancelCause(context.Background())
+	s.rate.Store(cfg.rate)
+	s.minRate.Store(cfg.minRate)
+	if tgt.send {
+		s.dst = side{dr}
+	} else {
+		s.src = side{dr}
+	}
+
+	m.send("INIT")
+	if m.conn != nil {
+		cmds := make(chan command, 16)
+		go m.readCommands(cmds)
+		go s.handleCommands(cmds)
+	}
+	return s, nil
+}
+
 // fail ends the session: an ERROR frame (unless nobody is listening any
 // more) and exit status 1.
-func (s *session) fail(err error, stderr io.Writer) int {
+func (s *faspSession) fail(err error, stderr io.Writer) int {
 	var se *sessionError
 	switch {
 	case errors.Is(err, errPeerGone):
@@ -189,7 +187,7 @@ func (s *session) fail(err error, stderr io.Writer) int {
 
 // transfer runs the command line's sources, then, with --keepalive, the
 // START commands until the client's DONE.
-func (s *session) transfer(listArgs []*srcArg) error {
+func (s *faspSession) transfer(listArgs []*srcArg) error {
 	lists := s.cfg.fileList != "" || s.cfg.filePairList != ""
 	args := listArgs
 	if !lists {

@@ -60,7 +60,7 @@ const (
 // sources: an existing directory receives them; a missing one is created
 // with -d (implied for file lists); a single source may take a new name;
 // anything else is "target is not a directory".
-func (s *session) planDestination(nsources int, lists bool) (string, placement, error) {
+func (s *faspSession) planDestination(nsources int, lists bool) (string, placement, error) {
 	raw := "."
 	if s.tgt.hasDest {
 		raw = s.tgt.dest
@@ -95,7 +95,7 @@ func (s *session) planDestination(nsources int, lists bool) (string, placement, 
 
 // mkdirAll creates a destination directory, refusing to follow a link out
 // of the docroot on the way.
-func (s *session) mkdirAll(local string) error {
+func (s *faspSession) mkdirAll(local string) error {
 	if err := s.dst.check(local); err != nil {
 		return sessionErr(codeOutsideDocroot, "%v: %s", err, s.dst.show(local))
 	}
@@ -113,7 +113,7 @@ func (s *session) mkdirAll(local string) error {
 }
 
 // withPrefix applies --source-prefix to a source path.
-func (s *session) withPrefix(p string) string {
+func (s *faspSession) withPrefix(p string) string {
 	if s.cfg.sourcePrefix == "" {
 		return p
 	}
@@ -121,12 +121,9 @@ func (s *session) withPrefix(p string) string {
 }
 
 // scanArg resolves one source argument and walks it into entries.
-func (s *session) scanArg(a *srcArg, destDir string, place placement) {
+func (s *faspSession) scanArg(a *srcArg, destDir string, place placement) {
 	a.shown = a.raw
-	if s.flt.kind == faultNoFile && !s.nofileUsed {
-		s.nofileUsed = true
-		a.fail = sessionErr(codeNoSuchFile, "No such file or directory")
-		a.fail.file = a.raw
+	if a.fail = s.flt.atSource(a.raw); a.fail != nil {
 		return
 	}
 	srcLocal, srcShown, err := s.src.resolve(s.withPrefix(a.raw))
@@ -196,7 +193,7 @@ func (sd side) rootLocal() string {
 	return ""
 }
 
-func (s *session) addEntry(a *srcArg, e *entry) {
+func (s *faspSession) addEntry(a *srcArg, e *entry) {
 	e.srcShown = s.src.show(e.srcLocal)
 	e.dstShown = s.dst.show(e.dstLocal)
 	e.lo, e.hi = a.lo, a.hi
@@ -208,7 +205,7 @@ func (s *session) addEntry(a *srcArg, e *entry) {
 	a.entries = append(a.entries, e)
 }
 
-func (s *session) failEntry(a *srcArg, srcLocal string, code int, desc string) {
+func (s *faspSession) failEntry(a *srcArg, srcLocal string, code int, desc string) {
 	e := &entry{kind: kindFile, srcLocal: srcLocal, fail: &sessionError{code: code, desc: desc}}
 	s.addEntry(a, e)
 	e.fail.file = e.srcShown
@@ -216,7 +213,7 @@ func (s *session) failEntry(a *srcArg, srcLocal string, code int, desc string) {
 
 // walk turns a source tree into entries, applying the symlink policy,
 // the -E/-N filters and the --exclude-*-than limits on the way down.
-func (s *session) walk(a *srcArg, srcLocal, dstLocal string, top bool, visited map[string]bool) {
+func (s *faspSession) walk(a *srcArg, srcLocal, dstLocal string, top bool, visited map[string]bool) {
 	fi, err := os.Lstat(srcLocal)
 	if err != nil {
 		s.failEntry(a, srcLocal, codeNoSuchFile, "No such file or directory")
@@ -287,7 +284,7 @@ func (s *session) walk(a *srcArg, srcLocal, dstLocal string, top bool, visited m
 // excludedByTime applies --exclude-newer-than / --exclude-older-than: a
 // positive value is seconds since the epoch, a negative one seconds before
 // now.
-func (s *session) excludedByTime(mtime time.Time) bool {
+func (s *faspSession) excludedByTime(mtime time.Time) bool {
 	limit := func(v int64) time.Time {
 		if v < 0 {
 			return s.start.Add(time.Duration(v) * time.Second)
@@ -306,7 +303,7 @@ func (s *session) excludedByTime(mtime time.Time) bool {
 // filteredOut applies -E/-N rules in order; the first that matches
 // decides. A pattern with a slash matches the path below the source
 // argument ("/sub/file"), one without matches the name alone.
-func (s *session) filteredOut(a *srcArg, srcLocal string, isDir bool) bool {
+func (s *faspSession) filteredOut(a *srcArg, srcLocal string, isDir bool) bool {
 	rel, err := filepath.Rel(a.srcLocal, srcLocal)
 	if err != nil {
 		return false
@@ -332,7 +329,7 @@ func (s *session) filteredOut(a *srcArg, srcLocal string, isDir bool) bool {
 // assignShares implements -C nodeid:nodecount: the files of the job, in
 // order of destination path, are dealt round-robin over the sessions, so
 // the sessions of one job move each file exactly once.
-func (s *session) assignShares(args []*srcArg) {
+func (s *faspSession) assignShares(args []*srcArg) {
 	if s.cfg.nodeCount <= 1 {
 		return
 	}
