@@ -451,9 +451,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 		}
 	}
-	for i := range prepared.Commands {
-		j.ledgers = append(j.ledgers, newLedger(prepared.Commands[i].ListFile))
-	}
+	j.ledgers = newLedgers(prepared.Commands)
 	releaseSetup(prepared)
 	j.keepSent = len(prepared.Commands) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
 		j.in.Spec.Bool("delete_source") || j.in.Spec.Has("move_after_transfer")
