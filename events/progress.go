@@ -451,6 +451,13 @@ func (t *Tracker) appendLine(dst []byte) []byte {
 	return appendProgress(dst, &s, t.currentFile)
 }
 
+// ProgressDue reports, without the lock, whether DueProgress could append
+// a line now: the relay asks on every frame, and most of the time the
+// answer is no.
+func (t *Tracker) ProgressDue(interval time.Duration) bool {
+	return t.intervalPassed(interval)
+}
+
 // DueHeartbeat appends a progress line, changed or not, when none was
 // made for at least every, so that a quiet transfer still shows it is
 // alive. It reports whether it appended.

@@ -24,66 +24,165 @@ import (
 // transfer (ascp takes the arguments in order, so the k-th ARGSTOP of an
 // attempt is its k-th argument), or when a STOP or SKIP names it as its
 // Source (a file argument).
+//
+// The list's arguments are indices into its lines, not a struct and map
+// entries each: a million paths cost a byte each here, and the index of
+// their sources (ledgerIndex) is built on the first STOP that needs it and
+// shared by the sessions of a job, which all take the same list.
 type ledger struct {
 	mu       sync.Mutex
-	args     []*ledgerArg          // list lines, then the STARTs in the order taken
-	bySource map[string]*ledgerArg // exact source path of each argument
+	index    *ledgerIndex // nil for a persistent session without paths
+	finished []bool       // per list argument
+	cmds     []*ledgerArg // the STARTs, in the order taken
 	byCmd    map[*Command]*ledgerArg
-	attempt  []*ledgerArg // this attempt's arguments, in ascp's order
-	argstops int          // ARGSTOPs seen this attempt
-	done     bool         // the client's DONE was taken for this session
+	bySource map[string]*ledgerArg // a START's source, when no list argument has it
+	attempt  []int32               // this attempt's arguments, in ascp's order: a list index, or ^k for cmds[k]
+	argstops int                   // ARGSTOPs seen this attempt
+	done     bool                  // the client's DONE was taken for this session
 }
 
+// ledgerArg is a START of a persistent session.
 type ledgerArg struct {
-	lines    []string // list-file lines: source, or source and destination
-	cmd      *Command // a START of a persistent session
+	cmd      *Command
 	finished bool
+}
+
+// newLedgers starts the ledgers of a job's sessions; sessions given the
+// same list share its index.
+func newLedgers(cmds []ascp.Command) []*ledger {
+	ledgers := make([]*ledger, len(cmds))
+	var index *ledgerIndex
+	for i := range cmds {
+		list := cmds[i].ListFile
+		if list != nil && (index == nil || index.list != list) {
+			index = newLedgerIndex(list)
+		}
+		if list == nil {
+			ledgers[i] = newLedgerOf(nil)
+		} else {
+			ledgers[i] = newLedgerOf(index)
+		}
+	}
+	return ledgers
 }
 
 // newLedger starts the ledger of a session from its list file (nil for a
 // persistent session without paths).
 func newLedger(list *ascp.ListFile) *ledger {
 	if list == nil {
-		return &ledger{bySource: map[string]*ledgerArg{}, byCmd: map[*Command]*ledgerArg{}}
+		return newLedgerOf(nil)
 	}
-	step := 1
-	if list.Option == "--file-pair-list" {
-		step = 2
-	}
-	// Sized once, the arguments in one block: a million paths would
-	// otherwise be a million allocations and a map grown a dozen times.
-	n := len(list.Lines) / step
-	l := &ledger{args: make([]*ledgerArg, 0, n), bySource: make(map[string]*ledgerArg, n), byCmd: map[*Command]*ledgerArg{}}
-	block := make([]ledgerArg, n)
-	cwd, cwdErr := os.Getwd()
-	for i := range block {
-		a := &block[i]
-		a.lines = list.Lines[i*step : i*step+step]
-		l.add(a, a.lines[0])
-		// ascp may name a local source by its absolute path (filepath.Abs,
-		// without a Getwd per path).
-		if abs := a.lines[0]; filepath.IsAbs(abs) {
-			if abs = cleanPath(abs); abs != a.lines[0] {
-				l.add(a, abs)
-			}
-		} else if runtime.GOOS == "windows" {
-			if abs, err := filepath.Abs(abs); err == nil {
-				l.add(a, abs)
-			}
-		} else if cwdErr == nil {
-			l.add(a, filepath.Join(cwd, abs)) // filepath.Abs on Unix
-		}
+	return newLedgerOf(newLedgerIndex(list))
+}
+
+func newLedgerOf(index *ledgerIndex) *ledger {
+	l := &ledger{index: index, byCmd: map[*Command]*ledgerArg{}, bySource: map[string]*ledgerArg{}}
+	if index != nil {
+		l.finished = make([]bool, index.n)
 	}
 	return l
 }
 
-func (l *ledger) add(a *ledgerArg, source string) {
-	if len(l.args) == 0 || l.args[len(l.args)-1] != a {
-		l.args = append(l.args, a)
+// ledgerIndex is where each source of a list is: the argument a STOP's
+// Source names. It holds the 64-bit hash of each source (and of the
+// absolute path ascp may name a local one by), checked against the line
+// itself on every hit, so that a collision can never finish the wrong
+// argument: colliding sources go to a small map of their own.
+type ledgerIndex struct {
+	list   *ascp.ListFile
+	step   int // lines per argument: 1, or 2 for pairs
+	n      int // arguments
+	cwd    string
+	cwdErr error
+
+	once     sync.Once
+	byHash   map[uint64]int32 // source hash → first argument with that source
+	overflow map[string]int32 // sources whose hash another source holds
+}
+
+func newLedgerIndex(list *ascp.ListFile) *ledgerIndex {
+	step := 1
+	if list.Option == "--file-pair-list" {
+		step = 2
 	}
-	if _, dup := l.bySource[source]; !dup {
-		l.bySource[source] = a
+	x := &ledgerIndex{list: list, step: step, n: len(list.Lines) / step}
+	x.cwd, x.cwdErr = os.Getwd()
+	return x
+}
+
+// source is the list's source of argument i.
+func (x *ledgerIndex) source(i int) string { return x.list.Lines[i*x.step] }
+
+// alias is the other name ascp may give the source src of the list: its
+// absolute, clean path (filepath.Abs, without a Getwd per path), or ""
+// when it has none.
+func (x *ledgerIndex) alias(src string) string {
+	switch {
+	case filepath.IsAbs(src):
+		if c := cleanPath(src); c != src {
+			return c
+		}
+	case runtime.GOOS == "windows":
+		if abs, err := filepath.Abs(src); err == nil {
+			return abs
+		}
+	case x.cwdErr == nil:
+		return filepath.Join(x.cwd, src)
 	}
+	return ""
+}
+
+// names reports whether argument i's source is name, as written or by
+// its alias.
+func (x *ledgerIndex) names(i int, name []byte) bool {
+	src := x.source(i)
+	if string(name) == src {
+		return true
+	}
+	if filepath.IsAbs(src) && cleanPath(src) == src {
+		return false // no alias
+	}
+	return string(name) == x.alias(src)
+}
+
+// build indexes every source and alias, first argument first, as the
+// list lines are: a source given twice is the first one's.
+func (x *ledgerIndex) build() {
+	x.byHash = make(map[uint64]int32, x.n)
+	add := func(i int, name string) {
+		h := ledgerHash([]byte(name))
+		if j, ok := x.byHash[h]; !ok {
+			x.byHash[h] = int32(i)
+			return
+		} else if x.names(int(j), []byte(name)) {
+			return // the same source: the first argument keeps it
+		}
+		if x.overflow == nil {
+			x.overflow = map[string]int32{}
+		}
+		if _, dup := x.overflow[name]; !dup {
+			x.overflow[name] = int32(i)
+		}
+	}
+	for i := 0; i < x.n; i++ {
+		src := x.source(i)
+		add(i, src)
+		if a := x.alias(src); a != "" {
+			add(i, a)
+		}
+	}
+}
+
+// find returns the argument whose source is name, or -1.
+func (x *ledgerIndex) find(name []byte) int {
+	x.once.Do(x.build)
+	if i, ok := x.byHash[ledgerHash(name)]; ok && x.names(int(i), name) {
+		return int(i)
+	}
+	if i, ok := x.overflow[string(name)]; ok {
+		return int(i)
+	}
+	return -1
 }
 
 // begin starts an attempt: it returns the list lines still to send and the
@@ -94,24 +193,27 @@ func (l *ledger) begin() (lines []string, replay []*Command) {
 	defer l.mu.Unlock()
 	// Counted first, so that a million arguments take their two slices at
 	// their size, not a trail of grown copies.
-	n, attempt := 0, 0
-	for _, a := range l.args {
-		if !a.finished && a.cmd == nil {
-			n, attempt = n+len(a.lines), attempt+1
+	attempt := 0
+	for _, f := range l.finished {
+		if !f {
+			attempt++
 		}
 	}
-	lines = make([]string, 0, n)
+	if l.index != nil {
+		lines = make([]string, 0, attempt*l.index.step)
+	}
 	if cap(l.attempt) < attempt {
-		l.attempt = make([]*ledgerArg, 0, attempt)
+		l.attempt = make([]int32, 0, attempt)
 	}
 	l.attempt, l.argstops = l.attempt[:0], 0
-	for _, a := range l.args {
-		switch {
-		case a.finished:
-		case a.cmd == nil:
-			lines = append(lines, a.lines...)
-			l.attempt = append(l.attempt, a)
-		default:
+	for i, f := range l.finished {
+		if !f {
+			lines = append(lines, l.index.list.Lines[i*l.index.step:(i+1)*l.index.step]...)
+			l.attempt = append(l.attempt, int32(i))
+		}
+	}
+	for _, a := range l.cmds {
+		if !a.finished {
 			replay = append(replay, a.cmd)
 		}
 	}
@@ -125,7 +227,12 @@ func (l *ledger) begin() (lines []string, replay []*Command) {
 func (l *ledger) unfinished() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for _, a := range l.args {
+	for _, f := range l.finished {
+		if !f {
+			return true
+		}
+	}
+	for _, a := range l.cmds {
 		if !a.finished {
 			return true
 		}
@@ -146,11 +253,28 @@ func (l *ledger) taken(cmd *Command, sent bool) {
 		if a == nil {
 			a = &ledgerArg{cmd: cmd}
 			l.byCmd[cmd] = a
-			l.add(a, commandSource(cmd))
+			l.cmds = append(l.cmds, a)
+			if src := commandSource(cmd); l.bySource[src] == nil && (l.index == nil || l.index.find([]byte(src)) < 0) {
+				l.bySource[src] = a
+			}
 		}
 		if sent {
-			l.attempt = append(l.attempt, a)
+			for k := range l.cmds {
+				if l.cmds[k] == a {
+					l.attempt = append(l.attempt, ^int32(k))
+					break
+				}
+			}
 		}
+	}
+}
+
+// finish marks the k-th argument of this attempt finished.
+func (l *ledger) finish(k int32) {
+	if k >= 0 {
+		l.finished[k] = true
+	} else {
+		l.cmds[^k].finished = true
 	}
 }
 
@@ -201,8 +325,9 @@ var (
 	fieldArgTransfersFailed = []byte("ArgTransfersFailed")
 )
 
-// observe takes the frames that finish something. It does not allocate:
-// the map lookup converts the name without a copy.
+// observe takes the frames that finish something. It does not allocate
+// for clean absolute sources: the index is looked up by the name's hash
+// and checked against the line.
 func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 	switch {
 	case bytes.Equal(typ, typeStop), bytes.Equal(typ, typeSkip):
@@ -211,8 +336,16 @@ func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 			return
 		}
 		l.mu.Lock()
-		if a := l.bySource[string(src)]; a != nil {
-			a.finished = true
+		i := -1
+		if l.index != nil {
+			if i = l.index.find(src); i >= 0 {
+				l.finished[i] = true
+			}
+		}
+		if i < 0 {
+			if a := l.bySource[string(src)]; a != nil {
+				a.finished = true
+			}
 		}
 		l.mu.Unlock()
 	case bytes.Equal(typ, typeArgStop):
@@ -222,7 +355,7 @@ func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 		k := l.argstops
 		l.argstops++
 		if ok && err == nil && n == 0 && k < len(l.attempt) {
-			l.attempt[k].finished = true
+			l.finish(l.attempt[k])
 		}
 		l.mu.Unlock()
 	}
@@ -239,3 +372,7 @@ func cleanPath(p string) string {
 	}
 	return filepath.Clean(p)
 }
+
+// ledgerHash is the hash of the ledger's index; a test makes every name
+// collide with it.
+var ledgerHash = events.NameHash

@@ -85,6 +85,9 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	}
 	r.proc = proc
 	r.job.procs.register(proc)
+	if r.job.startProbe != nil {
+		r.job.startProbe()
+	}
 	defer func() {
 		proc.WaitOrKill(opts.CancelGrace)
 		// What ascp left in its process group (an ssh, a helper) goes

@@ -330,6 +330,7 @@ type job struct {
 	version      string
 	versionError string
 	versionDone  chan struct{} // closed when the probe has answered; nil when none ran
+	startProbe   func()        // starts the probe, once; nil when none is to run
 	sessionIDs   []string      // ascp's SessionId of every attempt of every session, in order
 }
 
@@ -429,23 +430,28 @@ func (j *job) run(ctx context.Context) *Outcome {
 	}
 	// The probe belongs to the job: killed when the job is cancelled, and
 	// waited for (it has its own timeout), so that no `ascp -A` outlives
-	// asession and the summary gets the version.
+	// asession and the summary gets the version. It starts once the first
+	// ascp is spawned, not beside it: on a loaded machine the two compete
+	// for the cores, and the spawn is what the user waits for. A job that
+	// ends before any spawn starts it here, so its summary still has it.
 	probeCtx, stopProbe := context.WithCancel(ctx)
 	j.versionDone = make(chan struct{})
+	var probeOnce sync.Once
+	j.startProbe = func() {
+		probeOnce.Do(func() { go j.probeVersion(probeCtx, prepared.AscpPath) })
+	}
 	defer func() {
+		j.startProbe()
 		<-j.versionDone
 		stopProbe()
 	}()
-	go j.probeVersion(probeCtx, prepared.AscpPath)
 	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Commands)).Str("job_id", j.opts.JobID).Msg("prepared")
 	if list := prepared.Commands[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 		}
 	}
-	for i := range prepared.Commands {
-		j.ledgers = append(j.ledgers, newLedger(prepared.Commands[i].ListFile))
-	}
+	j.ledgers = newLedgers(prepared.Commands)
 	releaseSetup(prepared)
 	j.keepSent = len(prepared.Commands) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
 		j.in.Spec.Bool("delete_source") || j.in.Spec.Has("move_after_transfer")
@@ -745,6 +751,11 @@ func retryable(e *events.Error) bool {
 // and something changed).
 func (j *job) emitProgress(force bool) {
 	if j.opts.Events == EventsRaw && j.opts.OnProgress == nil {
+		return
+	}
+	// Asked on every frame: when no line can be due, skip the lock that
+	// writeProgress shares with the heartbeat.
+	if !force && !j.tracker.ProgressDue(j.opts.ProgressInterval) {
 		return
 	}
 	j.writeProgress(func(dst []byte) ([]byte, bool) { return j.tracker.DueProgress(dst, j.opts.ProgressInterval, force) })

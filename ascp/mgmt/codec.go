@@ -40,6 +40,13 @@ type Field struct {
 // need before calling Next again.
 type Frame struct {
 	Fields []Field
+	// Raw is the span of the frame's field lines in the Reader's buffer,
+	// escapes decoded in place: every value lies within it, so a string
+	// not in Raw is in no value, which spares a search of each field (the
+	// relay's redaction). It holds what ascp sent, secrets included: it
+	// is for searching, never for output. Nil when the frame was not read
+	// by a Reader.
+	Raw []byte
 }
 
 var typeName = []byte("Type")
@@ -158,6 +165,7 @@ func (r *Reader) Next() (*Frame, error) {
 				r.r = pos
 				r.inFrame = false
 				r.Stats.Frames++
+				r.frame.Raw = buf[r.start:ls:ls]
 				return &r.frame, nil
 			default:
 				if err := r.addField(ls, le); err != nil {

@@ -9,6 +9,7 @@ import (
 	"runtime/metrics"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // Fuzz targets for the management-port codec. Seed inputs come from the
@@ -74,6 +75,11 @@ func FuzzReader(f *testing.F) {
 					if len(fl.Name)+len(fl.Value) > limits.line {
 						t.Fatalf("field %q of %d bytes, line limit %d", fl.Name, len(fl.Value), limits.line)
 					}
+					// The redactor skips a frame whose Raw holds no secret:
+					// a value outside Raw would escape it.
+					if !within(fl.Value, fr.Raw) {
+						t.Fatalf("value %q of %q lies outside the frame's Raw %q", fl.Value, fl.Name, fr.Raw)
+					}
 				}
 			}
 			// Decoding never grows a value: what the reader allocates is
@@ -83,6 +89,19 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// within reports whether v is a slice of the bytes of span.
+func within(v, span []byte) bool {
+	if len(v) == 0 {
+		return true
+	}
+	if len(span) == 0 {
+		return false
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(span)))
+	at := uintptr(unsafe.Pointer(unsafe.SliceData(v)))
+	return at >= lo && at+uintptr(len(v)) <= lo+uintptr(len(span))
 }
 
 var allocSample = []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}

@@ -1,0 +1,129 @@
+package session
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
+)
+
+// stopFrame is a STOP (or SKIP) naming source, as ascp reports a file
+// argument delivered.
+func stopFrame(t *testing.T, typ, source string) *mgmt.Frame {
+	t.Helper()
+	return &mgmt.Frame{Fields: []mgmt.Field{{Name: []byte("Type"), Value: []byte(typ)}, {Name: []byte("Source"), Value: []byte(source)}}}
+}
+
+func argStop(failed string) *mgmt.Frame {
+	return &mgmt.Frame{Fields: []mgmt.Field{{Name: []byte("Type"), Value: []byte("ARGSTOP")}, {Name: []byte("ArgTransfersFailed"), Value: []byte(failed)}}}
+}
+
+// What a retry re-sends after STOPs and ARGSTOPs: only the arguments
+// not finished, whatever name ascp used for a source (as listed, or its
+// absolute clean path), and the same when every source's hash collides
+// (the index checks each hit against the line).
+func TestLedgerRetrySendsOnlyTheUnfinished(t *testing.T) {
+	cwd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, collide := range []bool{false, true} {
+		name := "hashes"
+		if collide {
+			name = "every hash colliding"
+		}
+		t.Run(name, func(t *testing.T) {
+			if collide {
+				defer func(h func([]byte) uint64) { ledgerHash = h }(ledgerHash)
+				ledgerHash = func([]byte) uint64 { return 7 }
+			}
+			list := &ascp.ListFile{Option: "--file-list", Lines: []string{
+				"/data/a", "rel/b", "/data//c", "/data/d", "/data/a", "/data/e"}}
+			l := newLedger(list)
+			lines, _ := l.begin()
+			if !slices.Equal(lines, list.Lines) {
+				t.Fatalf("first attempt sends %q, want the whole list", lines)
+			}
+			// b by its absolute path, c by its clean path, a by its name
+			// (the first of the two arguments that name it: the fifth is
+			// left to its ARGSTOP), d by an ARGSTOP without failures. A
+			// STOP of a file inside an argument (a folder) finishes
+			// nothing, and an ARGSTOP with failures neither.
+			for _, f := range []*mgmt.Frame{
+				stopFrame(t, "STOP", filepath.Join(cwd, "rel/b")),
+				stopFrame(t, "SKIP", "/data/c"),
+				stopFrame(t, "STOP", "/data/a"),
+				stopFrame(t, "STOP", "/data/e/inside"),
+				argStop("1"), argStop("1"), argStop("1"), argStop("0"), argStop("1"), argStop("1"),
+			} {
+				l.observe(f.Type(), f)
+			}
+			lines, _ = l.begin()
+			if !slices.Equal(lines, []string{"/data/a", "/data/e"}) {
+				t.Errorf("retry sends %q, want the second /data/a and /data/e", lines)
+			}
+			if !l.unfinished() {
+				t.Error("unfinished() is false with two arguments left")
+			}
+			// The retry's ARGSTOPs count from its own first argument.
+			for range 2 {
+				f := argStop("0")
+				l.observe(f.Type(), f)
+			}
+			if lines, _ = l.begin(); len(lines) != 0 || l.unfinished() {
+				t.Errorf("after the retry's ARGSTOPs: sends %q, unfinished %v", lines, l.unfinished())
+			}
+		})
+	}
+}
+
+// The sessions of a job share the list's index but not what each has
+// finished; pairs keep their destination with their source.
+func TestLedgersOfSessionsShareTheIndexOnly(t *testing.T) {
+	list := &ascp.ListFile{Option: "--file-pair-list", Lines: []string{"/s/1", "d1", "/s/2", "d2", "/s/3", "d3"}}
+	ledgers := newLedgers([]ascp.Command{{ListFile: list}, {ListFile: list}, {}})
+	if ledgers[0].index != ledgers[1].index || ledgers[2].index != nil {
+		t.Fatal("the sessions of one list do not share its index")
+	}
+	f := stopFrame(t, "STOP", "/s/2")
+	ledgers[0].observe(f.Type(), f)
+	f = stopFrame(t, "STOP", "/s/1")
+	ledgers[1].observe(f.Type(), f)
+	if lines, _ := ledgers[0].begin(); !slices.Equal(lines, []string{"/s/1", "d1", "/s/3", "d3"}) {
+		t.Errorf("session 1 re-sends %q", lines)
+	}
+	if lines, _ := ledgers[1].begin(); !slices.Equal(lines, []string{"/s/2", "d2", "/s/3", "d3"}) {
+		t.Errorf("session 2 re-sends %q", lines)
+	}
+	if lines, _ := ledgers[2].begin(); len(lines) != 0 || ledgers[2].unfinished() {
+		t.Errorf("the session without a list sends %q", lines)
+	}
+}
+
+// A persistent session's STARTs: the unfinished are replayed, with the
+// DONE; one whose source is a list argument's leaves that to the list.
+func TestLedgerReplaysUnfinishedStarts(t *testing.T) {
+	l := newLedger(nil)
+	a := &Command{Type: "START", Pairs: []string{"Source", "/p/a"}}
+	b := &Command{Type: "START", Pairs: []string{"Source", "/p/b"}}
+	l.begin()
+	l.taken(a, true)
+	l.taken(b, true)
+	l.taken(&Command{Type: "DONE"}, true)
+	f := stopFrame(t, "STOP", "/p/a")
+	l.observe(f.Type(), f)
+	_, replay := l.begin()
+	if len(replay) != 2 || replay[0] != b || replay[1].Type != "DONE" {
+		t.Fatalf("replay %v, want b then DONE", replay)
+	}
+	// Replayed, then finished by its ARGSTOP: nothing left but the DONE.
+	l.taken(b, true)
+	f = argStop("0")
+	l.observe(f.Type(), f)
+	if _, replay = l.begin(); len(replay) != 1 || replay[0].Type != "DONE" {
+		t.Errorf("replay %v, want only DONE", replay)
+	}
+}
