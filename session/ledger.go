@@ -49,7 +49,7 @@ type ledgerArg struct {
 
 // newLedgers starts the ledgers of a job's sessions; sessions given the
 // same list share its index.
-func newLedgers(cmds []ascp.Command) []*ledger {
+func newLedgers(cmds []ascp.Invocation) []*ledger {
 	ledgers := make([]*ledger, len(cmds))
 	var index *ledgerIndex
 	for i := range cmds {

@@ -84,7 +84,7 @@ func TestLedgerRetrySendsOnlyTheUnfinished(t *testing.T) {
 // finished; pairs keep their destination with their source.
 func TestLedgersOfSessionsShareTheIndexOnly(t *testing.T) {
 	list := &ascp.ListFile{Option: "--file-pair-list", Lines: []string{"/s/1", "d1", "/s/2", "d2", "/s/3", "d3"}}
-	ledgers := newLedgers([]ascp.Command{{ListFile: list}, {ListFile: list}, {}})
+	ledgers := newLedgers([]ascp.Invocation{{ListFile: list}, {ListFile: list}, {}})
 	if ledgers[0].index != ledgers[1].index || ledgers[2].index != nil {
 		t.Fatal("the sessions of one list do not share its index")
 	}
