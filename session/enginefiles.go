@@ -20,7 +20,7 @@ import (
 // line, and both are written by a goroutine or at the end, never on the
 // relay's hot path.
 
-// startTickers starts OnTick and the progress file's writer; stop ends
+// startTickers starts the heartbeat, OnTick and the progress file's writer; stop ends
 // them (the final progress is written by writeEngineFiles, after the
 // tracker has finished).
 func (j *job) startTickers() (stop func()) {
@@ -28,6 +28,13 @@ func (j *job) startTickers() (stop func()) {
 	if j.opts.ProgressFile != "" {
 		last := ""
 		stops = append(stops, every(time.Second, func() { last = j.writeProgressFile(last) }))
+	}
+	if hb := j.opts.Heartbeat; hb > 0 {
+		// A progress line whenever none was written for hb, so that a
+		// watchdog can tell a long quiet transfer from a dead one.
+		stops = append(stops, every(hb/4, func() {
+			j.writeProgress(func(dst []byte) ([]byte, bool) { return j.tracker.DueHeartbeat(dst, hb) })
+		}))
 	}
 	if j.opts.OnTick != nil {
 		interval := j.opts.TickInterval

@@ -372,24 +372,9 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 		}()
 	}
 	stopTickers := j.startTickers()
-	o := j.runBeating(ctx)
+	o := j.run(ctx)
 	stopTickers()
 	return j.finish(ctx, o)
-}
-
-// runBeating runs the job with its heartbeat, which stops before the
-// final lines so that none follows them.
-func (j *job) runBeating(ctx context.Context) *Outcome {
-	if j.opts.Heartbeat > 0 {
-		stop := make(chan struct{})
-		beaten := make(chan struct{})
-		go func() {
-			defer close(beaten)
-			j.heartbeat(j.opts.Heartbeat, stop)
-		}()
-		defer func() { close(stop); <-beaten }()
-	}
-	return j.run(ctx)
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
@@ -851,21 +836,6 @@ func (j *job) sessionStarted(id string) {
 		}
 	}
 	j.sessionIDs = append(j.sessionIDs, id)
-}
-
-// heartbeat writes a progress line whenever none was written for every,
-// so that a watchdog can tell a long quiet transfer from a dead one.
-func (j *job) heartbeat(every time.Duration, done <-chan struct{}) {
-	t := time.NewTicker(every / 4)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-t.C:
-			j.writeProgress(func(dst []byte) ([]byte, bool) { return j.tracker.DueHeartbeat(dst, every) })
-		}
-	}
 }
 
 // SignalError is the cancellation cause for a signal, so that the exit
