@@ -118,6 +118,8 @@ func newSecretSet(secrets []string) secretSet {
 	}
 	for _, s := range secrets {
 		add(s)
+		// ascp may echo a secret without the blanks around it.
+		add(strings.TrimSpace(s))
 		if strings.ContainsAny(s, "\r\n") {
 			for _, line := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }) {
 				add(strings.TrimSpace(line))
