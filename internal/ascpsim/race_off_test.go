@@ -1,0 +1,5 @@
+//go:build !race
+
+package ascpsim
+
+const raceEnabled = false
