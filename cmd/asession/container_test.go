@@ -147,7 +147,7 @@ func copyExecutable(t *testing.T, from, to string) {
 // checks for.
 func mountSDK(t *testing.T, ascpPath string) {
 	t.Helper()
-	copyExecutable(t, filepath.Join(binDir, "ascpsim"), ascpPath)
+	copyExecutable(t, ascpsimBin, ascpPath)
 	key := filepath.Join(filepath.Dir(ascpPath), "aspera_bypass_rsa.pem")
 	if err := os.WriteFile(key, []byte("-----BEGIN RSA PRIVATE KEY-----\nnot a real key\n-----END RSA PRIVATE KEY-----\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func upload(t *testing.T, env []string, args ...string) {
 		"direction": "send", "destination_root": "/in", "create_dir": true,
 		"paths": []map[string]string{{"source": src}},
 	})
-	cmd := exec.Command(filepath.Join(binDir, "asession"), args...)
+	cmd := exec.Command(asessionBin, args...)
 	cmd.Env = env
 	cmd.Stdin = bytes.NewReader(spec)
 	var stderr bytes.Buffer
@@ -190,7 +190,7 @@ func upload(t *testing.T, env []string, args ...string) {
 // doctorFinds runs doctor --json with env and returns the ascp it found.
 func doctorFinds(t *testing.T, env []string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, "asession"), append([]string{"doctor", "--json"}, args...)...)
+	cmd := exec.Command(asessionBin, append([]string{"doctor", "--json"}, args...)...)
 	cmd.Env = env
 	out, err := cmd.Output()
 	var d struct {

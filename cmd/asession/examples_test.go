@@ -129,7 +129,7 @@ func runExampleClient(t *testing.T, dir, server, password, interpreter, script, 
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, interpreter, script, filepath.Join(binDir, "asession"), src, "/uploads")
+	cmd := exec.CommandContext(ctx, interpreter, script, asessionBin, src, "/uploads")
 	cmd.Dir = dir
 	cmd.WaitDelay = 5 * time.Second
 	for _, kv := range os.Environ() {
@@ -140,7 +140,7 @@ func runExampleClient(t *testing.T, dir, server, password, interpreter, script, 
 	cmd.Env = append(cmd.Env,
 		"ASCPSIM_ROOT="+server,
 		"ASCPSIM_PASSWORD="+examplePassword,
-		"ASESSION_ASCP="+filepath.Join(binDir, "ascpsim"),
+		"ASESSION_ASCP="+ascpsimBin,
 		"DEMO_PASSWORD="+password,
 		raceNoExitSleep)
 	var out, errOut bytes.Buffer
@@ -204,9 +204,9 @@ var summaryProbe = sync.OnceValues(func() (bool, error) {
 		"direction": "send", "create_dir": true,
 		"paths": []map[string]string{{"source": src}}, "destination_root": "/probe",
 	})
-	cmd := exec.Command(filepath.Join(binDir, "asession"))
+	cmd := exec.Command(asessionBin)
 	cmd.Env = append(os.Environ(), "ASCPSIM_ROOT="+server, "ASCPSIM_PASSWORD="+examplePassword,
-		"ASESSION_ASCP="+filepath.Join(binDir, "ascpsim"), "ASCPSIM_FAIL=", raceNoExitSleep)
+		"ASESSION_ASCP="+ascpsimBin, "ASCPSIM_FAIL=", raceNoExitSleep)
 	cmd.Stdin = bytes.NewReader(spec)
 	out, err := cmd.Output()
 	if err != nil {

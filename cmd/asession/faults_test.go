@@ -168,14 +168,14 @@ func (c faultCase) run(t *testing.T) error {
 		stdin += strings.Join(commands, "\n") + "\n" + `{"type":"DONE"}` + "\n"
 	}
 
-	cmd := exec.Command(filepath.Join(binDir, "asession"), "--retry-delay", "10ms", "--retries", "3",
+	cmd := exec.Command(asessionBin, "--retry-delay", "10ms", "--retries", "3",
 		"--stall-timeout", "2s", "--cancel-grace", "1s")
 	cmd.Dir = dir
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(os.Environ(), "ASCPSIM_ROOT="+root, "ASCPSIM_PASSWORD=secret-pw",
-		"ASESSION_ASCP="+filepath.Join(binDir, "ascpsim"), "TMPDIR="+tmp, "GORACE=atexit_sleep_ms=0",
+		"ASESSION_ASCP="+ascpsimBin, "TMPDIR="+tmp, "GORACE=atexit_sleep_ms=0",
 		fmt.Sprintf("ASCPSIM_FAIL=%s:%d", c.fault, c.faultAt), fmt.Sprintf("ASCPSIM_FAIL_TIMES=%d", c.times))
 	err := cmd.Run()
 	exit := 0

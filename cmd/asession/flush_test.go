@@ -35,7 +35,7 @@ func TestLoneFrameIsFlushedAtOnce(t *testing.T) {
 		`"direction":"send","paths":[{"source":"/src/a"}],"destination_root":"/dst"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(filepath.Join(binDir, "asession"), "--ascp", filepath.Join(binDir, "ascpsim"), "@file:"+spec)
+	cmd := exec.Command(asessionBin, "--ascp", ascpsimBin, "@file:"+spec)
 	cmd.Env = append(os.Environ(), "ASCPSIM_REPLAY="+fifo)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -41,7 +41,7 @@ func libraryWork(t *testing.T, size, rateKbps int) (spec string) {
 // from either, with errors.Is; errors.As still finds the *events.Error.
 func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 	spec := libraryWork(t, 2_000_000, 1000) // 16 s: cut short below
-	opts := session.Options{Ascp: filepath.Join(binDir, "ascpsim")}
+	opts := session.Options{Ascp: ascpsimBin}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -78,7 +78,7 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 func TestLibraryHonoursAsessionAscp(t *testing.T) {
 	spec := libraryWork(t, 10_000, 0)
 	t.Setenv("PATH", t.TempDir()) // no ascp to find by searching
-	t.Setenv(session.EnvAscp, filepath.Join(binDir, "ascpsim"))
+	t.Setenv(session.EnvAscp, ascpsimBin)
 	summary, err := session.Transfer(context.Background(), []byte(spec), session.Options{})
 	if err != nil || summary.Status != events.StatusCompleted {
 		t.Fatalf("transfer with ASESSION_ASCP: %v %+v", err, summary)
@@ -99,12 +99,12 @@ func TestLibraryKillIsPerJob(t *testing.T) {
 	go func() {
 		defer wg.Done()
 		_, killedErr = session.Transfer(context.Background(), []byte(spec), session.Options{
-			Ascp: filepath.Join(binDir, "ascpsim"), Kill: kill})
+			Ascp: ascpsimBin, Kill: kill})
 	}()
 	go func() {
 		defer wg.Done()
 		other, otherErr = session.Transfer(context.Background(), []byte(strings.Replace(spec, `"/lib"`, `"/other"`, 1)),
-			session.Options{Ascp: filepath.Join(binDir, "ascpsim")})
+			session.Options{Ascp: ascpsimBin})
 	}()
 	time.Sleep(500 * time.Millisecond)
 	close(kill)
@@ -130,7 +130,7 @@ func TestLibraryHeartbeat(t *testing.T) {
 		time.AfterFunc(1200*time.Millisecond, func() { feed.Close() })
 		var out bytes.Buffer
 		_, err := session.Transfer(context.Background(), []byte(spec), session.Options{
-			Ascp: filepath.Join(binDir, "ascpsim"), Heartbeat: heartbeat, Commands: commands, Out: events.NewWriter(&out)})
+			Ascp: ascpsimBin, Heartbeat: heartbeat, Commands: commands, Out: events.NewWriter(&out)})
 		if err != nil {
 			t.Fatalf("keepalive session: %v\n%s", err, out.String())
 		}

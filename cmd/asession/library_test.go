@@ -38,7 +38,7 @@ func TestLibraryTransfer(t *testing.T) {
 	var stops, progress atomic.Int32
 	var out bytes.Buffer
 	summary, err := session.Transfer(context.Background(), []byte(spec), session.Options{
-		Ascp: filepath.Join(binDir, "ascpsim"),
+		Ascp: ascpsimBin,
 		Out:  events.NewWriter(&out),
 		OnFrame: func(i int, f *mgmt.Frame) {
 			if string(f.Type()) == "STOP" {

@@ -19,35 +19,43 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/faspkit/asession/internal/ascpsim"
 	"github.com/faspkit/asession/internal/jsonschema"
 )
 
-// binDir holds asession and ascpsim, built once for all scripts (with the
-// race detector when the tests run with it).
-var binDir string
+// asessionBin and ascpsimBin are this test binary as testscript.Main puts
+// it on PATH under each program's name; run by that name it is that program
+// (with the race detector when the tests have it), so the CLI tests run the
+// real binaries' code without building them.
+var asessionBin, ascpsimBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "asession-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	// A copy installed under ascp's own name (an SDK folder laid out by a
+	// script or the container test) is the stand-in too. testscript.Main
+	// is not told of that name, so that no ascp is on every test's PATH.
+	if name := strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe"); name == "ascp" {
+		os.Exit(ascpsim.Main())
 	}
-	binDir = dir
-	for _, pkg := range []string{"asession", "ascpsim"} {
-		args := []string{"build", "-o", filepath.Join(dir, pkg)}
-		if raceEnabled {
-			args = append(args, "-race")
+	testscript.Main(findBins{m}, map[string]func(){
+		"asession": main,
+		"ascpsim":  func() { os.Exit(ascpsim.Main()) },
+	})
+}
+
+// findBins looks the programs up once testscript.Main has put them on
+// PATH, just before the tests run.
+type findBins struct{ m *testing.M }
+
+func (f findBins) Run() int {
+	for name, bin := range map[string]*string{"asession": &asessionBin, "ascpsim": &ascpsimBin} {
+		path, err := exec.LookPath(name)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s is not on PATH: %v\n", name, err)
+			return 1
 		}
-		cmd := exec.Command("go", append(args, "../"+pkg)...)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "building", pkg, err)
-			os.Exit(1)
-		}
+		*bin = path
 	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	return f.m.Run()
 }
 
 // TestScripts runs the CLI scenarios in testdata/script: each is a txtar
@@ -60,11 +68,10 @@ func TestScripts(t *testing.T) {
 			if err := os.Mkdir(root, 0o755); err != nil {
 				return err
 			}
-			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
 			env.Setenv("ASCPSIM_ROOT", root)
 			env.Setenv("ASCPSIM_PASSWORD", "secret-pw")
-			env.Setenv("ASESSION_ASCP", filepath.Join(binDir, "ascpsim"))
-			env.Setenv("BIN", binDir)
+			env.Setenv("ASESSION_ASCP", ascpsimBin)
+			env.Setenv("BIN", filepath.Dir(ascpsimBin))
 			// Race-built binaries otherwise sleep a second at exit, which
 			// a short --cancel-grace would take for a hung ascp.
 			env.Setenv("GORACE", "atexit_sleep_ms=0")
@@ -422,9 +429,7 @@ func cmdReadhead(ts *testscript.TestScript, neg bool, args []string) {
 	n, err := strconv.Atoi(args[0])
 	ts.Check(err)
 	path, err := exec.LookPath(args[1])
-	if err != nil {
-		path = filepath.Join(binDir, args[1])
-	}
+	ts.Check(err)
 	cmd := exec.Command(path, args[2:]...)
 	cmd.Dir = ts.Getenv("WORK")
 	for _, key := range []string{"PATH", "HOME", "TMPDIR", "ASCPSIM_ROOT", "ASCPSIM_PASSWORD", "ASESSION_ASCP", "ASCPSIM_FAIL", "ASCPSIM_FAIL_TIMES"} {

@@ -74,11 +74,11 @@ func newSecretRun(t *testing.T, args ...string) *secretRun {
 	if err := os.WriteFile(filepath.Join(r.work, "src", "big.bin"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r.cmd = exec.Command(filepath.Join(binDir, "asession"), args...)
+	r.cmd = exec.Command(asessionBin, args...)
 	r.cmd.Dir = r.work
 	r.cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"), "HOME=" + r.work, "TMPDIR=" + r.tmp,
-		"ASCPSIM_ROOT=" + r.root, "ASESSION_ASCP=" + filepath.Join(binDir, "ascpsim"),
+		"ASCPSIM_ROOT=" + r.root, "ASESSION_ASCP=" + ascpsimBin,
 		"GORACE=atexit_sleep_ms=0",
 	}
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr

@@ -53,7 +53,7 @@ func runOnTerminal(t *testing.T, rows, cols int, pipeStdout bool, args ...string
 	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: uint16(rows), Cols: uint16(cols)}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(filepath.Join(binDir, "asession"), append([]string{"--ascp", filepath.Join(binDir, "ascpsim")}, args...)...)
+	cmd := exec.Command(asessionBin, append([]string{"--ascp", ascpsimBin}, args...)...)
 	cmd.Env = append(os.Environ(), "ASCPSIM_ROOT="+root, "ASCPSIM_PASSWORD=pw", raceNoExitSleep)
 	cmd.Stdin = strings.NewReader(spec)
 	cmd.Stderr = tty
@@ -205,7 +205,7 @@ func TestHintWhenStdinIsATerminal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ptmx.Close()
-	cmd := exec.Command(filepath.Join(binDir, "asession"))
+	cmd := exec.Command(asessionBin)
 	cmd.Env = append(os.Environ(), raceNoExitSleep)
 	cmd.Stdin = tty
 	var stdout, stderr bytes.Buffer

@@ -13,33 +13,35 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/faspkit/asession/ascp/mgmt"
 )
 
+// simBin is this test binary as testscript.Main installs it on PATH under
+// ascp's name; run by that name it is the simulator (Main), so every test
+// meets ascp as a client does, as a process, with the race detector when
+// the tests have it.
 var simBin string
 
-// TestMain builds the simulator once; every test runs it as a process,
-// which is how a client meets ascp.
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "ascpsim-bin-")
+	testscript.Main(findSim{m}, map[string]func(){
+		"ascp": func() { os.Exit(Main()) },
+	})
+}
+
+// findSim looks the simulator up once testscript.Main has put it on PATH,
+// just before the tests run.
+type findSim struct{ m *testing.M }
+
+func (f findSim) Run() int {
+	path, err := exec.LookPath("ascp")
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		fmt.Fprintln(os.Stderr, "the simulator is not on PATH:", err)
+		return 1
 	}
-	simBin = filepath.Join(dir, "ascp")
-	args := []string{"build", "-o", simBin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	out, err := exec.Command("go", append(args, ".")...).CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "building ascpsim: %v\n%s", err, out)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	simBin = path
+	return f.m.Run()
 }
 
 // lockedBuffer is written by the process's output copier while a test
@@ -120,10 +122,8 @@ func baseEnv(root string, extra map[string]string) []string {
 		vars[k] = v
 	}
 	vars["ASCPSIM_ROOT"] = root
-	if raceEnabled {
-		// A race-built binary otherwise lingers a second at exit.
-		vars["GORACE"] = "atexit_sleep_ms=0"
-	}
+	// A race-built binary otherwise lingers a second at exit.
+	vars["GORACE"] = "atexit_sleep_ms=0"
 	vars["ASPERA_SCP_PASS"] = "secret"
 	for k, v := range extra {
 		if v == "" {

@@ -1,8 +1,8 @@
-// Command ascpsim stands in for IBM's proprietary ascp in tests: it takes
+// Package ascpsim stands in for IBM's proprietary ascp in tests: it takes
 // the documented ascp command line, reports on the management port (-M)
 // with ascp's frames and field names, obeys the client's commands there,
 // and really copies files. It owns only the simulation; the frame codec is
-// the module's ascp package, so both ends speak through the same code.
+// the module's ascp/mgmt package, so both ends speak through the same code.
 //
 // The server side is played by the environment:
 //
@@ -38,8 +38,13 @@ import (
 
 const version = "4.4.5.ascpsim"
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+// Main runs the stand-in on the process's own arguments and standard
+// streams and returns its exit status. It is a function of a package rather
+// than a main so that the tests of this package and of cmd/asession can run
+// the stand-in from their own test binary (testscript.Main), with the race
+// detector when they have it, instead of building it first.
+func Main() int {
+	return run(os.Args[1:], os.Stdout, os.Stderr)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

@@ -1,5 +1,0 @@
-//go:build !race
-
-package ascpsim
-
-const raceEnabled = false
