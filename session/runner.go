@@ -79,7 +79,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	// environment): it is logged as it is.
 	r.log().Debug().Strs("argv", args).Int("session", r.cmd.Index).Int("attempt", r.attempt+1).Msg("starting ascp")
 
-	proc, err := proc.Start(r.job.prepared.AscpPath, args, r.cmd.Env, terminalKeep)
+	proc, err := proc.Start(r.job.prepared.AscpPath, args, r.cmd.Env, terminalKeep, opts.CancelGrace)
 	if err != nil {
 		return outcome(events.NewError(events.FromStart, 0, fmt.Sprintf("cannot start %s: %v", r.job.prepared.AscpPath, err)), ExitNoAscp)
 	}
@@ -217,19 +217,14 @@ func (r *runner) promptError(prompt string) *events.Error {
 	return events.NewError(events.FromPrompt, events.CodeAuth, fmt.Sprintf("ascp asked for %s (prompt %q); it was stopped", what, prompt))
 }
 
-// cancel asks ascp to stop through the management port, and kills it if
-// it has not exited within the grace period.
+// cancel asks ascp to stop through the management port; it is killed if
+// it has not exited within the grace period (proc.Stop's policy).
 func (r *runner) cancel(conn net.Conn, grace time.Duration) {
+	r.proc.Stop()
 	// An ascp that does not read its management port must not block the
 	// CANCEL, nor a command write holding the connection, past the grace.
-	deadline := time.Now().Add(grace)
-	_ = conn.SetWriteDeadline(deadline)
+	_ = conn.SetWriteDeadline(time.Now().Add(grace))
 	_ = r.job.commands.writeFrame(conn, "CANCEL")
-	select {
-	case <-r.proc.Exited():
-	case <-time.After(time.Until(deadline)):
-		r.proc.Kill()
-	}
 }
 
 // relay copies frames to the output until ascp closes the connection, then
@@ -301,7 +296,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		}
 		if err := fr.frame(f, reader.Buffered() == 0); err != nil {
 			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
-			go r.cancel(conn, opts.CancelGrace)
+			r.cancel(conn, opts.CancelGrace)
 			break
 		}
 	}

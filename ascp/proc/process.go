@@ -2,6 +2,7 @@ package proc
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"regexp"
@@ -23,14 +24,29 @@ type Process struct {
 	exited   chan struct{}
 	waitErr  error
 	prompt   chan string
+	stop     context.CancelFunc
+	stopping context.Context
 }
 
-// Start runs ascp with args and the inherited environment plus env.
-func Start(path string, args, env []string, terminalLines int) (*Process, error) {
-	cmd := exec.Command(path, args...)
+// Start runs ascp with args and the inherited environment plus env. Once
+// Stop is called, ascp has grace to exit before it is killed.
+//
+// The stop policy is os/exec's: Stop cancels the command's context, and
+// WaitDelay kills ascp grace later if it has not exited by then. The
+// request itself is not a signal but CANCEL on the management port, which
+// the caller writes after Stop, so Cancel sends nothing (returning nil, it
+// lets WaitDelay keep the time). A killed ascp's group (or job) goes with it
+// as soon as it is reaped.
+func Start(path string, args, env []string, terminalLines int, grace time.Duration) (*Process, error) {
+	stopping, stop := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(stopping, path, args...)
 	cmd.Env = append(os.Environ(), env...)
+	cmd.Cancel = func() error { return nil }
+	// A zero WaitDelay would never kill: no grace means none at all.
+	cmd.WaitDelay = max(grace, time.Nanosecond)
 	tty, sys, err := startProcess(cmd)
 	if err != nil {
+		stop()
 		return nil, err
 	}
 	p := &Process{
@@ -40,6 +56,8 @@ func Start(path string, args, env []string, terminalLines int) (*Process, error)
 		terminal: newTerminal(terminalLines),
 		exited:   make(chan struct{}),
 		prompt:   make(chan string, 1),
+		stop:     stop,
+		stopping: stopping,
 	}
 	readDone := make(chan struct{})
 	go func() {
@@ -48,8 +66,16 @@ func Start(path string, args, env []string, terminalLines int) (*Process, error)
 	}()
 	go func() {
 		p.waitErr = cmd.Wait()
+		if p.stopping.Err() != nil {
+			// WaitDelay killed ascp alone, or it obeyed: either way what
+			// it started goes too, as Kill would have it.
+			p.sys.kill(cmd)
+		}
+		stop()
 		// The terminal may still hold the last lines ascp wrote: give the
 		// reader a moment to drain them before the master is closed.
+		// (WaitDelay cannot bound this: it closes only the pipes os/exec
+		// copies itself, and a pseudo-terminal's master is not one.)
 		select {
 		case <-readDone:
 		case <-time.After(200 * time.Millisecond):
@@ -85,6 +111,12 @@ func (p *Process) ExitCode() int {
 // Kill ends ascp and everything it started (its ssh, for one): they share
 // its process group on Unix, its job object on Windows.
 func (p *Process) Kill() { p.sys.kill(p.cmd) }
+
+// Stop starts the grace Start was given: ascp is killed with its group
+// once it has passed, unless it has exited. It returns at once; the caller
+// asks ascp to stop (CANCEL) after it, so that the grace counts from before
+// the request, however long writing it takes.
+func (p *Process) Stop() { p.stop() }
 
 // WaitOrKill waits up to grace for ascp to exit, then kills its group and
 // waits for the reaping. It always returns with ascp gone.
