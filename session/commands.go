@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/tidwall/gjson"
@@ -197,9 +198,9 @@ func newCommandRouter(sessions int, keepalive bool, out *events.Writer, log zero
 // the transfer; for a persistent session it means "no more files", so
 // DONE is sent for the client rather than leaving ascp waiting for ever.
 //
-// A read blocked on input cannot be interrupted; silence makes sure that
-// whatever it reads after the job has ended is neither written nor queued,
-// and read returns at its next line or at end of input.
+// The job ends it with stop, which interrupts a read blocked on input
+// where the reader allows it, and otherwise makes sure that whatever read
+// takes after the job has ended is neither written nor queued.
 func (r *commandRouter) read(in io.Reader) {
 	defer close(r.readDone)
 	lines := newLineReader(in, maxCommandLine)
@@ -254,6 +255,32 @@ func (r *commandRouter) silence() {
 	r.reportMu.Lock() // waits out a report in progress
 	defer r.reportMu.Unlock()
 	r.quietOnce.Do(func() { close(r.quiet) })
+}
+
+// deadliner is a reader whose blocked Read can be interrupted: a net.Conn,
+// the read end of an os.Pipe, a pollable *os.File.
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+}
+
+// stop ends the command channel before the summary and joins read where it
+// can. It silences read first, so that no line follows the summary either
+// way. A reader with a read deadline is then interrupted (a deadline in the
+// past fails the blocked Read at once), read is waited for, and the deadline
+// is cleared, leaving the caller's reader usable, less what read had taken
+// into its buffer. Any other reader (an io.Pipe, a bufio.Reader, a blocking
+// *os.File: SetReadDeadline fails on it) offers no way to interrupt a Read
+// in progress, so read cannot be joined: it stays blocked until the next
+// line or the end of input, then returns having written and queued
+// nothing. Options.Commands says so.
+func (r *commandRouter) stop(in io.Reader) {
+	r.silence()
+	d, ok := in.(deadliner)
+	if !ok || d.SetReadDeadline(time.Unix(1, 0)) != nil {
+		return
+	}
+	<-r.readDone
+	_ = d.SetReadDeadline(time.Time{})
 }
 
 func (r *commandRouter) silenced() bool {

@@ -87,22 +87,29 @@ const (
 // they say, so that Options{} is the plainest run rather than a hidden
 // copy of the command's choices.
 type Options struct {
-	Ascp             string         // explicit ascp path; empty: $ASESSION_ASCP, then PATH and install folders
-	ConnectTimeout   time.Duration  // how long ascp has to connect to the management port
-	CancelGrace      time.Duration  // how long ascp has to stop after CANCEL before it is killed
-	StallTimeout     time.Duration  // no frame for this long while ascp runs cancels it (0: never)
-	Retries          int            // further attempts after a retryable error (0: none, the error then ends with ExitTempFail)
-	RetryDelay       time.Duration  // first backoff, multiplied by RetryFactor each attempt
-	RetryMaxDelay    time.Duration  // backoff ceiling
-	RetryFactor      int            // the backoff is multiplied by this after each retry
-	SpawnDelay       time.Duration  // between the starts of the sessions of a multi-session job (0: none)
-	ProgressInterval time.Duration  // at most one progress line per interval
-	Heartbeat        time.Duration  // a progress line at least this often, even when nothing changes (0: none)
-	Events           EventSet       // which lines to write (empty: all)
-	JobID            string         // sent to ascp as -u and repeated in every frame as UserStr
-	Commands         io.Reader      // the command channel: JSON lines after the spec (nil: none)
-	Out              *events.Writer // JSON lines; nil discards them
-	Log              zerolog.Logger
+	Ascp             string        // explicit ascp path; empty: $ASESSION_ASCP, then PATH and install folders
+	ConnectTimeout   time.Duration // how long ascp has to connect to the management port
+	CancelGrace      time.Duration // how long ascp has to stop after CANCEL before it is killed
+	StallTimeout     time.Duration // no frame for this long while ascp runs cancels it (0: never)
+	Retries          int           // further attempts after a retryable error (0: none, the error then ends with ExitTempFail)
+	RetryDelay       time.Duration // first backoff, multiplied by RetryFactor each attempt
+	RetryMaxDelay    time.Duration // backoff ceiling
+	RetryFactor      int           // the backoff is multiplied by this after each retry
+	SpawnDelay       time.Duration // between the starts of the sessions of a multi-session job (0: none)
+	ProgressInterval time.Duration // at most one progress line per interval
+	Heartbeat        time.Duration // a progress line at least this often, even when nothing changes (0: none)
+	Events           EventSet      // which lines to write (empty: all)
+	JobID            string        // sent to ascp as -u and repeated in every frame as UserStr
+	// Commands is the command channel: JSON lines after the spec (nil:
+	// none). Before the summary, a reader with SetReadDeadline (a
+	// net.Conn, an os.Pipe, a pollable *os.File) is interrupted and the
+	// goroutine reading it joined, its deadline cleared again. Any other
+	// reader cannot be interrupted: that goroutine stays blocked in Read
+	// until the next line or end of input, and then writes and sends
+	// nothing.
+	Commands io.Reader
+	Out      *events.Writer // JSON lines; nil discards them
+	Log      zerolog.Logger
 	// Kill, when closed, kills this job's running ascp processes at once
 	// instead of waiting for CancelGrace after a cancellation (the
 	// command closes it on a second Ctrl-C).
@@ -361,19 +368,23 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 	}
 	j := &job{opts: &opts, in: in, tracker: events.NewTracker(sessions, nil), start: time.Now()}
 	done := make(chan struct{})
-	defer close(done)
+	var killer sync.WaitGroup
 	if opts.Kill != nil {
-		go func() {
+		killer.Go(func() {
 			select {
 			case <-opts.Kill:
 				j.procs.killAll()
 			case <-done:
 			}
-		}()
+		})
 	}
 	stopTickers := j.startTickers()
 	o := j.run(ctx)
 	stopTickers()
+	// Every ascp has been reaped: nothing is left to kill, and no
+	// goroutine of the job outlives its summary.
+	close(done)
+	killer.Wait()
 	return j.finish(ctx, o)
 }
 
@@ -797,7 +808,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	retries, version, versionError := j.retries, j.version, j.versionError
 	j.mu.Unlock()
 	if j.commands != nil {
-		j.commands.silence()
+		j.commands.stop(j.opts.Commands)
 	}
 	summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
 	summary.Retries = retries
