@@ -275,89 +275,23 @@ func (c *cli) transfer() int {
 		fmt.Fprintln(c.stdout, currentVersion())
 		return session.ExitOK
 	}
-	if len(c.args) > 1 {
-		return c.usageError(fmt.Sprintf("expected at most one SESSION argument, got %d: %s", len(c.args), strings.Join(c.args, " ")))
+	lines, log, problem := c.transferFlags()
+	if problem != "" {
+		return c.usageError(problem)
 	}
-	if c.summaryFile != "" {
-		if err := session.CheckOutputFile(c.summaryFile); err != nil {
-			return c.usageError("--summary-file: " + err.Error())
-		}
-	}
-	lines := session.EventSet(c.eventSet)
-	if lines != session.EventsAll && lines != session.EventsRaw && lines != session.EventsProgress {
-		return c.usageError(fmt.Sprintf("--events: expected raw, progress or all, got %q", c.eventSet))
-	}
-	if _, err := c.humanOutput(); err != nil {
-		return c.usageError(err.Error())
-	}
-	if c.progressFormat != "" && c.progressFormat != "live" && c.progressFormat != "log" {
-		return c.usageError(fmt.Sprintf("--progress-format: expected live or log, got %q", c.progressFormat))
-	}
-	level, err := zerolog.ParseLevel(c.logLevel)
+	closeEvents, err := c.openEventsFile()
 	if err != nil {
-		return c.usageError(fmt.Sprintf("--log-level: %v", err))
+		return c.usageError(fmt.Sprintf("--events-file: %v", err))
 	}
-	log := zerolog.New(zerolog.ConsoleWriter{Out: c.stderr, NoColor: true, TimeFormat: time.TimeOnly}).
-		Level(level).With().Timestamp().Logger()
-
-	// Where the JSON lines go: stdout as they are or rendered in words,
-	// and the events file as they are.
-	var sink io.Writer = c.stdout
-	if c.renderer != nil {
-		sink = c.renderer
-	}
-	if c.eventsFile != "" {
-		f, err := os.OpenFile(c.eventsFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-		if err != nil {
-			return c.usageError(fmt.Sprintf("--events-file: %v", err))
-		}
-		defer f.Close()
-		sink = &teeWriter{primary: sink, copy: f}
-		c.out = events.NewWriter(sink)
-		defer func() { _ = c.out.Flush() }() // before the file closes
-	}
+	defer closeEvents()
 	if c.timestamps {
 		c.out.SetTimestamps(time.Now)
 	}
-
-	arg := ""
-	if len(c.args) == 1 {
-		arg = c.args[0]
-		if looksLikeCommand(arg) {
-			return c.usageError(fmt.Sprintf("unknown command %q", arg))
-		}
-	} else if isTerminal(c.stdin) {
-		fmt.Fprintln(c.stderr, "asession: reading a transfer spec (JSON) from the terminal; end it with Ctrl-D. asession --help shows the usage.")
-	}
-	data, commandInput, err := session.ReadInputLimit(arg, c.stdin, c.maxInput)
-	if errors.Is(err, fs.ErrNotExist) {
-		return c.usageError(err.Error())
-	}
-	if err != nil {
-		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
-		return session.ExitUsage
-	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify})
-	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
-	if inputErr != nil {
-		_ = c.out.Event(inputErr)
-		return session.ExitUsage
-	}
-	if c.secretCookie {
-		in.Agent.SecretCookie = true
-	}
-	if arg != "" && string(data) == strings.TrimPrefix(arg, "@json:") {
-		if names := secretsIn(in); len(names) > 0 {
-			log.Warn().Strs("fields", names).Msg("the SESSION argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
-		}
-	}
-	if len(in.Unknown) > 0 {
-		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
-	}
-	if in.LogLevel != "" && !flagSet(c.fs, "log-level") {
-		if l, err := zerolog.ParseLevel(in.LogLevel); err == nil {
-			log = log.Level(l)
-		}
+	stdin, restoreStdin := interruptibleStdin(c.stdin)
+	defer restoreStdin() // once the job has joined its command reader
+	in, commands, code := c.readInput(stdin, &log)
+	if in == nil {
+		return code
 	}
 	if c.dryRun {
 		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath}, session.NewJobID())
@@ -375,7 +309,134 @@ func (c *cli) transfer() int {
 	stopSignals := handleSignals(cancel, kill, log)
 	defer stopSignals()
 
-	opts := session.Options{
+	opts := c.options(lines, log, commands, kill)
+	// The session object's agent options apply where no flag was given.
+	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(c.fs, name) })
+	if display := c.progressDisplay(); display != nil {
+		opts.OnProgress = display.Update
+		defer display.Done()
+	}
+	return session.Run(ctx, in, opts).ExitCode
+}
+
+// transferFlags checks the transfer's flags against each other and their
+// values; problem is the usage error, if any. log writes to stderr at the
+// level asked for.
+func (c *cli) transferFlags() (lines session.EventSet, log zerolog.Logger, problem string) {
+	if len(c.args) > 1 {
+		return "", log, fmt.Sprintf("expected at most one SESSION argument, got %d: %s", len(c.args), strings.Join(c.args, " "))
+	}
+	if c.summaryFile != "" {
+		if err := session.CheckOutputFile(c.summaryFile); err != nil {
+			return "", log, "--summary-file: " + err.Error()
+		}
+	}
+	lines = session.EventSet(c.eventSet)
+	if lines != session.EventsAll && lines != session.EventsRaw && lines != session.EventsProgress {
+		return "", log, fmt.Sprintf("--events: expected raw, progress or all, got %q", c.eventSet)
+	}
+	if _, err := c.humanOutput(); err != nil {
+		return "", log, err.Error()
+	}
+	if c.progressFormat != "" && c.progressFormat != "live" && c.progressFormat != "log" {
+		return "", log, fmt.Sprintf("--progress-format: expected live or log, got %q", c.progressFormat)
+	}
+	level, err := zerolog.ParseLevel(c.logLevel)
+	if err != nil {
+		return "", log, fmt.Sprintf("--log-level: %v", err)
+	}
+	log = zerolog.New(zerolog.ConsoleWriter{Out: c.stderr, NoColor: true, TimeFormat: time.TimeOnly}).
+		Level(level).With().Timestamp().Logger()
+	return lines, log, ""
+}
+
+// openEventsFile sends the JSON lines to --events-file as well as to
+// stdout (as they are or rendered in words). closeEvents flushes them and
+// closes the file.
+func (c *cli) openEventsFile() (closeEvents func(), err error) {
+	if c.eventsFile == "" {
+		return func() {}, nil
+	}
+	f, err := os.OpenFile(c.eventsFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	var sink io.Writer = c.stdout
+	if c.renderer != nil {
+		sink = c.renderer
+	}
+	c.out = events.NewWriter(&teeWriter{primary: sink, copy: f})
+	return func() {
+		_ = c.out.Flush() // before the file closes
+		_ = f.Close()
+	}, nil
+}
+
+// readInput reads and checks the job description: SESSION, or the first
+// JSON value on stdin, whose rest is then the command channel. A nil in
+// means it was refused (the error line is written), with exit status code.
+// Warnings about the input go to log, whose level the input may set.
+func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input, commands io.Reader, code int) {
+	arg := ""
+	if len(c.args) == 1 {
+		arg = c.args[0]
+		if looksLikeCommand(arg) {
+			return nil, nil, c.usageError(fmt.Sprintf("unknown command %q", arg))
+		}
+	} else if isTerminal(c.stdin) {
+		fmt.Fprintln(c.stderr, "asession: reading a transfer spec (JSON) from the terminal; end it with Ctrl-D. asession --help shows the usage.")
+	}
+	data, commands, err := session.ReadInputLimit(arg, stdin, c.maxInput)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, c.usageError(err.Error())
+	}
+	if err != nil {
+		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
+		return nil, nil, session.ExitUsage
+	}
+	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify})
+	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
+	if inputErr != nil {
+		_ = c.out.Event(inputErr)
+		return nil, nil, session.ExitUsage
+	}
+	if c.secretCookie {
+		in.Agent.SecretCookie = true
+	}
+	if arg != "" && string(data) == strings.TrimPrefix(arg, "@json:") {
+		if names := secretsIn(in); len(names) > 0 {
+			log.Warn().Strs("fields", names).Msg("the SESSION argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
+		}
+	}
+	if len(in.Unknown) > 0 {
+		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
+	}
+	if in.LogLevel != "" && !flagSet(c.fs, "log-level") {
+		if l, err := zerolog.ParseLevel(in.LogLevel); err == nil {
+			*log = log.Level(l)
+		}
+	}
+	if f, ok := stdin.(*os.File); ok && commands != nil {
+		// The buffer in front of stdin hides its deadline from the job.
+		commands = deadlineReader{Reader: commands, file: f}
+	}
+	return in, commands, 0
+}
+
+// deadlineReader reads through the buffer ReadInputLimit put in front of
+// stdin, and lets the job interrupt a read blocked in it (see
+// interruptibleStdin).
+type deadlineReader struct {
+	io.Reader
+	file *os.File
+}
+
+func (d deadlineReader) SetReadDeadline(t time.Time) error { return d.file.SetReadDeadline(t) }
+
+// options are the job's options from the flags; the input's agent options
+// are applied after, where no flag was given.
+func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Reader, kill chan struct{}) session.Options {
+	return session.Options{
 		Ascp:             c.ascpPath,
 		ConnectTimeout:   c.connectTimeout,
 		CancelGrace:      c.cancelGrace,
@@ -386,20 +447,13 @@ func (c *cli) transfer() int {
 		ProgressInterval: c.progressInterval,
 		Heartbeat:        c.heartbeat,
 		Events:           lines,
-		Commands:         commandInput,
+		Commands:         commands,
 		Out:              c.out,
 		Log:              log,
 		Kill:             kill,
 		SummaryFile:      c.summaryFile,
 		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
 	}
-	// The session object's agent options apply where no flag was given.
-	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(c.fs, name) })
-	if display := c.progressDisplay(); display != nil {
-		opts.OnProgress = display.Update
-		defer display.Done()
-	}
-	return session.Run(ctx, in, opts).ExitCode
 }
 
 // humanOutput says whether stdout gets words rather than JSON lines.
