@@ -49,7 +49,7 @@ func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport,
 		return nil, err
 	}
 	report := &DryRunReport{Type: "dry_run", Envelope: in.Envelope, Ascp: job.AscpPath, Unknown: in.Unknown}
-	for _, cmd := range job.Commands {
+	for _, cmd := range job.Invocations {
 		s := DryRunSession{Session: cmd.Index}
 		// Verbatim: secrets never reach argv (ascp reads them from its
 		// environment), and replacing a short one inside arguments would

@@ -13,7 +13,7 @@ const bigJob = 10_000
 // files may last hours, and the peak of its first second should not.
 func releaseSetup(p *Prepared) {
 	lines := 0
-	for _, c := range p.Commands {
+	for _, c := range p.Invocations {
 		if c.ListFile != nil {
 			lines += len(c.ListFile.Lines)
 		}

@@ -156,7 +156,7 @@ func TestDryRunArgvVerbatim(t *testing.T) {
 		t.Fatal(e)
 	}
 	argv := report.Sessions[0].Argv
-	if want := append([]string{exe, "-M", PortPlaceholder, "-u", "job-1"}, cmds.Commands[0].Args...); !slices.Equal(argv, want) {
+	if want := append([]string{exe, "-M", PortPlaceholder, "-u", "job-1"}, cmds.Invocations[0].Args...); !slices.Equal(argv, want) {
 		t.Errorf("dry-run argv %q, want %q", argv, want)
 	}
 	for _, a := range []string{"--mode=send", "--host=host.example", "--user=sender"} {
@@ -179,12 +179,12 @@ func TestDryRunArgvVerbatim(t *testing.T) {
 	if e != nil {
 		t.Fatal(e)
 	}
-	for _, a := range cmds.Commands[0].Args {
+	for _, a := range cmds.Invocations[0].Args {
 		if strings.Contains(a, "SENTINEL") {
 			t.Errorf("argument %q holds a secret", a)
 		}
 	}
-	if env := strings.Join(cmds.Commands[0].Env, "\n"); strings.Count(env, "SENTINEL") < 3 {
+	if env := strings.Join(cmds.Invocations[0].Env, "\n"); strings.Count(env, "SENTINEL") < 3 {
 		t.Errorf("secrets missing from the environment: %q", env)
 	}
 }

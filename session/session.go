@@ -208,11 +208,11 @@ type PrepareOptions struct {
 	NewXferID func() string // nil: random tags.aspera.xfer_id
 }
 
-// Prepared is a job ready to start: ascp found, commands built.
+// Prepared is a job ready to start: ascp found, its invocations built.
 type Prepared struct {
-	AscpPath string
-	Searched []string
-	Commands []ascp.Invocation
+	AscpPath    string
+	Searched    []string
+	Invocations []ascp.Invocation // one per session; not Options.Commands, the command channel
 
 	// The HTTP fallback files the commands name, created before ascp
 	// starts when missing (a dry run creates nothing).
@@ -270,7 +270,7 @@ func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, error) {
 				Expected: fmt.Sprintf("a job whose ascp arguments and environment take at most %d bytes", maxCommandBytes)}})
 		}
 	}
-	p := &Prepared{AscpPath: path, Searched: searched, Commands: cmds}
+	p := &Prepared{AscpPath: path, Searched: searched, Invocations: cmds}
 	if v, ok := in.Spec.Get("http_fallback"); ok && v.Text != "false" {
 		p.fallbackKey, p.fallbackCert = fallbackKey, fallbackCert
 	}
@@ -441,21 +441,21 @@ func (j *job) run(ctx context.Context) *Outcome {
 		<-j.versionDone
 		stopProbe()
 	}()
-	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Commands)).Str("job_id", j.opts.JobID).Msg("prepared")
-	if list := prepared.Commands[0].ListFile; list != nil {
+	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Invocations)).Str("job_id", j.opts.JobID).Msg("prepared")
+	if list := prepared.Invocations[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 		}
 	}
-	j.ledgers = newLedgers(prepared.Commands)
+	j.ledgers = newLedgers(prepared.Invocations)
 	releaseSetup(prepared)
-	j.keepSent = len(prepared.Commands) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
+	j.keepSent = len(prepared.Invocations) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
 		j.in.Spec.Bool("delete_source") || j.in.Spec.Has("move_after_transfer")
 	if j.in.Agent.Verify {
 		j.verify = newVerifier(j)
 	}
 	keepalive := j.in.Spec.Bool("keepalive")
-	j.commands = newCommandRouter(len(prepared.Commands), keepalive, j.opts.Out, j.opts.Log)
+	j.commands = newCommandRouter(len(prepared.Invocations), keepalive, j.opts.Out, j.opts.Log)
 	if j.opts.Commands != nil {
 		go j.commands.read(j.opts.Commands)
 	} else if keepalive {
@@ -467,9 +467,9 @@ func (j *job) run(ctx context.Context) *Outcome {
 	// can mend lets them finish instead (retryAlone).
 	ctx, cancelOthers := context.WithCancelCause(ctx)
 	defer cancelOthers(nil)
-	results := make([]*Outcome, len(prepared.Commands))
+	results := make([]*Outcome, len(prepared.Invocations))
 	var wg sync.WaitGroup
-	for i := range prepared.Commands {
+	for i := range prepared.Invocations {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
@@ -482,7 +482,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 				case <-time.After(time.Duration(i) * j.opts.SpawnDelay):
 				}
 			}
-			results[i] = j.runSession(ctx, &prepared.Commands[i])
+			results[i] = j.runSession(ctx, &prepared.Invocations[i])
 			if results[i].Err != nil && !results[i].retryAlone {
 				cancelOthers(errSessionFailed)
 			}
@@ -613,7 +613,7 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 	if first == nil || ctx.Err() != nil {
 		return nil
 	}
-	cmd := j.prepared.Commands[failed[0]-1]
+	cmd := j.prepared.Invocations[failed[0]-1]
 	// A keepalive session has no list file: its files came as STARTs,
 	// which the retry gets again, less those another session delivered.
 	var replay []*Command

@@ -54,7 +54,7 @@ func BenchmarkSetup1M(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				list := p.Commands[0].ListFile
+				list := p.Invocations[0].ListFile
 				if err := list.Write(); err != nil {
 					b.Fatal(err)
 				}

@@ -102,7 +102,7 @@ func (v *verifier) run() {
 			continue
 		}
 		e := events.NewError(events.FromVerify, 0, "file "+f.file+": "+problem)
-		if v.job.prepared != nil && len(v.job.prepared.Commands) > 1 {
+		if v.job.prepared != nil && len(v.job.prepared.Invocations) > 1 {
 			e.Session = f.session
 		}
 		_ = v.job.opts.Out.Event(e)

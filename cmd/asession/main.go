@@ -73,30 +73,31 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// command is a subcommand of asession. Its flags are the global ones plus
-// those it names in own.
-type command struct {
+// subcommand is one of asession's subcommands (doctor, version, help); a
+// session.Command is something else, a line of the command channel. Its
+// flags are the global ones plus those it names in own.
+type subcommand struct {
 	name, synopsis string
 	own            []string
 	run            func(c *cli) int
 }
 
-// commands is the subcommand table; help, usage and dispatch read it.
+// subcommands is the subcommand table; help, usage and dispatch read it.
 // It is filled in init because help itself lists it.
-var commands []command
+var subcommands []subcommand
 
 func init() {
-	commands = []command{
+	subcommands = []subcommand{
 		{name: "help", synopsis: "show this help (help COMMAND: that command's)", run: runHelp},
 		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"json"}, run: runDoctor},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
 	}
 }
 
-func findCommand(name string) *command {
-	for i := range commands {
-		if commands[i].name == name {
-			return &commands[i]
+func findSubcommand(name string) *subcommand {
+	for i := range subcommands {
+		if subcommands[i].name == name {
+			return &subcommands[i]
 		}
 	}
 	return nil
@@ -194,35 +195,35 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.usageError(err.Error())
 	}
-	var cmd *command
+	var sub *subcommand
 	if len(positional) > 0 {
-		cmd = findCommand(positional[0])
+		sub = findSubcommand(positional[0])
 	}
 	name := "the transfer"
-	if cmd != nil {
+	if sub != nil {
 		positional = positional[1:]
-		name = cmd.name
+		name = sub.name
 	}
-	if bad := c.misplacedFlag(cmd); bad != "" {
+	if bad := c.misplacedFlag(sub); bad != "" {
 		return c.usageError(fmt.Sprintf("--%s does not apply to %s", bad, name))
 	}
 	c.args = positional
-	if cmd != nil {
-		return cmd.run(c)
+	if sub != nil {
+		return sub.run(c)
 	}
 	return c.transfer()
 }
 
-// misplacedFlag names a flag given that cmd (nil: the transfer) does not
+// misplacedFlag names a flag given that sub (nil: the transfer) does not
 // take.
-func (c *cli) misplacedFlag(cmd *command) string {
+func (c *cli) misplacedFlag(sub *subcommand) string {
 	bad := ""
 	c.fs.Visit(func(f *flag.Flag) {
 		switch {
 		case bad != "" || slices.Contains(globalFlags, f.Name):
-		case cmd == nil && f.Name == "json":
+		case sub == nil && f.Name == "json":
 			bad = f.Name
-		case cmd != nil && !slices.Contains(cmd.own, f.Name):
+		case sub != nil && !slices.Contains(sub.own, f.Name):
 			bad = f.Name
 		}
 	})
@@ -239,17 +240,17 @@ func runHelp(c *cli) int {
 // help prints the usage on stdout: asked-for help is output, not an error.
 func (c *cli) help(topic []string) int {
 	if len(topic) == 1 {
-		cmd := findCommand(topic[0])
-		if cmd == nil {
+		sub := findSubcommand(topic[0])
+		if sub == nil {
 			return c.usageError(fmt.Sprintf("unknown command %q", topic[0]))
 		}
-		fmt.Fprintf(c.stdout, "asession %s: %s\n\nFlags:\n", cmd.name, cmd.synopsis)
-		c.printFlags(append(slices.Clone(globalFlags), cmd.own...))
+		fmt.Fprintf(c.stdout, "asession %s: %s\n\nFlags:\n", sub.name, sub.synopsis)
+		c.printFlags(append(slices.Clone(globalFlags), sub.own...))
 		return session.ExitOK
 	}
 	var list strings.Builder
-	for _, cmd := range commands {
-		fmt.Fprintf(&list, "  %-8s %s\n", cmd.name, cmd.synopsis)
+	for _, sub := range subcommands {
+		fmt.Fprintf(&list, "  %-8s %s\n", sub.name, sub.synopsis)
 	}
 	fmt.Fprintf(c.stdout, usage, list.String())
 	c.printFlags(nil)
@@ -380,7 +381,7 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	arg := ""
 	if len(c.args) == 1 {
 		arg = c.args[0]
-		if looksLikeCommand(arg) {
+		if looksLikeSubcommand(arg) {
 			return nil, nil, c.usageError(fmt.Sprintf("unknown command %q", arg))
 		}
 	} else if isTerminal(c.stdin) {
@@ -517,9 +518,9 @@ type progressDisplay interface {
 	Done()
 }
 
-// looksLikeCommand tells a mistyped command from a SESSION argument: a
+// looksLikeSubcommand tells a mistyped command from a SESSION argument: a
 // bare word that is neither a file nor JSON.
-func looksLikeCommand(arg string) bool {
+func looksLikeSubcommand(arg string) bool {
 	if arg == "-" || strings.ContainsAny(arg, "/\\.{[\"@: \t\n") {
 		return false
 	}
