@@ -62,97 +62,126 @@ func ParseCommand(line []byte) (*Command, schema.Problems) {
 	if !obj.IsObject() {
 		return nil, schema.Problems{{Pointer: "/", Expected: "a JSON object", Found: "another JSON value"}}
 	}
-	typ := strings.ToUpper(obj.Get("type").String())
-	cmd := &Command{Type: typ}
-	var problems schema.Problems
-	allowed := map[string]bool{"type": true}
-	str := func(key, field string, required bool) {
-		allowed[key] = true
-		v := obj.Get(key)
-		switch {
-		case !v.Exists():
-			if required {
-				problems = append(problems, schema.Problem{Pointer: "/" + key, Expected: "a string", Found: "nothing"})
-			}
-		case v.Type != gjson.String || v.Str == "":
-			problems = append(problems, schema.Problem{Pointer: "/" + key, Expected: "a non-empty string", Found: v.Type.String()})
-		case strings.IndexByte(v.Str, 0) >= 0:
-			problems = append(problems, schema.Problem{Pointer: "/" + key, Expected: "a string without NUL bytes", Found: "a NUL byte"})
-		default:
-			cmd.Pairs = append(cmd.Pairs, field, v.Str)
-		}
+	p := commandParser{obj: obj, cmd: &Command{Type: strings.ToUpper(obj.Get("type").String())}, allowed: map[string]bool{"type": true}}
+	if !p.typeFields() {
+		return nil, schema.Problems{{Pointer: "/type", Expected: `"START", "DONE", "CANCEL" or "RATE"`, Found: obj.Get("type").Raw}}
 	}
-	integer := func(key, field string) {
-		allowed[key] = true
-		v := obj.Get(key)
-		if !v.Exists() {
-			return
-		}
-		if n, err := strconv.ParseInt(v.Raw, 10, 64); v.Type != gjson.Number || err != nil || n < 0 || n > schema.MaxRateKbps {
-			problems = append(problems, schema.Problem{Pointer: "/" + key, Expected: fmt.Sprintf("an integer from 0 to %d", schema.MaxRateKbps), Found: v.Raw})
-			return
-		}
-		cmd.Pairs = append(cmd.Pairs, field, v.Raw)
+	p.otherFields()
+	if len(p.problems) > 0 {
+		return nil, p.problems
 	}
-	switch typ {
+	return p.cmd, nil
+}
+
+// commandParser builds one Command from its JSON object, field by field,
+// gathering every problem rather than stopping at the first.
+type commandParser struct {
+	obj      gjson.Result
+	cmd      *Command
+	problems schema.Problems
+	allowed  map[string]bool // the keys read so far
+}
+
+func (p *commandParser) problem(key, expected, found string) {
+	p.problems = append(p.problems, schema.Problem{Pointer: "/" + key, Expected: expected, Found: found})
+}
+
+// typeFields reads the fields of the command's own type; false for a type
+// that is not a command.
+func (p *commandParser) typeFields() bool {
+	switch p.cmd.Type {
 	case "START":
-		str("source", "Source", true)
-		str("destination", "Destination", false)
-		str("file_bytes", "FileBytes", false)
+		p.str("source", "Source", true)
+		p.str("destination", "Destination", false)
+		p.str("file_bytes", "FileBytes", false)
 	case "DONE":
 		// Operation: Linger keeps a persistent session open but locked.
-		allowed["operation"] = true
-		if v := obj.Get("operation"); v.Exists() {
+		p.allowed["operation"] = true
+		if v := p.obj.Get("operation"); v.Exists() {
 			if v.Type != gjson.String || v.Str != "Linger" {
-				problems = append(problems, schema.Problem{Pointer: "/operation", Expected: `"Linger"`, Found: v.Raw})
+				p.problem("operation", `"Linger"`, v.Raw)
 			} else {
-				cmd.Pairs = append(cmd.Pairs, "Operation", v.Str)
+				p.cmd.Pairs = append(p.cmd.Pairs, "Operation", v.Str)
 			}
 		}
 	case "CANCEL":
 	case "RATE":
-		integer("rate", "Rate")
-		integer("min_rate", "MinRate")
-		allowed["adaptive"] = true
-		if v := obj.Get("adaptive"); v.Exists() {
+		p.integer("rate", "Rate")
+		p.integer("min_rate", "MinRate")
+		p.allowed["adaptive"] = true
+		if v := p.obj.Get("adaptive"); v.Exists() {
 			if !contains(adaptiveModes, v.String()) || v.Type != gjson.String {
-				problems = append(problems, schema.Problem{Pointer: "/adaptive", Expected: `"Adaptive", "Fixed" or "Trickle"`, Found: v.Raw})
+				p.problem("adaptive", `"Adaptive", "Fixed" or "Trickle"`, v.Raw)
 			} else {
-				cmd.Pairs = append(cmd.Pairs, "Adaptive", v.Str)
+				p.cmd.Pairs = append(p.cmd.Pairs, "Adaptive", v.Str)
 			}
 		}
 	default:
-		return nil, schema.Problems{{Pointer: "/type", Expected: `"START", "DONE", "CANCEL" or "RATE"`, Found: obj.Get("type").Raw}}
+		return false
 	}
-	obj.ForEach(func(k, v gjson.Result) bool {
+	return true
+}
+
+// str reads key, a non-empty string, as the management field named field.
+func (p *commandParser) str(key, field string, required bool) {
+	p.allowed[key] = true
+	v := p.obj.Get(key)
+	switch {
+	case !v.Exists():
+		if required {
+			p.problem(key, "a string", "nothing")
+		}
+	case v.Type != gjson.String || v.Str == "":
+		p.problem(key, "a non-empty string", v.Type.String())
+	case strings.IndexByte(v.Str, 0) >= 0:
+		p.problem(key, "a string without NUL bytes", "a NUL byte")
+	default:
+		p.cmd.Pairs = append(p.cmd.Pairs, field, v.Str)
+	}
+}
+
+// integer reads key, a rate in kbps, as the management field named field.
+func (p *commandParser) integer(key, field string) {
+	p.allowed[key] = true
+	v := p.obj.Get(key)
+	if !v.Exists() {
+		return
+	}
+	if n, err := strconv.ParseInt(v.Raw, 10, 64); v.Type != gjson.Number || err != nil || n < 0 || n > schema.MaxRateKbps {
+		p.problem(key, fmt.Sprintf("an integer from 0 to %d", schema.MaxRateKbps), v.Raw)
+		return
+	}
+	p.cmd.Pairs = append(p.cmd.Pairs, field, v.Raw)
+}
+
+// otherFields passes on, under its IBM name, every other field IBM's
+// client knows; any other key is a problem.
+func (p *commandParser) otherFields() {
+	p.obj.ForEach(func(k, v gjson.Result) bool {
 		key := k.String()
-		if allowed[key] {
+		if p.allowed[key] {
 			return true
 		}
 		ptr := schema.Pointer("", key)
 		name, known := ibmFieldKeys[key]
 		if !known {
-			problems = append(problems, schema.Problem{Pointer: ptr, Expected: "a field of " + typ + " or another management field IBM's client knows", Found: "an unknown field"})
+			p.problems = append(p.problems, schema.Problem{Pointer: ptr, Expected: "a field of " + p.cmd.Type + " or another management field IBM's client knows", Found: "an unknown field"})
 			return true
 		}
-		allowed[key] = true
+		p.allowed[key] = true
 		switch {
 		case v.Type == gjson.String && !strings.ContainsAny(v.Str, "\r\n"):
-			cmd.Pairs = append(cmd.Pairs, name, v.Str)
+			p.cmd.Pairs = append(p.cmd.Pairs, name, v.Str)
 		case v.Type == gjson.Number && !strings.ContainsAny(v.Raw, ".eE"):
-			cmd.Pairs = append(cmd.Pairs, name, v.Raw)
+			p.cmd.Pairs = append(p.cmd.Pairs, name, v.Raw)
 		case v.IsBool():
-			cmd.Pairs = append(cmd.Pairs, name, map[bool]string{true: "Yes", false: "No"}[v.Bool()])
+			p.cmd.Pairs = append(p.cmd.Pairs, name, map[bool]string{true: "Yes", false: "No"}[v.Bool()])
 		default:
 			// As IBM's client: no line break in such a value.
-			problems = append(problems, schema.Problem{Pointer: ptr, Expected: "a string without line breaks, an integer or a boolean", Found: v.Type.String()})
+			p.problems = append(p.problems, schema.Problem{Pointer: ptr, Expected: "a string without line breaks, an integer or a boolean", Found: v.Type.String()})
 		}
 		return true
 	})
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	return cmd, nil
 }
 
 func contains(list []string, v string) bool {
