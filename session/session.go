@@ -394,54 +394,115 @@ func (j *job) run(ctx context.Context) *Outcome {
 			return outcome(InputError(problems), ExitUsage)
 		}
 	}
+	dir, o := j.privateFolder()
+	if o != nil {
+		return o
+	}
+	defer os.RemoveAll(dir)
+	prepared, o := j.prepare(dir)
+	if o != nil {
+		return o
+	}
+	defer j.startVersionProbe(ctx, prepared.AscpPath)()
+	if o := j.setUp(prepared); o != nil {
+		return o
+	}
+	results := j.runSessions(ctx, prepared)
+	verifyFailed := 0
+	if j.verify != nil {
+		verified, failed := j.verify.finish()
+		j.verified, verifyFailed = &verified, failed
+	}
+	// The first real failure explains the job; the others were cancelled
+	// because of it.
+	var first *Outcome
+	for _, r := range results {
+		if r.Err == nil {
+			continue
+		}
+		if first == nil || (first.Err.Source == events.FromCancel && r.Err.Source != events.FromCancel) {
+			first = r
+		}
+	}
+	if first != nil {
+		return first
+	}
+	if verifyFailed > 0 {
+		return outcome(events.NewError(events.FromVerify, 0,
+			fmt.Sprintf("%d files differ from the checksum ascp reported for them", verifyFailed)), ExitFailed)
+	}
+	return &Outcome{ExitCode: ExitOK}
+}
+
+// privateFolder creates the job's own folder for its list file; the caller
+// removes it.
+func (j *job) privateFolder() (string, *Outcome) {
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
 	if j.in.FileListFolder != "" {
 		// As IBM's runner, the session object's folder is created when
 		// missing; only the job's own folder inside it is private.
 		if err := os.MkdirAll(j.in.FileListFolder, 0o700); err != nil {
-			return outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()), ExitFailed)
+			return "", outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()), ExitFailed)
 		}
 	}
 	dir, err := os.MkdirTemp(j.in.FileListFolder, "asession-")
 	if err != nil {
-		return outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
+		return "", outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
 	}
-	defer os.RemoveAll(dir)
 	j.listDir = dir
+	return dir, nil
+}
 
+// prepare locates ascp and builds its invocations, with the HTTP fallback
+// certificate they may need.
+func (j *job) prepare(dir string) (*Prepared, *Outcome) {
 	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
 	if err != nil {
 		var e *events.Error
 		if !errors.As(err, &e) {
 			e = events.NewError(events.FromSetup, 0, err.Error()).WithCause(err)
 		}
-		return outcome(e, ExitCodeOf(err))
+		return nil, outcome(e, ExitCodeOf(err))
 	}
 	j.prepared = prepared
 	if prepared.fallbackKey != "" && !(j.in.Spec.Has("EX_fallback_key") && j.in.Spec.Has("EX_fallback_cert")) {
 		if err := install.EnsureFallbackCert(prepared.fallbackKey, prepared.fallbackCert); err != nil {
-			return outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()), ExitFailed)
+			return nil, outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()), ExitFailed)
 		}
 	}
-	// The probe belongs to the job: killed when the job is cancelled, and
-	// waited for (it has its own timeout), so that no `ascp -A` outlives
-	// asession and the summary gets the version. It starts once the first
-	// ascp is spawned, not beside it: on a loaded machine the two compete
-	// for the cores, and the spawn is what the user waits for. A job that
-	// ends before any spawn starts it here, so its summary still has it.
+	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Invocations)).Str("job_id", j.opts.JobID).Msg("prepared")
+	return prepared, nil
+}
+
+// startVersionProbe arms the `ascp -A` probe; the returned func waits for
+// it and is deferred by run.
+//
+// The probe belongs to the job: killed when the job is cancelled, and
+// waited for (it has its own timeout), so that no `ascp -A` outlives
+// asession and the summary gets the version. It starts once the first
+// ascp is spawned, not beside it: on a loaded machine the two compete
+// for the cores, and the spawn is what the user waits for. A job that
+// ends before any spawn starts it in the returned func, so its summary
+// still has it.
+func (j *job) startVersionProbe(ctx context.Context, ascpPath string) (wait func()) {
 	probeCtx, stopProbe := context.WithCancel(ctx)
 	j.versionDone = make(chan struct{})
 	var probeOnce sync.Once
 	j.startProbe = func() {
-		probeOnce.Do(func() { go j.probeVersion(probeCtx, prepared.AscpPath) })
+		probeOnce.Do(func() { go j.probeVersion(probeCtx, ascpPath) })
 	}
-	defer func() {
+	return func() {
 		j.startProbe()
 		<-j.versionDone
 		stopProbe()
-	}()
-	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Invocations)).Str("job_id", j.opts.JobID).Msg("prepared")
+	}
+}
+
+// setUp writes the list file and readies what the sessions share: the
+// ledgers, the checksum verifier and the command channel, whose reader
+// starts here.
+func (j *job) setUp(prepared *Prepared) *Outcome {
 	if list := prepared.Invocations[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
@@ -461,10 +522,16 @@ func (j *job) run(ctx context.Context) *Outcome {
 	} else if keepalive {
 		j.commands.closeInput()
 	}
+	return nil
+}
 
-	// One failing session cancels the others: the job has failed, and
-	// their ascp processes must not run on unobserved. A failure a retry
-	// can mend lets them finish instead (retryAlone).
+// runSessions runs every session of the job, spawn_delay_sec apart, and
+// then the retry a lone failing session may get; one outcome per session.
+//
+// One failing session cancels the others: the job has failed, and their
+// ascp processes must not run on unobserved. A failure a retry can mend
+// lets them finish instead (retryAlone).
+func (j *job) runSessions(ctx context.Context, prepared *Prepared) []*Outcome {
 	ctx, cancelOthers := context.WithCancelCause(ctx)
 	defer cancelOthers(nil)
 	results := make([]*Outcome, len(prepared.Invocations))
@@ -492,30 +559,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 	if o := j.retryAlone(ctx, results); o != nil {
 		results = []*Outcome{o}
 	}
-	verifyFailed := 0
-	if j.verify != nil {
-		verified, failed := j.verify.finish()
-		j.verified, verifyFailed = &verified, failed
-	}
-	// The first real failure explains the job; the others were cancelled
-	// because of it.
-	var first *Outcome
-	for _, r := range results {
-		if r.Err == nil {
-			continue
-		}
-		if first == nil || (first.Err.Source == events.FromCancel && r.Err.Source != events.FromCancel) {
-			first = r
-		}
-	}
-	if first != nil {
-		return first
-	}
-	if verifyFailed > 0 {
-		return outcome(events.NewError(events.FromVerify, 0,
-			fmt.Sprintf("%d files differ from the checksum ascp reported for them", verifyFailed)), ExitFailed)
-	}
-	return &Outcome{ExitCode: ExitOK}
+	return results
 }
 
 var errSessionFailed = errors.New("another session of the job failed")
