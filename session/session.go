@@ -33,6 +33,7 @@ const (
 	ExitUsage   = 2   // invalid input or usage
 	ExitNoAscp  = 3   // ascp not found, or it could not start
 	ExitRetries = 4   // failed after retries were exhausted
+	ExitSIGHUP  = 129 // cancelled by SIGHUP
 	ExitSIGINT  = 130 // cancelled by SIGINT
 	ExitSIGTERM = 143 // cancelled by SIGTERM
 	// ExitTempFail is sysexits' EX_TEMPFAIL, the code mail transfer agents
@@ -61,7 +62,7 @@ var ExitCodes = []ExitCode{
 	{ExitNoAscp, "ascp not found, or it could not start (no management connection)", false},
 	{ExitRetries, "failed after retries were exhausted", true},
 	{ExitTempFail, "failed with a retryable error and no retries left to asession (--retries 0): retrying may help", true},
-	{129, "cancelled by SIGHUP", false},
+	{ExitSIGHUP, "cancelled by SIGHUP", false},
 	{ExitSIGINT, "cancelled by SIGINT", false},
 	{ExitSIGTERM, "cancelled by SIGTERM", false},
 }

@@ -32,14 +32,7 @@ func TestLibraryJoinsTheCommandReader(t *testing.T) {
 	if err != nil || summary.Status != events.StatusCompleted {
 		t.Fatalf("transfer: %v\n%s", err, out.String())
 	}
-	if got, err := os.ReadFile(filepath.Join(os.Getenv("ASCPSIM_ROOT"), "lib", "src.bin")); err != nil || len(got) != 1000 {
-		t.Fatalf("uploaded file: %d bytes, %v", len(got), err)
-	}
-	stacks := make([]byte, 1<<20)
-	stacks = stacks[:runtime.Stack(stacks, true)]
-	if bytes.Contains(stacks, []byte("commandRouter).read")) {
-		t.Errorf("the command reader is still running after Transfer returned:\n%s", stacks)
-	}
+	checkJoined(t, "Transfer", 1000)
 	if _, err := feed.WriteString("still mine\n"); err != nil {
 		t.Fatal(err)
 	}
@@ -48,5 +41,20 @@ func TestLibraryJoinsTheCommandReader(t *testing.T) {
 	n, err := commands.Read(got)
 	if err != nil || !strings.HasPrefix(string(got[:n]), "still mine") {
 		t.Errorf("reading the command pipe after the job: %q, %v", got[:n], err)
+	}
+}
+
+// checkJoined checks, once the job is over, that libraryWork's file of size
+// bytes arrived and that no command reader is left running after the call
+// named by returned.
+func checkJoined(t *testing.T, returned string, size int) {
+	t.Helper()
+	if got, err := os.ReadFile(filepath.Join(os.Getenv("ASCPSIM_ROOT"), "lib", "src.bin")); err != nil || len(got) != size {
+		t.Fatalf("uploaded file: %d bytes, %v", len(got), err)
+	}
+	stacks := make([]byte, 1<<20)
+	stacks = stacks[:runtime.Stack(stacks, true)]
+	if bytes.Contains(stacks, []byte("commandRouter).read")) {
+		t.Errorf("the command reader is still running after %s returned:\n%s", returned, stacks)
 	}
 }

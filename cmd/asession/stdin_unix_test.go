@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -52,14 +51,7 @@ func TestCLIJoinsTheCommandReaderOnAPipe(t *testing.T) {
 	if code := run([]string{"--ascp", ascpsimBin}, stdin, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
 	}
-	if got, err := os.ReadFile(filepath.Join(os.Getenv("ASCPSIM_ROOT"), "lib", "src.bin")); err != nil || len(got) != 1000 {
-		t.Fatalf("uploaded file: %d bytes, %v", len(got), err)
-	}
-	stacks := make([]byte, 1<<20)
-	stacks = stacks[:runtime.Stack(stacks, true)]
-	if bytes.Contains(stacks, []byte("commandRouter).read")) {
-		t.Errorf("the command reader is still running after run returned:\n%s", stacks)
-	}
+	checkJoined(t, "run", 1000)
 	if nonblocking(t, stdin) {
 		t.Errorf("stdin was left non-blocking")
 	}
