@@ -56,16 +56,17 @@ func TestParseCommandBounds(t *testing.T) {
 	}
 }
 
-// Once the job has silenced the command channel (it does so just before the
-// summary), whatever still arrives on stdin writes no line after the
-// summary and queues nothing: read returns at end of input even when the
-// lines would overflow every queue, and nothing is left blocked.
+// Once the job has stopped the command channel (it does so just before the
+// summary) on a reader it cannot interrupt (an io.Pipe has no deadline),
+// whatever still arrives writes no line after the summary and queues
+// nothing: read returns at end of input even when the lines would overflow
+// every queue, and nothing is left blocked.
 func TestNothingFromTheCommandChannelAfterTheSummary(t *testing.T) {
 	var out bytes.Buffer
 	r := newCommandRouter(2, true, events.NewWriter(&out), zerolog.Nop())
 	pr, pw := io.Pipe()
 	go r.read(pr)
-	r.silence()
+	r.stop(pr)
 	go func() {
 		_, _ = io.WriteString(pw, "{\"type\":\"BOGUS\"}\n"+strings.Repeat("{\"type\":\"CANCEL\"}\n", 3000)+strings.Repeat("x", maxCommandLine+1)+"\n")
 		_ = pw.Close()
