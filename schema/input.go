@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -104,6 +106,7 @@ var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "se
 	"spawn_timeout_sec": true, "spawn_delay_sec": true, "resume": true, "monitor": true, "verify": true}
 
 // ParseInput recognises the envelope, then parses and validates the spec.
+// data is read in place: it must not change while the result is in use.
 // faspURL, when not empty, is a fasp:// link given beside the input (the
 // --url flag); it counts as the spec's fasp_url unless the spec has one.
 func ParseInput(data []byte, faspURL string) (*Input, Problems) {
@@ -114,7 +117,10 @@ func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 	if !gjson.ValidBytes(data) {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}}
 	}
-	root := gjson.ParseBytes(data)
+	// The text is read in place, not copied: a spec of a million paths is
+	// held once. What the result keeps of it is its own copy (Value.own),
+	// but for the paths, which Input.WithoutPaths lets go.
+	root := gjson.Parse(unsafe.String(unsafe.SliceData(data), len(data)))
 	if !root.IsObject() {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: describe(root, false)}}
 	}
@@ -158,11 +164,11 @@ func (in *Input) parseSession(root gjson.Result) Problems {
 			case key.String() == "loglevel" && !slices.Contains(LogLevels, val.Str):
 				problems = append(problems, Problem{Pointer: ptr, Expected: "one of " + quoteAll(LogLevels), Found: describe(val, false)})
 			case key.String() == "loglevel":
-				in.LogLevel = val.Str
+				in.LogLevel = strings.Clone(val.Str)
 			case key.String() == "sdk":
-				in.SDK = val.Str
+				in.SDK = strings.Clone(val.Str)
 			default:
-				in.FileListFolder = val.Str
+				in.FileListFolder = strings.Clone(val.Str)
 			}
 		case "agent":
 			problems = append(problems, in.parseAgent(val, ptr)...)
@@ -198,9 +204,9 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 				case rawArgProblem(arg.Str) != "":
 					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(), Expected: rawArgProblem(arg.Str), Found: describe(arg, true)})
 				case key.String() == "ascp_args":
-					in.Agent.AscpArgs = append(in.Agent.AscpArgs, arg.Str)
+					in.Agent.AscpArgs = append(in.Agent.AscpArgs, strings.Clone(arg.Str))
 				default:
-					in.Agent.TrustedCerts = append(in.Agent.TrustedCerts, arg.Str)
+					in.Agent.TrustedCerts = append(in.Agent.TrustedCerts, strings.Clone(arg.Str))
 				}
 				return true
 			})
@@ -232,7 +238,7 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 			if val.Type != gjson.String || !slices.Contains(ClientSSHKeys, val.Str) {
 				problems = append(problems, Problem{Pointer: kptr, Expected: "rsa or dsa_rsa (per_client is not implemented, by IBM's runner either)", Found: describe(val, false)})
 			} else {
-				in.Agent.ClientSSHKey = val.Str
+				in.Agent.ClientSSHKey = strings.Clone(val.Str)
 			}
 		case "spawn_timeout_sec", "spawn_delay_sec":
 			if val.Type != gjson.Number || val.Float() < 0 || val.Float() > 86400 {

@@ -59,6 +59,7 @@ type Spec struct {
 	values  map[string]Value
 	given   map[string]bool // fields present in the input, valid or not
 	Unknown []string        // pointers of fields the table does not know
+	paths   *PathList       // the paths as list lines, made by their check
 }
 
 // Get returns the value of a canonical field.
@@ -176,7 +177,7 @@ func parse(obj gjson.Result, prefix, faspURL string) (*Spec, Problems) {
 			}
 			return true
 		}
-		spec.values[sp.field.Name] = v
+		spec.values[sp.field.Name] = v.own(sp.field.Handling == Paths)
 		return true
 	})
 	if faspURL != "" && !spec.given["fasp_url"] {
@@ -377,7 +378,9 @@ func crossCheck(spec *Spec, prefix string) Problems {
 		}
 	}
 	if paths, ok := spec.Get("paths"); ok {
-		problems = append(problems, checkPaths(paths, spec.Bool("keepalive"))...)
+		pathProblems, list := checkPaths(paths, spec.Bool("keepalive"))
+		problems = append(problems, pathProblems...)
+		spec.paths = list
 	}
 	return problems
 }
@@ -400,15 +403,34 @@ func PathEntry(entry gjson.Result) (source, destination gjson.Result) {
 
 // checkPaths validates the entries that go into ascp's list files, where a
 // path is one line: so no newline, and either every entry has a destination
-// (a pair list) or none has.
-func checkPaths(paths Value, mayBeEmpty bool) Problems {
+// (a pair list) or none has. The same walk makes the list's lines, nil
+// when there is a problem.
+func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
 	var problems Problems
 	withDest, withoutDest := 0, 0
+	// The lines are never longer than the entries they come from: one
+	// allocation, whose unused end is never touched.
+	var text strings.Builder
+	text.Grow(len(paths.JSON.Raw))
+	line := func(s string) {
+		text.WriteString(s)
+		text.WriteByte('\n')
+	}
 	// The pointer of an entry is built only for a problem: a million
 	// good paths would otherwise make a million strings.
 	i := -1
 	paths.JSON.ForEach(func(_, entry gjson.Result) bool {
 		i++
+		if src, dst, ok := plainEntry(entry.Raw); ok {
+			line(src)
+			if dst == "" {
+				withoutDest++
+				return true
+			}
+			withDest++
+			line(dst)
+			return true
+		}
 		if !entry.IsObject() {
 			problems = append(problems, Problem{Pointer: paths.Pointer + "/" + strconv.Itoa(i), Expected: `an object {"source": ...}`, Found: describe(entry, false)})
 			return true
@@ -424,6 +446,8 @@ func checkPaths(paths Value, mayBeEmpty bool) Problems {
 			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
 		case strings.IndexByte(src.Str, 0) >= 0:
 			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
+		default:
+			line(src.Str)
 		}
 		if !dst.Exists() || dst.Type == gjson.Null {
 			withoutDest++
@@ -437,6 +461,8 @@ func checkPaths(paths Value, mayBeEmpty bool) Problems {
 			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
 		case strings.IndexByte(dst.Str, 0) >= 0:
 			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
+		default:
+			line(dst.Str)
 		}
 		return true
 	})
@@ -448,5 +474,8 @@ func checkPaths(paths Value, mayBeEmpty bool) Problems {
 	if withDest+withoutDest == 0 && len(problems) == 0 && !mayBeEmpty {
 		problems = append(problems, Problem{Pointer: paths.Pointer, Expected: "at least one entry", Found: "an empty array"})
 	}
-	return problems
+	if len(problems) > 0 {
+		return problems, nil
+	}
+	return nil, &PathList{Text: text.String(), Entries: withDest + withoutDest, Pairs: withDest > 0}
 }
