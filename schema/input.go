@@ -125,11 +125,22 @@ func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: describe(root, false)}}
 	}
 	specJSON := root
+	// One walk of the members finds the envelope's: a Get for each would
+	// walk a bare spec of a million paths twice.
+	var list, inner gjson.Result
+	root.ForEach(func(key, val gjson.Result) bool {
+		switch {
+		case key.Str == "transfer_specs" && !list.Exists():
+			list = val
+		case key.Str == "spec" && !inner.Exists():
+			inner = val
+		}
+		return true
+	})
 	var problems Problems
 	switch {
-	case root.Get("transfer_specs").Exists():
+	case list.Exists():
 		in.Envelope, in.SpecPointer = NodeResponse, "/transfer_specs/0/transfer_spec"
-		list := root.Get("transfer_specs")
 		first := list.Get("0")
 		if !list.IsArray() || !first.Exists() {
 			return in, Problems{{Pointer: "/transfer_specs", Expected: "a non-empty array", Found: describe(list, false)}}
@@ -140,9 +151,9 @@ func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 			}
 		}
 		specJSON = first.Get("transfer_spec")
-	case root.Get("spec").Exists():
+	case inner.Exists():
 		in.Envelope, in.SpecPointer = SessionObject, "/spec"
-		specJSON = root.Get("spec")
+		specJSON = inner
 		problems = append(problems, in.parseSession(root)...)
 	}
 	spec, specProblems := parse(specJSON, in.SpecPointer, faspURL)

@@ -23,4 +23,9 @@ func TestDeepNestingIsAProblemNotACrash(t *testing.T) {
 	if p := CheckDepth(ok); p != nil {
 		t.Errorf("brackets in a string counted: %v", p)
 	}
+	// A string ends at a quote after an escaped backslash.
+	deep := []byte(`{"a":"x\\\\","b":` + strings.Repeat(`[`, MaxDepth))
+	if p := CheckDepth(deep); p == nil {
+		t.Errorf("brackets after %s not counted", deep[:12])
+	}
 }

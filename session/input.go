@@ -115,7 +115,12 @@ func looksLikeJSON(arg string) bool {
 func readFirstValue(r io.Reader, limit int64) ([]byte, io.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var sc firstValue
+	// Sized from what stdin holds when that is known (a file, a buffer),
+	// so that a big spec is read without the copies of a growing slice.
 	var data []byte
+	if n := sizeHint(r); n > 0 {
+		data = make([]byte, 0, min(n, limit))
+	}
 	var taken int64
 	for {
 		if br.Buffered() == 0 {
@@ -153,4 +158,24 @@ func readFirstValue(r io.Reader, limit int64) ([]byte, io.Reader, error) {
 			return nil, br, tooLarge(limit)
 		}
 	}
+}
+
+// sizeHint is how many bytes r holds from where it is, 0 when unknown:
+// stdin redirected from a file, or an in-memory reader.
+func sizeHint(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		return int64(r.Len())
+	case *os.File:
+		info, err := r.Stat()
+		if err != nil || !info.Mode().IsRegular() {
+			return 0
+		}
+		at, err := r.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return 0
+		}
+		return info.Size() - at
+	}
+	return 0
 }
