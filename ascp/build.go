@@ -19,9 +19,9 @@ import (
 // ListFile is a file of source paths that ascp reads instead of taking the
 // sources on its command line: no length limit, no path taken for an option.
 //
-// Build makes it from the text the spec's check made of the paths
+// Build makes it from the lines the spec's check made of the paths
 // (schema.PathList), without a string per line; a list made line by line
-// (a retry's) has Lines instead. Once written, a big list's text can be
+// (a retry's) has Lines instead. Once written, a big list's lines can be
 // dropped (Release) and read back from the file when next needed.
 type ListFile struct {
 	Option string   // "--file-list" or "--file-pair-list"
@@ -29,9 +29,9 @@ type ListFile struct {
 	Lines  []string // one path per line; pairs alternate source, destination
 
 	mu       sync.Mutex
-	text     string // the lines, each ended by '\n', when built from a spec
-	n        int    // lines in text
-	released bool   // text was dropped once written: read it back from Path
+	paths    *schema.PathList // the lines, when built from a spec
+	n        int              // lines of paths
+	released bool             // paths was dropped once written: read them back from Path
 	view     *ListLines
 }
 
@@ -425,10 +425,12 @@ func (b *builder) paths() (*ListFile, []string, error) {
 		}
 		onCommandLine := b.opts.NoFileList
 		receive := b.spec.String(directionField.Name) == "receive"
-		rest := paths.Text
+		step := 1
+		if paths.Pairs {
+			step = 2
+		}
 		for i := 0; i < paths.Entries; i++ {
-			src, _ := nextEntry(&rest, paths.Pairs)
-			growing, err := checkGrowingSource(src, v.Pointer, i)
+			growing, err := checkGrowingSource(paths.Line(i*step), v.Pointer, i)
 			if err == nil && growing && receive {
 				err = schema.Problem{Pointer: entryPointer(v.Pointer, i, "source"), Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
 			}
@@ -450,7 +452,7 @@ func (b *builder) paths() (*ListFile, []string, error) {
 			if paths.Pairs {
 				option = "--file-pair-list"
 			}
-			list = newListFile(option, filepath.Join(b.opts.ListDir, "paths.txt"), paths.Text, paths.Lines())
+			list = &ListFile{Option: option, Path: filepath.Join(b.opts.ListDir, "paths.txt"), paths: paths, n: paths.Lines()}
 			tail = append(tail, list.Option+"="+list.Path)
 		}
 	}
@@ -473,13 +475,12 @@ func (b *builder) paths() (*ListFile, []string, error) {
 // source is possible there, and none may look like an option.
 func commandLineSources(paths *schema.PathList, pointer string) ([]string, error) {
 	var sources []string
-	rest := paths.Text
 	for i := 0; i < paths.Entries; i++ {
-		src, dst := nextEntry(&rest, paths.Pairs)
-		if dst != "" {
+		if paths.Pairs {
 			return nil, schema.Problem{Pointer: entryPointer(pointer, i, "destination"),
 				Expected: "no destination for sources given on the command line (a growing file, or agent.file_list false)", Found: "a destination"}
 		}
+		src := paths.Line(i)
 		if strings.HasPrefix(src, "-") {
 			return nil, schema.Problem{Pointer: entryPointer(pointer, i, "source"),
 				Expected: "a source that does not start with - (on the command line it would be read as an option)", Found: "one that does"}
@@ -487,16 +488,6 @@ func commandLineSources(paths *schema.PathList, pointer string) ([]string, error
 		sources = append(sources, src)
 	}
 	return sources, nil
-}
-
-// nextEntry takes the source of the next entry of a path list's text, and
-// its destination in a pair list, from *rest.
-func nextEntry(rest *string, pairs bool) (src, dst string) {
-	src, *rest, _ = strings.Cut(*rest, "\n")
-	if pairs {
-		dst, *rest, _ = strings.Cut(*rest, "\n")
-	}
-	return src, dst
 }
 
 // entryPointer is the pointer of a member of entry i of the paths array,

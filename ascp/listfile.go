@@ -6,13 +6,9 @@ import (
 	"io"
 	"os"
 	"strings"
-)
 
-// newListFile is the list file of a spec's paths: text holds n lines,
-// each ended by '\n', as schema.PathList made them.
-func newListFile(option, path, text string, n int) *ListFile {
-	return &ListFile{Option: option, Path: path, text: text, n: n}
-}
+	"github.com/faspkit/asession/schema"
+)
 
 // Len is the number of lines, without reading back a released list.
 func (l *ListFile) Len() int {
@@ -24,35 +20,36 @@ func (l *ListFile) Len() int {
 
 // Content is the list file's bytes.
 func (l *ListFile) Content() []byte {
-	if l.Lines == nil {
-		v, err := l.Load()
-		if err != nil {
-			return nil
-		}
-		return []byte(v.text)
+	v, err := l.Load()
+	if err != nil {
+		return nil
 	}
 	var b strings.Builder
-	for _, line := range l.Lines {
-		b.WriteString(line)
+	for i := range v.Len() {
+		b.WriteString(v.Line(i))
 		b.WriteByte('\n')
 	}
 	return []byte(b.String())
 }
 
-// Write creates the list file at l.Path, readable by its owner only. A
-// list built from a spec is one block of text, written as it is; one made
-// line by line goes through a small buffer, so that a list of a million
-// paths costs no copy of its whole content in memory.
+// Write creates the list file at l.Path, readable by its owner only, and
+// writes its lines through a small buffer: a list of a million paths costs
+// no copy of its whole content in memory.
 func (l *ListFile) Write() error {
+	l.mu.Lock()
+	paths := l.paths
+	l.mu.Unlock()
+	if paths == nil && l.n > 0 {
+		return fmt.Errorf("the list file %s was released: it is written once", l.Path)
+	}
 	f, err := os.OpenFile(l.Path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 256<<10)
-	if l.Lines == nil {
-		l.mu.Lock()
-		w.WriteString(l.text)
-		l.mu.Unlock()
+	for i := range l.n {
+		w.WriteString(paths.Line(i))
+		w.WriteByte('\n')
 	}
 	for _, line := range l.Lines {
 		w.WriteString(line)
@@ -65,14 +62,14 @@ func (l *ListFile) Write() error {
 	return err
 }
 
-// Release drops the text of a written list built from a spec: a transfer
+// Release drops the lines of a written list built from a spec: a transfer
 // of a million files may last hours, and needs the lines again only when
 // a file is reported or a retry is made, when Load reads them back.
 func (l *ListFile) Release() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.Lines == nil && l.view == nil {
-		l.text, l.released = "", true
+	if l.paths != nil && l.view == nil {
+		l.paths, l.released = nil, true
 	}
 }
 
@@ -84,16 +81,13 @@ func (l *ListFile) Load() (*ListLines, error) {
 	if l.view != nil {
 		return l.view, nil
 	}
-	if l.Lines != nil {
-		l.view = &ListLines{lines: l.Lines}
+	if !l.released {
+		l.view = &ListLines{lines: l.Lines, paths: l.paths}
 		return l.view, nil
 	}
-	text := l.text
-	if l.released {
-		var err error
-		if text, err = readText(l.Path); err != nil {
-			return nil, fmt.Errorf("cannot read back the list file: %w", err)
-		}
+	text, err := readText(l.Path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read back the list file: %w", err)
 	}
 	v := &ListLines{text: text, starts: make([]int, 0, l.n+1)}
 	for i := 0; i < len(text); {
@@ -129,14 +123,18 @@ func readText(path string) (string, error) {
 
 // ListLines are the lines of a list file, by number.
 type ListLines struct {
-	lines  []string // a list made line by line
-	text   string   // or its text, each line ended by '\n'
-	starts []int    // where each line of text starts, and its end
+	lines  []string         // a list made line by line
+	paths  *schema.PathList // or one built from a spec
+	text   string           // or the text read back, each line ended by '\n'
+	starts []int            // where each line of text starts, and its end
 }
 
 // Len is the number of lines.
 func (v *ListLines) Len() int {
-	if v.lines != nil {
+	switch {
+	case v.paths != nil:
+		return v.paths.Lines()
+	case v.starts == nil:
 		return len(v.lines)
 	}
 	return len(v.starts) - 1
@@ -144,7 +142,10 @@ func (v *ListLines) Len() int {
 
 // Line is line i, without its '\n'.
 func (v *ListLines) Line(i int) string {
-	if v.lines != nil {
+	switch {
+	case v.paths != nil:
+		return v.paths.Line(i)
+	case v.starts == nil:
 		return v.lines[i]
 	}
 	return v.text[v.starts[i] : v.starts[i+1]-1]

@@ -8,19 +8,91 @@ import (
 // PathList is the paths array as ascp's list file holds it: each source
 // on a line of its own, followed in a pair list by its destination. The
 // check's walk of the paths makes it, so that nothing walks a million
-// entries again, and its text is written to the list file as it is.
+// entries again. A line is where it lies in the input, unless it had to
+// be decoded: a million lines cost four bytes each, not a copy.
 type PathList struct {
-	Text    string // the lines, each ended by '\n'
 	Entries int
 	Pairs   bool // every entry has a destination
+
+	src    string   // the paths array's JSON: a plain line ends at its closing quote
+	side   string   // the lines that were decoded, each ended by '\n'
+	starts []uint32 // per line: where it starts in src, or in side with inSide set
+	wide   []int    // starts, for a src or side too long for starts: ^at in side
 }
 
-// Lines is the number of lines of the text.
-func (p *PathList) Lines() int {
-	if p.Pairs {
-		return 2 * p.Entries
+// inSide marks the start of a line in PathList.side.
+const inSide = 1 << 31
+
+// Lines is the number of lines.
+func (p *PathList) Lines() int { return max(len(p.starts), len(p.wide)) }
+
+// Line is line i, without its end.
+func (p *PathList) Line(i int) string {
+	var at int
+	var side bool
+	if p.wide != nil {
+		at, side = p.wide[i], p.wide[i] < 0
+		if side {
+			at = ^at
+		}
+	} else {
+		at, side = int(p.starts[i]&^inSide), p.starts[i]&inSide != 0
 	}
-	return p.Entries
+	if side {
+		t := p.side[at:]
+		return t[:strings.IndexByte(t, '\n')]
+	}
+	t := p.src[at:]
+	return t[:strings.IndexByte(t, '"')]
+}
+
+// pathLines makes a PathList, taking its lines in order.
+type pathLines struct {
+	list PathList
+	side strings.Builder
+}
+
+// newPathLines takes the offsets' slice at once at its largest: the
+// shortest entry, {"source":"x"} and its comma, is 15 bytes. Grown by
+// append instead, a million lines would leave four times their size
+// of garbage at the peak of set-up; the end that is never written is
+// never touched, and costs no memory.
+func newPathLines(src string) *pathLines {
+	l := &pathLines{list: PathList{src: src}}
+	if most := len(src)/15 + 1; len(src) >= inSide {
+		l.list.wide = make([]int, 0, most)
+	} else {
+		l.list.starts = make([]uint32, 0, most)
+	}
+	return l
+}
+
+// plain takes the next line: the string that starts at off in src.
+func (l *pathLines) plain(off int) {
+	if l.list.wide != nil {
+		l.list.wide = append(l.list.wide, off)
+	} else {
+		l.list.starts = append(l.list.starts, uint32(off))
+	}
+}
+
+// decoded takes the next line: a string decoded from its JSON.
+func (l *pathLines) decoded(line string) {
+	off := l.side.Len()
+	l.side.WriteString(line)
+	l.side.WriteByte('\n')
+	// A decoded string is never longer than its JSON: side is shorter
+	// than src, so its offsets fit where those of src do.
+	if l.list.wide != nil {
+		l.list.wide = append(l.list.wide, ^off)
+	} else {
+		l.list.starts = append(l.list.starts, uint32(off)|inSide)
+	}
+}
+
+func (l *pathLines) done(entries, withDest int) *PathList {
+	l.list.Entries, l.list.Pairs, l.list.side = entries, withDest > 0, l.side.String()
+	return &l.list
 }
 
 // PathList is the spec's paths made into list lines by the check, nil
@@ -42,40 +114,45 @@ func (s *Spec) PathList() *PathList {
 // speed of a byte search. Any other entry (and any string holding a
 // backslash or a control character, which is then either an escape or
 // not JSON) is left to gjson, so that its meaning and its problems are
-// those of every other entry.
-func plainEntry(raw string) (src, dst string, ok bool) {
-	rest, found := strings.CutPrefix(raw, `{"source":"`)
-	if !found {
-		return "", "", false
+// those of every other entry. src and dst are where the strings start in
+// raw, dst -1 when there is no destination.
+func plainEntry(raw string) (src, dst int, ok bool) {
+	const source, destination = `{"source":"`, `,"destination":"`
+	if !strings.HasPrefix(raw, source) {
+		return 0, 0, false
 	}
-	if src, rest, ok = plainString(rest); !ok {
-		return "", "", false
+	src = len(source)
+	end, ok := plainString(raw, src)
+	if !ok {
+		return 0, 0, false
 	}
+	rest := raw[end+1:]
 	if rest == "}" {
-		return src, "", true
+		return src, -1, true
 	}
-	if rest, found = strings.CutPrefix(rest, `,"destination":"`); !found {
-		return "", "", false
+	if !strings.HasPrefix(rest, destination) {
+		return 0, 0, false
 	}
-	if dst, rest, ok = plainString(rest); !ok || rest != "}" {
-		return "", "", false
+	dst = end + 1 + len(destination)
+	if end, ok = plainString(raw, dst); !ok || raw[end+1:] != "}" {
+		return 0, 0, false
 	}
 	return src, dst, true
 }
 
-// plainString reads a non-empty string up to its closing quote, when it
-// holds nothing to decode.
-func plainString(s string) (str, rest string, ok bool) {
-	q := strings.IndexByte(s, '"')
+// plainString finds the closing quote of a non-empty string that starts
+// at s[i] and holds nothing to decode.
+func plainString(s string, i int) (end int, ok bool) {
+	q := strings.IndexByte(s[i:], '"')
 	if q <= 0 {
-		return "", "", false
+		return 0, false
 	}
-	for i := 0; i < q; i++ {
-		if c := s[i]; c < 0x20 || c == '\\' {
-			return "", "", false
+	for _, c := range []byte(s[i : i+q]) {
+		if c < 0x20 || c == '\\' {
+			return 0, false
 		}
 	}
-	return s[:q], s[q+1:], true
+	return i + q, true
 }
 
 // own is v holding none of the input it was read from, so that the input

@@ -32,11 +32,12 @@ func TestPathListReadsEveryEntryAsGjson(t *testing.T) {
 		if list == nil {
 			t.Fatalf("%s: no list", paths)
 		}
-		if list.Text != want.String() {
-			t.Errorf("%s: lines %q, want %q", paths, list.Text, want.String())
+		var got strings.Builder
+		for i := range list.Lines() {
+			got.WriteString(list.Line(i) + "\n")
 		}
-		if list.Lines() != strings.Count(list.Text, "\n") {
-			t.Errorf("%s: %d lines counted, %d in the text", paths, list.Lines(), strings.Count(list.Text, "\n"))
+		if got.String() != want.String() {
+			t.Errorf("%s: lines %q, want %q", paths, got.String(), want.String())
 		}
 	}
 }
@@ -47,10 +48,28 @@ func TestPlainEntryLeavesTheRest(t *testing.T) {
 	for _, raw := range []string{`{"source":"/a\"b"}`, `{"source":"/a\\b"}`, "{\"source\":\"/a\nb\"}", `{"source":""}`,
 		`{"source":"/a","destination":""}`, `{"source":"/a" }`, `{"source":"/a","x":1}`, `{"source":"/a","destination":"b","x":1}`, `{"source":1}`} {
 		if src, dst, ok := plainEntry(raw); ok {
-			t.Errorf("plainEntry(%s) = %q, %q", raw, src, dst)
+			t.Errorf("plainEntry(%s) = %d, %d", raw, src, dst)
 		}
 	}
-	if src, dst, ok := plainEntry(`{"source":"/a b","destination":"/c"}`); !ok || src != "/a b" || dst != "/c" {
-		t.Errorf("plain pair read as %q, %q, %v", src, dst, ok)
+	raw := `{"source":"/a b","destination":"/c"}`
+	if src, dst, ok := plainEntry(raw); !ok || raw[src:src+4] != `/a b` || raw[dst:dst+3] != `/c"` {
+		t.Errorf("plain pair read at %d, %d, %v", src, dst, ok)
+	}
+	if src, dst, ok := plainEntry(`{"source":"/a"}`); !ok || src != 11 || dst != -1 {
+		t.Errorf("plain source read at %d, %d, %v", src, dst, ok)
+	}
+}
+
+// A paths array of 2 GB or more keeps its lines' offsets as ints.
+func TestPathListWideOffsets(t *testing.T) {
+	src := `[{"source":"/a"},{"source":"/b"}]`
+	l := newPathLines(src)
+	l.list.wide = []int{} // as newPathLines does for 2 GB
+	l.plain(12)
+	l.decoded("/é")
+	l.plain(28)
+	list := l.done(3, 0)
+	if got := []string{list.Line(0), list.Line(1), list.Line(2)}; got[0] != "/a" || got[1] != "/é" || got[2] != "/b" || list.Lines() != 3 {
+		t.Errorf("lines %q, %d", got, list.Lines())
 	}
 }
