@@ -199,25 +199,9 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 	}
 	switch f.Type {
 	case String:
-		if val.Type != gjson.String {
-			return bad("a string")
-		}
-		v.Text = val.Str
-		if sp.alias != nil {
-			if canon, ok := sp.alias.Values[v.Text]; ok {
-				v.Text = canon
-			}
-		}
-		if !f.Accepted(v.Text) {
-			return bad("one of " + enumList(sp))
-		}
-		// A plain value reaches ascp as (part of) one argument: a control
-		// character there is never legitimate and could fool a log reader.
-		if f.Option != "" && f.Encoding == Plain && strings.IndexFunc(v.Text, isControl) >= 0 {
-			return bad("a value without control characters")
-		}
-		if problem := checkArgText(f, val.Str); problem != "" {
-			return bad(problem)
+		var expected string
+		if v.Text, expected = checkString(sp, val); expected != "" {
+			return bad(expected)
 		}
 	case Integer:
 		if val.Type != gjson.Number || !isInteger(val.Raw) {
@@ -263,24 +247,57 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 			return bad("an array")
 		}
 		if f.Items == String {
-			var p *Problem
-			val.ForEach(func(i, item gjson.Result) bool {
-				if item.Type != gjson.String {
-					p = &Problem{Pointer: ptr + "/" + i.String(), Expected: "a string", Found: describe(item, f.hidden())}
-					return false
-				}
-				if problem := checkArgText(f, item.Str); problem != "" {
-					p = &Problem{Pointer: ptr + "/" + i.String(), Expected: problem, Found: describe(item, true)}
-					return false
-				}
-				return true
-			})
-			if p != nil {
+			if p := checkStrings(f, val, ptr); p != nil {
 				return v, p
 			}
 		}
 	}
 	return v, nil
+}
+
+// checkString reads a string field: its canonical text, or what was
+// expected instead.
+func checkString(sp spelling, val gjson.Result) (text, expected string) {
+	f := sp.field
+	if val.Type != gjson.String {
+		return "", "a string"
+	}
+	text = val.Str
+	if sp.alias != nil {
+		if canon, ok := sp.alias.Values[text]; ok {
+			text = canon
+		}
+	}
+	if !f.Accepted(text) {
+		return "", "one of " + enumList(sp)
+	}
+	// A plain value reaches ascp as (part of) one argument: a control
+	// character there is never legitimate and could fool a log reader.
+	if f.Option != "" && f.Encoding == Plain && strings.IndexFunc(text, isControl) >= 0 {
+		return "", "a value without control characters"
+	}
+	if problem := checkArgText(f, val.Str); problem != "" {
+		return "", problem
+	}
+	return text, ""
+}
+
+// checkStrings checks the items of an array of strings: the first
+// problem, or nil.
+func checkStrings(f *Field, val gjson.Result, ptr string) *Problem {
+	var p *Problem
+	val.ForEach(func(i, item gjson.Result) bool {
+		if item.Type != gjson.String {
+			p = &Problem{Pointer: ptr + "/" + i.String(), Expected: "a string", Found: describe(item, f.hidden())}
+			return false
+		}
+		if problem := checkArgText(f, item.Str); problem != "" {
+			p = &Problem{Pointer: ptr + "/" + i.String(), Expected: problem, Found: describe(item, true)}
+			return false
+		}
+		return true
+	})
+	return p
 }
 
 // hidden reports whether a problem with the field must not repeat its
@@ -408,27 +425,26 @@ func PathEntry(entry gjson.Result) (source, destination gjson.Result) {
 func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
 	var problems Problems
 	withDest, withoutDest := 0, 0
-	// The lines are never longer than the entries they come from: one
-	// allocation, whose unused end is never touched.
-	var text strings.Builder
-	text.Grow(len(paths.JSON.Raw))
-	line := func(s string) {
-		text.WriteString(s)
-		text.WriteByte('\n')
-	}
+	// A line is kept as where it lies in the paths' JSON: the offset of
+	// an entry is its Index less that of the array, checked.
+	lines := newPathLines(paths.JSON.Raw)
 	// The pointer of an entry is built only for a problem: a million
 	// good paths would otherwise make a million strings.
 	i := -1
 	paths.JSON.ForEach(func(_, entry gjson.Result) bool {
 		i++
-		if src, dst, ok := plainEntry(entry.Raw); ok {
-			line(src)
-			if dst == "" {
+		at := entry.Index - paths.JSON.Index
+		if at < 0 || at+len(entry.Raw) > len(paths.JSON.Raw) || paths.JSON.Raw[at:at+len(entry.Raw)] != entry.Raw {
+			at = -1
+		}
+		if src, dst, ok := plainEntry(entry.Raw); ok && at >= 0 {
+			lines.plain(at + src)
+			if dst < 0 {
 				withoutDest++
 				return true
 			}
 			withDest++
-			line(dst)
+			lines.plain(at + dst)
 			return true
 		}
 		if !entry.IsObject() {
@@ -447,7 +463,7 @@ func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
 		case strings.IndexByte(src.Str, 0) >= 0:
 			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
 		default:
-			line(src.Str)
+			lines.decoded(src.Str)
 		}
 		if !dst.Exists() || dst.Type == gjson.Null {
 			withoutDest++
@@ -462,7 +478,7 @@ func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
 		case strings.IndexByte(dst.Str, 0) >= 0:
 			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
 		default:
-			line(dst.Str)
+			lines.decoded(dst.Str)
 		}
 		return true
 	})
@@ -477,5 +493,5 @@ func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
 	if len(problems) > 0 {
 		return problems, nil
 	}
-	return nil, &PathList{Text: text.String(), Entries: withDest + withoutDest, Pairs: withDest > 0}
+	return nil, lines.done(withDest+withoutDest, withDest)
 }
