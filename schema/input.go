@@ -125,10 +125,12 @@ func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: describe(root, false)}}
 	}
 	specJSON := root
-	// One walk of the members finds the envelope's: a Get for each would
-	// walk a bare spec of a million paths twice.
+	// One walk of the members finds the envelope's, and is a bare spec's
+	// walk too: each walk of a million paths is a pass over all their bytes.
 	var list, inner gjson.Result
+	var members []member
 	root.ForEach(func(key, val gjson.Result) bool {
+		members = append(members, member{key, val})
 		switch {
 		case key.Str == "transfer_specs" && !list.Exists():
 			list = val
@@ -156,7 +158,10 @@ func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 		specJSON = inner
 		problems = append(problems, in.parseSession(root)...)
 	}
-	spec, specProblems := parse(specJSON, in.SpecPointer, faspURL)
+	if in.Envelope != Bare {
+		members = nil
+	}
+	spec, specProblems := parse(specJSON, members, in.SpecPointer, faspURL)
 	in.Spec = spec
 	in.Unknown = append(in.Unknown, spec.Unknown...)
 	return in, append(problems, specProblems...)

@@ -139,10 +139,14 @@ func Pointer(prefix, key string) string {
 // pointer of obj inside the whole input ("/spec" in an aspera-cli session).
 // JSON null counts as absent, as IBM's clients treat it.
 func Parse(obj gjson.Result, prefix string) (*Spec, Problems) {
-	return parse(obj, prefix, "")
+	return parse(obj, nil, prefix, "")
 }
 
-func parse(obj gjson.Result, prefix, faspURL string) (*Spec, Problems) {
+// member is one member of an object, as ForEach gives it.
+type member struct{ key, val gjson.Result }
+
+// parse checks obj's members, walked already when members is not nil.
+func parse(obj gjson.Result, members []member, prefix, faspURL string) (*Spec, Problems) {
 	spec := &Spec{values: make(map[string]Value), given: make(map[string]bool)}
 	if !obj.IsObject() {
 		where := prefix
@@ -152,7 +156,7 @@ func parse(obj gjson.Result, prefix, faspURL string) (*Spec, Problems) {
 		return spec, Problems{{Pointer: where, Expected: "a transfer spec object", Found: describe(obj, false)}}
 	}
 	var problems Problems
-	obj.ForEach(func(key, val gjson.Result) bool {
+	visit := func(key, val gjson.Result) bool {
 		name := key.String()
 		ptr := Pointer(prefix, name)
 		sp, known := spellings[name]
@@ -179,7 +183,13 @@ func parse(obj gjson.Result, prefix, faspURL string) (*Spec, Problems) {
 		}
 		spec.values[sp.field.Name] = v.own(sp.field.Handling == Paths)
 		return true
-	})
+	}
+	if members == nil {
+		obj.ForEach(visit)
+	}
+	for _, m := range members {
+		visit(m.key, m.val)
+	}
 	if faspURL != "" && !spec.given["fasp_url"] {
 		spec.values["fasp_url"] = Value{JSON: gjson.Parse(jsonText(faspURL)), Text: faspURL, Pointer: "--url"}
 	}
