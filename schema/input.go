@@ -110,13 +110,46 @@ var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "se
 // faspURL, when not empty, is a fasp:// link given beside the input (the
 // --url flag); it counts as the spec's fasp_url unless the spec has one.
 func ParseInput(data []byte, faspURL string) (*Input, Problems) {
-	in := &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: MultiIncrUDPDefault(runtime.GOOS)}}
+	newInput := func() *Input {
+		return &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: MultiIncrUDPDefault(runtime.GOOS)}}
+	}
+	if len(data) < validateBeside {
+		if p := validate(data); p != nil {
+			return newInput(), Problems{*p}
+		}
+		return parseInput(newInput(), data, faspURL)
+	}
+	// A big text is validated beside its parse, which is never trusted
+	// before the text is found valid: on two cores, a spec of a million
+	// paths is read in the time of the longer of the two. (gjson reads
+	// any text without failing, and iterates where nesting is deep.)
+	valid := make(chan *Problem, 1)
+	go func() { valid <- validate(data) }()
+	in, problems := parseInput(newInput(), data, faspURL)
+	if p := <-valid; p != nil {
+		return newInput(), Problems{*p}
+	}
+	return in, problems
+}
+
+// validateBeside is the size of text from which it is validated beside
+// its parse: below it, a goroutine costs more than it saves.
+const validateBeside = 1 << 20
+
+// validate reports text nested too deep or that is not JSON.
+func validate(data []byte) *Problem {
 	if p := CheckDepth(data); p != nil {
-		return in, Problems{*p}
+		return p
 	}
 	if !gjson.ValidBytes(data) {
-		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}}
+		return &Problem{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}
 	}
+	return nil
+}
+
+// parseInput is ParseInput once the text is known to be JSON, or while
+// that is being checked.
+func parseInput(in *Input, data []byte, faspURL string) (*Input, Problems) {
 	// The text is read in place, not copied: a spec of a million paths is
 	// held once. What the result keeps of it is its own copy (Value.own),
 	// but for the paths, which Input.WithoutPaths lets go.
