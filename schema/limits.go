@@ -1,9 +1,9 @@
 package schema
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
+	"unsafe"
 )
 
 // Limits on what a job description may ask for, checked before anything
@@ -31,11 +31,12 @@ const (
 // recursion: parsers that recurse per level would exhaust the stack first.
 // It scans brackets outside strings and does not otherwise validate.
 func CheckDepth(data []byte) *Problem {
+	text := unsafe.String(unsafe.SliceData(data), len(data)) // read only, here
 	depth := 0
-	for i := 0; i < len(data); i++ {
-		switch data[i] {
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
 		case '"':
-			i = stringEnd(data, i+1)
+			i = stringEnd(text, i+1)
 		case '[', '{':
 			if depth++; depth > MaxDepth {
 				return &Problem{Pointer: "/", Expected: fmt.Sprintf("JSON nested at most %d levels deep", MaxDepth), Found: "deeper nesting"}
@@ -48,20 +49,20 @@ func CheckDepth(data []byte) *Problem {
 }
 
 // stringEnd is where the quote that ends a string begun before i is, or
-// len(data): most of a spec is string bytes, skipped at memchr speed.
-func stringEnd(data []byte, i int) int {
-	for i < len(data) {
-		q := bytes.IndexByte(data[i:], '"')
+// len(s): most of a spec is string bytes, skipped at memchr speed.
+func stringEnd(s string, i int) int {
+	for i < len(s) {
+		q := strings.IndexByte(s[i:], '"')
 		if q < 0 {
 			break
 		}
-		b := bytes.IndexByte(data[i:i+q], '\\')
+		b := strings.IndexByte(s[i:i+q], '\\')
 		if b < 0 {
 			return i + q
 		}
 		i += b + 2 // the backslash and the byte it escapes
 	}
-	return len(data)
+	return len(s)
 }
 
 // rawArgProblem says what is wrong with a raw ascp argument

@@ -3,6 +3,8 @@ package schema
 import (
 	"maps"
 	"strings"
+
+	"github.com/tidwall/gjson"
 )
 
 // PathList is the paths array as ascp's list file holds it: each source
@@ -108,36 +110,141 @@ func (s *Spec) PathList() *PathList {
 	return s.paths
 }
 
+// pathEntry is one entry of the paths array: plain, with where its
+// strings start in the array's text (dst -1 when it has none), or any
+// other, for gjson to read.
+type pathEntry struct {
+	plain    bool
+	src, dst int
+	json     gjson.Result
+}
+
+// eachPlainEntry calls fn with each entry of the array text raw. It reads
+// the usual entry itself, as plainEntry does, and finds where any other
+// ends for gjson: a million entries are read at the speed of a byte
+// search, and not once more to find their ends. It reports false, having
+// stopped, at text that is not JSON.
+func eachPlainEntry(raw string, fn func(pathEntry)) bool {
+	i := skipBlanks(raw, 0)
+	if i == len(raw) || raw[i] != '[' {
+		return false
+	}
+	if i = skipBlanks(raw, i+1); i < len(raw) && raw[i] == ']' {
+		return true
+	}
+	for i < len(raw) {
+		var end int
+		if src, dst, n, ok := plainEntry(raw[i:]); ok {
+			if dst >= 0 {
+				dst += i
+			}
+			fn(pathEntry{plain: true, src: i + src, dst: dst})
+			end = i + n
+		} else if end = valueEnd(raw, i); end > i {
+			fn(pathEntry{json: gjson.Parse(raw[i:end])})
+		} else {
+			return false
+		}
+		switch i = skipBlanks(raw, end); {
+		case i == len(raw):
+			return false
+		case raw[i] == ']':
+			return true
+		case raw[i] != ',':
+			return false
+		}
+		i = skipBlanks(raw, i+1)
+	}
+	return false
+}
+
+// eachEntry calls fn with each entry of the array as gjson reads it.
+func eachEntry(paths gjson.Result, fn func(pathEntry)) {
+	paths.ForEach(func(_, entry gjson.Result) bool {
+		at := entry.Index - paths.Index
+		if at >= 0 && at+len(entry.Raw) <= len(paths.Raw) && paths.Raw[at:at+len(entry.Raw)] == entry.Raw {
+			if src, dst, n, ok := plainEntry(entry.Raw); ok && n == len(entry.Raw) {
+				if dst >= 0 {
+					dst += at
+				}
+				fn(pathEntry{plain: true, src: at + src, dst: dst})
+				return true
+			}
+		}
+		fn(pathEntry{json: entry})
+		return true
+	})
+}
+
+func skipBlanks(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// valueEnd is where the JSON value that starts at s[i] ends, i when there
+// is none there. It trusts the text no more than to stop within it.
+func valueEnd(s string, i int) int {
+	switch s[i] {
+	case '"':
+		if end := stringEnd(s, i+1); end < len(s) {
+			return end + 1
+		}
+		return i
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(s); j++ {
+			switch s[j] {
+			case '"':
+				j = stringEnd(s, j+1)
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return i
+	}
+	j := i
+	for j < len(s) && !strings.ContainsRune(",]} \t\n\r", rune(s[j])) {
+		j++
+	}
+	return j
+}
+
 // plainEntry reads an entry written as nearly every client writes it,
 // {"source":"S"} or {"source":"S","destination":"D"}, without blanks and
-// with strings that need no decoding: a million of them are read at the
-// speed of a byte search. Any other entry (and any string holding a
-// backslash or a control character, which is then either an escape or
-// not JSON) is left to gjson, so that its meaning and its problems are
-// those of every other entry. src and dst are where the strings start in
-// raw, dst -1 when there is no destination.
-func plainEntry(raw string) (src, dst int, ok bool) {
+// with strings that need no decoding, at the start of raw. Any other
+// entry (and any string holding a backslash or a control character,
+// which is then either an escape or not JSON) is left to gjson, so that
+// its meaning and its problems are those of every other entry. src and
+// dst are where the strings start (dst -1 when there is no destination),
+// end where the entry ends.
+func plainEntry(raw string) (src, dst, end int, ok bool) {
 	const source, destination = `{"source":"`, `,"destination":"`
 	if !strings.HasPrefix(raw, source) {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	src = len(source)
-	end, ok := plainString(raw, src)
+	q, ok := plainString(raw, src)
 	if !ok {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	rest := raw[end+1:]
-	if rest == "}" {
-		return src, -1, true
+	rest := raw[q+1:]
+	if strings.HasPrefix(rest, "}") {
+		return src, -1, q + 2, true
 	}
 	if !strings.HasPrefix(rest, destination) {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	dst = end + 1 + len(destination)
-	if end, ok = plainString(raw, dst); !ok || raw[end+1:] != "}" {
-		return 0, 0, false
+	dst = q + 1 + len(destination)
+	if q, ok = plainString(raw, dst); !ok || !strings.HasPrefix(raw[q+1:], "}") {
+		return 0, 0, 0, false
 	}
-	return src, dst, true
+	return src, dst, q + 2, true
 }
 
 // plainString finds the closing quote of a non-empty string that starts

@@ -47,16 +47,16 @@ func TestPathListReadsEveryEntryAsGjson(t *testing.T) {
 func TestPlainEntryLeavesTheRest(t *testing.T) {
 	for _, raw := range []string{`{"source":"/a\"b"}`, `{"source":"/a\\b"}`, "{\"source\":\"/a\nb\"}", `{"source":""}`,
 		`{"source":"/a","destination":""}`, `{"source":"/a" }`, `{"source":"/a","x":1}`, `{"source":"/a","destination":"b","x":1}`, `{"source":1}`} {
-		if src, dst, ok := plainEntry(raw); ok {
+		if src, dst, _, ok := plainEntry(raw); ok {
 			t.Errorf("plainEntry(%s) = %d, %d", raw, src, dst)
 		}
 	}
 	raw := `{"source":"/a b","destination":"/c"}`
-	if src, dst, ok := plainEntry(raw); !ok || raw[src:src+4] != `/a b` || raw[dst:dst+3] != `/c"` {
+	if src, dst, _, ok := plainEntry(raw); !ok || raw[src:src+4] != `/a b` || raw[dst:dst+3] != `/c"` {
 		t.Errorf("plain pair read at %d, %d, %v", src, dst, ok)
 	}
-	if src, dst, ok := plainEntry(`{"source":"/a"}`); !ok || src != 11 || dst != -1 {
-		t.Errorf("plain source read at %d, %d, %v", src, dst, ok)
+	if src, dst, end, ok := plainEntry(`{"source":"/a"},{`); !ok || src != 11 || dst != -1 || end != 15 {
+		t.Errorf("plain source read at %d, %d, to %d, %v", src, dst, end, ok)
 	}
 }
 
@@ -71,5 +71,40 @@ func TestPathListWideOffsets(t *testing.T) {
 	list := l.done(3, 0)
 	if got := []string{list.Line(0), list.Line(1), list.Line(2)}; got[0] != "/a" || got[1] != "/é" || got[2] != "/b" || list.Lines() != 3 {
 		t.Errorf("lines %q, %d", got, list.Lines())
+	}
+}
+
+// The paths' own walk gives the entries gjson's ForEach gives, in order,
+// whatever they are and however they are spaced; and stops at text that
+// is not JSON.
+func TestEachPlainEntryWalksAsGjson(t *testing.T) {
+	for _, raw := range []string{
+		`[]`, ` [ ] `, `[{"source":"/a"}]`,
+		`[ {"source":"/a"} , {"source":"/b","destination":"c"},1,"s\"]",[1,[2,{"x":"]"}]],null,true,-1.5e3,{"source" :"/d"},{} ]`,
+		"[\n\t{\"source\":\"/a\"}\r\n,\"\\\\\"]",
+	} {
+		type seen struct {
+			plain    bool
+			src, dst int
+			raw      string
+		}
+		var fast, slow []seen
+		if !eachPlainEntry(raw, func(e pathEntry) { fast = append(fast, seen{e.plain, e.src, e.dst, e.json.Raw}) }) {
+			t.Errorf("%s: walk stopped", raw)
+		}
+		eachEntry(gjson.Parse(raw), func(e pathEntry) { slow = append(slow, seen{e.plain, e.src, e.dst, e.json.Raw}) })
+		if len(fast) != len(slow) {
+			t.Fatalf("%s: %d entries, gjson %d", raw, len(fast), len(slow))
+		}
+		for i := range fast {
+			if fast[i] != slow[i] {
+				t.Errorf("%s: entry %d %+v, gjson %+v", raw, i, fast[i], slow[i])
+			}
+		}
+	}
+	for _, raw := range []string{`[`, `[{"source":"/a"}`, `[{"source":"/a"} x]`, `[{"a":"b]`, `["x]`, `[,]`, `{"source":"/a"}`} {
+		if eachPlainEntry(raw, func(pathEntry) {}) {
+			t.Errorf("%s: walked as JSON", raw)
+		}
 	}
 }

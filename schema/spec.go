@@ -433,75 +433,84 @@ func PathEntry(entry gjson.Result) (source, destination gjson.Result) {
 // (a pair list) or none has. The same walk makes the list's lines, nil
 // when there is a problem.
 func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
-	var problems Problems
-	withDest, withoutDest := 0, 0
-	// A line is kept as where it lies in the paths' JSON: the offset of
-	// an entry is its Index less that of the array, checked.
-	lines := newPathLines(paths.JSON.Raw)
-	// The pointer of an entry is built only for a problem: a million
-	// good paths would otherwise make a million strings.
-	i := -1
-	paths.JSON.ForEach(func(_, entry gjson.Result) bool {
-		i++
-		at := entry.Index - paths.JSON.Index
-		if at < 0 || at+len(entry.Raw) > len(paths.JSON.Raw) || paths.JSON.Raw[at:at+len(entry.Raw)] != entry.Raw {
-			at = -1
-		}
-		if src, dst, ok := plainEntry(entry.Raw); ok && at >= 0 {
-			lines.plain(at + src)
-			if dst < 0 {
-				withoutDest++
-				return true
-			}
-			withDest++
-			lines.plain(at + dst)
-			return true
-		}
-		if !entry.IsObject() {
-			problems = append(problems, Problem{Pointer: paths.Pointer + "/" + strconv.Itoa(i), Expected: `an object {"source": ...}`, Found: describe(entry, false)})
-			return true
-		}
-		ptr := func(field string) string { return paths.Pointer + "/" + strconv.Itoa(i) + "/" + field }
-		src, dst := PathEntry(entry)
-		switch {
-		case !src.Exists():
-			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a source path", Found: "nothing"})
-		case src.Type != gjson.String || src.Str == "":
-			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a non-empty string", Found: describe(src, false)})
-		case strings.ContainsAny(src.Str, "\n\r"):
-			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
-		case strings.IndexByte(src.Str, 0) >= 0:
-			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
-		default:
-			lines.decoded(src.Str)
-		}
-		if !dst.Exists() || dst.Type == gjson.Null {
-			withoutDest++
-			return true
-		}
-		withDest++
-		switch {
-		case dst.Type != gjson.String || dst.Str == "":
-			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a non-empty string", Found: describe(dst, false)})
-		case strings.ContainsAny(dst.Str, "\n\r"):
-			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
-		case strings.IndexByte(dst.Str, 0) >= 0:
-			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
-		default:
-			lines.decoded(dst.Str)
-		}
-		return true
-	})
-	if withDest > 0 && withoutDest > 0 {
+	c := &pathCheck{paths: paths, lines: newPathLines(paths.JSON.Raw)}
+	if !eachPlainEntry(paths.JSON.Raw, c.entry) {
+		// Not JSON (the parse runs beside its validation): read as gjson
+		// reads it, from the start.
+		c = &pathCheck{paths: paths, lines: newPathLines(paths.JSON.Raw)}
+		eachEntry(paths.JSON, c.entry)
+	}
+	problems := c.problems
+	if c.withDest > 0 && c.withoutDest > 0 {
 		problems = append(problems, Problem{Pointer: paths.Pointer,
 			Expected: "either every entry with a destination or none",
-			Found:    fmt.Sprintf("%d with and %d without", withDest, withoutDest)})
+			Found:    fmt.Sprintf("%d with and %d without", c.withDest, c.withoutDest)})
 	}
-	if withDest+withoutDest == 0 && len(problems) == 0 && !mayBeEmpty {
+	if c.withDest+c.withoutDest == 0 && len(problems) == 0 && !mayBeEmpty {
 		problems = append(problems, Problem{Pointer: paths.Pointer, Expected: "at least one entry", Found: "an empty array"})
 	}
 	if len(problems) > 0 {
 		return problems, nil
 	}
-	return nil, lines.done(withDest+withoutDest, withDest)
+	return nil, c.lines.done(c.withDest+c.withoutDest, c.withDest)
+}
+
+// pathCheck is checkPaths' walk of the entries.
+type pathCheck struct {
+	paths                 Value
+	problems              Problems
+	withDest, withoutDest int
+	lines                 *pathLines
+	i                     int // entries seen
+}
+
+// entry checks the next entry. The pointer of an entry is built only for
+// a problem: a million good paths would otherwise make a million strings.
+func (c *pathCheck) entry(e pathEntry) {
+	i := c.i
+	c.i++
+	if e.plain {
+		c.lines.plain(e.src)
+		if e.dst < 0 {
+			c.withoutDest++
+			return
+		}
+		c.withDest++
+		c.lines.plain(e.dst)
+		return
+	}
+	entry := e.json
+	if !entry.IsObject() {
+		c.problems = append(c.problems, Problem{Pointer: c.paths.Pointer + "/" + strconv.Itoa(i), Expected: `an object {"source": ...}`, Found: describe(entry, false)})
+		return
+	}
+	ptr := func(field string) string { return c.paths.Pointer + "/" + strconv.Itoa(i) + "/" + field }
+	src, dst := PathEntry(entry)
+	switch {
+	case !src.Exists():
+		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a source path", Found: "nothing"})
+	case src.Type != gjson.String || src.Str == "":
+		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a non-empty string", Found: describe(src, false)})
+	case strings.ContainsAny(src.Str, "\n\r"):
+		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
+	case strings.IndexByte(src.Str, 0) >= 0:
+		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
+	default:
+		c.lines.decoded(src.Str)
+	}
+	if !dst.Exists() || dst.Type == gjson.Null {
+		c.withoutDest++
+		return
+	}
+	c.withDest++
+	switch {
+	case dst.Type != gjson.String || dst.Str == "":
+		c.problems = append(c.problems, Problem{Pointer: ptr("destination"), Expected: "a non-empty string", Found: describe(dst, false)})
+	case strings.ContainsAny(dst.Str, "\n\r"):
+		c.problems = append(c.problems, Problem{Pointer: ptr("destination"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
+	case strings.IndexByte(dst.Str, 0) >= 0:
+		c.problems = append(c.problems, Problem{Pointer: ptr("destination"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
+	default:
+		c.lines.decoded(dst.Str)
+	}
 }
