@@ -486,16 +486,11 @@ func (c *pathCheck) entry(e pathEntry) {
 	}
 	ptr := func(field string) string { return c.paths.Pointer + "/" + strconv.Itoa(i) + "/" + field }
 	src, dst := PathEntry(entry)
-	switch {
-	case !src.Exists():
+	if !src.Exists() {
 		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a source path", Found: "nothing"})
-	case src.Type != gjson.String || src.Str == "":
-		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a non-empty string", Found: describe(src, false)})
-	case strings.ContainsAny(src.Str, "\n\r"):
-		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
-	case strings.IndexByte(src.Str, 0) >= 0:
-		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
-	default:
+	} else if expected, found := pathProblem(src); expected != "" {
+		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: expected, Found: found})
+	} else {
 		c.lines.decoded(src.Str)
 	}
 	if !dst.Exists() || dst.Type == gjson.Null {
@@ -503,14 +498,23 @@ func (c *pathCheck) entry(e pathEntry) {
 		return
 	}
 	c.withDest++
-	switch {
-	case dst.Type != gjson.String || dst.Str == "":
-		c.problems = append(c.problems, Problem{Pointer: ptr("destination"), Expected: "a non-empty string", Found: describe(dst, false)})
-	case strings.ContainsAny(dst.Str, "\n\r"):
-		c.problems = append(c.problems, Problem{Pointer: ptr("destination"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
-	case strings.IndexByte(dst.Str, 0) >= 0:
-		c.problems = append(c.problems, Problem{Pointer: ptr("destination"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
-	default:
+	if expected, found := pathProblem(dst); expected != "" {
+		c.problems = append(c.problems, Problem{Pointer: ptr("destination"), Expected: expected, Found: found})
+	} else {
 		c.lines.decoded(dst.Str)
 	}
+}
+
+// pathProblem says what is wrong with a source or destination given, ""
+// when nothing: it must be one line of the list file.
+func pathProblem(v gjson.Result) (expected, found string) {
+	switch {
+	case v.Type != gjson.String || v.Str == "":
+		return "a non-empty string", describe(v, false)
+	case strings.ContainsAny(v.Str, "\n\r"):
+		return "a path without line breaks (paths travel in a list file)", "a line break"
+	case strings.IndexByte(v.Str, 0) >= 0:
+		return "a path without NUL bytes", "a NUL byte"
+	}
+	return "", ""
 }
