@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/faspkit/asession/schema"
 	"github.com/tidwall/gjson"
@@ -17,20 +18,21 @@ import (
 
 // ListFile is a file of source paths that ascp reads instead of taking the
 // sources on its command line: no length limit, no path taken for an option.
+//
+// Build makes it from the lines the spec's check made of the paths
+// (schema.PathList), without a string per line; a list made line by line
+// (a retry's) has Lines instead. Once written, a big list's lines can be
+// dropped (Release) and read back from the file when next needed.
 type ListFile struct {
 	Option string   // "--file-list" or "--file-pair-list"
 	Path   string   // where it is written (0600, in a private folder)
 	Lines  []string // one path per line; pairs alternate source, destination
-}
 
-// Content is the list file's bytes.
-func (l *ListFile) Content() []byte {
-	var b strings.Builder
-	for _, line := range l.Lines {
-		b.WriteString(line)
-		b.WriteByte('\n')
-	}
-	return []byte(b.String())
+	mu       sync.Mutex
+	paths    *schema.PathList // the lines, when built from a spec
+	n        int              // lines of paths
+	released bool             // paths was dropped once written: read them back from Path
+	view     *ListLines
 }
 
 // Invocation is one ascp process of a job: its arguments, environment
@@ -414,47 +416,43 @@ func (b *builder) tags() error {
 func (b *builder) paths() (*ListFile, []string, error) {
 	var tail []string
 	var list *ListFile
-	// The paths are walked once, where they lie in the input: a million
-	// entries as a slice of gjson results would cost hundreds of megabytes.
+	// The paths are the lines the spec's check made of them: a million
+	// entries are not walked again.
 	if v, ok := b.spec.Get(pathsField.Name); ok && v.JSON.IsArray() {
+		paths := b.spec.PathList()
+		if paths == nil {
+			return nil, nil, schema.Problem{Pointer: v.Pointer, Expected: "paths that pass their check", Found: "paths that do not"}
+		}
 		onCommandLine := b.opts.NoFileList
 		receive := b.spec.String(directionField.Name) == "receive"
-		entries, pairs := 0, false
-		var lines []string
-		var err error
-		v.JSON.ForEach(func(_, entry gjson.Result) bool {
-			src, dst := schema.PathEntry(entry)
-			var growing bool
-			if growing, err = checkGrowingSource(src.Str, v.Pointer, entries); err == nil && growing && receive {
-				err = schema.Problem{Pointer: entryPointer(v.Pointer, entries, "source"), Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
+		step := 1
+		if paths.Pairs {
+			step = 2
+		}
+		for i := 0; i < paths.Entries; i++ {
+			growing, err := checkGrowingSource(paths.Line(i*step), v.Pointer, i)
+			if err == nil && growing && receive {
+				err = schema.Problem{Pointer: entryPointer(v.Pointer, i, "source"), Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
+			}
+			if err != nil {
+				return nil, nil, err
 			}
 			onCommandLine = onCommandLine || growing
-			if !onCommandLine {
-				lines = append(lines, src.Str)
-				if dst.Exists() && dst.Str != "" {
-					pairs = true
-					lines = append(lines, dst.Str)
-				}
-			}
-			entries++
-			return err == nil
-		})
-		if err != nil {
-			return nil, nil, err
 		}
 		switch {
-		case entries == 0:
+		case paths.Entries == 0:
 		case onCommandLine:
-			sources, err := commandLineSources(v.JSON, v.Pointer)
+			sources, err := commandLineSources(paths, v.Pointer)
 			if err != nil {
 				return nil, nil, err
 			}
 			tail = append(tail, sources...)
 		default:
-			list = &ListFile{Option: "--file-list", Path: filepath.Join(b.opts.ListDir, "paths.txt"), Lines: lines}
-			if pairs {
-				list.Option = "--file-pair-list"
+			option := "--file-list"
+			if paths.Pairs {
+				option = "--file-pair-list"
 			}
+			list = &ListFile{Option: option, Path: filepath.Join(b.opts.ListDir, "paths.txt"), paths: paths, n: paths.Lines()}
 			tail = append(tail, list.Option+"="+list.Path)
 		}
 	}
@@ -475,27 +473,21 @@ func (b *builder) paths() (*ListFile, []string, error) {
 
 // commandLineSources are the sources as ascp arguments: no destination per
 // source is possible there, and none may look like an option.
-func commandLineSources(entries gjson.Result, pointer string) ([]string, error) {
+func commandLineSources(paths *schema.PathList, pointer string) ([]string, error) {
 	var sources []string
-	var err error
-	i := -1
-	entries.ForEach(func(_, entry gjson.Result) bool {
-		i++
-		src, dst := schema.PathEntry(entry)
-		if dst.Exists() && dst.Str != "" {
-			err = schema.Problem{Pointer: entryPointer(pointer, i, "destination"),
+	for i := 0; i < paths.Entries; i++ {
+		if paths.Pairs {
+			return nil, schema.Problem{Pointer: entryPointer(pointer, i, "destination"),
 				Expected: "no destination for sources given on the command line (a growing file, or agent.file_list false)", Found: "a destination"}
-			return false
 		}
-		if strings.HasPrefix(src.Str, "-") {
-			err = schema.Problem{Pointer: entryPointer(pointer, i, "source"),
+		src := paths.Line(i)
+		if strings.HasPrefix(src, "-") {
+			return nil, schema.Problem{Pointer: entryPointer(pointer, i, "source"),
 				Expected: "a source that does not start with - (on the command line it would be read as an option)", Found: "one that does"}
-			return false
 		}
-		sources = append(sources, src.Str)
-		return true
-	})
-	return sources, err
+		sources = append(sources, src)
+	}
+	return sources, nil
 }
 
 // entryPointer is the pointer of a member of entry i of the paths array,

@@ -21,8 +21,8 @@ func ExampleBuild() {
 		panic(err)
 	}
 	fmt.Println(strings.Join(cmds[0].Args, " "))
-	fmt.Println(cmds[0].Env[1], "and", len(cmds[0].Env)-1, "secret variable(s); list file:", cmds[0].ListFile.Lines)
+	fmt.Println(cmds[0].Env[1], "and", len(cmds[0].Env)-1, "secret variable(s); list file:", strings.TrimSpace(string(cmds[0].ListFile.Content())))
 	// Output:
 	// -q --mode=recv --host=demo.example.com --user=aspera -l 50000 --file-list=/run/job/paths.txt --dest64 L3RtcC9kb3du
-	// ASPERA_TEST_REDIS_DISABLE=true and 1 secret variable(s); list file: [/aspera-test-dir-tiny/200KB.1]
+	// ASPERA_TEST_REDIS_DISABLE=true and 1 secret variable(s); list file: /aspera-test-dir-tiny/200KB.1
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 )
@@ -104,26 +106,76 @@ var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "se
 	"spawn_timeout_sec": true, "spawn_delay_sec": true, "resume": true, "monitor": true, "verify": true}
 
 // ParseInput recognises the envelope, then parses and validates the spec.
+// data is read in place: it must not change while the result is in use.
 // faspURL, when not empty, is a fasp:// link given beside the input (the
 // --url flag); it counts as the spec's fasp_url unless the spec has one.
 func ParseInput(data []byte, faspURL string) (*Input, Problems) {
-	in := &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: MultiIncrUDPDefault(runtime.GOOS)}}
+	newInput := func() *Input {
+		return &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: MultiIncrUDPDefault(runtime.GOOS)}}
+	}
+	if len(data) < validateBeside {
+		if p := validate(data); p != nil {
+			return newInput(), Problems{*p}
+		}
+		return parseInput(newInput(), data, faspURL)
+	}
+	// A big text is validated beside its parse, which is never trusted
+	// before the text is found valid: on two cores, a spec of a million
+	// paths is read in the time of the longer of the two. (gjson reads
+	// any text without failing, and iterates where nesting is deep.)
+	valid := make(chan *Problem, 1)
+	go func() { valid <- validate(data) }()
+	in, problems := parseInput(newInput(), data, faspURL)
+	if p := <-valid; p != nil {
+		return newInput(), Problems{*p}
+	}
+	return in, problems
+}
+
+// validateBeside is the size of text from which it is validated beside
+// its parse: below it, a goroutine costs more than it saves.
+const validateBeside = 1 << 20
+
+// validate reports text nested too deep or that is not JSON.
+func validate(data []byte) *Problem {
 	if p := CheckDepth(data); p != nil {
-		return in, Problems{*p}
+		return p
 	}
 	if !gjson.ValidBytes(data) {
-		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}}
+		return &Problem{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}
 	}
-	root := gjson.ParseBytes(data)
+	return nil
+}
+
+// parseInput is ParseInput once the text is known to be JSON, or while
+// that is being checked.
+func parseInput(in *Input, data []byte, faspURL string) (*Input, Problems) {
+	// The text is read in place, not copied: a spec of a million paths is
+	// held once. What the result keeps of it is its own copy (Value.own),
+	// but for the paths, which Input.WithoutPaths lets go.
+	root := gjson.Parse(unsafe.String(unsafe.SliceData(data), len(data)))
 	if !root.IsObject() {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: describe(root, false)}}
 	}
 	specJSON := root
+	// One walk of the members finds the envelope's, and is a bare spec's
+	// walk too: each walk of a million paths is a pass over all their bytes.
+	var list, inner gjson.Result
+	var members []member
+	root.ForEach(func(key, val gjson.Result) bool {
+		members = append(members, member{key, val})
+		switch {
+		case key.Str == "transfer_specs" && !list.Exists():
+			list = val
+		case key.Str == "spec" && !inner.Exists():
+			inner = val
+		}
+		return true
+	})
 	var problems Problems
 	switch {
-	case root.Get("transfer_specs").Exists():
+	case list.Exists():
 		in.Envelope, in.SpecPointer = NodeResponse, "/transfer_specs/0/transfer_spec"
-		list := root.Get("transfer_specs")
 		first := list.Get("0")
 		if !list.IsArray() || !first.Exists() {
 			return in, Problems{{Pointer: "/transfer_specs", Expected: "a non-empty array", Found: describe(list, false)}}
@@ -134,12 +186,15 @@ func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 			}
 		}
 		specJSON = first.Get("transfer_spec")
-	case root.Get("spec").Exists():
+	case inner.Exists():
 		in.Envelope, in.SpecPointer = SessionObject, "/spec"
-		specJSON = root.Get("spec")
+		specJSON = inner
 		problems = append(problems, in.parseSession(root)...)
 	}
-	spec, specProblems := parse(specJSON, in.SpecPointer, faspURL)
+	if in.Envelope != Bare {
+		members = nil
+	}
+	spec, specProblems := parse(specJSON, members, in.SpecPointer, faspURL)
 	in.Spec = spec
 	in.Unknown = append(in.Unknown, spec.Unknown...)
 	return in, append(problems, specProblems...)
@@ -158,11 +213,11 @@ func (in *Input) parseSession(root gjson.Result) Problems {
 			case key.String() == "loglevel" && !slices.Contains(LogLevels, val.Str):
 				problems = append(problems, Problem{Pointer: ptr, Expected: "one of " + quoteAll(LogLevels), Found: describe(val, false)})
 			case key.String() == "loglevel":
-				in.LogLevel = val.Str
+				in.LogLevel = strings.Clone(val.Str)
 			case key.String() == "sdk":
-				in.SDK = val.Str
+				in.SDK = strings.Clone(val.Str)
 			default:
-				in.FileListFolder = val.Str
+				in.FileListFolder = strings.Clone(val.Str)
 			}
 		case "agent":
 			problems = append(problems, in.parseAgent(val, ptr)...)
@@ -198,9 +253,9 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 				case rawArgProblem(arg.Str) != "":
 					problems = append(problems, Problem{Pointer: kptr + "/" + i.String(), Expected: rawArgProblem(arg.Str), Found: describe(arg, true)})
 				case key.String() == "ascp_args":
-					in.Agent.AscpArgs = append(in.Agent.AscpArgs, arg.Str)
+					in.Agent.AscpArgs = append(in.Agent.AscpArgs, strings.Clone(arg.Str))
 				default:
-					in.Agent.TrustedCerts = append(in.Agent.TrustedCerts, arg.Str)
+					in.Agent.TrustedCerts = append(in.Agent.TrustedCerts, strings.Clone(arg.Str))
 				}
 				return true
 			})
@@ -232,7 +287,7 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 			if val.Type != gjson.String || !slices.Contains(ClientSSHKeys, val.Str) {
 				problems = append(problems, Problem{Pointer: kptr, Expected: "rsa or dsa_rsa (per_client is not implemented, by IBM's runner either)", Found: describe(val, false)})
 			} else {
-				in.Agent.ClientSSHKey = val.Str
+				in.Agent.ClientSSHKey = strings.Clone(val.Str)
 			}
 		case "spawn_timeout_sec", "spawn_delay_sec":
 			if val.Type != gjson.Number || val.Float() < 0 || val.Float() > 86400 {

@@ -107,8 +107,12 @@ func buildValid(t *testing.T, in *schema.Input) []ascp.Invocation {
 			t.Fatalf("the destination is not last: %q", c.Args)
 		}
 		if c.ListFile != nil {
-			for _, line := range c.ListFile.Lines {
-				if line == "" || strings.ContainsAny(line, "\r\n") {
+			lines, err := c.ListFile.Load()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range lines.Len() {
+				if line := lines.Line(i); line == "" || strings.ContainsAny(line, "\r\n") {
 					t.Fatalf("list file line %q", line)
 				}
 			}

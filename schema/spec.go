@@ -59,6 +59,7 @@ type Spec struct {
 	values  map[string]Value
 	given   map[string]bool // fields present in the input, valid or not
 	Unknown []string        // pointers of fields the table does not know
+	paths   *PathList       // the paths as list lines, made by their check
 }
 
 // Get returns the value of a canonical field.
@@ -138,10 +139,14 @@ func Pointer(prefix, key string) string {
 // pointer of obj inside the whole input ("/spec" in an aspera-cli session).
 // JSON null counts as absent, as IBM's clients treat it.
 func Parse(obj gjson.Result, prefix string) (*Spec, Problems) {
-	return parse(obj, prefix, "")
+	return parse(obj, nil, prefix, "")
 }
 
-func parse(obj gjson.Result, prefix, faspURL string) (*Spec, Problems) {
+// member is one member of an object, as ForEach gives it.
+type member struct{ key, val gjson.Result }
+
+// parse checks obj's members, walked already when members is not nil.
+func parse(obj gjson.Result, members []member, prefix, faspURL string) (*Spec, Problems) {
 	spec := &Spec{values: make(map[string]Value), given: make(map[string]bool)}
 	if !obj.IsObject() {
 		where := prefix
@@ -151,7 +156,7 @@ func parse(obj gjson.Result, prefix, faspURL string) (*Spec, Problems) {
 		return spec, Problems{{Pointer: where, Expected: "a transfer spec object", Found: describe(obj, false)}}
 	}
 	var problems Problems
-	obj.ForEach(func(key, val gjson.Result) bool {
+	visit := func(key, val gjson.Result) bool {
 		name := key.String()
 		ptr := Pointer(prefix, name)
 		sp, known := spellings[name]
@@ -176,9 +181,15 @@ func parse(obj gjson.Result, prefix, faspURL string) (*Spec, Problems) {
 			}
 			return true
 		}
-		spec.values[sp.field.Name] = v
+		spec.values[sp.field.Name] = v.own(sp.field.Handling == Paths)
 		return true
-	})
+	}
+	if members == nil {
+		obj.ForEach(visit)
+	}
+	for _, m := range members {
+		visit(m.key, m.val)
+	}
 	if faspURL != "" && !spec.given["fasp_url"] {
 		spec.values["fasp_url"] = Value{JSON: gjson.Parse(jsonText(faspURL)), Text: faspURL, Pointer: "--url"}
 	}
@@ -198,25 +209,9 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 	}
 	switch f.Type {
 	case String:
-		if val.Type != gjson.String {
-			return bad("a string")
-		}
-		v.Text = val.Str
-		if sp.alias != nil {
-			if canon, ok := sp.alias.Values[v.Text]; ok {
-				v.Text = canon
-			}
-		}
-		if !f.Accepted(v.Text) {
-			return bad("one of " + enumList(sp))
-		}
-		// A plain value reaches ascp as (part of) one argument: a control
-		// character there is never legitimate and could fool a log reader.
-		if f.Option != "" && f.Encoding == Plain && strings.IndexFunc(v.Text, isControl) >= 0 {
-			return bad("a value without control characters")
-		}
-		if problem := checkArgText(f, val.Str); problem != "" {
-			return bad(problem)
+		var expected string
+		if v.Text, expected = checkString(sp, val); expected != "" {
+			return bad(expected)
 		}
 	case Integer:
 		if val.Type != gjson.Number || !isInteger(val.Raw) {
@@ -262,24 +257,57 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 			return bad("an array")
 		}
 		if f.Items == String {
-			var p *Problem
-			val.ForEach(func(i, item gjson.Result) bool {
-				if item.Type != gjson.String {
-					p = &Problem{Pointer: ptr + "/" + i.String(), Expected: "a string", Found: describe(item, f.hidden())}
-					return false
-				}
-				if problem := checkArgText(f, item.Str); problem != "" {
-					p = &Problem{Pointer: ptr + "/" + i.String(), Expected: problem, Found: describe(item, true)}
-					return false
-				}
-				return true
-			})
-			if p != nil {
+			if p := checkStrings(f, val, ptr); p != nil {
 				return v, p
 			}
 		}
 	}
 	return v, nil
+}
+
+// checkString reads a string field: its canonical text, or what was
+// expected instead.
+func checkString(sp spelling, val gjson.Result) (text, expected string) {
+	f := sp.field
+	if val.Type != gjson.String {
+		return "", "a string"
+	}
+	text = val.Str
+	if sp.alias != nil {
+		if canon, ok := sp.alias.Values[text]; ok {
+			text = canon
+		}
+	}
+	if !f.Accepted(text) {
+		return "", "one of " + enumList(sp)
+	}
+	// A plain value reaches ascp as (part of) one argument: a control
+	// character there is never legitimate and could fool a log reader.
+	if f.Option != "" && f.Encoding == Plain && strings.IndexFunc(text, isControl) >= 0 {
+		return "", "a value without control characters"
+	}
+	if problem := checkArgText(f, val.Str); problem != "" {
+		return "", problem
+	}
+	return text, ""
+}
+
+// checkStrings checks the items of an array of strings: the first
+// problem, or nil.
+func checkStrings(f *Field, val gjson.Result, ptr string) *Problem {
+	var p *Problem
+	val.ForEach(func(i, item gjson.Result) bool {
+		if item.Type != gjson.String {
+			p = &Problem{Pointer: ptr + "/" + i.String(), Expected: "a string", Found: describe(item, f.hidden())}
+			return false
+		}
+		if problem := checkArgText(f, item.Str); problem != "" {
+			p = &Problem{Pointer: ptr + "/" + i.String(), Expected: problem, Found: describe(item, true)}
+			return false
+		}
+		return true
+	})
+	return p
 }
 
 // hidden reports whether a problem with the field must not repeat its
@@ -377,7 +405,9 @@ func crossCheck(spec *Spec, prefix string) Problems {
 		}
 	}
 	if paths, ok := spec.Get("paths"); ok {
-		problems = append(problems, checkPaths(paths, spec.Bool("keepalive"))...)
+		pathProblems, list := checkPaths(paths, spec.Bool("keepalive"))
+		problems = append(problems, pathProblems...)
+		spec.paths = list
 	}
 	return problems
 }
@@ -400,53 +430,91 @@ func PathEntry(entry gjson.Result) (source, destination gjson.Result) {
 
 // checkPaths validates the entries that go into ascp's list files, where a
 // path is one line: so no newline, and either every entry has a destination
-// (a pair list) or none has.
-func checkPaths(paths Value, mayBeEmpty bool) Problems {
-	var problems Problems
-	withDest, withoutDest := 0, 0
-	// The pointer of an entry is built only for a problem: a million
-	// good paths would otherwise make a million strings.
-	i := -1
-	paths.JSON.ForEach(func(_, entry gjson.Result) bool {
-		i++
-		if !entry.IsObject() {
-			problems = append(problems, Problem{Pointer: paths.Pointer + "/" + strconv.Itoa(i), Expected: `an object {"source": ...}`, Found: describe(entry, false)})
-			return true
-		}
-		ptr := func(field string) string { return paths.Pointer + "/" + strconv.Itoa(i) + "/" + field }
-		src, dst := PathEntry(entry)
-		switch {
-		case !src.Exists():
-			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a source path", Found: "nothing"})
-		case src.Type != gjson.String || src.Str == "":
-			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a non-empty string", Found: describe(src, false)})
-		case strings.ContainsAny(src.Str, "\n\r"):
-			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
-		case strings.IndexByte(src.Str, 0) >= 0:
-			problems = append(problems, Problem{Pointer: ptr("source"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
-		}
-		if !dst.Exists() || dst.Type == gjson.Null {
-			withoutDest++
-			return true
-		}
-		withDest++
-		switch {
-		case dst.Type != gjson.String || dst.Str == "":
-			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a non-empty string", Found: describe(dst, false)})
-		case strings.ContainsAny(dst.Str, "\n\r"):
-			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a path without line breaks (paths travel in a list file)", Found: "a line break"})
-		case strings.IndexByte(dst.Str, 0) >= 0:
-			problems = append(problems, Problem{Pointer: ptr("destination"), Expected: "a path without NUL bytes", Found: "a NUL byte"})
-		}
-		return true
-	})
-	if withDest > 0 && withoutDest > 0 {
+// (a pair list) or none has. The same walk makes the list's lines, nil
+// when there is a problem.
+func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
+	c := &pathCheck{paths: paths, lines: newPathLines(paths.JSON.Raw)}
+	if !eachPlainEntry(paths.JSON.Raw, c.entry) {
+		// Not JSON (the parse runs beside its validation): read as gjson
+		// reads it, from the start.
+		c = &pathCheck{paths: paths, lines: newPathLines(paths.JSON.Raw)}
+		eachEntry(paths.JSON, c.entry)
+	}
+	problems := c.problems
+	if c.withDest > 0 && c.withoutDest > 0 {
 		problems = append(problems, Problem{Pointer: paths.Pointer,
 			Expected: "either every entry with a destination or none",
-			Found:    fmt.Sprintf("%d with and %d without", withDest, withoutDest)})
+			Found:    fmt.Sprintf("%d with and %d without", c.withDest, c.withoutDest)})
 	}
-	if withDest+withoutDest == 0 && len(problems) == 0 && !mayBeEmpty {
+	if c.withDest+c.withoutDest == 0 && len(problems) == 0 && !mayBeEmpty {
 		problems = append(problems, Problem{Pointer: paths.Pointer, Expected: "at least one entry", Found: "an empty array"})
 	}
-	return problems
+	if len(problems) > 0 {
+		return problems, nil
+	}
+	return nil, c.lines.done(c.withDest+c.withoutDest, c.withDest)
+}
+
+// pathCheck is checkPaths' walk of the entries.
+type pathCheck struct {
+	paths                 Value
+	problems              Problems
+	withDest, withoutDest int
+	lines                 *pathLines
+	i                     int // entries seen
+}
+
+// entry checks the next entry. The pointer of an entry is built only for
+// a problem: a million good paths would otherwise make a million strings.
+func (c *pathCheck) entry(e pathEntry) {
+	i := c.i
+	c.i++
+	if e.plain {
+		c.lines.plain(e.src)
+		if e.dst < 0 {
+			c.withoutDest++
+			return
+		}
+		c.withDest++
+		c.lines.plain(e.dst)
+		return
+	}
+	entry := e.json
+	if !entry.IsObject() {
+		c.problems = append(c.problems, Problem{Pointer: c.paths.Pointer + "/" + strconv.Itoa(i), Expected: `an object {"source": ...}`, Found: describe(entry, false)})
+		return
+	}
+	ptr := func(field string) string { return c.paths.Pointer + "/" + strconv.Itoa(i) + "/" + field }
+	src, dst := PathEntry(entry)
+	if !src.Exists() {
+		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a source path", Found: "nothing"})
+	} else if expected, found := pathProblem(src); expected != "" {
+		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: expected, Found: found})
+	} else {
+		c.lines.decoded(src.Str)
+	}
+	if !dst.Exists() || dst.Type == gjson.Null {
+		c.withoutDest++
+		return
+	}
+	c.withDest++
+	if expected, found := pathProblem(dst); expected != "" {
+		c.problems = append(c.problems, Problem{Pointer: ptr("destination"), Expected: expected, Found: found})
+	} else {
+		c.lines.decoded(dst.Str)
+	}
+}
+
+// pathProblem says what is wrong with a source or destination given, ""
+// when nothing: it must be one line of the list file.
+func pathProblem(v gjson.Result) (expected, found string) {
+	switch {
+	case v.Type != gjson.String || v.Str == "":
+		return "a non-empty string", describe(v, false)
+	case strings.ContainsAny(v.Str, "\n\r"):
+		return "a path without line breaks (paths travel in a list file)", "a line break"
+	case strings.IndexByte(v.Str, 0) >= 0:
+		return "a path without NUL bytes", "a NUL byte"
+	}
+	return "", ""
 }

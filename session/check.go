@@ -16,7 +16,8 @@ type CheckOptions struct {
 }
 
 // CheckInput parses and validates a job description. Unless strict, the
-// caller may warn about in.Unknown.
+// caller may warn about in.Unknown. data is read in place, not copied
+// (schema.ParseInput): it must not change while in is in use.
 func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
 	limit := opts.MaxBytes
 	if limit <= 0 {

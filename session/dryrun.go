@@ -66,7 +66,14 @@ func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport,
 			}
 		}
 		if l := cmd.ListFile; l != nil {
-			s.ListFile = &DryRunListFile{Option: l.Option, Path: l.Path, Lines: l.Lines}
+			lines, err := l.Load()
+			if err != nil {
+				return nil, err
+			}
+			s.ListFile = &DryRunListFile{Option: l.Option, Path: l.Path, Lines: make([]string, lines.Len())}
+			for i := range s.ListFile.Lines {
+				s.ListFile.Lines[i] = lines.Line(i)
+			}
 		}
 		report.Sessions = append(report.Sessions, s)
 	}

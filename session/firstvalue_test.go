@@ -56,3 +56,21 @@ func TestReadFirstValue(t *testing.T) {
 		t.Errorf("a number ending with stdin: %q, %v", v, err)
 	}
 }
+
+// A value from a pipe, of unknown size, is read in blocks and joined:
+// every byte in its place, past the block sizes and the size from which
+// their memory is handed back, and the rest of stdin left unread.
+func TestReadFirstValueInBlocks(t *testing.T) {
+	for _, size := range []int{100 << 10, 17 << 20} {
+		value := `{"paths":[` + strings.Repeat(`{"source":"/a/b/c/0123456789"},`, size/31) + `{"source":"/z"}]}`
+		in := &stalledReader{strings.NewReader(value + "\n{\"type\":\"DONE\"}\n")}
+		got, rest, err := readFirstValue(in, 64<<20)
+		if err != nil || string(got) != value {
+			t.Fatalf("%d bytes: %d read, %v; equal: %v", len(value), len(got), err, string(got) == value)
+		}
+		tail := make([]byte, 17)
+		if _, err := io.ReadFull(rest, tail); err != nil || string(tail) != "\n{\"type\":\"DONE\"}\n" {
+			t.Errorf("rest %q, %v", tail, err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/faspkit/asession/schema"
@@ -115,7 +116,14 @@ func looksLikeJSON(arg string) bool {
 func readFirstValue(r io.Reader, limit int64) ([]byte, io.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var sc firstValue
+	// Sized from what stdin holds when that is known (a file, a buffer),
+	// so that a big spec is read without the copies of a growing slice;
+	// from a pipe, in blocks joined once at the end.
 	var data []byte
+	var blocks blocks
+	if n := sizeHint(r); n > 0 {
+		data = make([]byte, 0, min(n, limit))
+	}
 	var taken int64
 	for {
 		if br.Buffered() == 0 {
@@ -127,7 +135,7 @@ func readFirstValue(r io.Reader, limit int64) ([]byte, io.Reader, error) {
 					return nil, br, fmt.Errorf("no transfer spec on stdin")
 				case sc.scalar:
 					// A top-level number or literal ends with the input.
-					return data, br, nil
+					return blocks.join(data), br, nil
 				}
 				return nil, br, fmt.Errorf("stdin is not valid JSON: unexpected end of input")
 			}
@@ -140,17 +148,87 @@ func readFirstValue(r io.Reader, limit int64) ([]byte, io.Reader, error) {
 		if err != nil {
 			return nil, br, fmt.Errorf("stdin is not valid JSON: %v", err)
 		}
-		if sc.started {
+		if sc.started && cap(data) > 0 {
 			data = append(data, buf[sc.skip:n]...)
+		} else if sc.started {
+			blocks.add(buf[sc.skip:n])
 		}
 		sc.skip = 0
 		br.Discard(n)
 		taken += int64(n)
 		if done {
-			return data, br, nil
+			return blocks.join(data), br, nil
 		}
 		if taken >= limit {
 			return nil, br, tooLarge(limit)
 		}
 	}
+}
+
+// sizeHint is how many bytes r holds from where it is, 0 when unknown:
+// stdin redirected from a file, or an in-memory reader.
+func sizeHint(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Len() int }:
+		return int64(r.Len())
+	case *os.File:
+		info, err := r.Stat()
+		if err != nil || !info.Mode().IsRegular() {
+			return 0
+		}
+		at, err := r.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return 0
+		}
+		return info.Size() - at
+	}
+	return 0
+}
+
+// blocks hold a value of unknown size as it is read: blocks that double
+// up to 8 MB, joined once. A slice grown by append would copy a 45 MB
+// spec about four times over and leave each old copy behind.
+type blocks [][]byte
+
+func (b *blocks) add(p []byte) {
+	for len(p) > 0 {
+		last := len(*b) - 1
+		if last < 0 || len((*b)[last]) == cap((*b)[last]) {
+			size := 64 << 10
+			if last >= 0 {
+				size = min(2*cap((*b)[last]), 8<<20)
+			}
+			*b = append(*b, make([]byte, 0, size))
+			last++
+		}
+		block := &(*b)[last]
+		n := min(len(p), cap(*block)-len(*block))
+		*block = append(*block, p[:n]...)
+		p = p[n:]
+	}
+}
+
+// join is the value: data when it was read whole, else its blocks in one
+// slice. Past a few megabytes the blocks' memory is handed back at once,
+// as set-up is about to need as much again.
+func (b blocks) join(data []byte) []byte {
+	if len(b) == 0 {
+		return data
+	}
+	if len(b) == 1 {
+		return b[0]
+	}
+	size := 0
+	for _, block := range b {
+		size += len(block)
+	}
+	data = make([]byte, 0, size)
+	for i, block := range b {
+		data = append(data, block...)
+		b[i] = nil
+	}
+	if size >= 16<<20 {
+		debug.FreeOSMemory()
+	}
+	return data
 }

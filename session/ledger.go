@@ -96,6 +96,7 @@ type ledgerIndex struct {
 	cwdErr error
 
 	once     sync.Once
+	lines    *ascp.ListLines  // the list's lines, read back when released; nil when they could not be
 	byHash   map[uint64]int32 // source hash → first argument with that source
 	overflow map[string]int32 // sources whose hash another source holds
 }
@@ -105,13 +106,13 @@ func newLedgerIndex(list *ascp.ListFile) *ledgerIndex {
 	if list.Option == "--file-pair-list" {
 		step = 2
 	}
-	x := &ledgerIndex{list: list, step: step, n: len(list.Lines) / step}
+	x := &ledgerIndex{list: list, step: step, n: list.Len() / step}
 	x.cwd, x.cwdErr = os.Getwd()
 	return x
 }
 
-// source is the list's source of argument i.
-func (x *ledgerIndex) source(i int) string { return x.list.Lines[i*x.step] }
+// source is the list's source of argument i, once built.
+func (x *ledgerIndex) source(i int) string { return x.lines.Line(i * x.step) }
 
 // alias is the other name ascp may give the source src of the list: its
 // absolute, clean path (filepath.Abs, without a Getwd per path), or ""
@@ -146,8 +147,16 @@ func (x *ledgerIndex) names(i int, name []byte) bool {
 }
 
 // build indexes every source and alias, first argument first, as the
-// list lines are: a source given twice is the first one's.
+// list lines are: a source given twice is the first one's. A list whose
+// lines cannot be read back indexes nothing: its files are reported
+// as ascp reports them, but none is taken as finished before its
+// ARGSTOP, so a retry sends it again rather than lose it.
 func (x *ledgerIndex) build() {
+	lines, err := x.list.Load()
+	if err != nil {
+		return
+	}
+	x.lines = lines
 	x.byHash = make(map[uint64]int32, x.n)
 	add := func(i int, name string) {
 		h := ledgerHash([]byte(name))
@@ -176,6 +185,9 @@ func (x *ledgerIndex) build() {
 // find returns the argument whose source is name, or -1.
 func (x *ledgerIndex) find(name []byte) int {
 	x.once.Do(x.build)
+	if x.lines == nil {
+		return -1
+	}
 	if i, ok := x.byHash[ledgerHash(name)]; ok && x.names(int(i), name) {
 		return int(i)
 	}
@@ -185,22 +197,20 @@ func (x *ledgerIndex) find(name []byte) int {
 	return -1
 }
 
-// begin starts an attempt: it returns the list lines still to send and the
-// commands to send again before any new one (the unfinished STARTs, then
-// the DONE when one was given).
-func (l *ledger) begin() (lines []string, replay []*Command) {
+// begin starts an attempt: it returns the commands to send again before
+// any new one (the unfinished STARTs, then the DONE when one was given).
+// The list arguments of the attempt are those not finished: lines has
+// their lines, for a retry's list file.
+func (l *ledger) begin() (replay []*Command) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	// Counted first, so that a million arguments take their two slices at
-	// their size, not a trail of grown copies.
+	// Counted first, so that a million arguments take their slice at its
+	// size, not a trail of grown copies.
 	attempt := 0
 	for _, f := range l.finished {
 		if !f {
 			attempt++
 		}
-	}
-	if l.index != nil {
-		lines = make([]string, 0, attempt*l.index.step)
 	}
 	if cap(l.attempt) < attempt {
 		l.attempt = make([]int32, 0, attempt)
@@ -208,7 +218,6 @@ func (l *ledger) begin() (lines []string, replay []*Command) {
 	l.attempt, l.argstops = l.attempt[:0], 0
 	for i, f := range l.finished {
 		if !f {
-			lines = append(lines, l.index.list.Lines[i*l.index.step:(i+1)*l.index.step]...)
 			l.attempt = append(l.attempt, int32(i))
 		}
 	}
@@ -220,7 +229,34 @@ func (l *ledger) begin() (lines []string, replay []*Command) {
 	if l.done {
 		replay = append(replay, &Command{Type: "DONE"})
 	}
-	return lines, replay
+	return replay
+}
+
+// lines are the list lines of the arguments of the attempt begin started,
+// in order: only a retry needs them, so a first attempt of a million
+// paths neither reads back nor copies any.
+func (l *ledger) lines() ([]string, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var lines []string
+	k := 0
+	for k < len(l.attempt) && l.attempt[k] >= 0 {
+		k++
+	}
+	if l.index == nil || k == 0 {
+		return nil, nil
+	}
+	all, err := l.index.list.Load()
+	if err != nil {
+		return nil, err
+	}
+	lines = make([]string, 0, k*l.index.step)
+	for _, i := range l.attempt[:k] {
+		for j := int(i) * l.index.step; j < (int(i)+1)*l.index.step; j++ {
+			lines = append(lines, all.Line(j))
+		}
+	}
+	return lines, nil
 }
 
 // unfinished reports whether anything is left to send.

@@ -43,7 +43,7 @@ func TestLedgerRetrySendsOnlyTheUnfinished(t *testing.T) {
 			list := &ascp.ListFile{Option: "--file-list", Lines: []string{
 				"/data/a", "rel/b", "/data//c", "/data/d", "/data/a", "/data/e"}}
 			l := newLedger(list)
-			lines, _ := l.begin()
+			lines := beginLines(t, l)
 			if !slices.Equal(lines, list.Lines) {
 				t.Fatalf("first attempt sends %q, want the whole list", lines)
 			}
@@ -61,7 +61,7 @@ func TestLedgerRetrySendsOnlyTheUnfinished(t *testing.T) {
 			} {
 				l.observe(f.Type(), f)
 			}
-			lines, _ = l.begin()
+			lines = beginLines(t, l)
 			if !slices.Equal(lines, []string{"/data/a", "/data/e"}) {
 				t.Errorf("retry sends %q, want the second /data/a and /data/e", lines)
 			}
@@ -73,7 +73,7 @@ func TestLedgerRetrySendsOnlyTheUnfinished(t *testing.T) {
 				f := argStop("0")
 				l.observe(f.Type(), f)
 			}
-			if lines, _ = l.begin(); len(lines) != 0 || l.unfinished() {
+			if lines = beginLines(t, l); len(lines) != 0 || l.unfinished() {
 				t.Errorf("after the retry's ARGSTOPs: sends %q, unfinished %v", lines, l.unfinished())
 			}
 		})
@@ -92,13 +92,13 @@ func TestLedgersOfSessionsShareTheIndexOnly(t *testing.T) {
 	ledgers[0].observe(f.Type(), f)
 	f = stopFrame(t, "STOP", "/s/1")
 	ledgers[1].observe(f.Type(), f)
-	if lines, _ := ledgers[0].begin(); !slices.Equal(lines, []string{"/s/1", "d1", "/s/3", "d3"}) {
+	if lines := beginLines(t, ledgers[0]); !slices.Equal(lines, []string{"/s/1", "d1", "/s/3", "d3"}) {
 		t.Errorf("session 1 re-sends %q", lines)
 	}
-	if lines, _ := ledgers[1].begin(); !slices.Equal(lines, []string{"/s/2", "d2", "/s/3", "d3"}) {
+	if lines := beginLines(t, ledgers[1]); !slices.Equal(lines, []string{"/s/2", "d2", "/s/3", "d3"}) {
 		t.Errorf("session 2 re-sends %q", lines)
 	}
-	if lines, _ := ledgers[2].begin(); len(lines) != 0 || ledgers[2].unfinished() {
+	if lines := beginLines(t, ledgers[2]); len(lines) != 0 || ledgers[2].unfinished() {
 		t.Errorf("the session without a list sends %q", lines)
 	}
 }
@@ -115,7 +115,7 @@ func TestLedgerReplaysUnfinishedStarts(t *testing.T) {
 	l.taken(&Command{Type: "DONE"}, true)
 	f := stopFrame(t, "STOP", "/p/a")
 	l.observe(f.Type(), f)
-	_, replay := l.begin()
+	replay := l.begin()
 	if len(replay) != 2 || replay[0] != b || replay[1].Type != "DONE" {
 		t.Fatalf("replay %v, want b then DONE", replay)
 	}
@@ -123,7 +123,68 @@ func TestLedgerReplaysUnfinishedStarts(t *testing.T) {
 	l.taken(b, true)
 	f = argStop("0")
 	l.observe(f.Type(), f)
-	if _, replay = l.begin(); len(replay) != 1 || replay[0].Type != "DONE" {
+	if replay = l.begin(); len(replay) != 1 || replay[0].Type != "DONE" {
 		t.Errorf("replay %v, want only DONE", replay)
+	}
+}
+
+// beginLines starts an attempt and returns its list lines.
+func beginLines(t *testing.T, l *ledger) []string {
+	t.Helper()
+	l.begin()
+	lines, err := l.lines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+// A big job's list lines are dropped once written and read back from the
+// list file when a file is reported and when a retry lists the rest.
+func TestLedgerReadsBackAReleasedList(t *testing.T) {
+	in, e := CheckInput([]byte(`{"remote_host":"h","remote_user":"u","direction":"send","destination_root":"/d","paths":[
+		{"source":"/s/1","destination":"d1"},{"source":"/s/\u00e9","destination":"d\\2"},{"source":"/s/3","destination":"d3"}]}`), CheckOptions{})
+	if e != nil {
+		t.Fatal(e)
+	}
+	p, err := Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := p.Invocations[0].ListFile
+	if err := list.Write(); err != nil {
+		t.Fatal(err)
+	}
+	list.Release()
+	want := []string{"/s/1", "d1", "/s/é", `d\2`, "/s/3", "d3"}
+	if got, err := os.ReadFile(list.Path); err != nil || string(got) != "/s/1\nd1\n/s/é\nd\\2\n/s/3\nd3\n" {
+		t.Fatalf("list file %q, %v", got, err)
+	}
+	l := newLedger(list)
+	if lines := beginLines(t, l); !slices.Equal(lines, want) {
+		t.Fatalf("first attempt %q, want %q", lines, want)
+	}
+	f := stopFrame(t, "STOP", "/s/é")
+	l.observe(f.Type(), f)
+	if lines := beginLines(t, l); !slices.Equal(lines, []string{"/s/1", "d1", "/s/3", "d3"}) {
+		t.Errorf("retry %q after /s/é was delivered", lines)
+	}
+	// A list file that is not what was written is an error, never a
+	// shorter retry.
+	if p, err = Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	list = p.Invocations[0].ListFile
+	if err := list.Write(); err != nil {
+		t.Fatal(err)
+	}
+	list.Release()
+	if err := os.WriteFile(list.Path, []byte("/s/1\nd1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l = newLedger(list)
+	l.begin()
+	if lines, err := l.lines(); err == nil {
+		t.Errorf("a list file cut short gives %q, no error", lines)
 	}
 }

@@ -8,17 +8,27 @@ import "runtime/debug"
 const bigJob = 10_000
 
 // releaseSetup returns to the system what reading, checking and building
-// a big job took (the input text, the parsed values, the growth of the
-// slices), now that the list file is written: a transfer of a million
-// files may last hours, and the peak of its first second should not.
-func releaseSetup(p *Prepared) {
+// a big job took (the input text, the parsed values, the list's lines),
+// now that the list file is written: a transfer of a million files may
+// last hours, and the peak of its first second should not. The lines are
+// read back from the list file when a file is reported or a retry made;
+// the job keeps its own copy of the input without the paths, so that the
+// caller's is left as it was.
+func releaseSetup(j *job) {
 	lines := 0
-	for _, c := range p.Invocations {
+	for _, c := range j.prepared.Invocations {
 		if c.ListFile != nil {
-			lines += len(c.ListFile.Lines)
+			lines += c.ListFile.Len()
 		}
 	}
-	if lines >= bigJob {
-		debug.FreeOSMemory()
+	if lines < bigJob {
+		return
 	}
+	for _, c := range j.prepared.Invocations {
+		if c.ListFile != nil {
+			c.ListFile.Release()
+		}
+	}
+	j.in = j.in.WithoutPaths()
+	debug.FreeOSMemory()
 }

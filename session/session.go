@@ -510,7 +510,7 @@ func (j *job) setUp(prepared *Prepared) *Outcome {
 		}
 	}
 	j.ledgers = newLedgers(prepared.Invocations)
-	releaseSetup(prepared)
+	releaseSetup(j)
 	j.keepSent = len(prepared.Invocations) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
 		j.in.Spec.Bool("delete_source") || j.in.Spec.Has("move_after_transfer")
 	if j.in.Agent.Verify {
@@ -571,14 +571,17 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Invocation) *Outcome {
 	delay := j.opts.RetryDelay
 	led := j.ledgers[cmd.Index-1]
 	for attempt := 0; ; attempt++ {
-		lines, replay := led.begin()
+		replay := led.begin()
 		args := cmd.Args
 		if attempt > 0 && cmd.ListFile != nil && cmd.Sessions == 1 {
 			// The retry lists only what is not finished. (A session of
 			// a multi-session job cannot: ascp shares the files of the
 			// list among the sessions by their place in it.)
-			var err error
-			if args, err = j.retryList(cmd, attempt, lines); err != nil {
+			lines, err := led.lines()
+			if err == nil {
+				args, err = j.retryList(cmd, attempt, lines)
+			}
+			if err != nil {
 				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 			}
 		}
@@ -670,9 +673,15 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 			return &Outcome{ExitCode: ExitOK}
 		}
 	}
-	if cmd.ListFile != nil && len(j.undelivered(cmd.ListFile)) == 0 {
-		// What a session failed had been delivered by another.
-		return &Outcome{ExitCode: ExitOK}
+	if cmd.ListFile != nil {
+		lines, err := j.undelivered(cmd.ListFile)
+		if err != nil {
+			return outcome(events.NewError(events.FromSetup, 0, err.Error()), ExitFailed)
+		}
+		if len(lines) == 0 {
+			// What a session failed had been delivered by another.
+			return &Outcome{ExitCode: ExitOK}
+		}
 	}
 	if j.opts.Retries == 0 {
 		return first
@@ -692,11 +701,13 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 		failed = failed[:1] // the retries are this one ascp
 		args := cmd.Args
 		if cmd.ListFile != nil {
-			lines := j.undelivered(cmd.ListFile)
+			lines, err := j.undelivered(cmd.ListFile)
+			if err != nil {
+				return outcome(events.NewError(events.FromSetup, 0, err.Error()), ExitFailed)
+			}
 			if len(lines) == 0 {
 				return &Outcome{ExitCode: ExitOK}
 			}
-			var err error
 			if args, err = j.retryList(&cmd, attempt+1, lines); err != nil {
 				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 			}
@@ -723,7 +734,7 @@ func (j *job) undeliveredCommands(failed []int) []*Command {
 	seen := map[string]bool{}
 	done := false
 	for _, s := range failed {
-		_, cmds := j.ledgers[s-1].begin()
+		cmds := j.ledgers[s-1].begin()
 		for _, c := range cmds {
 			if c.Type == "DONE" {
 				done = true
@@ -747,21 +758,27 @@ func (j *job) undeliveredCommands(failed []int) []*Command {
 // undelivered lists the list lines whose source no session reported
 // transferred or skipped: for a directory, every file it holds is looked
 // at again (those delivered are skipped, or gone with their source).
-func (j *job) undelivered(list *ascp.ListFile) []string {
+func (j *job) undelivered(list *ascp.ListFile) ([]string, error) {
 	step := 1
 	if list.Option == "--file-pair-list" {
 		step = 2
 	}
+	all, err := list.Load()
+	if err != nil {
+		return nil, err
+	}
 	var lines []string
-	for i := 0; i+step <= len(list.Lines); i += step {
-		src := list.Lines[i]
+	for i := 0; i+step <= all.Len(); i += step {
+		src := all.Line(i)
 		abs, _ := filepath.Abs(src)
 		if j.sent.has([]byte(src)) || j.sent.has([]byte(abs)) {
 			continue
 		}
-		lines = append(lines, list.Lines[i:i+step]...)
+		for k := i; k < i+step; k++ {
+			lines = append(lines, all.Line(k))
+		}
 	}
-	return lines
+	return lines, nil
 }
 
 // retryList writes the list file of a retry, holding lines, and returns
