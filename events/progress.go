@@ -105,13 +105,13 @@ func NewTracker(n int, now func() time.Time) *Tracker {
 }
 
 var (
-	fieldFile             = []byte("File")
-	fieldTransferBytes    = []byte("TransferBytes")
-	fieldPreTransferBytes = []byte("PreTransferBytes")
-	fieldStartByte        = []byte("StartByte")
-	fieldSize             = []byte("Size")
-	fieldCode             = []byte("Code")
-	fieldDescription      = []byte("Description")
+	fieldFile             = mgmt.NewName("File")
+	fieldTransferBytes    = mgmt.NewName("TransferBytes")
+	fieldPreTransferBytes = mgmt.NewName("PreTransferBytes")
+	fieldStartByte        = mgmt.NewName("StartByte")
+	fieldSize             = mgmt.NewName("Size")
+	fieldCode             = mgmt.NewName("Code")
+	fieldDescription      = mgmt.NewName("Description")
 	frameStart            = []byte("START")
 	frameStats            = []byte("STATS")
 	frameStop             = []byte("STOP")
@@ -136,7 +136,7 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 		}
 	case bytes.Equal(typ, frameStart):
 		t.running()
-		name, _ := f.Get(fieldFile)
+		name, _ := f.Lookup(fieldFile)
 		if t.finishedBefore(name) {
 			// Sent again although an earlier attempt finished it: its
 			// bytes are counted done already.
@@ -153,7 +153,7 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 		s.open = true
 		t.changed = true
 	case bytes.Equal(typ, frameStop):
-		name, _ := f.Get(fieldFile)
+		name, _ := f.Lookup(fieldFile)
 		if v, ok := intField(f, fieldTransferBytes); ok {
 			s.sentBytes = v
 		}
@@ -169,7 +169,7 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 	case bytes.Equal(typ, frameSkip):
 		// A skipped file is there already: attempted, completed (as
 		// Connect counts it) and its bytes done.
-		if name, _ := f.Get(fieldFile); !t.finish(name) {
+		if name, _ := f.Lookup(fieldFile); !t.finish(name) {
 			t.dropExpected(s, f)
 			return
 		}
@@ -184,7 +184,7 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 	case bytes.Equal(typ, frameFileError):
 		// A file that fails before its START (a missing source) was
 		// attempted too; one that fails after it is counted already.
-		if name, _ := f.Get(fieldFile); !s.open || !bytes.Equal(name, s.lastStart) {
+		if name, _ := f.Lookup(fieldFile); !s.open || !bytes.Equal(name, s.lastStart) {
 			s.counts.Attempted++
 		}
 		s.open = false
@@ -257,8 +257,8 @@ func (t *Tracker) recordFailedFile(session int, f *mgmt.Frame) {
 	if len(t.failedFiles) >= maxFailedFiles {
 		return
 	}
-	name, _ := f.Get(fieldFile)
-	desc, _ := f.Get(fieldDescription)
+	name, _ := f.Lookup(fieldFile)
+	desc, _ := f.Lookup(fieldDescription)
 	code, _ := intField(f, fieldCode)
 	t.failedFiles = append(t.failedFiles, FailedFile{File: clipText(name), Code: int(code), Description: clipText(desc), session: session})
 }
@@ -519,8 +519,8 @@ func appendIntMember(dst []byte, key string, v int64) []byte {
 }
 
 // intField parses a decimal field without allocating.
-func intField(f *mgmt.Frame, name []byte) (int64, bool) {
-	v, ok := f.Get(name)
+func intField(f *mgmt.Frame, name mgmt.Name) (int64, bool) {
+	v, ok := f.Lookup(name)
 	if !ok || len(v) == 0 || len(v) > 18 {
 		return 0, false
 	}

@@ -167,7 +167,8 @@ const maxCachedNameLen = 256
 // dozen fields, and a map lookup per field (hashing the name with the
 // general-purpose hash) was a fifth of the relay's time.
 type FrameEncoder struct {
-	slots []uint16 // index+1 into infos, 0 when free; len is a power of two
+	known []fieldInfo // by mgmt.NameID: the names IBM's client knows
+	slots []uint16    // index+1 into infos, 0 when free; len is a power of two
 	infos []fieldInfo
 	seed  uint64
 	first uint16 // index+1 of the field that came first (after Type) last time
@@ -176,6 +177,7 @@ type FrameEncoder struct {
 // NewFrameEncoder returns an encoder with an empty key cache.
 func NewFrameEncoder() *FrameEncoder {
 	return &FrameEncoder{
+		known: append([]fieldInfo(nil), knownInfos...),
 		slots: make([]uint16, 2*maxCachedNames), // at most half full
 		infos: make([]fieldInfo, 0, 64),
 		seed:  rand.Uint64() | 1,
@@ -226,6 +228,21 @@ func newFieldInfo(name string) fieldInfo {
 	return fieldInfo{name: name, prefix: append(prefix, ':'), kind: kindOf(name), reserved: reservedKeys[key]}
 }
 
+// knownInfos is the fieldInfo of each name mgmt knows, by its id, made
+// once: an encoder copies it (the memo of values is its own) and finds
+// the field of a frame from a Reader by id, without hashing its name.
+var knownInfos = func() []fieldInfo {
+	infos := make([]fieldInfo, len(mgmt.KnownNames)+1)
+	for i, name := range mgmt.KnownNames {
+		fi := newFieldInfo(name)
+		fi.memo = fi.kind == kindString
+		infos[i+1] = fi
+	}
+	return infos
+}()
+
+var typeID = mgmt.NameID([]byte("Type"))
+
 // reservedKeys are the members asession writes itself: a field whose key
 // would repeat one (TYPE, type, Session) is dropped, so that a message
 // cannot pass for another type or session in a consumer where the last
@@ -242,16 +259,22 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 		dst = append(dst, ',')
 		dst = append(dst, extra...)
 	}
-	// Frames of a type list the same fields in the same order: the field
+	// A known name is found by the id the Reader gave it. For the others,
+	// frames of a type list the same fields in the same order: the field
 	// that followed the previous one last time is the first guess.
 	prev, guess := -1, e.first // prev: index in infos, -1 at the start
+	ids := f.IDs()
 	for i := range f.Fields {
 		fl := &f.Fields[i]
-		if string(fl.Name) == "Type" {
-			continue
-		}
 		var fi *fieldInfo
-		if guess != 0 && e.infos[guess-1].name == string(fl.Name) {
+		if ids != nil && ids[i] != 0 {
+			if ids[i] == typeID {
+				continue
+			}
+			fi = &e.known[ids[i]]
+		} else if string(fl.Name) == "Type" {
+			continue
+		} else if guess != 0 && e.infos[guess-1].name == string(fl.Name) {
 			fi = &e.infos[guess-1]
 		} else {
 			fi = e.info(fl.Name)
@@ -261,7 +284,9 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 				e.infos[prev].next = fi.index
 			}
 		}
-		prev, guess = int(fi.index)-1, fi.next
+		if fi.index != 0 {
+			prev, guess = int(fi.index)-1, fi.next
+		}
 		if fi.reserved {
 			continue
 		}

@@ -321,8 +321,8 @@ var (
 	typeStop                = []byte("STOP")
 	typeSkip                = []byte("SKIP")
 	typeArgStop             = []byte("ARGSTOP")
-	fieldSource             = []byte("Source")
-	fieldArgTransfersFailed = []byte("ArgTransfersFailed")
+	fieldSource             = mgmt.NewName("Source")
+	fieldArgTransfersFailed = mgmt.NewName("ArgTransfersFailed")
 )
 
 // observe takes the frames that finish something. It does not allocate
@@ -331,7 +331,7 @@ var (
 func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 	switch {
 	case bytes.Equal(typ, typeStop), bytes.Equal(typ, typeSkip):
-		src, ok := f.Get(fieldSource)
+		src, ok := f.Lookup(fieldSource)
 		if !ok {
 			return
 		}
@@ -349,7 +349,7 @@ func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 		}
 		l.mu.Unlock()
 	case bytes.Equal(typ, typeArgStop):
-		failed, ok := f.Get(fieldArgTransfersFailed)
+		failed, ok := f.Lookup(fieldArgTransfersFailed)
 		n, err := strconv.Atoi(string(failed))
 		l.mu.Lock()
 		k := l.argstops

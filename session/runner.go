@@ -292,7 +292,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 			// ascp repeats -u as UserStr in every message: a first message
 			// without this job's id is not from the ascp we started.
 			checked = true
-			if u, _ := f.Get(fieldUserStr); string(u) != opts.JobID {
+			if u, _ := f.Lookup(fieldUserStr); string(u) != opts.JobID {
 				r.stopWith(outcome(events.NewError(events.FromConnect, 0,
 					fmt.Sprintf("the first management message has UserStr %q, not this job's id: the peer is not the ascp asession started", truncate(string(u), 80))), ExitFailed))
 				r.proc.Kill()
@@ -417,13 +417,13 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 		fr.finalType = "DONE"
 	case bytes.Equal(t, typeError):
 		fr.finalType = "ERROR"
-		code, _ := f.Get(fieldCode)
+		code, _ := f.Lookup(fieldCode)
 		fr.errorCode, _ = strconv.Atoi(string(code))
-		desc, _ := f.Get(fieldDescription)
+		desc, _ := f.Lookup(fieldDescription)
 		fr.errorDesc = string(desc)
 	case bytes.Equal(t, typeSession):
 		// Once per attempt: the id ties the job to ascp's own logs.
-		if id, ok := f.Get(fieldSessionID); ok {
+		if id, ok := f.Lookup(fieldSessionID); ok {
 			fr.job.sessionStarted(string(id))
 		}
 	}
@@ -433,21 +433,21 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 	j := fr.job
 	switch {
 	case bytes.Equal(t, typeStop):
-		if src, ok := f.Get(fieldSource); ok && j.keepSent {
+		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 		if fr.verify != nil {
 			fr.verify.stop(fr.session, f)
 		}
 	case bytes.Equal(t, typeSkip):
-		if src, ok := f.Get(fieldSource); ok && j.keepSent {
+		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 	case bytes.Equal(t, typeFileError):
-		if name, _ := f.Get(fieldFile); j.sent.has(name) {
+		if name, _ := f.Lookup(fieldFile); j.sent.has(name) {
 			// Not a failed file: it was delivered before.
 			fr.forgiven++
-			if code, ok := f.Get(fieldCode); ok && fr.forgivenCode == 0 {
+			if code, ok := f.Lookup(fieldCode); ok && fr.forgivenCode == 0 {
 				fr.forgivenCode, _ = strconv.Atoi(string(code))
 			}
 			t = nil
@@ -476,12 +476,12 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 
 var (
 	typeSession      = []byte("SESSION")
-	fieldSessionID   = []byte("SessionId")
+	fieldSessionID   = mgmt.NewName("SessionId")
 	typeDone         = []byte("DONE")
 	typeError        = []byte("ERROR")
-	fieldCode        = []byte("Code")
-	fieldDescription = []byte("Description")
-	fieldUserStr     = []byte("UserStr")
+	fieldCode        = mgmt.NewName("Code")
+	fieldDescription = mgmt.NewName("Description")
+	fieldUserStr     = mgmt.NewName("UserStr")
 )
 
 // truncate shortens s to at most n bytes for a message.
