@@ -288,7 +288,7 @@ func commandSource(cmd *Command) string {
 }
 
 // delivered is the job's set of sources that ascp reported transferred
-// (STOP), across attempts, kept as 64-bit FNV-1a hashes. When a retry
+// (STOP), across attempts, kept as 64-bit hashes (events.NameHash). When a retry
 // asks again for a source that was delivered and then removed
 // (remove_after_transfer) because the ledger could not tell it finished
 // (ascp died between its STOP and its ARGSTOP), the FILEERROR that comes
