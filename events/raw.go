@@ -122,7 +122,7 @@ type fieldInfo struct {
 	next     uint16 // index+1 of the field that followed this one last time
 
 	// A string field may repeat its value in every frame (SessionId,
-	// UserStr, Cookie, Tags): its last value and JSON are kept, until it
+	// UserStr, Cookie, Tags): its last value and member are kept, until it
 	// has changed memoMisses times in a row.
 	memo     bool
 	misses   uint8
@@ -135,12 +135,15 @@ const (
 	memoMisses = 4
 )
 
+// appendMemo appends the member, prefix and value: the memo holds both,
+// so that a repeated value costs one copy.
 func (fi *fieldInfo) appendMemo(dst, v []byte) []byte {
 	if len(fi.memoJSON) > 0 && string(v) == string(fi.memoRaw) {
 		fi.misses = 0
 		return append(dst, fi.memoJSON...)
 	}
 	start := len(dst)
+	dst = append(dst, fi.prefix...)
 	dst = AppendStringBytes(dst, v)
 	if fi.misses++; fi.misses >= memoMisses || len(v) > memoMaxLen {
 		fi.memo, fi.memoRaw, fi.memoJSON = false, nil, nil
@@ -290,11 +293,11 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 		if fi.reserved {
 			continue
 		}
-		dst = append(dst, fi.prefix...)
 		if fi.memo {
 			dst = fi.appendMemo(dst, fl.Value)
 			continue
 		}
+		dst = append(dst, fi.prefix...)
 		dst = appendValue(dst, fi.kind, fl.Value)
 	}
 	return append(dst, '}')
@@ -303,8 +306,11 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 func appendValue(dst []byte, kind valueKind, v []byte) []byte {
 	switch kind {
 	case kindInteger:
-		if isInteger(v) {
-			return appendInteger(dst, v)
+		if digits, ok := integerDigits(v); ok {
+			if v[0] == '-' {
+				dst = append(dst, '-')
+			}
+			return append(dst, digits...)
 		}
 	case kindYesNo:
 		switch string(v) {
@@ -317,37 +323,34 @@ func appendValue(dst []byte, kind valueKind, v []byte) []byte {
 	return AppendStringBytes(dst, v)
 }
 
-// isInteger accepts an optional minus and up to 18 significant digits, so
-// that every number written fits an int64; larger ones stay strings.
-func isInteger(v []byte) bool {
-	if len(v) > 0 && v[0] == '-' {
-		v = v[1:]
+// integerDigits accepts an optional minus and up to 18 significant
+// digits, so that every number written fits an int64; larger ones stay
+// strings. It returns the digits without leading zeros, as JSON wants
+// them, in one pass.
+func integerDigits(v []byte) ([]byte, bool) {
+	d := v
+	if len(d) > 0 && d[0] == '-' {
+		d = d[1:]
 	}
-	if len(v) == 0 {
-		return false
+	if len(d) == 0 {
+		return nil, false
 	}
-	for _, c := range v {
-		if !isDigit(c) {
-			return false
+	lead := -1 // the first significant digit
+	for i, c := range d {
+		if c < '0' || c > '9' {
+			return nil, false
+		}
+		if lead < 0 && c != '0' {
+			lead = i
 		}
 	}
-	return len(stripZeros(v)) <= 18
-}
-
-// appendInteger writes an integer as JSON wants it: no leading zeros.
-func appendInteger(dst, v []byte) []byte {
-	if v[0] == '-' {
-		dst = append(dst, '-')
-		v = v[1:]
+	if lead < 0 {
+		lead = len(d) - 1 // all zeros: one is kept
 	}
-	return append(dst, stripZeros(v)...)
-}
-
-func stripZeros(digits []byte) []byte {
-	for len(digits) > 1 && digits[0] == '0' {
-		digits = digits[1:]
+	if len(d)-lead > 18 {
+		return nil, false
 	}
-	return digits
+	return d[lead:], true
 }
 
 const hexDigits = "0123456789abcdef"
