@@ -335,22 +335,15 @@ func integerDigits(v []byte) ([]byte, bool) {
 	if len(d) == 0 {
 		return nil, false
 	}
-	lead := -1 // the first significant digit
-	for i, c := range d {
-		if c < '0' || c > '9' {
+	for _, c := range d {
+		if c-'0' > 9 { // wraps below '0'
 			return nil, false
 		}
-		if lead < 0 && c != '0' {
-			lead = i
-		}
 	}
-	if lead < 0 {
-		lead = len(d) - 1 // all zeros: one is kept
+	for len(d) > 1 && d[0] == '0' {
+		d = d[1:]
 	}
-	if len(d)-lead > 18 {
-		return nil, false
-	}
-	return d[lead:], true
+	return d, len(d) <= 18
 }
 
 const hexDigits = "0123456789abcdef"

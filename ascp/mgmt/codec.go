@@ -130,7 +130,7 @@ func NewReader(r io.Reader) *Reader {
 		MaxFields: DefaultMaxFields,
 		rd:        r,
 		buf:       make([]byte, readerBufSize),
-		chains:    make([]uint16, (len(knownTypes)+1)*(len(KnownNames)+1)),
+		chains:    make([]uint16, (typeChains+1)*(len(KnownNames)+1)),
 	}
 }
 

@@ -77,3 +77,16 @@ func TestReaderGuessesGiveTheSameFields(t *testing.T) {
 		}
 	}
 }
+
+// IBM's message types each have a chain of guesses of their own: types
+// sharing one would keep undoing each other's guesses.
+func TestKnownTypesHaveTheirOwnChains(t *testing.T) {
+	seen := map[int]string{}
+	for _, typ := range knownTypes {
+		c := chainOf([]byte(typ))
+		if other, ok := seen[c]; ok {
+			t.Errorf("%s and %s share chain %d", typ, other, c)
+		}
+		seen[c] = typ
+	}
+}
