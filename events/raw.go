@@ -4,7 +4,6 @@
 package events
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
 	"unicode/utf8"
@@ -187,26 +186,9 @@ func NewFrameEncoder() *FrameEncoder {
 	}
 }
 
-// nameHash mixes a field name's length with its first and last eight
-// bytes: cheap for the short names ascp uses, and different for all of
-// them. The seed keeps a peer from choosing names that collide.
-func nameHash(name []byte, seed uint64) uint64 {
-	n := len(name)
-	var x uint64
-	if n >= 8 {
-		x = binary.LittleEndian.Uint64(name) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(name[n-8:]), 29)
-	} else {
-		for i, c := range name {
-			x |= uint64(c) << (8 * i)
-		}
-	}
-	x = (x ^ seed ^ uint64(n)<<56) * 0x9e3779b97f4a7c15
-	return x ^ x>>29
-}
-
 func (e *FrameEncoder) info(name []byte) *fieldInfo {
 	mask := uint64(len(e.slots) - 1)
-	for h := nameHash(name, e.seed) & mask; ; h = (h + 1) & mask {
+	for h := mgmt.HashName(name, e.seed) & mask; ; h = (h + 1) & mask {
 		k := e.slots[h]
 		if k == 0 {
 			fi := newFieldInfo(string(name))

@@ -79,21 +79,27 @@ func (t *table) find(name []byte) uint16 {
 
 var nameTable = newTable(KnownNames)
 
-// knownHash mixes a name's length with its first and last eight bytes,
-// which tell all the known names apart cheaply.
-func knownHash(name []byte) uint64 {
+// HashName mixes a name's length and seed with its first and last eight
+// bytes: cheap for the short names of management fields, and different
+// for all of IBM's. It is for tables of field names; a table that takes
+// names from a peer should use a seed of its own choosing, so that no one
+// can pick names that collide.
+func HashName(name []byte, seed uint64) uint64 {
 	n := len(name)
 	var x uint64
 	if n >= 8 {
-		x = binary.LittleEndian.Uint64(name) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(name[n-8:]), 23)
+		x = binary.LittleEndian.Uint64(name) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(name[n-8:]), 29)
 	} else {
 		for i, c := range name {
 			x |= uint64(c) << (8 * i)
 		}
 	}
-	x = (x ^ uint64(n)<<56) * 0x9e3779b97f4a7c15
-	return x ^ x>>31
+	x = (x ^ seed ^ uint64(n)<<56) * 0x9e3779b97f4a7c15
+	return x ^ x>>29
 }
+
+// knownHash is HashName without a seed: the known names are fixed.
+func knownHash(name []byte) uint64 { return HashName(name, 0) }
 
 // NameID returns the id of a known field name, 0 for any other name.
 func NameID(name []byte) uint16 { return nameTable.find(name) }
