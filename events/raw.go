@@ -179,7 +179,6 @@ type FrameEncoder struct {
 // NewFrameEncoder returns an encoder with an empty key cache.
 func NewFrameEncoder() *FrameEncoder {
 	return &FrameEncoder{
-		known: append([]fieldInfo(nil), knownInfos...),
 		slots: make([]uint16, 2*maxCachedNames), // at most half full
 		infos: make([]fieldInfo, 0, 64),
 		seed:  rand.Uint64() | 1,
@@ -213,20 +212,28 @@ func newFieldInfo(name string) fieldInfo {
 	return fieldInfo{name: name, prefix: append(prefix, ':'), kind: kindOf(name), reserved: reservedKeys[key]}
 }
 
-// knownInfos is the fieldInfo of each name mgmt knows, by its id, made
-// once: an encoder copies it (the memo of values is its own) and finds
-// the field of a frame from a Reader by id, without hashing its name.
-var knownInfos = func() []fieldInfo {
-	infos := make([]fieldInfo, len(mgmt.KnownNames)+1)
-	for i, name := range mgmt.KnownNames {
-		fi := newFieldInfo(name)
-		fi.memo = fi.kind == kindString
-		infos[i+1] = fi
+// knownInfo returns the fieldInfo of the known name with this id,
+// made the first time the name is met: each encoder keeps its own (the
+// memo of values is its own), found by the id the Reader gave, without
+// hashing the name. Made lazily, as nothing is encoded before ascp starts.
+func (e *FrameEncoder) knownInfo(id uint16) *fieldInfo {
+	if int(id) < len(e.known) && e.known[id].prefix != nil {
+		return &e.known[id]
 	}
-	return infos
-}()
+	return e.newKnownInfo(id)
+}
 
-var typeID = mgmt.NameID([]byte("Type"))
+func (e *FrameEncoder) newKnownInfo(id uint16) *fieldInfo {
+	if e.known == nil {
+		e.known = make([]fieldInfo, len(mgmt.KnownNames)+1)
+	}
+	fi := &e.known[id]
+	*fi = newFieldInfo(mgmt.KnownNames[id-1])
+	fi.memo = fi.kind == kindString
+	return fi
+}
+
+var typeID = mgmt.NewName("Type").ID()
 
 // reservedKeys are the members asession writes itself: a field whose key
 // would repeat one (TYPE, type, Session) is dropped, so that a message
@@ -256,7 +263,7 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 			if ids[i] == typeID {
 				continue
 			}
-			fi = &e.known[ids[i]]
+			fi = e.knownInfo(ids[i])
 		} else if string(fl.Name) == "Type" {
 			continue
 		} else if guess != 0 && e.infos[guess-1].name == string(fl.Name) {

@@ -121,6 +121,7 @@ type Reader struct {
 	chains []uint16
 	chain  int
 	prevID uint16
+	seps   []sepWord // known().seps
 }
 
 // NewReader returns a Reader with the default limits.
@@ -131,6 +132,7 @@ func NewReader(r io.Reader) *Reader {
 		rd:        r,
 		buf:       make([]byte, readerBufSize),
 		chains:    make([]uint16, (typeChains+1)*(len(KnownNames)+1)),
+		seps:      known().seps,
 	}
 }
 

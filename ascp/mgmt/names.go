@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"strings"
+	"sync"
 )
 
 // KnownNames are the field names IBM's own client knows (reference §2.1,
@@ -77,7 +78,16 @@ func (t *table) find(name []byte) uint16 {
 	}
 }
 
-var nameTable = newTable(KnownNames)
+// knownTables are built on first use, not at start: asession's start to
+// ascp's spawn is timed (issue 16), and no frame is read before it.
+type knownTables struct {
+	names table
+	seps  []sepWord
+}
+
+var known = sync.OnceValue(func() *knownTables {
+	return &knownTables{names: newTable(KnownNames), seps: newSepWords()}
+})
 
 // HashName mixes a name's length and seed with its first and last eight
 // bytes: cheap for the short names of management fields, and different
@@ -102,7 +112,7 @@ func HashName(name []byte, seed uint64) uint64 {
 func knownHash(name []byte) uint64 { return HashName(name, 0) }
 
 // NameID returns the id of a known field name, 0 for any other name.
-func NameID(name []byte) uint16 { return nameTable.find(name) }
+func NameID(name []byte) uint16 { return known().names.find(name) }
 
 // Name is a field name ready for repeated lookups in frames (Frame.Lookup).
 type Name struct {
@@ -113,7 +123,14 @@ type Name struct {
 // NewName prepares name for Frame.Lookup; any name will do, a known one
 // is only faster.
 func NewName(name string) Name {
-	return Name{id: NameID([]byte(name)), name: []byte(name)}
+	// Names are prepared at start, as package variables: a scan of the
+	// list costs less than building the table then.
+	for i, k := range KnownNames {
+		if k == name {
+			return Name{id: uint16(i + 1), name: []byte(name)}
+		}
+	}
+	return Name{name: []byte(name)}
 }
 
 // ID is the name's id, 0 when it is not a known name.
@@ -143,12 +160,6 @@ func (f *Frame) IDs() []uint16 {
 	return f.ids
 }
 
-// knownTypes are the message types IBM's client knows (reference §2.1):
-// each has its own guess of field order (see guessField and chainOf).
-var knownTypes = strings.Fields(`NOP START QUERY QUERYRSP STATS STOP ERROR
-	CANCEL DONE RATE FILEERROR SESSION NOTIFICATION INIT VLINK PUT WRITE CLOSE
-	SKIP ARGSTOP`)
-
 // typeChains is how many types have their own guesses: a frame's type
 // picks one by a hash of a few of its bytes, with no check, as a guess
 // that comes from another type's chain only fails and is learnt again.
@@ -156,7 +167,7 @@ const typeChains = 32
 
 // chainOf returns where the field-order guesses of frames of type typ
 // start in Reader.chains: after those of frames whose type is not known
-// yet. IBM's types fall on chains of their own.
+// yet. IBM's types fall on chains of their own (a test checks it).
 func chainOf(typ []byte) int {
 	h := 0
 	if n := len(typ); n >= 2 {
@@ -166,7 +177,7 @@ func chainOf(typ []byte) int {
 	return (1 + h%typeChains) * (len(KnownNames) + 1)
 }
 
-// sepWords holds, by id, the first sixteen bytes of each known name
+// A sepWord holds, by id, the first sixteen bytes of each known name
 // followed by ": ", as two little-endian words and the masks of the bytes
 // that count, so that a guess is checked with two loads and compares.
 // Longer names check the rest as a string.
@@ -175,7 +186,7 @@ type sepWord struct {
 	sep            string
 }
 
-var sepWords = func() []sepWord {
+func newSepWords() []sepWord {
 	words := make([]sepWord, len(KnownNames)+1)
 	for i, name := range KnownNames {
 		sep := name + ": "
@@ -192,7 +203,7 @@ var sepWords = func() []sepWord {
 		}
 	}
 	return words
-}()
+}
 
 // guessField is the Reader's fast path for a field line: the field that
 // followed the previous one in the last frame of the same type usually
@@ -205,7 +216,7 @@ func (r *Reader) guessField(ls, le int) (uint16, int) {
 	if g == 0 {
 		return 0, 0
 	}
-	sw := &sepWords[g]
+	sw := &r.seps[g]
 	end := ls + len(sw.sep)
 	if end > le {
 		return 0, 0

@@ -3,6 +3,7 @@ package mgmt
 import (
 	"bytes"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -77,6 +78,12 @@ func TestReaderGuessesGiveTheSameFields(t *testing.T) {
 		}
 	}
 }
+
+// knownTypes are the message types IBM's client knows (reference §2.1):
+// each has its own chain of field-order guesses (chainOf).
+var knownTypes = strings.Fields(`NOP START QUERY QUERYRSP STATS STOP ERROR
+	CANCEL DONE RATE FILEERROR SESSION NOTIFICATION INIT VLINK PUT WRITE CLOSE
+	SKIP ARGSTOP`)
 
 // IBM's message types each have a chain of guesses of their own: types
 // sharing one would keep undoing each other's guesses.
