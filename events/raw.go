@@ -4,7 +4,6 @@
 package events
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"math/rand/v2"
 	"unicode/utf8"
@@ -122,7 +121,7 @@ type fieldInfo struct {
 	next     uint16 // index+1 of the field that followed this one last time
 
 	// A string field may repeat its value in every frame (SessionId,
-	// UserStr, Cookie, Tags): its last value and JSON are kept, until it
+	// UserStr, Cookie, Tags): its last value and member are kept, until it
 	// has changed memoMisses times in a row.
 	memo     bool
 	misses   uint8
@@ -135,12 +134,15 @@ const (
 	memoMisses = 4
 )
 
+// appendMemo appends the member, prefix and value: the memo holds both,
+// so that a repeated value costs one copy.
 func (fi *fieldInfo) appendMemo(dst, v []byte) []byte {
 	if len(fi.memoJSON) > 0 && string(v) == string(fi.memoRaw) {
 		fi.misses = 0
 		return append(dst, fi.memoJSON...)
 	}
 	start := len(dst)
+	dst = append(dst, fi.prefix...)
 	dst = AppendStringBytes(dst, v)
 	if fi.misses++; fi.misses >= memoMisses || len(v) > memoMaxLen {
 		fi.memo, fi.memoRaw, fi.memoJSON = false, nil, nil
@@ -167,7 +169,8 @@ const maxCachedNameLen = 256
 // dozen fields, and a map lookup per field (hashing the name with the
 // general-purpose hash) was a fifth of the relay's time.
 type FrameEncoder struct {
-	slots []uint16 // index+1 into infos, 0 when free; len is a power of two
+	known []fieldInfo // by mgmt.NameID: the names IBM's client knows
+	slots []uint16    // index+1 into infos, 0 when free; len is a power of two
 	infos []fieldInfo
 	seed  uint64
 	first uint16 // index+1 of the field that came first (after Type) last time
@@ -182,26 +185,9 @@ func NewFrameEncoder() *FrameEncoder {
 	}
 }
 
-// nameHash mixes a field name's length with its first and last eight
-// bytes: cheap for the short names ascp uses, and different for all of
-// them. The seed keeps a peer from choosing names that collide.
-func nameHash(name []byte, seed uint64) uint64 {
-	n := len(name)
-	var x uint64
-	if n >= 8 {
-		x = binary.LittleEndian.Uint64(name) ^ bits.RotateLeft64(binary.LittleEndian.Uint64(name[n-8:]), 29)
-	} else {
-		for i, c := range name {
-			x |= uint64(c) << (8 * i)
-		}
-	}
-	x = (x ^ seed ^ uint64(n)<<56) * 0x9e3779b97f4a7c15
-	return x ^ x>>29
-}
-
 func (e *FrameEncoder) info(name []byte) *fieldInfo {
 	mask := uint64(len(e.slots) - 1)
-	for h := nameHash(name, e.seed) & mask; ; h = (h + 1) & mask {
+	for h := mgmt.HashName(name, e.seed) & mask; ; h = (h + 1) & mask {
 		k := e.slots[h]
 		if k == 0 {
 			fi := newFieldInfo(string(name))
@@ -226,6 +212,29 @@ func newFieldInfo(name string) fieldInfo {
 	return fieldInfo{name: name, prefix: append(prefix, ':'), kind: kindOf(name), reserved: reservedKeys[key]}
 }
 
+// knownInfo returns the fieldInfo of the known name with this id,
+// made the first time the name is met: each encoder keeps its own (the
+// memo of values is its own), found by the id the Reader gave, without
+// hashing the name. Made lazily, as nothing is encoded before ascp starts.
+func (e *FrameEncoder) knownInfo(id uint16) *fieldInfo {
+	if int(id) < len(e.known) && e.known[id].prefix != nil {
+		return &e.known[id]
+	}
+	return e.newKnownInfo(id)
+}
+
+func (e *FrameEncoder) newKnownInfo(id uint16) *fieldInfo {
+	if e.known == nil {
+		e.known = make([]fieldInfo, len(mgmt.KnownNames)+1)
+	}
+	fi := &e.known[id]
+	*fi = newFieldInfo(mgmt.KnownNames[id-1])
+	fi.memo = fi.kind == kindString
+	return fi
+}
+
+var typeID = mgmt.NewName("Type").ID()
+
 // reservedKeys are the members asession writes itself: a field whose key
 // would repeat one (TYPE, type, Session) is dropped, so that a message
 // cannot pass for another type or session in a consumer where the last
@@ -242,16 +251,22 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 		dst = append(dst, ',')
 		dst = append(dst, extra...)
 	}
-	// Frames of a type list the same fields in the same order: the field
+	// A known name is found by the id the Reader gave it. For the others,
+	// frames of a type list the same fields in the same order: the field
 	// that followed the previous one last time is the first guess.
 	prev, guess := -1, e.first // prev: index in infos, -1 at the start
+	ids := f.IDs()
 	for i := range f.Fields {
 		fl := &f.Fields[i]
-		if string(fl.Name) == "Type" {
-			continue
-		}
 		var fi *fieldInfo
-		if guess != 0 && e.infos[guess-1].name == string(fl.Name) {
+		if ids != nil && ids[i] != 0 {
+			if ids[i] == typeID {
+				continue
+			}
+			fi = e.knownInfo(ids[i])
+		} else if string(fl.Name) == "Type" {
+			continue
+		} else if guess != 0 && e.infos[guess-1].name == string(fl.Name) {
 			fi = &e.infos[guess-1]
 		} else {
 			fi = e.info(fl.Name)
@@ -261,15 +276,17 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 				e.infos[prev].next = fi.index
 			}
 		}
-		prev, guess = int(fi.index)-1, fi.next
+		if fi.index != 0 {
+			prev, guess = int(fi.index)-1, fi.next
+		}
 		if fi.reserved {
 			continue
 		}
-		dst = append(dst, fi.prefix...)
 		if fi.memo {
 			dst = fi.appendMemo(dst, fl.Value)
 			continue
 		}
+		dst = append(dst, fi.prefix...)
 		dst = appendValue(dst, fi.kind, fl.Value)
 	}
 	return append(dst, '}')
@@ -278,8 +295,11 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 func appendValue(dst []byte, kind valueKind, v []byte) []byte {
 	switch kind {
 	case kindInteger:
-		if isInteger(v) {
-			return appendInteger(dst, v)
+		if digits, ok := integerDigits(v); ok {
+			if v[0] == '-' {
+				dst = append(dst, '-')
+			}
+			return append(dst, digits...)
 		}
 	case kindYesNo:
 		switch string(v) {
@@ -292,37 +312,27 @@ func appendValue(dst []byte, kind valueKind, v []byte) []byte {
 	return AppendStringBytes(dst, v)
 }
 
-// isInteger accepts an optional minus and up to 18 significant digits, so
-// that every number written fits an int64; larger ones stay strings.
-func isInteger(v []byte) bool {
-	if len(v) > 0 && v[0] == '-' {
-		v = v[1:]
+// integerDigits accepts an optional minus and up to 18 significant
+// digits, so that every number written fits an int64; larger ones stay
+// strings. It returns the digits without leading zeros, as JSON wants
+// them, in one pass.
+func integerDigits(v []byte) ([]byte, bool) {
+	d := v
+	if len(d) > 0 && d[0] == '-' {
+		d = d[1:]
 	}
-	if len(v) == 0 {
-		return false
+	if len(d) == 0 {
+		return nil, false
 	}
-	for _, c := range v {
-		if !isDigit(c) {
-			return false
+	for _, c := range d {
+		if c-'0' > 9 { // wraps below '0'
+			return nil, false
 		}
 	}
-	return len(stripZeros(v)) <= 18
-}
-
-// appendInteger writes an integer as JSON wants it: no leading zeros.
-func appendInteger(dst, v []byte) []byte {
-	if v[0] == '-' {
-		dst = append(dst, '-')
-		v = v[1:]
+	for len(d) > 1 && d[0] == '0' {
+		d = d[1:]
 	}
-	return append(dst, stripZeros(v)...)
-}
-
-func stripZeros(digits []byte) []byte {
-	for len(digits) > 1 && digits[0] == '0' {
-		digits = digits[1:]
-	}
-	return digits
+	return d, len(d) <= 18
 }
 
 const hexDigits = "0123456789abcdef"

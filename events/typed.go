@@ -11,7 +11,8 @@ package events
 func Typed(name, value []byte) bool {
 	switch kindOf(string(name)) {
 	case kindInteger:
-		return isInteger(value)
+		_, ok := integerDigits(value)
+		return ok
 	case kindYesNo:
 		return string(value) == "Yes" || string(value) == "No"
 	}

@@ -324,7 +324,7 @@ func commandSource(cmd *Command) string {
 }
 
 // delivered is the job's set of sources that ascp reported transferred
-// (STOP), across attempts, kept as 64-bit FNV-1a hashes. When a retry
+// (STOP), across attempts, kept as 64-bit hashes (events.NameHash). When a retry
 // asks again for a source that was delivered and then removed
 // (remove_after_transfer) because the ledger could not tell it finished
 // (ascp died between its STOP and its ARGSTOP), the FILEERROR that comes
@@ -357,8 +357,8 @@ var (
 	typeStop                = []byte("STOP")
 	typeSkip                = []byte("SKIP")
 	typeArgStop             = []byte("ARGSTOP")
-	fieldSource             = []byte("Source")
-	fieldArgTransfersFailed = []byte("ArgTransfersFailed")
+	fieldSource             = mgmt.NewName("Source")
+	fieldArgTransfersFailed = mgmt.NewName("ArgTransfersFailed")
 )
 
 // observe takes the frames that finish something. It does not allocate
@@ -367,7 +367,7 @@ var (
 func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 	switch {
 	case bytes.Equal(typ, typeStop), bytes.Equal(typ, typeSkip):
-		src, ok := f.Get(fieldSource)
+		src, ok := f.Lookup(fieldSource)
 		if !ok {
 			return
 		}
@@ -385,7 +385,7 @@ func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 		}
 		l.mu.Unlock()
 	case bytes.Equal(typ, typeArgStop):
-		failed, ok := f.Get(fieldArgTransfersFailed)
+		failed, ok := f.Lookup(fieldArgTransfersFailed)
 		n, err := strconv.Atoi(string(failed))
 		l.mu.Lock()
 		k := l.argstops

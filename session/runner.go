@@ -232,12 +232,39 @@ func (r *runner) cancel(conn net.Conn, grace time.Duration) {
 func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	opts := r.job.opts
 	relayDone := make(chan struct{})
-	var watchers sync.WaitGroup
+	guard := newStreamGuard(conn, opts.StallTimeout)
+	watchers := r.watch(ctx, conn, guard, relayDone)
 	defer func() {
 		close(relayDone)
 		watchers.Wait()
 	}()
-	guard := newStreamGuard(conn, opts.StallTimeout)
+
+	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Index-1], verify: r.job.verify, single: r.cmd.Sessions == 1 || r.alone,
+		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
+	if r.cmd.Sessions > 1 {
+		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Index))
+	}
+	reader := mgmt.NewReader(guard)
+	guard.frames = &reader.Stats.Frames
+	streamError := r.relayFrames(conn, reader, &fr)
+	r.forgiveLate(&fr)
+	_ = opts.Out.Flush()
+	streamError = r.endStream(conn, guard, streamError)
+	// ascp closes the stream as it exits. A slow exit is not a failure:
+	// give it longer than the cancel grace before calling it hung.
+	r.proc.WaitOrKill(max(opts.CancelGrace, exitWait))
+	if reason := r.stopReason(); reason != nil {
+		return r.withTerminal(reason)
+	}
+	return r.decide(&fr, streamError, reader.Stats)
+}
+
+// watch starts what runs beside the relay until relayDone closes: the
+// watch on ascp's exit, prompts and cancellation, and the forwarding of
+// commands to ascp.
+func (r *runner) watch(ctx context.Context, conn net.Conn, guard *streamGuard, relayDone chan struct{}) *sync.WaitGroup {
+	opts := r.job.opts
+	var watchers sync.WaitGroup
 	watchers.Add(2)
 	go func() {
 		defer watchers.Done()
@@ -265,44 +292,47 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		defer watchers.Done()
 		r.job.commands.forward(r.cmd.Index, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Index-1])
 	}()
+	return &watchers
+}
 
-	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Index-1], verify: r.job.verify, single: r.cmd.Sessions == 1 || r.alone,
-		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
-	if r.cmd.Sessions > 1 {
-		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Index))
-	}
-	reader := mgmt.NewReader(guard)
-	guard.frames = &reader.Stats.Frames
-	var streamError error
+// relayFrames is the relay's loop: it reads frames and hands them to fr
+// until the stream ends, and returns what ended it when that was not a
+// clean end.
+func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay) error {
+	opts := r.job.opts
 	checked := false
 	for {
 		f, err := reader.Next()
 		if err != nil {
 			if err != io.EOF && !errors.Is(err, net.ErrClosed) {
-				streamError = err
+				return err
 			}
-			break
+			return nil
 		}
 		if !checked {
-			// ascp repeats -u as UserStr in every message: a first message
-			// without this job's id is not from the ascp we started.
+			// ascp repeats -u as UserStr in every message: a first
+			// message without this job's id is not from the ascp we
+			// started.
 			checked = true
-			if u, _ := f.Get(fieldUserStr); string(u) != opts.JobID {
+			if u, _ := f.Lookup(fieldUserStr); string(u) != opts.JobID {
 				r.stopWith(outcome(events.NewError(events.FromConnect, 0,
 					fmt.Sprintf("the first management message has UserStr %q, not this job's id: the peer is not the ascp asession started", truncate(string(u), 80))), ExitFailed))
 				r.proc.Kill()
-				break
+				return nil
 			}
 		}
 		if err := fr.frame(f, reader.Buffered() == 0); err != nil {
 			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
 			r.cancel(conn, opts.CancelGrace)
-			break
+			return nil
 		}
 	}
-	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
-	// A session of several may report a source missing before the relay
-	// of the one that delivered it has seen its STOP: look again.
+}
+
+// forgiveLate looks again at the files this attempt failed: a session of
+// several may report a source missing before the relay of the one that
+// delivered it has seen its STOP.
+func (r *runner) forgiveLate(fr *frameRelay) {
 	for _, h := range fr.pending {
 		if r.job.sent.hasHash(h) {
 			fr.failed--
@@ -310,15 +340,17 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 			r.job.tracker.Forgive(r.cmd.Index, h)
 		}
 	}
-	// Every file ascp failed had been delivered by an earlier attempt,
-	// and its source removed since: the session is done.
-	delivered := finalType == "ERROR" && (errorCode == events.CodeSomeFileErrors || errorCode == fr.forgivenCode) &&
-		fr.forgiven > 0 && fr.failed == 0
-	_ = opts.Out.Flush()
+}
+
+// endStream stops what the end of the stream says must stop: a connection
+// held open after ascp's exit, a stalled ascp, a stream that cannot be
+// trusted any more. It returns the stream error left to report.
+func (r *runner) endStream(conn net.Conn, guard *streamGuard, streamError error) error {
+	opts := r.job.opts
 	if guard.afterExit(streamError) {
 		r.log().Warn().Int("session", r.cmd.Index).Msg("ascp exited but its management connection stayed open: stopping what holds it")
 		r.proc.Kill() // ascp's process group, which holds the connection
-		streamError = nil
+		return nil
 	}
 	if errors.Is(streamError, os.ErrDeadlineExceeded) {
 		r.stopWith(outcome(events.NewError(events.FromStall, events.CodeStalled,
@@ -329,14 +361,18 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		// let it run unobserved.
 		r.proc.Kill()
 	}
-	// ascp closes the stream as it exits. A slow exit is not a failure:
-	// give it longer than the cancel grace before calling it hung.
-	r.proc.WaitOrKill(max(opts.CancelGrace, exitWait))
-	status := r.proc.ExitCode()
+	return streamError
+}
 
-	if reason := r.stopReason(); reason != nil {
-		return r.withTerminal(reason)
-	}
+// decide tells how the attempt ended from the last frame, the stream
+// and ascp's exit status.
+func (r *runner) decide(fr *frameRelay, streamError error, stats mgmt.ReaderStats) *Outcome {
+	status := r.proc.ExitCode()
+	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
+	// Every file ascp failed had been delivered by an earlier attempt,
+	// and its source removed since: the session is done.
+	delivered := finalType == "ERROR" && (errorCode == events.CodeSomeFileErrors || errorCode == fr.forgivenCode) &&
+		fr.forgiven > 0 && fr.failed == 0
 	var e *events.Error
 	switch {
 	case delivered && fr.single:
@@ -362,7 +398,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		if streamError == mgmt.ErrIncomplete {
 			desc += " (its last message was cut off)"
 		}
-		if n := reader.Stats.StrayLines + reader.Stats.MalformedLines; n > 0 {
+		if n := stats.StrayLines + stats.MalformedLines; n > 0 {
 			desc += fmt.Sprintf("; %d lines it sent were not management messages", n)
 		}
 		e = events.NewError(events.FromAscpExit, 0, desc)
@@ -412,13 +448,13 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 		fr.finalType = "DONE"
 	case bytes.Equal(t, typeError):
 		fr.finalType = "ERROR"
-		code, _ := f.Get(fieldCode)
+		code, _ := f.Lookup(fieldCode)
 		fr.errorCode, _ = strconv.Atoi(string(code))
-		desc, _ := f.Get(fieldDescription)
+		desc, _ := f.Lookup(fieldDescription)
 		fr.errorDesc = string(desc)
 	case bytes.Equal(t, typeSession):
 		// Once per attempt: the id ties the job to ascp's own logs.
-		if id, ok := f.Get(fieldSessionID); ok {
+		if id, ok := f.Lookup(fieldSessionID); ok {
 			fr.job.sessionStarted(string(id))
 		}
 	}
@@ -428,21 +464,21 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 	j := fr.job
 	switch {
 	case bytes.Equal(t, typeStop):
-		if src, ok := f.Get(fieldSource); ok && j.keepSent {
+		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 		if fr.verify != nil {
 			fr.verify.stop(fr.session, f)
 		}
 	case bytes.Equal(t, typeSkip):
-		if src, ok := f.Get(fieldSource); ok && j.keepSent {
+		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 	case bytes.Equal(t, typeFileError):
-		if name, _ := f.Get(fieldFile); j.sent.has(name) {
+		if name, _ := f.Lookup(fieldFile); j.sent.has(name) {
 			// Not a failed file: it was delivered before.
 			fr.forgiven++
-			if code, ok := f.Get(fieldCode); ok && fr.forgivenCode == 0 {
+			if code, ok := f.Lookup(fieldCode); ok && fr.forgivenCode == 0 {
 				fr.forgivenCode, _ = strconv.Atoi(string(code))
 			}
 			t = nil
@@ -471,12 +507,12 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 
 var (
 	typeSession      = []byte("SESSION")
-	fieldSessionID   = []byte("SessionId")
+	fieldSessionID   = mgmt.NewName("SessionId")
 	typeDone         = []byte("DONE")
 	typeError        = []byte("ERROR")
-	fieldCode        = []byte("Code")
-	fieldDescription = []byte("Description")
-	fieldUserStr     = []byte("UserStr")
+	fieldCode        = mgmt.NewName("Code")
+	fieldDescription = mgmt.NewName("Description")
+	fieldUserStr     = mgmt.NewName("UserStr")
 )
 
 // truncate shortens s to at most n bytes for a message.

@@ -70,20 +70,20 @@ func newVerifier(j *job) *verifier {
 }
 
 var (
-	fieldFile             = []byte("File")
-	fieldFileChecksum     = []byte("FileChecksum")
-	fieldFileChecksumType = []byte("FileChecksumType")
+	fieldFile             = mgmt.NewName("File")
+	fieldFileChecksum     = mgmt.NewName("FileChecksum")
+	fieldFileChecksumType = mgmt.NewName("FileChecksumType")
 )
 
 // stop queues the file a STOP frame reports.
 func (v *verifier) stop(session int, f *mgmt.Frame) {
-	file, _ := f.Get(fieldFile)
+	file, _ := f.Lookup(fieldFile)
 	local := file
 	if v.upload {
-		local, _ = f.Get(fieldSource)
+		local, _ = f.Lookup(fieldSource)
 	}
-	sum, _ := f.Get(fieldFileChecksum)
-	algo, _ := f.Get(fieldFileChecksumType)
+	sum, _ := f.Lookup(fieldFileChecksum)
+	algo, _ := f.Lookup(fieldFileChecksumType)
 	v.files <- verifyFile{file: string(file), local: string(local), algo: string(algo), sum: string(sum), session: session}
 }
 

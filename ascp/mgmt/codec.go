@@ -47,13 +47,17 @@ type Frame struct {
 	// is for searching, never for output. Nil when the frame was not read
 	// by a Reader.
 	Raw []byte
+
+	ids []uint16 // NameID of each field's name, set by a Reader; see Lookup
 }
 
-var typeName = []byte("Type")
+var typeName = NewName("Type")
+
+var typeID = typeName.ID()
 
 // Type returns the value of the Type field, or nil when the frame has none.
 func (f *Frame) Type() []byte {
-	v, _ := f.Get(typeName)
+	v, _ := f.Lookup(typeName)
 	return v
 }
 
@@ -109,6 +113,15 @@ type Reader struct {
 	start   int // where the current frame's first field line is in buf
 
 	escFrom, escAt int // no ESC in buf[escFrom:escAt]; see hasEscape
+
+	// chains[chain+id] is the id of the field that followed the field with
+	// that id (0: the frame's start) last time in a frame of the current
+	// frame's type (chain: see chainOf); prevID is the current frame's
+	// last field's. See guessField.
+	chains []uint16
+	chain  int
+	prevID uint16
+	seps   []sepWord // known().seps
 }
 
 // NewReader returns a Reader with the default limits.
@@ -118,6 +131,8 @@ func NewReader(r io.Reader) *Reader {
 		MaxFields: DefaultMaxFields,
 		rd:        r,
 		buf:       make([]byte, readerBufSize),
+		chains:    make([]uint16, (typeChains+1)*(len(KnownNames)+1)),
+		seps:      known().seps,
 	}
 }
 
@@ -157,6 +172,8 @@ func (r *Reader) Next() (*Frame, error) {
 				r.inFrame = true
 				r.start = pos
 				r.frame.Fields = r.frame.Fields[:0]
+				r.frame.ids = r.frame.ids[:0]
+				r.chain, r.prevID = 0, 0
 			case !r.inFrame:
 				if le > ls {
 					r.Stats.StrayLines++
@@ -189,27 +206,20 @@ func (r *Reader) Next() (*Frame, error) {
 // addField adds the field on buf[ls:le], decoding its value's escapes in
 // place.
 func (r *Reader) addField(ls, le int) error {
-	line := r.buf[ls:le]
-	nameEnd, valueStart := -1, le
-	// The first ": " splits the line; a line ending with ':' is a name with
-	// an empty value. Names are short: a plain loop beats IndexByte.
-	for i := 0; i < len(line); i++ {
-		if line[i] != ':' {
-			continue
+	id, valueStart := r.guessField(ls, le)
+	nameEnd := valueStart - 2
+	if id == 0 {
+		nameEnd, valueStart = splitField(r.buf[ls:le])
+		if nameEnd <= 0 {
+			r.Stats.MalformedLines++
+			return nil
 		}
-		if i+1 == len(line) {
-			nameEnd = ls + i
-			break
-		}
-		if line[i+1] == ' ' {
-			nameEnd, valueStart = ls+i, ls+i+2
-			break
-		}
+		nameEnd += ls
+		valueStart += ls
+		id = NameID(r.buf[ls:nameEnd])
+		r.chains[r.chain+int(r.prevID)] = id
 	}
-	if nameEnd <= ls {
-		r.Stats.MalformedLines++
-		return nil
-	}
+	r.prevID = id
 	f := &r.frame
 	n := len(f.Fields)
 	if n >= r.MaxFields {
@@ -224,6 +234,10 @@ func (r *Reader) addField(ls, le int) error {
 	} else {
 		f.Fields = append(f.Fields, Field{})
 	}
+	f.ids = append(f.ids, id)
+	if id == typeID && r.chain == 0 {
+		r.chain = chainOf(r.buf[valueStart:valueEnd])
+	}
 	// Member by member: building a Field and copying it costs a
 	// store-forwarding stall. Each slice's capacity ends with it, so that a
 	// caller appending to one cannot overwrite the next.
@@ -231,6 +245,25 @@ func (r *Reader) addField(ls, le int) error {
 	fl.Name = r.buf[ls:nameEnd:nameEnd]
 	fl.Value = r.buf[valueStart:valueEnd:valueEnd]
 	return nil
+}
+
+// splitField finds the first ": " of a field line: the name ends before
+// it and the value starts after it. A line ending with ':' is a name with
+// an empty value. nameEnd is -1 when there is no separator. Names are
+// short: a plain loop beats IndexByte.
+func splitField(line []byte) (nameEnd, valueStart int) {
+	for i := 0; i < len(line); i++ {
+		if line[i] != ':' {
+			continue
+		}
+		if i+1 == len(line) {
+			return i, len(line)
+		}
+		if line[i+1] == ' ' {
+			return i, i + 2
+		}
+	}
+	return -1, len(line)
 }
 
 // hasEscape reports whether buf[from:to] holds an ESC. Escapes are rare, so

@@ -68,7 +68,19 @@ func FuzzReader(f *testing.F) {
 				if len(fr.Fields) > limits.fields {
 					t.Fatalf("%d fields, limit %d", len(fr.Fields), limits.fields)
 				}
-				for _, fl := range fr.Fields {
+				for i, fl := range fr.Fields {
+					// The id the Reader gave (often by its guess of the
+					// order) is the name's, and Lookup finds what Get does.
+					if id := fr.IDs()[i]; id != NameID(fl.Name) {
+						t.Fatalf("field %d %q has id %d, its name's is %d", i, fl.Name, id, NameID(fl.Name))
+					}
+					if name := string(fl.Name); NameID(fl.Name) != 0 {
+						got, ok := fr.Lookup(NewName(name))
+						want, _ := fr.Get(fl.Name)
+						if !ok || unsafe.SliceData(got) != unsafe.SliceData(want) || len(got) != len(want) {
+							t.Fatalf("Lookup(%q) = %q, Get = %q", name, got, want)
+						}
+					}
 					if len(fl.Name) == 0 || bytes.ContainsAny(fl.Name, "\n") || bytes.Contains(fl.Name, []byte(": ")) {
 						t.Fatalf("bad field name %q", fl.Name)
 					}

@@ -158,6 +158,8 @@ func randomStream(rng *rand.Rand) []byte {
 		"Type: STATS\n", "File: /a\x1bnb\x1b\x1bc\x1b\n", "Name:\n", "Name:  two\n", "A:b: c\n",
 		"no separator\n", "Bytescont: 123\r\n", "\x1bn: v\n", "X: \x1b", "\x1br\x1bq\n",
 		"FASPMGR 2\n", "FASPMGR 2\r\n", "\n", "\r\n", "stray\n", "FASPMGR", ":\n", ": x\n",
+		// Near misses of the Reader's guess of the next known name.
+		"File:\n", "File:x: y\n", "Sizes: 1\n", "Type:: z\n", "Size:\r\n",
 	}
 	var b []byte
 	n := rng.IntN(60)
