@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -283,6 +284,18 @@ func hostileAscp(args []string) int {
 		frame("DONE", "SessionId", "hostile", "UserStr", "asession-guessed")
 		conn.Close()
 		return 0
+	case "cancel-aware":
+		// Waits for CANCEL as ascp does, then reports it and exits.
+		hello()
+		lines := bufio.NewScanner(conn)
+		for lines.Scan() {
+			if lines.Text() == "Type: CANCEL" {
+				frame("ERROR", "SessionId", "hostile", "UserStr", userStr, "Code", "28", "Description", "Cancelled by user")
+				conn.Close()
+				return 1
+			}
+		}
+		return 3
 	case "deaf":
 		// Never reads what asession sends; stays silent.
 		hello()

@@ -30,16 +30,17 @@ import (
 
 // hostileRun is one run against a hostile ascp.
 type hostileRun struct {
-	scenario    string
-	stall       time.Duration  // Options.StallTimeout
-	slowOut     bool           // stdout is a pipe read slowly
-	commands    io.Reader      // the command channel
-	cancelAfter time.Duration  // cancel the run's context after this long
-	env         []string       // NAME=value for the hostile ascp
-	spec        map[string]any // spec fields added to the default ones
-	agent       map[string]any // the session envelope's agent, if any
-	secrets     []string       // must never appear on stdout
-	jobID       string         // Options.JobID (empty: a random one)
+	scenario       string
+	stall          time.Duration  // Options.StallTimeout
+	slowOut        bool           // stdout is a pipe read slowly
+	commands       io.Reader      // the command channel
+	cancelAfter    time.Duration  // cancel the run's context after this long
+	cancelAtAccept bool           // cancel the run's context as ascp's connection is accepted
+	env            []string       // NAME=value for the hostile ascp
+	spec           map[string]any // spec fields added to the default ones
+	agent          map[string]any // the session envelope's agent, if any
+	secrets        []string       // must never appear on stdout
+	jobID          string         // Options.JobID (empty: a random one)
 }
 
 type hostileResult struct {
@@ -124,6 +125,11 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 	defer cancel()
 	if h.cancelAfter > 0 {
 		time.AfterFunc(h.cancelAfter, cancel)
+	}
+	if h.cancelAtAccept {
+		// The cancellation is seen before the connection is handed over.
+		testHookAccepted = func() { cancel(); time.Sleep(100 * time.Millisecond) }
+		defer func() { testHookAccepted = nil }()
 	}
 	sampler := startHeapSampler()
 	start := time.Now()
@@ -487,4 +493,17 @@ func (s *heapSampler) stop() uint64 {
 		return 0
 	}
 	return s.peak - s.base
+}
+
+// A job cancelled just as ascp connects still stops ascp with CANCEL over
+// its port, and relays what ascp said before: the connection is there,
+// so "cancelled before ascp connected" would be untrue.
+func TestCancelAsAscpConnects(t *testing.T) {
+	r := hostileRun{scenario: "cancel-aware", cancelAtAccept: true}.run(t)
+	if e := r.outcome.Err; e == nil || e.Code != events.CodeUserCancel || strings.Contains(e.Description, "before ascp connected") {
+		t.Errorf("outcome error %+v, want ascp's cancellation (code %d)", e, events.CodeUserCancel)
+	}
+	if r.sink.counts["SESSION"] != 1 || r.sink.counts["ERROR"] != 1 {
+		t.Errorf("lines %v, want ascp's SESSION and its ERROR for the CANCEL it was sent", r.sink.counts)
+	}
 }

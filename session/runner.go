@@ -31,6 +31,16 @@ const (
 // listens and before ascp starts: a test can race ascp to the port.
 var testHookListening func(port int)
 
+// testHookAccepted, when set by a test, runs in the accepting goroutine
+// between ascp's connection being accepted and its being handed over: a
+// test can cancel the job in that window.
+var testHookAccepted func()
+
+// lateConnectionWait is how long a job cancelled while waiting for ascp's
+// connection still looks for one already made: an ascp that has connected
+// is stopped with CANCEL over its port, as the user asked, not killed.
+const lateConnectionWait = 250 * time.Millisecond
+
 // runner drives one attempt of one session: one ascp process.
 type runner struct {
 	job     *job
@@ -135,6 +145,9 @@ func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcom
 	next := func() {
 		go func() {
 			c, err := ln.Accept()
+			if err == nil && testHookAccepted != nil {
+				testHookAccepted()
+			}
 			ch <- accepted{c, err}
 		}()
 	}
@@ -172,6 +185,15 @@ func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcom
 			return nil, outcome(events.NewError(events.FromConnect, 0,
 				fmt.Sprintf("ascp did not connect to the management port within %s", timeout)), ExitNoAscp)
 		case <-ctx.Done():
+			// ascp may have connected just as the job was cancelled: its
+			// connection is taken, and the relay stops it with CANCEL.
+			select {
+			case a := <-ch:
+				if a.err == nil && r.admit(a.conn) {
+					return a.conn, nil
+				}
+			case <-time.After(lateConnectionWait):
+			}
 			return nil, outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled before ascp connected"), ExitFailed)
 		}
 	}
