@@ -12,6 +12,7 @@ import (
 	"github.com/faspkit/asession/ascp"
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/nameset"
 )
 
 // ledger is what one session's attempts have finished, source argument by
@@ -324,22 +325,20 @@ func commandSource(cmd *Command) string {
 }
 
 // delivered is the job's set of sources that ascp reported transferred
-// (STOP), across attempts, kept as 64-bit FNV-1a hashes. When a retry
-// asks again for a source that was delivered and then removed
+// (STOP), across attempts, kept as 64-bit FNV-1a hashes in a compact set
+// (a million sources cost 8 MB, not a map's tens). When a retry asks
+// again for a source that was delivered and then removed
 // (remove_after_transfer) because the ledger could not tell it finished
 // (ascp died between its STOP and its ARGSTOP), the FILEERROR that comes
 // back is no failure of the job.
 type delivered struct {
 	mu  sync.Mutex
-	set map[uint64]struct{}
+	set nameset.Set
 }
 
 func (d *delivered) add(source []byte) {
 	d.mu.Lock()
-	if d.set == nil {
-		d.set = make(map[uint64]struct{})
-	}
-	d.set[events.NameHash(source)] = struct{}{}
+	d.set.Add(events.NameHash(source))
 	d.mu.Unlock()
 }
 
@@ -348,8 +347,7 @@ func (d *delivered) has(source []byte) bool { return d.hasHash(events.NameHash(s
 func (d *delivered) hasHash(h uint64) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	_, ok := d.set[h]
-	return ok
+	return d.set.Has(h)
 }
 
 var (
