@@ -106,6 +106,19 @@ func (l *ListFile) Load() (*ListLines, error) {
 	return v, nil
 }
 
+// Held returns the lines while they are in memory (not released, or
+// already read back by Load), or nil: a reader of a released list of a
+// million paths reads the file as it goes rather than hold its text for
+// the hours of the transfer.
+func (l *ListFile) Held() *ListLines {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.view == nil && !l.released {
+		l.view = &ListLines{lines: l.Lines, paths: l.paths}
+	}
+	return l.view
+}
+
 // readText reads a file into one string, sized from the file.
 func readText(path string) (string, error) {
 	f, err := os.Open(path)
