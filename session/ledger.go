@@ -50,6 +50,7 @@ type ledger struct {
 	// STARTs sent (sent, indices into cmds).
 	todo     bitset
 	nTodo    int
+	open     int // this attempt's list arguments not finished yet
 	sent     []int32
 	argstops int // ARGSTOPs seen this attempt
 	cur      int // the list argument of the next ARGSTOP (index.n once past them)
@@ -59,6 +60,7 @@ type ledger struct {
 	reader  *listReader
 	src     []byte
 	srcArg  int  // the argument src is the source of, or -1
+	srcBare bool // src is clean and absolute: it has no alias
 	readErr bool // the list could not be read back: STOPs finish no list argument
 }
 
@@ -151,6 +153,7 @@ func (l *ledger) startAttempt() {
 	n := l.n()
 	copy(l.todo, l.finished)
 	l.nTodo = l.todo.clear(n)
+	l.open = l.nTodo
 	l.sent, l.argstops = l.sent[:0], 0
 	l.cur = l.todo.nextClear(0, n)
 	l.reader, l.srcArg, l.readErr = nil, -1, false
@@ -242,10 +245,10 @@ func (x *ledgerIndex) canonical(name []byte) []byte {
 	return name
 }
 
-// inside reports whether name is a file inside the source src, a folder
-// argument, by their canonical names.
-func (x *ledgerIndex) inside(src, name []byte) bool {
-	src, name = x.canonical(src), x.canonical(name)
+// inside reports whether the file of canonical name canon is inside the
+// source src, a folder argument.
+func (x *ledgerIndex) inside(src, canon []byte) bool {
+	src, name := x.canonical(src), canon
 	src = bytes.TrimSuffix(src, []byte{filepath.Separator})
 	return len(name) > len(src) && name[len(src)] == filepath.Separator && bytes.HasPrefix(name, src)
 }
@@ -291,27 +294,38 @@ func (s byHash) Swap(i, j int) {
 	s.a[i], s.a[j] = s.a[j], s.a[i]
 }
 
-// find returns the first argument from after whose source is name and
-// for which want holds, or -1.
-func (x *ledgerIndex) find(name []byte, after int, want func(int) bool) int {
+// find returns the first argument from after whose source is name (of
+// canonical name canon) and for which want holds, or -1.
+func (x *ledgerIndex) find(name, canon []byte, after int, want func(int) bool) int {
 	x.once.Do(x.build)
 	if !x.built {
 		return -1
 	}
-	h := ledgerHash(x.canonical(name))
+	h := ledgerHash(canon)
 	k, _ := slices.BinarySearch(x.hashes, h)
-	x.mu.Lock()
-	defer x.mu.Unlock()
 	for ; k < len(x.hashes) && x.hashes[k] == h; k++ {
 		i := int(x.args[k])
 		if i < after || !want(i) {
 			continue
 		}
-		if src, ok := x.source(i); ok && x.names(src, name) {
+		if x.sourceIs(i, name) {
 			return i
 		}
 	}
 	return -1
+}
+
+// sourceIs reports whether argument i's source is name, reading it from
+// the list: from memory while held, else by offset from the file.
+func (x *ledgerIndex) sourceIs(i int, name []byte) bool {
+	if held := x.list.Held(); held != nil {
+		src := held.Line(i * x.step)
+		return string(name) == src || !cleanAbsString(src) && string(name) == x.alias(src)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	src, ok := x.source(i)
+	return ok && x.names(src, name)
 }
 
 // source reads argument i's source from the list, from the nearest
@@ -362,7 +376,7 @@ func (l *ledger) current() ([]byte, bool) {
 			l.src = append(l.src[:0], line...)
 		}
 	}
-	l.srcArg = l.cur
+	l.srcArg, l.srcBare = l.cur, cleanAbs(l.src)
 	return l.src, true
 }
 
@@ -526,7 +540,7 @@ func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 		passed := ok && err == nil && n == 0
 		if l.argstops < l.nTodo {
 			if passed {
-				l.finished.set(l.cur)
+				l.finishArg(l.cur)
 			}
 			l.cur = l.todo.nextClear(l.cur+1, l.index.n)
 		} else if k := l.argstops - l.nTodo; passed && k < len(l.sent) {
@@ -551,31 +565,73 @@ func (l *ledger) finishSource(name []byte) bool {
 	if !ok {
 		return false
 	}
-	if l.index.names(src, name) {
-		l.finished.set(l.cur)
+	if bytes.Equal(name, src) || !l.srcBare && string(name) == l.index.alias(string(src)) {
+		l.finishArg(l.cur)
 		return true
 	}
-	if l.index.inside(src, name) {
+	if l.open == 0 || l.open == 1 && !l.finished.has(l.cur) {
+		return false // no other argument of this attempt is left to finish
+	}
+	canon := l.index.canonical(name)
+	if l.index.inside(src, canon) {
 		return false
 	}
-	i := l.index.find(name, l.cur+1, func(i int) bool { return !l.todo.has(i) && !l.finished.has(i) })
+	i := l.index.find(name, canon, l.cur+1, func(i int) bool { return !l.todo.has(i) && !l.finished.has(i) })
 	if i < 0 {
 		return false
 	}
-	l.finished.set(i)
+	l.finishArg(i)
 	return true
 }
 
+// finishArg marks list argument i finished.
+func (l *ledger) finishArg(i int) {
+	if !l.finished.has(i) {
+		l.finished.set(i)
+		if !l.todo.has(i) {
+			l.open--
+		}
+	}
+}
+
 // cleanAbs reports whether name is an absolute path filepath.Clean
-// leaves as it is, without a copy on Unix.
+// leaves as it is, without a copy on Unix: one pass over its slashes
+// (no "//", "/./", "/../", trailing "/", "/." or "/..").
 func cleanAbs(name []byte) bool {
 	if runtime.GOOS == "windows" {
-		s := string(name)
-		return filepath.IsAbs(s) && filepath.Clean(s) == s
+		return cleanAbsString(string(name))
 	}
-	return len(name) > 0 && name[0] == '/' && !bytes.Contains(name, []byte("//")) && !bytes.Contains(name, []byte("/./")) &&
-		!bytes.Contains(name, []byte("/../")) && !bytes.HasSuffix(name, []byte("/.")) && !bytes.HasSuffix(name, []byte("/..")) &&
-		(len(name) == 1 || name[len(name)-1] != '/')
+	if len(name) == 0 || name[0] != '/' {
+		return false
+	}
+	if len(name) == 1 {
+		return true
+	}
+	for i := 0; i < len(name); {
+		rest := name[i+1:] // after the slash at i
+		switch {
+		case len(rest) == 0, rest[0] == '/':
+			return false
+		case rest[0] == '.' && (len(rest) == 1 || rest[1] == '/'):
+			return false
+		case rest[0] == '.' && rest[1] == '.' && (len(rest) == 2 || rest[2] == '/'):
+			return false
+		}
+		j := bytes.IndexByte(rest, '/')
+		if j < 0 {
+			return true
+		}
+		i += 1 + j
+	}
+	return true
+}
+
+// cleanAbsString is cleanAbs of a string.
+func cleanAbsString(name string) bool {
+	if runtime.GOOS == "windows" {
+		return filepath.IsAbs(name) && filepath.Clean(name) == name
+	}
+	return strings.HasPrefix(name, "/") && cleanPath(name) == name
 }
 
 // cleanPath is filepath.Clean, with a look for what Clean would change
