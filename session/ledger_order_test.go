@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -68,22 +67,10 @@ func orderLists(t *testing.T, src []string, pairs bool) map[string]*ascp.ListFil
 		option = "--file-pair-list"
 	}
 	paths, _ := json.Marshal(entries)
-	in, e := CheckInput([]byte(`{"remote_host":"h","remote_user":"u","direction":"send","destination_root":"/d","paths":`+string(paths)+`}`), CheckOptions{})
-	if e != nil {
-		t.Fatal(e)
-	}
-	p, err := Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	released := p.Invocations[0].ListFile
+	released := releasedList(t, string(paths))
 	if released.Option != option {
 		t.Fatalf("list option %s, want %s", released.Option, option)
 	}
-	if err := released.Write(); err != nil {
-		t.Fatal(err)
-	}
-	released.Release()
 	return map[string]*ascp.ListFile{"held": {Option: option, Lines: lines}, "released": released}
 }
 

@@ -142,20 +142,8 @@ func beginLines(t *testing.T, l *ledger) []string {
 // A big job's list lines are dropped once written and read back from the
 // list file when a file is reported and when a retry lists the rest.
 func TestLedgerReadsBackAReleasedList(t *testing.T) {
-	in, e := CheckInput([]byte(`{"remote_host":"h","remote_user":"u","direction":"send","destination_root":"/d","paths":[
-		{"source":"/s/1","destination":"d1"},{"source":"/s/\u00e9","destination":"d\\2"},{"source":"/s/3","destination":"d3"}]}`), CheckOptions{})
-	if e != nil {
-		t.Fatal(e)
-	}
-	p, err := Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := p.Invocations[0].ListFile
-	if err := list.Write(); err != nil {
-		t.Fatal(err)
-	}
-	list.Release()
+	paths := `[{"source":"/s/1","destination":"d1"},{"source":"/s/\u00e9","destination":"d\\2"},{"source":"/s/3","destination":"d3"}]`
+	list := releasedList(t, paths)
 	want := []string{"/s/1", "d1", "/s/é", `d\2`, "/s/3", "d3"}
 	if got, err := os.ReadFile(list.Path); err != nil || string(got) != "/s/1\nd1\n/s/é\nd\\2\n/s/3\nd3\n" {
 		t.Fatalf("list file %q, %v", got, err)
@@ -171,14 +159,7 @@ func TestLedgerReadsBackAReleasedList(t *testing.T) {
 	}
 	// A list file that is not what was written is an error, never a
 	// shorter retry.
-	if p, err = Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: t.TempDir()}); err != nil {
-		t.Fatal(err)
-	}
-	list = p.Invocations[0].ListFile
-	if err := list.Write(); err != nil {
-		t.Fatal(err)
-	}
-	list.Release()
+	list = releasedList(t, paths)
 	if err := os.WriteFile(list.Path, []byte("/s/1\nd1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -187,4 +168,24 @@ func TestLedgerReadsBackAReleasedList(t *testing.T) {
 	if lines, err := l.lines(); err == nil {
 		t.Errorf("a list file cut short gives %q, no error", lines)
 	}
+}
+
+// releasedList is the list file of a job of paths (a JSON array), written
+// and released as a big job's is: its lines are read back from the file.
+func releasedList(t *testing.T, paths string) *ascp.ListFile {
+	t.Helper()
+	in, e := CheckInput([]byte(`{"remote_host":"h","remote_user":"u","direction":"send","destination_root":"/d","paths":`+paths+`}`), CheckOptions{})
+	if e != nil {
+		t.Fatal(e)
+	}
+	p, err := Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := p.Invocations[0].ListFile
+	if err := list.Write(); err != nil {
+		t.Fatal(err)
+	}
+	list.Release()
+	return list
 }
