@@ -189,3 +189,36 @@ func releasedList(t *testing.T, paths string) *ascp.ListFile {
 	list.Release()
 	return list
 }
+
+// A multi-session retry lists what no session delivered (by either name
+// of a source), reading the released list as it goes: its text is not
+// kept in memory afterwards.
+func TestUndeliveredReadsTheListWithoutKeepingIt(t *testing.T) {
+	list := releasedList(t, `[{"source":"/s/1","destination":"d1"},{"source":"rel/2","destination":"d2"},{"source":"/s//3","destination":"d3"},{"source":"/s/4","destination":"d4"}]`)
+	abs, err := filepath.Abs("rel/2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &job{}
+	j.sent.add([]byte(abs))
+	j.sent.add([]byte("/s//3"))
+	lines, err := j.undelivered(list)
+	if err != nil || !slices.Equal(lines, []string{"/s/1", "d1", "/s/4", "d4"}) {
+		t.Fatalf("undelivered %q, %v", lines, err)
+	}
+	if list.Held() != nil {
+		t.Error("the released list's lines are held in memory after undelivered")
+	}
+	if err := os.WriteFile(list.Path, []byte("/s/1\nd1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if lines, err := j.undelivered(list); err == nil {
+		t.Errorf("a list file cut short gives %q, no error", lines)
+	}
+	if err := os.WriteFile(list.Path, []byte("/s/1\nd1\nrel/2\nd2\n/s//3\nd3\n/s/4\nd4\n/s/5\nd5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.undelivered(list); err == nil {
+		t.Error("a list file longer than written gives no error")
+	}
+}
