@@ -64,7 +64,8 @@ func (l *ListFile) Write() error {
 
 // Release drops the lines of a written list built from a spec: a transfer
 // of a million files may last hours, and needs the lines again only when
-// a file is reported or a retry is made, when Load reads them back.
+// a file is reported or a retry is made, when they are read from the
+// file (Held is nil then).
 func (l *ListFile) Release() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
