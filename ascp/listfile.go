@@ -64,7 +64,8 @@ func (l *ListFile) Write() error {
 
 // Release drops the lines of a written list built from a spec: a transfer
 // of a million files may last hours, and needs the lines again only when
-// a file is reported or a retry is made, when Load reads them back.
+// a file is reported or a retry is made, when they are read from the
+// file (Held is nil then).
 func (l *ListFile) Release() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -104,6 +105,19 @@ func (l *ListFile) Load() (*ListLines, error) {
 	}
 	l.view = v
 	return v, nil
+}
+
+// Held returns the lines while they are in memory (not released, or
+// already read back by Load), or nil: a reader of a released list of a
+// million paths reads the file as it goes rather than hold its text for
+// the hours of the transfer.
+func (l *ListFile) Held() *ListLines {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.view == nil && !l.released {
+		l.view = &ListLines{lines: l.Lines, paths: l.paths}
+	}
+	return l.view
 }
 
 // readText reads a file into one string, sized from the file.

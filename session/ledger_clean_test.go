@@ -13,3 +13,18 @@ func TestCleanPath(t *testing.T) {
 		}
 	}
 }
+
+// cleanAbs is "absolute and as filepath.Clean leaves it", for the paths
+// the ledger meets.
+func TestCleanAbs(t *testing.T) {
+	for _, p := range []string{"", "a", "a/b", "/", "/a/b", "/a//b", "/a/./b", "/a/../b", "/a/.", "/a/..", "/a/b/", "//", "/.", "/..",
+		"/a/.b", "/a/..b/c", "/a/b..", "/a/b.", "/.a", "/..a/b", "/a/b/c.d", "/a/.../b"} {
+		want := filepath.IsAbs(p) && filepath.Clean(p) == p
+		if got := cleanAbs([]byte(p)); got != want {
+			t.Errorf("cleanAbs(%q) = %v, want %v", p, got, want)
+		}
+		if got := cleanAbsString(p); got != want {
+			t.Errorf("cleanAbsString(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

@@ -142,20 +142,8 @@ func beginLines(t *testing.T, l *ledger) []string {
 // A big job's list lines are dropped once written and read back from the
 // list file when a file is reported and when a retry lists the rest.
 func TestLedgerReadsBackAReleasedList(t *testing.T) {
-	in, e := CheckInput([]byte(`{"remote_host":"h","remote_user":"u","direction":"send","destination_root":"/d","paths":[
-		{"source":"/s/1","destination":"d1"},{"source":"/s/\u00e9","destination":"d\\2"},{"source":"/s/3","destination":"d3"}]}`), CheckOptions{})
-	if e != nil {
-		t.Fatal(e)
-	}
-	p, err := Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := p.Invocations[0].ListFile
-	if err := list.Write(); err != nil {
-		t.Fatal(err)
-	}
-	list.Release()
+	paths := `[{"source":"/s/1","destination":"d1"},{"source":"/s/\u00e9","destination":"d\\2"},{"source":"/s/3","destination":"d3"}]`
+	list := releasedList(t, paths)
 	want := []string{"/s/1", "d1", "/s/é", `d\2`, "/s/3", "d3"}
 	if got, err := os.ReadFile(list.Path); err != nil || string(got) != "/s/1\nd1\n/s/é\nd\\2\n/s/3\nd3\n" {
 		t.Fatalf("list file %q, %v", got, err)
@@ -171,14 +159,7 @@ func TestLedgerReadsBackAReleasedList(t *testing.T) {
 	}
 	// A list file that is not what was written is an error, never a
 	// shorter retry.
-	if p, err = Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: t.TempDir()}); err != nil {
-		t.Fatal(err)
-	}
-	list = p.Invocations[0].ListFile
-	if err := list.Write(); err != nil {
-		t.Fatal(err)
-	}
-	list.Release()
+	list = releasedList(t, paths)
 	if err := os.WriteFile(list.Path, []byte("/s/1\nd1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -186,5 +167,58 @@ func TestLedgerReadsBackAReleasedList(t *testing.T) {
 	l.begin()
 	if lines, err := l.lines(); err == nil {
 		t.Errorf("a list file cut short gives %q, no error", lines)
+	}
+}
+
+// releasedList is the list file of a job of paths (a JSON array), written
+// and released as a big job's is: its lines are read back from the file.
+func releasedList(t *testing.T, paths string) *ascp.ListFile {
+	t.Helper()
+	in, e := CheckInput([]byte(`{"remote_host":"h","remote_user":"u","direction":"send","destination_root":"/d","paths":`+paths+`}`), CheckOptions{})
+	if e != nil {
+		t.Fatal(e)
+	}
+	p, err := Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := p.Invocations[0].ListFile
+	if err := list.Write(); err != nil {
+		t.Fatal(err)
+	}
+	list.Release()
+	return list
+}
+
+// A multi-session retry lists what no session delivered (by either name
+// of a source), reading the released list as it goes: its text is not
+// kept in memory afterwards.
+func TestUndeliveredReadsTheListWithoutKeepingIt(t *testing.T) {
+	list := releasedList(t, `[{"source":"/s/1","destination":"d1"},{"source":"rel/2","destination":"d2"},{"source":"/s//3","destination":"d3"},{"source":"/s/4","destination":"d4"}]`)
+	abs, err := filepath.Abs("rel/2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &job{}
+	j.sent.add([]byte(abs))
+	j.sent.add([]byte("/s//3"))
+	lines, err := j.undelivered(list)
+	if err != nil || !slices.Equal(lines, []string{"/s/1", "d1", "/s/4", "d4"}) {
+		t.Fatalf("undelivered %q, %v", lines, err)
+	}
+	if list.Held() != nil {
+		t.Error("the released list's lines are held in memory after undelivered")
+	}
+	if err := os.WriteFile(list.Path, []byte("/s/1\nd1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if lines, err := j.undelivered(list); err == nil {
+		t.Errorf("a list file cut short gives %q, no error", lines)
+	}
+	if err := os.WriteFile(list.Path, []byte("/s/1\nd1\nrel/2\nd2\n/s//3\nd3\n/s/4\nd4\n/s/5\nd5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.undelivered(list); err == nil {
+		t.Error("a list file longer than written gives no error")
 	}
 }

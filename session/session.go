@@ -763,22 +763,31 @@ func (j *job) undelivered(list *ascp.ListFile) ([]string, error) {
 	if list.Option == "--file-pair-list" {
 		step = 2
 	}
-	all, err := list.Load()
-	if err != nil {
-		return nil, err
-	}
+	// Read as it goes, not through Load, which would keep the text of a
+	// released list for the rest of the job.
+	r := newListReader(list)
 	var lines []string
-	for i := 0; i+step <= all.Len(); i += step {
-		src := all.Line(i)
-		abs, _ := filepath.Abs(src)
-		if j.sent.has([]byte(src)) || j.sent.has([]byte(abs)) {
-			continue
+	for i := 0; i+step <= r.n; i += step {
+		line, err := r.next()
+		if err != nil {
+			return nil, err
 		}
-		for k := i; k < i+step; k++ {
-			lines = append(lines, all.Line(k))
+		src := string(line)
+		abs, _ := filepath.Abs(src)
+		keep := !j.sent.has(line) && !j.sent.has([]byte(abs))
+		if keep {
+			lines = append(lines, src)
+		}
+		for k := 1; k < step; k++ {
+			if line, err = r.next(); err != nil {
+				return nil, err
+			}
+			if keep {
+				lines = append(lines, string(line))
+			}
 		}
 	}
-	return lines, nil
+	return lines, r.end()
 }
 
 // retryList writes the list file of a retry, holding lines, and returns

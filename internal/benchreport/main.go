@@ -17,7 +17,10 @@
 //     is reported as a share of one core.
 //   - paths: the same stub under a job of a million paths (sources, pairs,
 //     four sessions): start to spawn, peak RSS, and asession's RSS when the
-//     stub starts, which is after the list file is written.
+//     stub starts, which is after the list file is written. The stub then
+//     reports every file of the list moved (START, STOP, ARGSTOP per
+//     argument, each session its -C share), and asession's RSS and its
+//     peak since the spawn are read once all of it has been relayed.
 //
 // Usage: benchreport -asession BIN -ascpsim BIN [-gobench FILE] [-runs N] [-out FILE]
 package main
@@ -367,13 +370,19 @@ func readStamp(path, kind string) int64 {
 // -M connects and reports a session that did nothing successfully.
 func stub(stamps string, args []string) int {
 	now := time.Now().UnixNano()
-	mgmtAddr, user := "", ""
+	mgmtAddr, user, list, pairs, node, nodes := "", "", "", false, 1, 1
 	for i, a := range args {
 		switch {
 		case a == "-M" && i+1 < len(args):
 			mgmtAddr = args[i+1]
 		case a == "-u" && i+1 < len(args):
 			user = args[i+1] // repeated as UserStr, as ascp does
+		case a == "-C" && i+1 < len(args):
+			fmt.Sscanf(args[i+1], "%d:%d", &node, &nodes)
+		case strings.HasPrefix(a, "--file-list="):
+			list = strings.TrimPrefix(a, "--file-list=")
+		case strings.HasPrefix(a, "--file-pair-list="):
+			list, pairs = strings.TrimPrefix(a, "--file-pair-list="), true
 		}
 	}
 	kind := "A"
@@ -384,6 +393,9 @@ func stub(stamps string, args []string) int {
 		fmt.Fprintf(f, "%s %d\n", kind, now)
 		if kind == "M" {
 			fmt.Fprintf(f, "R %d\n", parentRSS())
+			if node == 1 {
+				resetParentPeak() // the transfer's peak is read at its end
+			}
 		}
 		f.Close()
 	}
@@ -400,6 +412,13 @@ func stub(stamps string, args []string) int {
 		return 1
 	}
 	defer conn.Close()
+	if list != "" {
+		if err := transfer(conn, user, list, pairs, node, nodes, stamps); err != nil {
+			fmt.Fprintln(os.Stderr, "stub ascp:", err)
+			return 1
+		}
+		return 0
+	}
 	frames := mgmt.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)
 	frames = mgmt.AppendFrame(frames, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")
 	if _, err := conn.Write(frames); err != nil {

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,13 +13,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // manyPaths measures the set-up of a job of n paths: asession runs with
 // --ascp pointing at the stub, which records when it was spawned with -M
 // and its parent's resident set at that moment (the list file written and
 // set-up memory released); the peak is asession's rusage Maxrss (the stub
-// is a few MB). Sources alone, pairs, and four sessions.
+// is a few MB). Sources alone, pairs, and four sessions. The stub then
+// reports every file of the list transferred (transfer), and asession's
+// resident set and its peak since the spawn are read once all of it was
+// relayed: what a transfer of a million files holds for hours.
 func manyPaths(t *table, asession, self, dir string, n, runs int) {
 	for _, c := range []struct {
 		name     string
@@ -27,30 +34,61 @@ func manyPaths(t *table, asession, self, dir string, n, runs int) {
 		spec := filepath.Join(dir, "paths.json")
 		size := writePathsSpec(spec, n, c.pairs, c.sessions)
 		stamps := filepath.Join(dir, "stamps")
-		var spawn, after, peak []float64
+		var spawn, after, peak, end, endPeak []float64
 		for i := 0; i < runs; i++ {
 			os.Remove(stamps)
+			os.Remove(stamps + ".go")
 			cmd := exec.Command(asession, "--ascp", self, "--retries", "0", "@file:"+spec)
 			cmd.Env = append(os.Environ(), stampEnv+"="+stamps)
 			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
+			cmd.Stderr = &out
+			stdout, err := cmd.StdoutPipe()
+			check(err)
 			start := time.Now().UnixNano()
-			_ = cmd.Run() // the stub transfers nothing: the summary is not the point
-			if cmd.ProcessState == nil {
-				fail("paths run: %s", out.String())
+			check(cmd.Start())
+			rss, hwm, done := transferEnd(stdout, cmd.Process.Pid, max(1, c.sessions))
+			check(os.WriteFile(stamps+".go", nil, 0o600))
+			io.Copy(io.Discard, stdout)
+			if err := cmd.Wait(); err != nil || !done {
+				fail("paths run (%v, end seen %v): %s", err, done, out.String())
 			}
 			spawn = append(spawn, float64(readStamp(stamps, "M")-start)/1e6)
 			after = append(after, float64(readStamp(stamps, "R"))/1024)
 			peak = append(peak, peakRSSMB(cmd.ProcessState))
-			fmt.Fprintf(os.Stderr, "%d paths (%s), run %d: spawn at %.0f ms, RSS then %.1f MB, peak %.1f MB\n",
-				n, c.name, i+1, spawn[i], after[i], peak[i])
+			end, endPeak = append(end, float64(rss)/1024), append(endPeak, float64(hwm)/1024)
+			fmt.Fprintf(os.Stderr, "%d paths (%s), run %d: spawn at %.0f ms, RSS then %.1f MB, peak %.1f MB; end of transfer: RSS %.1f MB, peak since spawn %.1f MB\n",
+				n, c.name, i+1, spawn[i], after[i], peak[i], end[i], endPeak[i])
 		}
 		os.Remove(spec)
 		t.section(fmt.Sprintf("%s paths, %s (%d MB spec from a file), %d runs", si(float64(n)), c.name, size>>20, runs))
 		t.row("  start to ascp spawned (median)", fmt.Sprintf("%.0f ms", median(spawn)), "≤ 400 ms", verdict(median(spawn) <= 400))
 		t.row("  peak RSS, rusage Maxrss (median)", fmt.Sprintf("%.1f MB", median(peak)), "≤ 100 MB", verdict(median(peak) <= 100))
 		t.row("  RSS once the list file is written (at spawn, median; max)", fmt.Sprintf("%.1f MB; %.1f MB", median(after), slices.Max(after)), "< 30 MB", verdict(median(after) < 30))
+		t.row("  RSS at the end of the transfer, every file reported (median; max)", fmt.Sprintf("%.1f MB; %.1f MB", median(end), slices.Max(end)), "< 30 MB", verdict(slices.Max(end) < 30))
+		t.row("  peak RSS from spawn to the end of the transfer (VmHWM, median)", fmt.Sprintf("%.1f MB", median(endPeak)), "< 30 MB", verdict(median(endPeak) < 30))
 	}
+}
+
+// transferEnd reads asession's output until every session's stub has
+// sent its end mark, then returns asession's resident set and its peak
+// since the stubs reset it (kB): every STOP and ARGSTOP before the mark
+// has been relayed, so what the ledgers and the tracker keep for the
+// files is in them. done is false when the output ended first.
+func transferEnd(stdout io.Reader, pid, sessions int) (rss, hwm int64, done bool) {
+	r := bufio.NewReaderSize(stdout, 256<<10)
+	mark := []byte(endMark)
+	for seen := 0; seen < sessions; {
+		line, err := r.ReadSlice('\n')
+		if bytes.Contains(line, mark) {
+			seen++
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		} else if err != nil {
+			return 0, 0, false
+		}
+	}
+	return statusKB(pid, "VmRSS:"), statusKB(pid, "VmHWM:"), true
 }
 
 // writePathsSpec writes a job of n paths to path and returns its size.
@@ -83,16 +121,98 @@ func writePathsSpec(path string, n int, pairs bool, sessions int) int64 {
 }
 
 // parentRSS is the resident set of the stub's parent (asession) in kB, or 0.
-func parentRSS() int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", os.Getppid()))
+func parentRSS() int64 { return statusKB(os.Getppid(), "VmRSS:") }
+
+// statusKB is the field key of /proc/pid/status in kB, or 0.
+func statusKB(pid int, key string) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(line, key); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
 			return kb
 		}
 	}
 	return 0
+}
+
+// resetParentPeak starts asession's VmHWM again from its resident set
+// (Linux's clear_refs 5), so that the peak read at the end of the
+// transfer is the transfer's own, not set-up's.
+func resetParentPeak() {
+	_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", os.Getppid()), []byte("5"), 0)
+}
+
+// endMark is the Description of the NOTIFICATION the stub sends once it
+// has reported every file, before it waits to send DONE.
+const endMark = "benchreport-transfer-end"
+
+// transfer plays ascp moving the files of the list as its management
+// port reports them: INIT and SESSION, then per argument in order, for
+// the files of this session's share (-C: argument k goes to session
+// k mod N, one file per argument), START and STOP naming the list line as
+// Source, and an ARGSTOP for every argument, as each session walks all of
+// them. It then sends the end mark and waits for benchreport to have read
+// asession's memory (the file stamps+".go") before it sends DONE.
+func transfer(conn net.Conn, user, list string, pairs bool, node, nodes int, stamps string) error {
+	f, err := os.Open(list)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 64<<10)
+	w := bufio.NewWriterSize(conn, 64<<10)
+	id := fmt.Sprintf("stub-%d", node)
+	var frame []byte
+	send := func(typ string, kv ...string) {
+		frame = mgmt.AppendFrame(frame[:0], typ, append([]string{"SessionId", id, "UserStr", user}, kv...)...)
+		w.Write(frame)
+	}
+	send("INIT", "Direction", "Send", "Host", "bench.example.com", "User", "aspera")
+	send("SESSION", "Encryption", "Yes", "Remote", "No", "Rate", "10000", "Port", "33001")
+	var passed, bytes int64
+	for k := 0; ; k++ {
+		src, err := r.ReadString('\n')
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return err
+		}
+		src = strings.TrimSuffix(src, "\n")
+		dst := "/bench/dst/" + filepath.Base(src)
+		if pairs {
+			if dst, err = r.ReadString('\n'); err != nil {
+				return err
+			}
+			dst = strings.TrimSuffix(dst, "\n")
+		}
+		attempted := "0"
+		if k%nodes == node-1 {
+			attempted = "1"
+			passed++
+			bytes += 1024
+			send("START", "File", dst, "Source", src, "Size", "1024", "StartByte", "0")
+			send("STOP", "File", dst, "Source", src, "Size", "1024", "StartByte", "0", "EndByte", "1024",
+				"Written", "1024", "FileBytes", "1024", "TransferBytes", strconv.FormatInt(bytes, 10), "Elapsedusec", "1000")
+		}
+		send("ARGSTOP", "File", src, "ArgScansAttempted", "1", "ArgScansCompleted", "1",
+			"ArgTransfersAttempted", attempted, "ArgTransfersPassed", attempted, "ArgTransfersFailed", "0")
+	}
+	send("NOTIFICATION", "Description", endMark)
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(10 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(stamps + ".go"); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			return fmt.Errorf("benchreport never read the end of the transfer")
+		}
+	}
+	n := strconv.FormatInt(passed, 10)
+	send("DONE", "TransfersAttempted", n, "TransfersPassed", n, "TransfersFailed", "0",
+		"TransferBytes", strconv.FormatInt(bytes, 10), "FileBytes", strconv.FormatInt(bytes, 10))
+	return w.Flush()
 }
