@@ -2,6 +2,7 @@ package events
 
 import (
 	"bytes"
+	"github.com/faspkit/asession/internal/nameset"
 	"hash/maphash"
 	"math"
 	"strconv"
@@ -90,7 +91,7 @@ type Tracker struct {
 	changed      bool
 	percentage   float64 // highest reported: a job's percentage never goes back
 	unverified   int64   // completed files whose checksum did not match (--verify)
-	finished     map[uint64]struct{}
+	finished     nameset.Set
 	retried      bool // Retry was called: files may be reported again
 }
 
@@ -204,25 +205,17 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 
 // finish records that the file named name is finished; false means an
 // earlier attempt finished it already. Names are kept as 64-bit hashes
-// (NameHash): the set costs no allocation per file beyond the map's growth.
+// (NameHash) in a compact set: a million finished files cost 8 MB for
+// the hours of the transfer, where a map holds several times that.
 func (t *Tracker) finish(name []byte) bool {
-	if t.finished == nil {
-		t.finished = make(map[uint64]struct{})
-	}
-	h := NameHash(name)
-	if _, ok := t.finished[h]; ok {
-		return false
-	}
-	t.finished[h] = struct{}{}
-	return true
+	return t.finished.Add(NameHash(name))
 }
 
 func (t *Tracker) finishedBefore(name []byte) bool {
 	if !t.retried {
 		return false // no earlier attempt: nothing finished before
 	}
-	_, ok := t.finished[NameHash(name)]
-	return ok
+	return t.finished.Has(NameHash(name))
 }
 
 // dropExpected takes out of the expected bytes those of a file that an
