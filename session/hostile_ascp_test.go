@@ -57,11 +57,14 @@ func TestMain(m *testing.M) {
 // asession never end on their own: they write until the connection breaks
 // and then wait to be killed.
 func hostileAscp(args []string) int {
-	var port, scenario, pidfile, userStr string
+	var port, scenario, pidfile, userStr, share string
 	for i := 0; i < len(args); i++ {
 		switch a := args[i]; {
 		case a == "-M" && i+1 < len(args):
 			port = args[i+1]
+			i++
+		case a == "-C" && i+1 < len(args):
+			share = args[i+1]
 			i++
 		case a == "-u" && i+1 < len(args):
 			userStr = args[i+1]
@@ -282,6 +285,24 @@ func hostileAscp(args []string) int {
 		// A first message that does not carry the job id it was given.
 		frame("INIT", "SessionId", "hostile", "UserStr", "asession-guessed")
 		frame("DONE", "SessionId", "hostile", "UserStr", "asession-guessed")
+		conn.Close()
+		return 0
+	case "split-race", "split-missing":
+		// Two sessions share one source, which the second delivers (and
+		// removes) while the first, not finding it, has already ended;
+		// or which is missing, and neither delivers.
+		hello()
+		if share == "1:2" || scenario == "split-missing" {
+			frame("FILEERROR", "SessionId", "hostile", "UserStr", userStr, "File", "/x", "Code", "4", "Description", "No such file or directory")
+			frame("ERROR", "SessionId", "hostile", "UserStr", userStr, "Code", "4", "Description", "No such file or directory", "TransfersFailed", "1")
+			conn.Close()
+			return 1
+		}
+		time.Sleep(300 * time.Millisecond)
+		frame("START", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000")
+		frame("STOP", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000", "Bytescont", "1000")
+		frame("ARGSTOP", "SessionId", "hostile", "UserStr", userStr, "File", "/x", "ArgTransfersAttempted", "1", "ArgTransfersPassed", "1", "ArgTransfersFailed", "0")
+		frame("DONE", "SessionId", "hostile", "UserStr", userStr, "Bytescont", "1000", "FilesComplete", "1")
 		conn.Close()
 		return 0
 	case "cancel-aware":

@@ -507,3 +507,26 @@ func TestCancelAsAscpConnects(t *testing.T) {
 		t.Errorf("lines %v, want ascp's SESSION and its ERROR for the CANCEL it was sent", r.sink.counts)
 	}
 }
+
+// A session of several that could not find a source another session
+// delivered (and removed) a moment later must not fail the job: the other
+// sessions finish, and the job then finds nothing undelivered.
+func TestSessionLosesTheRaceForARemovedSource(t *testing.T) {
+	r := hostileRun{scenario: "split-race", spec: map[string]any{"multi_session": 2, "remove_after_transfer": true}}.run(t)
+	if r.outcome.ExitCode != ExitOK || r.outcome.Err != nil {
+		t.Errorf("exit %d, error %v; want 0: the one file was delivered", r.outcome.ExitCode, r.outcome.Err)
+	}
+	if s := r.outcome.Summary; s == nil || s.Files.Completed != 1 || s.Files.Failed != 0 {
+		t.Errorf("summary files %+v, want 1 completed and none failed", s)
+	}
+}
+
+// The same job where no session delivers the source: the job fails with
+// the file among its failed ones, after one look at what is undelivered.
+func TestSessionsMissingASourceFail(t *testing.T) {
+	r := hostileRun{scenario: "split-missing", spec: map[string]any{"multi_session": 2, "remove_after_transfer": true}}.run(t)
+	r.expectFailure(t, events.FromAscpError, "No such file or directory", ExitFailed)
+	if s := r.outcome.Summary; s == nil || s.Files.Failed == 0 || len(s.FailedFiles) == 0 || s.FailedFiles[0].File != "/x" {
+		t.Errorf("summary %+v, want /x among the failed files", s)
+	}
+}

@@ -355,13 +355,17 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 // several may report a source missing before the relay of the one that
 // delivered it has seen its STOP.
 func (r *runner) forgiveLate(fr *frameRelay) {
+	left := fr.pending[:0]
 	for _, h := range fr.pending {
 		if r.job.sent.hasHash(h) {
 			fr.failed--
 			fr.forgiven++
 			r.job.tracker.Forgive(r.cmd.Index, h)
+		} else {
+			left = append(left, h)
 		}
 	}
+	fr.pending = left
 }
 
 // endStream stops what the end of the stream says must stop: a connection
@@ -395,8 +399,21 @@ func (r *runner) decide(fr *frameRelay, streamError error, stats mgmt.ReaderStat
 	// and its source removed since: the session is done.
 	delivered := finalType == "ERROR" && (errorCode == events.CodeSomeFileErrors || errorCode == fr.forgivenCode) &&
 		fr.forgiven > 0 && fr.failed == 0
+	// A session of several whose only failures are files it could not
+	// read may have lost a race with another session that delivered them
+	// and removed their sources, its STOP not relayed yet: the others
+	// finish, then the job looks at what no session delivered.
+	filesOnly := finalType == "ERROR" && !fr.single && fr.failed > 0 && fr.failed == len(fr.pending) &&
+		(errorCode == events.CodeSomeFileErrors || errorCode == fr.failedCode)
 	var e *events.Error
 	switch {
+	case filesOnly:
+		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
+		e.ExitStatus = &status
+		o := r.withTerminal(outcome(e, ExitFailed))
+		o.retryAlone = true
+		o.undelivered = fr.pending
+		return o
 	case delivered && fr.single:
 		r.log().Info().Int("files", fr.forgiven).Int("session", r.cmd.Index).
 			Msg("the files ascp could not find again had been delivered before")
@@ -456,6 +473,7 @@ type frameRelay struct {
 	single           bool
 	forgiven, failed int
 	forgivenCode     int
+	failedCode       int      // the Code of the first failed FILEERROR
 	pending          []uint64 // NameHash of the failed ones: another session's STOP may come later
 }
 
@@ -507,6 +525,9 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 		} else {
 			fr.failed++
 			fr.pending = append(fr.pending, events.NameHash(name))
+			if code, ok := f.Lookup(fieldCode); ok && fr.failedCode == 0 {
+				fr.failedCode, _ = strconv.Atoi(string(code))
+			}
 		}
 	}
 	if t != nil {

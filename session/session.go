@@ -198,6 +198,9 @@ type Outcome struct {
 	// retryAlone: a session of several failed in a way a retry can mend;
 	// the job retries once the other sessions are done (retryAlone).
 	retryAlone bool
+	// undelivered holds the NameHash of the files a session failed that
+	// another session may deliver later (see runner.decide's filesOnly).
+	undelivered []uint64
 }
 
 func outcome(e *events.Error, code int) *Outcome { return &Outcome{ExitCode: code, Err: e} }
@@ -660,6 +663,14 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 	}
 	if first == nil || ctx.Err() != nil {
 		return nil
+	}
+	for _, i := range failed {
+		// Files a session failed that another delivered after it ended.
+		for _, h := range results[i-1].undelivered {
+			if j.sent.hasHash(h) {
+				j.tracker.Forgive(i, h)
+			}
+		}
 	}
 	cmd := j.prepared.Invocations[failed[0]-1]
 	// A keepalive session has no list file: its files came as STARTs,
