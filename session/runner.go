@@ -1,7 +1,6 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -476,38 +475,38 @@ const progressStride = 16
 func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 	fr.redact.apply(f)
 	t := f.Type()
-	switch {
-	case bytes.Equal(t, typeDone):
+	if fr.ledger != nil {
+		fr.ledger.observe(t, f)
+	}
+	j := fr.job
+	// One switch on the type, which Go compiles to compares of the length
+	// first: a chain of bytes.Equal was ≈ 3 % of a frame.
+	switch string(t) {
+	case "DONE":
 		fr.finalType = "DONE"
-	case bytes.Equal(t, typeError):
+	case "ERROR":
 		fr.finalType = "ERROR"
 		code, _ := f.Lookup(fieldCode)
 		fr.errorCode, _ = strconv.Atoi(string(code))
 		desc, _ := f.Lookup(fieldDescription)
 		fr.errorDesc = string(desc)
-	case bytes.Equal(t, typeSession):
+	case "SESSION":
 		// Once per attempt: the id ties the job to ascp's own logs.
 		if id, ok := f.Lookup(fieldSessionID); ok {
 			fr.job.sessionStarted(string(id))
 		}
-	}
-	if fr.ledger != nil {
-		fr.ledger.observe(t, f)
-	}
-	j := fr.job
-	switch {
-	case bytes.Equal(t, typeStop):
+	case "STOP":
 		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 		if fr.verify != nil {
 			fr.verify.stop(fr.session, f)
 		}
-	case bytes.Equal(t, typeSkip):
+	case "SKIP":
 		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
-	case bytes.Equal(t, typeFileError):
+	case "FILEERROR":
 		if name, _ := f.Lookup(fieldFile); j.sent.has(name) {
 			// Not a failed file: it was delivered before.
 			fr.forgiven++
@@ -543,10 +542,7 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 }
 
 var (
-	typeSession      = []byte("SESSION")
 	fieldSessionID   = mgmt.NewName("SessionId")
-	typeDone         = []byte("DONE")
-	typeError        = []byte("ERROR")
 	fieldCode        = mgmt.NewName("Code")
 	fieldDescription = mgmt.NewName("Description")
 	fieldUserStr     = mgmt.NewName("UserStr")
