@@ -113,7 +113,6 @@ var (
 	fieldSize             = mgmt.NewName("Size")
 	fieldCode             = mgmt.NewName("Code")
 	fieldDescription      = mgmt.NewName("Description")
-	frameStats            = []byte("STATS")
 )
 
 // Observe takes one frame of session i (1-based).
