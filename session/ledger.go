@@ -508,7 +508,6 @@ func (d *delivered) hasHash(h uint64) bool {
 }
 
 var (
-	typeFileError           = []byte("FILEERROR")
 	typeStop                = []byte("STOP")
 	typeSkip                = []byte("SKIP")
 	typeArgStop             = []byte("ARGSTOP")

@@ -1,7 +1,6 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -475,7 +474,18 @@ type frameRelay struct {
 	forgivenCode     int
 	failedCode       int      // the Code of the first failed FILEERROR
 	pending          []uint64 // NameHash of the failed ones: another session's STOP may come later
+
+	// burst counts down the frames of a burst until the clock is read
+	// again for progress (see frame).
+	burst int
 }
+
+// progressStride is how many frames of a burst pass between two looks at
+// the clock for a progress line. Reading the clock was ≈ 4 % of a frame;
+// a burst's frames are a microsecond apart, so a line is late by 16 µs at
+// most, against an interval of 100 ms. At real ascp rates the input goes
+// idle after each frame and the clock is read every time.
+const progressStride = 16
 
 // frame handles f; idle says no further input is buffered, so the output
 // is flushed and a lone frame reaches the consumer at once. An error is a
@@ -483,38 +493,38 @@ type frameRelay struct {
 func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 	fr.redact.apply(f)
 	t := f.Type()
-	switch {
-	case bytes.Equal(t, typeDone):
+	if fr.ledger != nil {
+		fr.ledger.observe(t, f)
+	}
+	j := fr.job
+	// One switch on the type, which Go compiles to compares of the length
+	// first: a chain of bytes.Equal was ≈ 3 % of a frame.
+	switch string(t) {
+	case "DONE":
 		fr.finalType = "DONE"
-	case bytes.Equal(t, typeError):
+	case "ERROR":
 		fr.finalType = "ERROR"
 		code, _ := f.Lookup(fieldCode)
 		fr.errorCode, _ = strconv.Atoi(string(code))
 		desc, _ := f.Lookup(fieldDescription)
 		fr.errorDesc = string(desc)
-	case bytes.Equal(t, typeSession):
+	case "SESSION":
 		// Once per attempt: the id ties the job to ascp's own logs.
 		if id, ok := f.Lookup(fieldSessionID); ok {
 			fr.job.sessionStarted(string(id))
 		}
-	}
-	if fr.ledger != nil {
-		fr.ledger.observe(t, f)
-	}
-	j := fr.job
-	switch {
-	case bytes.Equal(t, typeStop):
+	case "STOP":
 		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 		if fr.verify != nil {
 			fr.verify.stop(fr.session, f)
 		}
-	case bytes.Equal(t, typeSkip):
+	case "SKIP":
 		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
-	case bytes.Equal(t, typeFileError):
+	case "FILEERROR":
 		if name, _ := f.Lookup(fieldFile); j.sent.has(name) {
 			// Not a failed file: it was delivered before.
 			fr.forgiven++
@@ -541,7 +551,11 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 			return err
 		}
 	}
-	j.emitProgress(false)
+	if idle || fr.burst == 0 {
+		j.emitProgress(false)
+		fr.burst = progressStride
+	}
+	fr.burst--
 	if idle {
 		return j.opts.Out.Flush()
 	}
@@ -549,10 +563,7 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 }
 
 var (
-	typeSession      = []byte("SESSION")
 	fieldSessionID   = mgmt.NewName("SessionId")
-	typeDone         = []byte("DONE")
-	typeError        = []byte("ERROR")
 	fieldCode        = mgmt.NewName("Code")
 	fieldDescription = mgmt.NewName("Description")
 	fieldUserStr     = mgmt.NewName("UserStr")
