@@ -39,7 +39,7 @@ func manyPaths(t *table, asession, self, dir string, n, runs int) {
 			os.Remove(stamps)
 			os.Remove(stamps + ".go")
 			cmd := exec.Command(asession, "--ascp", self, "--retries", "0", "@file:"+spec)
-			cmd.Env = append(os.Environ(), stampEnv+"="+stamps)
+			cmd.Env = append(os.Environ(), stampEnv+"="+stamps, holdEnv+"=1")
 			var out bytes.Buffer
 			cmd.Stderr = &out
 			stdout, err := cmd.StdoutPipe()
@@ -149,6 +149,11 @@ func resetParentPeak() {
 // has reported every file, before it waits to send DONE.
 const endMark = "benchreport-transfer-end"
 
+// holdEnv, set by the paths run alone, makes the stub wait after its end
+// mark for benchreport to read asession's memory; other runs (startup,
+// a job of one path) have nobody to wait for.
+const holdEnv = "BENCHREPORT_HOLD"
+
 // transfer plays ascp moving the files of the list as its management
 // port reports them: INIT and SESSION, then per argument in order, for
 // the files of this session's share (-C: argument k goes to session
@@ -204,7 +209,7 @@ func transfer(conn net.Conn, user, list string, pairs bool, node, nodes int, sta
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	for deadline := time.Now().Add(10 * time.Minute); ; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Minute); os.Getenv(holdEnv) != ""; time.Sleep(5 * time.Millisecond) {
 		if _, err := os.Stat(stamps + ".go"); err == nil {
 			break
 		} else if time.Now().After(deadline) {
