@@ -394,7 +394,8 @@ func stub(stamps string, args []string) int {
 		if kind == "M" {
 			fmt.Fprintf(f, "R %d\n", parentRSS())
 			if node == 1 {
-				resetParentPeak() // the transfer's peak is read at its end
+				fmt.Fprintf(f, "H %d\n", parentPeak()) // set-up's peak
+				resetParentPeak()                      // the transfer's peak is read at its end
 			}
 		}
 		f.Close()

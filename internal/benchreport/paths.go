@@ -20,8 +20,8 @@ import (
 // manyPaths measures the set-up of a job of n paths: asession runs with
 // --ascp pointing at the stub, which records when it was spawned with -M
 // and its parent's resident set at that moment (the list file written and
-// set-up memory released); the peak is asession's rusage Maxrss (the stub
-// is a few MB). Sources alone, pairs, and four sessions. The stub then
+// set-up memory released) and its peak until then (VmHWM: set-up's peak);
+// the job's peak is the larger of that and the transfer's. Sources alone, pairs, and four sessions. The stub then
 // reports every file of the list transferred (transfer), and asession's
 // resident set and its peak since the spawn are read once all of it was
 // relayed: what a transfer of a million files holds for hours.
@@ -54,7 +54,7 @@ func manyPaths(t *table, asession, self, dir string, n, runs int) {
 			}
 			spawn = append(spawn, float64(readStamp(stamps, "M")-start)/1e6)
 			after = append(after, float64(readStamp(stamps, "R"))/1024)
-			peak = append(peak, peakRSSMB(cmd.ProcessState))
+			peak = append(peak, max(float64(readStamp(stamps, "H")), float64(hwm))/1024)
 			end, endPeak = append(end, float64(rss)/1024), append(endPeak, float64(hwm)/1024)
 			fmt.Fprintf(os.Stderr, "%d paths (%s), run %d: spawn at %.0f ms, RSS then %.1f MB, peak %.1f MB; end of transfer: RSS %.1f MB, peak since spawn %.1f MB\n",
 				n, c.name, i+1, spawn[i], after[i], peak[i], end[i], endPeak[i])
@@ -62,7 +62,7 @@ func manyPaths(t *table, asession, self, dir string, n, runs int) {
 		os.Remove(spec)
 		t.section(fmt.Sprintf("%s paths, %s (%d MB spec from a file), %d runs", si(float64(n)), c.name, size>>20, runs))
 		t.row("  start to ascp spawned (median)", fmt.Sprintf("%.0f ms", median(spawn)), "≤ 400 ms", verdict(median(spawn) <= 400))
-		t.row("  peak RSS, rusage Maxrss (median)", fmt.Sprintf("%.1f MB", median(peak)), "≤ 100 MB", verdict(median(peak) <= 100))
+		t.row("  peak RSS of the whole job, asession's own VmHWM (median; max)", fmt.Sprintf("%.1f MB; %.1f MB", median(peak), slices.Max(peak)), "≤ 100 MB", verdict(median(peak) <= 100))
 		t.row("  RSS once the list file is written (at spawn, median; max)", fmt.Sprintf("%.1f MB; %.1f MB", median(after), slices.Max(after)), "< 30 MB", verdict(median(after) < 30))
 		t.row("  RSS at the end of the transfer, every file reported (median; max)", fmt.Sprintf("%.1f MB; %.1f MB", median(end), slices.Max(end)), "< 30 MB", verdict(slices.Max(end) < 30))
 		t.row("  peak RSS from spawn to the end of the transfer (VmHWM, median)", fmt.Sprintf("%.1f MB", median(endPeak)), "< 30 MB", verdict(median(endPeak) < 30))
@@ -122,6 +122,13 @@ func writePathsSpec(path string, n int, pairs bool, sessions int) int64 {
 
 // parentRSS is the resident set of the stub's parent (asession) in kB, or 0.
 func parentRSS() int64 { return statusKB(os.Getppid(), "VmRSS:") }
+
+// parentPeak is the peak resident set (VmHWM) of the stub's parent in kB,
+// or 0. Unlike rusage Maxrss, it is asession's own: Go starts a child
+// sharing its parent's memory until exec, and Linux carries that memory's
+// peak into the child's Maxrss, so asession's Maxrss starts at
+// benchreport's own peak (which holds the specs it wrote).
+func parentPeak() int64 { return statusKB(os.Getppid(), "VmHWM:") }
 
 // statusKB is the field key of /proc/pid/status in kB, or 0.
 func statusKB(pid int, key string) int64 {
