@@ -664,14 +664,7 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 	if first == nil || ctx.Err() != nil {
 		return nil
 	}
-	for _, i := range failed {
-		// Files a session failed that another delivered after it ended.
-		for _, h := range results[i-1].undelivered {
-			if j.sent.hasHash(h) {
-				j.tracker.Forgive(i, h)
-			}
-		}
-	}
+	j.forgiveDelivered(results, failed)
 	cmd := j.prepared.Invocations[failed[0]-1]
 	// A keepalive session has no list file: its files came as STARTs,
 	// which the retry gets again, less those another session delivered.
@@ -685,13 +678,8 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 		}
 	}
 	if cmd.ListFile != nil {
-		lines, err := j.undelivered(cmd.ListFile)
-		if err != nil {
-			return outcome(events.NewError(events.FromSetup, 0, err.Error()), ExitFailed)
-		}
-		if len(lines) == 0 {
-			// What a session failed had been delivered by another.
-			return &Outcome{ExitCode: ExitOK}
+		if _, end := j.leftToDeliver(cmd.ListFile); end != nil {
+			return end
 		}
 	}
 	if j.opts.Retries == 0 {
@@ -712,13 +700,11 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 		failed = failed[:1] // the retries are this one ascp
 		args := cmd.Args
 		if cmd.ListFile != nil {
-			lines, err := j.undelivered(cmd.ListFile)
-			if err != nil {
-				return outcome(events.NewError(events.FromSetup, 0, err.Error()), ExitFailed)
+			lines, end := j.leftToDeliver(cmd.ListFile)
+			if end != nil {
+				return end
 			}
-			if len(lines) == 0 {
-				return &Outcome{ExitCode: ExitOK}
-			}
+			var err error
 			if args, err = j.retryList(&cmd, attempt+1, lines); err != nil {
 				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 			}
@@ -735,6 +721,32 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 			return o
 		}
 	}
+}
+
+// forgiveDelivered takes out of the failed files of the sessions in
+// failed those another session delivered after they ended.
+func (j *job) forgiveDelivered(results []*Outcome, failed []int) {
+	for _, i := range failed {
+		for _, h := range results[i-1].undelivered {
+			if j.sent.hasHash(h) {
+				j.tracker.Forgive(i, h)
+			}
+		}
+	}
+}
+
+// leftToDeliver lists the lines of list that no session delivered; end is
+// how the job ends instead when they cannot be read, or when none is left
+// (what a session failed had been delivered by another).
+func (j *job) leftToDeliver(list *ascp.ListFile) (lines []string, end *Outcome) {
+	lines, err := j.undelivered(list)
+	if err != nil {
+		return nil, outcome(events.NewError(events.FromSetup, 0, err.Error()), ExitFailed)
+	}
+	if len(lines) == 0 {
+		return nil, &Outcome{ExitCode: ExitOK}
+	}
+	return lines, nil
 }
 
 // undeliveredCommands gathers, from the ledgers of the failed sessions of
