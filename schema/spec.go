@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/tidwall/gjson"
 )
@@ -240,7 +241,7 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 		switch {
 		case val.Type == gjson.Number && isInteger(val.Raw) && val.Int() >= 0:
 			v.Text = strconv.FormatInt(val.Int(), 10)
-		case val.Type == gjson.String && durationPattern.MatchString(val.Str):
+		case val.Type == gjson.String && durationPattern().MatchString(val.Str):
 			v.Text = val.Str
 		default:
 			return bad("an integer number of seconds or a duration such as \"2m\" or \"1h30m\"")
@@ -320,8 +321,9 @@ func (f *Field) hidden() bool {
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // durationPattern is a duration as IBM's tools write them: numbers each
-// followed by a unit, "90s", "2m", "5min", "1h30m".
-var durationPattern = regexp.MustCompile(durationSchemaPattern)
+// followed by a unit, "90s", "2m", "5min", "1h30m". Compiled on first use:
+// few specs hold a duration, and every job's start would pay for it.
+var durationPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(durationSchemaPattern) })
 
 // durationSchemaPattern is durationPattern for the JSON Schema.
 const durationSchemaPattern = `^(?:[0-9]+(?:ms|s|sec|m|min|h|hr|d))+$`

@@ -28,8 +28,9 @@ type Command struct {
 
 // ibmFieldKeys maps the snake_case spelling of every management field
 // IBM's client knows to its name: a command may carry any of them, as with
-// IBM's asession.
-var ibmFieldKeys = func() map[string]string {
+// IBM's asession. Built on the first command, as most jobs get none: at
+// start it cost 0.05 ms before every spawn.
+var ibmFieldKeys = sync.OnceValue(func() map[string]string {
 	m := make(map[string]string, len(ascp.IBMFields))
 	for _, name := range ascp.IBMFields {
 		if name != "Type" {
@@ -37,7 +38,7 @@ var ibmFieldKeys = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // maxCommandLine bounds one line of the command channel.
 const maxCommandLine = 1 << 20
@@ -163,7 +164,7 @@ func (p *commandParser) otherFields() {
 			return true
 		}
 		ptr := schema.Pointer("", key)
-		name, known := ibmFieldKeys[key]
+		name, known := ibmFieldKeys()[key]
 		if !known {
 			p.problems = append(p.problems, schema.Problem{Pointer: ptr, Expected: "a field of " + p.cmd.Type + " or another management field IBM's client knows", Found: "an unknown field"})
 			return true

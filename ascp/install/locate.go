@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -253,7 +254,9 @@ func Ascp4(ascpPath string) (string, error) {
 	return p, nil
 }
 
-var versionPattern = regexp.MustCompile(`(?i)ascp version (\S+)`)
+// versionPattern is compiled on first use: only --doctor and the version
+// check ask ascp for its version.
+var versionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)ascp version (\S+)`) })
 
 // Version runs `ascp -A` and returns the version it reports.
 func Version(path string, timeout time.Duration) (string, error) {
@@ -289,7 +292,7 @@ func about(parent context.Context, path string, timeout time.Duration) (lines []
 	if err != nil {
 		return lines, "", fmt.Errorf("%s -A: %w", path, err)
 	}
-	if m := versionPattern.FindStringSubmatch(string(out)); m != nil {
+	if m := versionPattern().FindStringSubmatch(string(out)); m != nil {
 		version = m[1]
 	}
 	if version == "" {
