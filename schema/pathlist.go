@@ -215,36 +215,52 @@ func valueEnd(s string, i int) int {
 	return j
 }
 
-// plainEntry reads an entry written as nearly every client writes it,
-// {"source":"S"} or {"source":"S","destination":"D"}, without blanks and
-// with strings that need no decoding, at the start of raw. Any other
-// entry (and any string holding a backslash or a control character,
-// which is then either an escape or not JSON) is left to gjson, so that
-// its meaning and its problems are those of every other entry. src and
-// dst are where the strings start (dst -1 when there is no destination),
-// end where the entry ends.
+// plainEntry reads an entry as clients write it: {"source":"S"} or
+// {"source":"S","destination":"D"}, the members in either order, each
+// once, compact or pretty-printed (jq, Python's json.dump and
+// JSON.stringify with an indent put blanks around every token), with
+// strings that need no decoding, at the start of raw. Any other entry
+// (another member, a member twice, and any string holding a backslash or
+// a control character, which is then either an escape or not JSON) is
+// left to gjson, so that its meaning and its problems are those of every
+// other entry. src and dst are where the strings start (dst -1 when there
+// is no destination), end where the entry ends.
 func plainEntry(raw string) (src, dst, end int, ok bool) {
-	const source, destination = `{"source":"`, `,"destination":"`
-	if !strings.HasPrefix(raw, source) {
+	if raw == "" || raw[0] != '{' {
 		return 0, 0, 0, false
 	}
-	src = len(source)
-	q, ok := plainString(raw, src)
-	if !ok {
-		return 0, 0, 0, false
+	src, dst = -1, -1
+	for i := skipBlanks(raw, 1); ; {
+		at := &src
+		switch rest := raw[i:]; {
+		case strings.HasPrefix(rest, `"source"`):
+			i += len(`"source"`)
+		case strings.HasPrefix(rest, `"destination"`):
+			i, at = i+len(`"destination"`), &dst
+		default:
+			return 0, 0, 0, false
+		}
+		if i = skipBlanks(raw, i); i == len(raw) || raw[i] != ':' {
+			return 0, 0, 0, false
+		}
+		if i = skipBlanks(raw, i+1); i == len(raw) || raw[i] != '"' || *at >= 0 {
+			return 0, 0, 0, false
+		}
+		q, ok := plainString(raw, i+1)
+		if !ok {
+			return 0, 0, 0, false
+		}
+		*at = i + 1
+		switch i = skipBlanks(raw, q+1); {
+		case i == len(raw):
+			return 0, 0, 0, false
+		case raw[i] == '}':
+			return src, dst, i + 1, src >= 0
+		case raw[i] != ',':
+			return 0, 0, 0, false
+		}
+		i = skipBlanks(raw, i+1)
 	}
-	rest := raw[q+1:]
-	if strings.HasPrefix(rest, "}") {
-		return src, -1, q + 2, true
-	}
-	if !strings.HasPrefix(rest, destination) {
-		return 0, 0, 0, false
-	}
-	dst = q + 1 + len(destination)
-	if q, ok = plainString(raw, dst); !ok || !strings.HasPrefix(raw[q+1:], "}") {
-		return 0, 0, 0, false
-	}
-	return src, dst, q + 2, true
 }
 
 // plainString finds the closing quote of a non-empty string that starts

@@ -14,6 +14,7 @@ func TestPathListReadsEveryEntryAsGjson(t *testing.T) {
 	for _, paths := range []string{
 		`[{"source":"/a"},{"source":"/b c"},{ "source" : "/d" },{"source":"/\u00e9"},{"source":"/x\\y"},{"source":"/e","destination":null},{"destination":null,"source":"/f"},{"source":"/g","other":1},{"source":"/h","source":"/i"},{"sourc\u0065":"/j"}]`,
 		`[{"source":"/a","destination":"b"},{"destination":"d","source":"/c"},{"source":"/e","destination":"f","destination":"g"},{"source":"/h","destination":"\u00e9"},{"source":"/i" ,"destination":"j"},{"source":"/k","destination":"l" }]`,
+		"[\n  {\n    \"source\": \"/a\",\n    \"destination\": \"b\"\n  },\n  {\"destination\" : \"d\", \"source\" : \"/c\"},{\"destination\":\"e\",\"source\":\"/f\",\"destination\":\"g\"}\n]",
 	} {
 		spec, problems := Parse(gjson.Parse(`{"remote_host":"h","direction":"send","destination_root":"/","paths":`+paths+`}`), "")
 		if len(problems) > 0 {
@@ -43,10 +44,12 @@ func TestPathListReadsEveryEntryAsGjson(t *testing.T) {
 }
 
 // Entries plainEntry must leave to gjson: anything to decode, a control
-// character, blanks, an empty string, another member.
+// character, an empty string, another member, a member twice, no source,
+// text that is not JSON.
 func TestPlainEntryLeavesTheRest(t *testing.T) {
 	for _, raw := range []string{`{"source":"/a\"b"}`, `{"source":"/a\\b"}`, "{\"source\":\"/a\nb\"}", `{"source":""}`,
-		`{"source":"/a","destination":""}`, `{"source":"/a" }`, `{"source":"/a","x":1}`, `{"source":"/a","destination":"b","x":1}`, `{"source":1}`} {
+		`{"source":"/a","destination":""}`, `{"source":"/a","x":1}`, `{"source":"/a","source":"/b"}`,
+		`{"destination":"/b"}`, `{"source":"/a",}`, `{"source":"/a" "destination":"/b"}`, `{"source":"/a"`, `{"source" "/a"}`, `{"source":"/a","destination":"b","x":1}`, `{"source":1}`} {
 		if src, dst, _, ok := plainEntry(raw); ok {
 			t.Errorf("plainEntry(%s) = %d, %d", raw, src, dst)
 		}
@@ -57,6 +60,36 @@ func TestPlainEntryLeavesTheRest(t *testing.T) {
 	}
 	if src, dst, end, ok := plainEntry(`{"source":"/a"},{`); !ok || src != 11 || dst != -1 || end != 15 {
 		t.Errorf("plain source read at %d, %d, to %d, %v", src, dst, end, ok)
+	}
+}
+
+// Pretty-printed entries, as jq, Python's json.dump and JSON.stringify
+// with an indent write them, are read in place like compact ones: read by
+// gjson and decoded instead, a million of them held four times the
+// input's memory before ascp started.
+func TestPrettyPathsAreReadInPlace(t *testing.T) {
+	for _, raw := range []string{
+		`{ "source" : "/a b" , "destination" : "/c" }`,
+		"{\n    \"source\": \"/a b\",\n    \"destination\": \"/c\"\n  }",
+		`{"destination": "/c", "source": "/a b"}`,
+		"{\r\n\t\"source\":\t\"/a b\",\"destination\":\"/c\"}",
+	} {
+		src, dst, end, ok := plainEntry(raw + `,{"source":"/x"}`)
+		if !ok || raw[src:src+5] != `/a b"` || raw[dst:dst+3] != `/c"` || end != len(raw) {
+			t.Errorf("%q: read at %d, %d, to %d (%v)", raw, src, dst, end, ok)
+		}
+	}
+	paths := "[\n  {\n    \"source\": \"/a\",\n    \"destination\": \"/b\"\n  },\n  {\n    \"destination\": \"/d\",\n    \"source\": \"/c\"\n  }\n]"
+	spec, problems := Parse(gjson.Parse(`{"remote_host":"h","direction":"send","destination_root":"/","paths":`+paths+`}`), "")
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	list := spec.PathList()
+	if list == nil || list.Lines() != 4 || list.Line(0) != "/a" || list.Line(1) != "/b" || list.Line(2) != "/c" || list.Line(3) != "/d" {
+		t.Fatalf("list %+v", list)
+	}
+	if list.side != "" {
+		t.Errorf("lines decoded into a copy: %q", list.side)
 	}
 }
 
@@ -107,4 +140,56 @@ func TestEachPlainEntryWalksAsGjson(t *testing.T) {
 			t.Errorf("%s: walked as JSON", raw)
 		}
 	}
+}
+
+// FuzzPathListReadsAsGjson: whatever the paths array's spelling, the list
+// lines are those gjson reads, and an array gjson finds good has no
+// problem.
+func FuzzPathListReadsAsGjson(f *testing.F) {
+	for _, s := range []string{`[{"source":"/a"}]`, `[{ "source" : "/a" , "destination" : "b" }]`,
+		"[\n {\n  \"destination\": \"d\",\n  \"source\": \"/c\"\n }\n]", `[{"source":"/a","source":"/b"}]`,
+		`[{"source":"/\u00e9","destination":"x\\y"}]`, `[{"destination":null,"source":"/a"}]`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, paths string) {
+		v := gjson.Parse(paths)
+		if !gjson.Valid(paths) || !v.IsArray() {
+			return
+		}
+		var want strings.Builder
+		good, withDest, withoutDest := true, 0, 0
+		v.ForEach(func(_, entry gjson.Result) bool {
+			src, dst := PathEntry(entry)
+			if !entry.IsObject() || src.Type != gjson.String || src.Str == "" || strings.ContainsAny(src.Str, "\r\n\x00") {
+				good = false
+				return true
+			}
+			want.WriteString(src.Str + "\n")
+			if !dst.Exists() || dst.Type == gjson.Null {
+				withoutDest++
+				return true
+			}
+			withDest++
+			if dst.Type != gjson.String || dst.Str == "" || strings.ContainsAny(dst.Str, "\r\n\x00") {
+				good = false
+			}
+			want.WriteString(dst.Str + "\n")
+			return true
+		})
+		good = good && (withDest == 0 || withoutDest == 0)
+		problems, list := checkPaths(Value{Pointer: "/paths", JSON: v}, true)
+		if good != (len(problems) == 0) {
+			t.Fatalf("%q: gjson finds it good: %v; problems %v", paths, good, problems)
+		}
+		if !good {
+			return
+		}
+		var got strings.Builder
+		for i := range list.Lines() {
+			got.WriteString(list.Line(i) + "\n")
+		}
+		if got.String() != want.String() {
+			t.Fatalf("%q: lines %q, gjson %q", paths, got.String(), want.String())
+		}
+	})
 }
