@@ -209,8 +209,10 @@ func (b *blocks) add(p []byte) {
 }
 
 // join is the value: data when it was read whole, else its blocks in one
-// slice. Past a few megabytes the blocks' memory is handed back at once,
-// as set-up is about to need as much again.
+// slice. Past a few megabytes, the blocks already copied are handed back
+// to the system every joinStep bytes: the joined slice's pages are
+// touched only as they are written, so a spec of a hundred megabytes from
+// a pipe peaks near its size plus a step rather than twice its size.
 func (b blocks) join(data []byte) []byte {
 	if len(b) == 0 {
 		return data
@@ -223,12 +225,24 @@ func (b blocks) join(data []byte) []byte {
 		size += len(block)
 	}
 	data = make([]byte, 0, size)
+	copied := 0
 	for i, block := range b {
 		data = append(data, block...)
 		b[i] = nil
+		if copied += len(block); copied >= joinStep {
+			debug.FreeOSMemory()
+			copied = 0
+		}
 	}
 	if size >= 16<<20 {
 		debug.FreeOSMemory()
 	}
 	return data
 }
+
+// joinStep is how much of a joined value is copied between two hand-backs
+// of its blocks, the size of the largest block. Each costs a collection,
+// cheap here as the value's bytes hold no pointers: joining 103 MB from a
+// pipe took 111–126 ms with none and 117–149 ms with one every 8 MB, and
+// peaked at 208 and 124 MB.
+const joinStep = 8 << 20
