@@ -3,6 +3,8 @@ package schema
 import (
 	"maps"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 )
@@ -80,9 +82,32 @@ func (l *pathLines) plain(off int) {
 
 // decoded takes the next line: a string decoded from its JSON.
 func (l *pathLines) decoded(line string) {
-	off := l.side.Len()
+	l.reserve()
+	l.sideLine(l.side.Len())
 	l.side.WriteString(line)
 	l.side.WriteByte('\n')
+}
+
+// decodedBytes is decoded for a line in a scratch buffer.
+func (l *pathLines) decodedBytes(line []byte) {
+	l.reserve()
+	l.sideLine(l.side.Len())
+	l.side.Write(line)
+	l.side.WriteByte('\n')
+}
+
+// reserve makes room in side, at its first line, for every line to come:
+// a decoded line and its end are never longer than its JSON string. The
+// room is memory only once written, and a side grown by doubling would
+// leave each smaller copy behind at set-up's peak.
+func (l *pathLines) reserve() {
+	if l.side.Cap() == 0 {
+		l.side.Grow(len(l.list.src) + 1)
+	}
+}
+
+// sideLine takes the next line: the one that starts at off in side.
+func (l *pathLines) sideLine(off int) {
 	// A decoded string is never longer than its JSON: side is shorter
 	// than src, so its offsets fit where those of src do.
 	if l.list.wide != nil {
@@ -111,12 +136,25 @@ func (s *Spec) PathList() *PathList {
 }
 
 // pathEntry is one entry of the paths array: plain, with where its
-// strings start in the array's text (dst -1 when it has none), or any
-// other, for gjson to read.
+// strings start and end (their closing quotes) in the array's text (dst -1
+// when it has none), or any other, for gjson to read.
 type pathEntry struct {
-	plain    bool
-	src, dst int
-	json     gjson.Result
+	plain          bool
+	src, dst       int
+	srcEnd, dstEnd int
+	srcEsc, dstEsc bool   // the string holds escapes to decode
+	text           string // the entry's JSON, for gjson when a decoded string is not a path
+	json           gjson.Result
+}
+
+// plainAt is a plain entry read by plainEntry at raw[at:].
+func plainAt(e pathEntry, raw string, at, end int) pathEntry {
+	e.src, e.srcEnd = e.src+at, e.srcEnd+at
+	if e.dst >= 0 {
+		e.dst, e.dstEnd = e.dst+at, e.dstEnd+at
+	}
+	e.text = raw[at:end]
+	return e
 }
 
 // eachPlainEntry calls fn with each entry of the array text raw. It reads
@@ -134,12 +172,9 @@ func eachPlainEntry(raw string, fn func(pathEntry)) bool {
 	}
 	for i < len(raw) {
 		var end int
-		if src, dst, n, ok := plainEntry(raw[i:]); ok {
-			if dst >= 0 {
-				dst += i
-			}
-			fn(pathEntry{plain: true, src: i + src, dst: dst})
+		if e, n, ok := plainEntry(raw[i:]); ok {
 			end = i + n
+			fn(plainAt(e, raw, i, end))
 		} else if end = valueEnd(raw, i); end > i {
 			fn(pathEntry{json: gjson.Parse(raw[i:end])})
 		} else {
@@ -163,11 +198,8 @@ func eachEntry(paths gjson.Result, fn func(pathEntry)) {
 	paths.ForEach(func(_, entry gjson.Result) bool {
 		at := entry.Index - paths.Index
 		if at >= 0 && at+len(entry.Raw) <= len(paths.Raw) && paths.Raw[at:at+len(entry.Raw)] == entry.Raw {
-			if src, dst, n, ok := plainEntry(entry.Raw); ok && n == len(entry.Raw) {
-				if dst >= 0 {
-					dst += at
-				}
-				fn(pathEntry{plain: true, src: at + src, dst: dst})
+			if e, n, ok := plainEntry(entry.Raw); ok && n == len(entry.Raw) {
+				fn(plainAt(e, paths.Raw, at, at+n))
 				return true
 			}
 		}
@@ -218,64 +250,138 @@ func valueEnd(s string, i int) int {
 // plainEntry reads an entry as clients write it: {"source":"S"} or
 // {"source":"S","destination":"D"}, the members in either order, each
 // once, compact or pretty-printed (jq, Python's json.dump and
-// JSON.stringify with an indent put blanks around every token), with
-// strings that need no decoding, at the start of raw. Any other entry
-// (another member, a member twice, and any string holding a backslash or
-// a control character, which is then either an escape or not JSON) is
-// left to gjson, so that its meaning and its problems are those of every
-// other entry. src and dst are where the strings start (dst -1 when there
-// is no destination), end where the entry ends.
-func plainEntry(raw string) (src, dst, end int, ok bool) {
+// JSON.stringify with an indent put blanks around every token), at the
+// start of raw. Its strings may hold escapes (Python writes é as \u00e9):
+// pathCheck decodes them. Any other entry (another member, a member twice,
+// a string with a control character, which is not JSON) is left to gjson,
+// so that its meaning and its problems are those of every other entry.
+// Offsets are in raw; end is where the entry ends.
+func plainEntry(raw string) (e pathEntry, end int, ok bool) {
 	if raw == "" || raw[0] != '{' {
-		return 0, 0, 0, false
+		return e, 0, false
 	}
-	src, dst = -1, -1
+	e = pathEntry{plain: true, src: -1, dst: -1}
 	for i := skipBlanks(raw, 1); ; {
-		at := &src
+		at, atEnd, esc := &e.src, &e.srcEnd, &e.srcEsc
 		switch rest := raw[i:]; {
 		case strings.HasPrefix(rest, `"source"`):
 			i += len(`"source"`)
 		case strings.HasPrefix(rest, `"destination"`):
-			i, at = i+len(`"destination"`), &dst
+			i, at, atEnd, esc = i+len(`"destination"`), &e.dst, &e.dstEnd, &e.dstEsc
 		default:
-			return 0, 0, 0, false
+			return e, 0, false
 		}
 		if i = skipBlanks(raw, i); i == len(raw) || raw[i] != ':' {
-			return 0, 0, 0, false
+			return e, 0, false
 		}
 		if i = skipBlanks(raw, i+1); i == len(raw) || raw[i] != '"' || *at >= 0 {
-			return 0, 0, 0, false
+			return e, 0, false
 		}
-		q, ok := plainString(raw, i+1)
+		q, escaped, ok := plainString(raw, i+1)
 		if !ok {
-			return 0, 0, 0, false
+			return e, 0, false
 		}
-		*at = i + 1
+		*at, *atEnd, *esc = i+1, q, escaped
 		switch i = skipBlanks(raw, q+1); {
 		case i == len(raw):
-			return 0, 0, 0, false
+			return e, 0, false
 		case raw[i] == '}':
-			return src, dst, i + 1, src >= 0
+			return e, i + 1, e.src >= 0
 		case raw[i] != ',':
-			return 0, 0, 0, false
+			return e, 0, false
 		}
 		i = skipBlanks(raw, i+1)
 	}
 }
 
 // plainString finds the closing quote of a non-empty string that starts
-// at s[i] and holds nothing to decode.
-func plainString(s string, i int) (end int, ok bool) {
-	q := strings.IndexByte(s[i:], '"')
-	if q <= 0 {
-		return 0, false
-	}
-	for _, c := range []byte(s[i : i+q]) {
-		if c < 0x20 || c == '\\' {
-			return 0, false
+// at s[i]; escaped reports a backslash in it. A control character is not
+// JSON: gjson is left to say so.
+func plainString(s string, i int) (end int, escaped, ok bool) {
+	for j := i; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '"':
+			return j, escaped, j > i
+		case c == '\\':
+			escaped = true
+			j++
+		case c < 0x20:
+			return 0, false, false
 		}
 	}
-	return i + q, true
+	return 0, false, false
+}
+
+// appendUnescaped appends the JSON string body s decoded as gjson decodes
+// it, so that a line is the same whoever reads it: a \u escape of a
+// surrogate takes the \u escape after it as its pair, whatever it is, and
+// what makes no character becomes U+FFFD. ok is false for an escape JSON
+// does not have, left to gjson.
+func appendUnescaped(dst []byte, s string) (_ []byte, ok bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			continue
+		}
+		if i++; i == len(s) {
+			return dst, false
+		}
+		switch s[i] {
+		case '"', '\\', '/':
+			dst = append(dst, s[i])
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, ok := hexRune(s, i+1)
+			if !ok {
+				return dst, false
+			}
+			i += 4
+			if utf16.IsSurrogate(r) && i+7 <= len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
+				r2, ok := hexRune(s, i+3)
+				if !ok {
+					return dst, false
+				}
+				r = utf16.DecodeRune(r, r2)
+				i += 6
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			return dst, false
+		}
+	}
+	return dst, true
+}
+
+// hexRune reads the four hex digits at s[i:].
+func hexRune(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // own is v holding none of the input it was read from, so that the input

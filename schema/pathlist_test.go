@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -43,23 +44,27 @@ func TestPathListReadsEveryEntryAsGjson(t *testing.T) {
 	}
 }
 
-// Entries plainEntry must leave to gjson: anything to decode, a control
-// character, an empty string, another member, a member twice, no source,
-// text that is not JSON.
+// Entries plainEntry must leave to gjson: a control character, an empty
+// string, another member, a member twice, no source, text that is not
+// JSON. Escapes it reads, for pathCheck to decode.
 func TestPlainEntryLeavesTheRest(t *testing.T) {
-	for _, raw := range []string{`{"source":"/a\"b"}`, `{"source":"/a\\b"}`, "{\"source\":\"/a\nb\"}", `{"source":""}`,
+	for _, raw := range []string{"{\"source\":\"/a\nb\"}", `{"source":""}`, `{"source":"/a\"}`,
 		`{"source":"/a","destination":""}`, `{"source":"/a","x":1}`, `{"source":"/a","source":"/b"}`,
 		`{"destination":"/b"}`, `{"source":"/a",}`, `{"source":"/a" "destination":"/b"}`, `{"source":"/a"`, `{"source" "/a"}`, `{"source":"/a","destination":"b","x":1}`, `{"source":1}`} {
-		if src, dst, _, ok := plainEntry(raw); ok {
-			t.Errorf("plainEntry(%s) = %d, %d", raw, src, dst)
+		if e, _, ok := plainEntry(raw); ok {
+			t.Errorf("plainEntry(%s) = %+v", raw, e)
 		}
 	}
 	raw := `{"source":"/a b","destination":"/c"}`
-	if src, dst, _, ok := plainEntry(raw); !ok || raw[src:src+4] != `/a b` || raw[dst:dst+3] != `/c"` {
-		t.Errorf("plain pair read at %d, %d, %v", src, dst, ok)
+	if e, _, ok := plainEntry(raw); !ok || raw[e.src:e.srcEnd] != `/a b` || raw[e.dst:e.dstEnd] != `/c` || e.srcEsc || e.dstEsc {
+		t.Errorf("plain pair read as %+v, %v", e, ok)
 	}
-	if src, dst, end, ok := plainEntry(`{"source":"/a"},{`); !ok || src != 11 || dst != -1 || end != 15 {
-		t.Errorf("plain source read at %d, %d, to %d, %v", src, dst, end, ok)
+	if e, end, ok := plainEntry(`{"source":"/a"},{`); !ok || e.src != 11 || e.dst != -1 || end != 15 {
+		t.Errorf("plain source read as %+v, to %d, %v", e, end, ok)
+	}
+	raw = `{"source":"/a\"b","destination":"/c\u00e9"}`
+	if e, _, ok := plainEntry(raw); !ok || raw[e.src:e.srcEnd] != `/a\"b` || raw[e.dst:e.dstEnd] != `/c\u00e9` || !e.srcEsc || !e.dstEsc {
+		t.Errorf("escaped pair read as %+v, %v", e, ok)
 	}
 }
 
@@ -74,9 +79,9 @@ func TestPrettyPathsAreReadInPlace(t *testing.T) {
 		`{"destination": "/c", "source": "/a b"}`,
 		"{\r\n\t\"source\":\t\"/a b\",\"destination\":\"/c\"}",
 	} {
-		src, dst, end, ok := plainEntry(raw + `,{"source":"/x"}`)
-		if !ok || raw[src:src+5] != `/a b"` || raw[dst:dst+3] != `/c"` || end != len(raw) {
-			t.Errorf("%q: read at %d, %d, to %d (%v)", raw, src, dst, end, ok)
+		e, end, ok := plainEntry(raw + `,{"source":"/x"}`)
+		if !ok || raw[e.src:e.srcEnd] != `/a b` || raw[e.dst:e.dstEnd] != `/c` || end != len(raw) {
+			t.Errorf("%q: read as %+v, to %d (%v)", raw, e, end, ok)
 		}
 	}
 	paths := "[\n  {\n    \"source\": \"/a\",\n    \"destination\": \"/b\"\n  },\n  {\n    \"destination\": \"/d\",\n    \"source\": \"/c\"\n  }\n]"
@@ -91,6 +96,53 @@ func TestPrettyPathsAreReadInPlace(t *testing.T) {
 	if list.side != "" {
 		t.Errorf("lines decoded into a copy: %q", list.side)
 	}
+}
+
+// Escaped strings in plain entries (Python's json.dump writes every
+// non-ASCII character as \uXXXX) are decoded straight into the list's
+// lines as gjson decodes them, one decoded string that is no path makes
+// the same problem as through gjson, and a string with an escape JSON
+// lacks is left to gjson.
+func TestEscapedPathsAreDecodedAsGjson(t *testing.T) {
+	for _, paths := range []string{
+		`[{"source":"/caf\u00e9","destination":"/d\/\"\\\b\f\t"}]`,
+		`[{"source":"/\ud83d\ude00 \ud800\u0041 \udc00 \ud800x"}]`,
+		`[{"source":"/a\u000ab"}]`, `[{"source":"/a","destination":"\u0000"}]`, `[{"source":"\r"}]`,
+		`[{"source":"/a"},{"source":"/b\u0020c"},{"source":"/d\""}]`,
+	} {
+		want, wantProblems := linesOf(t, paths, func(v Value) (Problems, *PathList) {
+			c := &pathCheck{paths: v, lines: newPathLines(v.JSON.Raw)}
+			eachEntry(v.JSON, func(e pathEntry) {
+				if e.plain {
+					e = pathEntry{json: gjson.Parse(e.text)}
+				}
+				c.entry(e)
+			})
+			return c.problems, c.lines.done(c.i, c.withDest)
+		})
+		got, gotProblems := linesOf(t, paths, func(v Value) (Problems, *PathList) { return checkPaths(v, true) })
+		if got != want || fmt.Sprint(gotProblems) != fmt.Sprint(wantProblems) {
+			t.Errorf("%s: lines %q, problems %v; through gjson %q, %v", paths, got, gotProblems, want, wantProblems)
+		}
+	}
+	var c pathCheck
+	c.paths.JSON.Raw = `"/a\x"`
+	if c.decodePlain(pathEntry{plain: true, src: 1, srcEnd: 5, srcEsc: true, dst: -1}) {
+		t.Error(`decoded \x`)
+	}
+}
+
+func linesOf(t *testing.T, paths string, check func(Value) (Problems, *PathList)) (string, Problems) {
+	t.Helper()
+	problems, list := check(Value{Pointer: "/paths", JSON: gjson.Parse(paths)})
+	if len(problems) > 0 {
+		return "", problems
+	}
+	var b strings.Builder
+	for i := range list.Lines() {
+		b.WriteString(list.Line(i) + "\n")
+	}
+	return b.String(), nil
 }
 
 // A paths array of 2 GB or more keeps its lines' offsets as ints.

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
@@ -464,6 +465,45 @@ type pathCheck struct {
 	withDest, withoutDest int
 	lines                 *pathLines
 	i                     int // entries seen
+
+	decoded []byte // a plain entry's escaped strings, decoded: source, then destination at dstAt
+	dstAt   int
+}
+
+// decodePlain decodes the escaped strings of a plain entry into
+// c.decoded, and reports whether each is a path.
+func (c *pathCheck) decodePlain(e pathEntry) bool {
+	raw := c.paths.JSON.Raw
+	c.decoded, c.dstAt = c.decoded[:0], 0
+	if e.srcEsc {
+		var ok bool
+		if c.decoded, ok = appendUnescaped(c.decoded, raw[e.src:e.srcEnd]); !ok || !isPathLine(c.decoded) {
+			return false
+		}
+	}
+	c.dstAt = len(c.decoded)
+	if e.dstEsc {
+		var ok bool
+		if c.decoded, ok = appendUnescaped(c.decoded, raw[e.dst:e.dstEnd]); !ok || !isPathLine(c.decoded[c.dstAt:]) {
+			return false
+		}
+	}
+	return true
+}
+
+// plainLine takes a plain entry's string as the next line: where it lies
+// in the input, or as decodePlain decoded it.
+func (c *pathCheck) plainLine(off int, escaped bool, decoded []byte) {
+	if escaped {
+		c.lines.decodedBytes(decoded)
+	} else {
+		c.lines.plain(off)
+	}
+}
+
+// isPathLine: a decoded string that pathProblem accepts.
+func isPathLine(b []byte) bool {
+	return len(b) > 0 && bytes.IndexAny(b, "\n\r\x00") < 0
 }
 
 // entry checks the next entry. The pointer of an entry is built only for
@@ -471,14 +511,19 @@ type pathCheck struct {
 func (c *pathCheck) entry(e pathEntry) {
 	i := c.i
 	c.i++
+	if e.plain && (e.srcEsc || e.dstEsc) && !c.decodePlain(e) {
+		// A decoded string that is no path: gjson reads the entry, so
+		// that its problem is told as any other's.
+		e = pathEntry{json: gjson.Parse(e.text)}
+	}
 	if e.plain {
-		c.lines.plain(e.src)
+		c.plainLine(e.src, e.srcEsc, c.decoded[:c.dstAt])
 		if e.dst < 0 {
 			c.withoutDest++
 			return
 		}
 		c.withDest++
-		c.lines.plain(e.dst)
+		c.plainLine(e.dst, e.dstEsc, c.decoded[c.dstAt:])
 		return
 	}
 	entry := e.json
