@@ -77,6 +77,15 @@ func (s *firstValue) scan(buf []byte) (n int, done bool, err error) {
 				}
 			}
 		default:
+			// Between strings only quotes and brackets matter: skip the
+			// rest (blanks of a pretty-printed spec, numbers, colons)
+			// without the switch above for each byte.
+			for !structural[c] {
+				if i++; i == len(buf) {
+					return len(buf), false, nil
+				}
+				c = buf[i]
+			}
 			switch c {
 			case '"':
 				s.inString = true
@@ -97,3 +106,6 @@ func (s *firstValue) scan(buf []byte) (n int, done bool, err error) {
 	}
 	return len(buf), false, nil
 }
+
+// structural marks the bytes firstValue looks at between strings.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}

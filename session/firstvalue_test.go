@@ -1,9 +1,12 @@
 package session
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // stalledReader serves its text, then blocks for ever, as a stdin whose
@@ -73,4 +76,36 @@ func TestReadFirstValueInBlocks(t *testing.T) {
 			t.Errorf("rest %q, %v", tail, err)
 		}
 	}
+}
+
+// FuzzReadFirstValue: a valid JSON object, array or string followed by
+// anything is read to its end exactly, whatever the read sizes, and the
+// rest is left.
+func FuzzReadFirstValue(f *testing.F) {
+	f.Add([]byte("{\n  \"paths\": [\n    {\"source\": \"/a\\\"}\"}\n  ]\n}"), []byte("\n{\"type\":\"DONE\"}"), uint8(3))
+	f.Add([]byte(`["x",[1,2.5e3,true,null],{}]`), []byte("]"), uint8(1))
+	f.Add([]byte(`"\\\\"`), []byte(`"`), uint8(7))
+	f.Fuzz(func(t *testing.T, value, rest []byte, step uint8) {
+		v := bytes.Trim(value, " \t\r\n") // JSON's blanks
+		if !json.Valid(v) || len(v) == 0 || !strings.ContainsRune(`{["`, rune(v[0])) {
+			return
+		}
+		in := append(append([]byte{}, value...), rest...)
+		var r io.Reader = bytes.NewReader(in)
+		if step%3 == 1 {
+			r = iotest.OneByteReader(r)
+		} else if step%3 == 2 {
+			r = iotest.HalfReader(r)
+		}
+		got, left, err := readFirstValue(r, 1<<20)
+		if err != nil || !bytes.Equal(got, v) {
+			t.Fatalf("%q: value %q, %v; want %q", in, got, err, v)
+		}
+		// Blanks after the value are the rest's.
+		want := in[len(bytes.TrimRight(value, " \t\r\n")):]
+		tail, _ := io.ReadAll(left)
+		if !bytes.Equal(tail, want) {
+			t.Fatalf("%q: rest %q, want %q", in, tail, want)
+		}
+	})
 }
