@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -30,15 +31,22 @@ func manyPaths(t *table, asession, self, dir string, n, runs int) {
 		name     string
 		pairs    bool
 		sessions int
-	}{{"sources", false, 0}, {"pairs", true, 0}, {"4 sessions", false, 4}} {
+		pretty   bool // indented as jq and JSON.stringify(spec, null, 2) write it, and piped on stdin
+	}{{"sources", false, 0, false}, {"pairs", true, 0, false}, {"4 sessions", false, 4, false}, {"sources, pretty-printed", false, 0, true}} {
 		spec := filepath.Join(dir, "paths.json")
-		size := writePathsSpec(spec, n, c.pairs, c.sessions)
+		size := writePathsSpec(spec, n, c.pairs, c.sessions, c.pretty)
 		stamps := filepath.Join(dir, "stamps")
 		var spawn, after, peak, end, endPeak []float64
 		for i := 0; i < runs; i++ {
 			os.Remove(stamps)
 			os.Remove(stamps + ".go")
 			cmd := exec.Command(asession, "--ascp", self, "--retries", "0", "@file:"+spec)
+			if c.pretty {
+				data, err := os.ReadFile(spec)
+				check(err)
+				cmd = exec.Command(asession, "--ascp", self, "--retries", "0")
+				cmd.Stdin = bytes.NewReader(data) // not an *os.File: exec pipes it
+			}
 			cmd.Env = append(os.Environ(), stampEnv+"="+stamps, holdEnv+"=1")
 			var out bytes.Buffer
 			cmd.Stderr = &out
@@ -60,7 +68,11 @@ func manyPaths(t *table, asession, self, dir string, n, runs int) {
 				n, c.name, i+1, spawn[i], after[i], peak[i], end[i], endPeak[i])
 		}
 		os.Remove(spec)
-		t.section(fmt.Sprintf("%s paths, %s (%d MB spec from a file), %d runs", si(float64(n)), c.name, size>>20, runs))
+		from := "from a file"
+		if c.pretty {
+			from = "piped on stdin"
+		}
+		t.section(fmt.Sprintf("%s paths, %s (%d MB spec %s), %d runs", si(float64(n)), c.name, size>>20, from, runs))
 		t.row("  start to ascp spawned (median)", fmt.Sprintf("%.0f ms", median(spawn)), "≤ 400 ms", verdict(median(spawn) <= 400))
 		t.row("  peak RSS of the whole job, asession's own VmHWM (median; max)", fmt.Sprintf("%.1f MB; %.1f MB", median(peak), slices.Max(peak)), "≤ 100 MB", verdict(median(peak) <= 100))
 		t.row("  RSS once the list file is written (at spawn, median; max)", fmt.Sprintf("%.1f MB; %.1f MB", median(after), slices.Max(after)), "< 30 MB", verdict(median(after) < 30))
@@ -92,7 +104,7 @@ func transferEnd(stdout io.Reader, pid, sessions int) (rss, hwm int64, done bool
 }
 
 // writePathsSpec writes a job of n paths to path and returns its size.
-func writePathsSpec(path string, n int, pairs bool, sessions int) int64 {
+func writePathsSpec(path string, n int, pairs bool, sessions int, pretty bool) int64 {
 	f, err := os.Create(path)
 	check(err)
 	w := bufio.NewWriterSize(f, 1<<20)
@@ -114,9 +126,16 @@ func writePathsSpec(path string, n int, pairs bool, sessions int) int64 {
 	}
 	w.WriteString("]}")
 	check(w.Flush())
-	info, err := f.Stat()
-	check(err)
 	check(f.Close())
+	if pretty {
+		compact, err := os.ReadFile(path)
+		check(err)
+		var indented bytes.Buffer
+		check(json.Indent(&indented, compact, "", "  "))
+		check(os.WriteFile(path, indented.Bytes(), 0o600))
+	}
+	info, err := os.Stat(path)
+	check(err)
 	return info.Size()
 }
 
