@@ -1,7 +1,9 @@
 package session
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"math/bits"
 	"os"
 	"path/filepath"
@@ -399,33 +401,34 @@ func (l *ledger) begin() (replay []*Command) {
 	return replay
 }
 
-// lines are the list lines of the arguments of the attempt begin started,
-// in order, read from the list: only a retry needs them, so a first
-// attempt of a million paths neither reads back nor copies any.
-func (l *ledger) lines() ([]string, error) {
+// writeLines writes the list lines of the arguments of the attempt begin
+// started, in order, read from the list as they are written: only a retry
+// needs them, and a retry of a million paths holds none of them at once.
+func (l *ledger) writeLines(w io.Writer) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.index == nil || l.nTodo == 0 {
-		return nil, nil
+		return nil
 	}
+	bw := bufio.NewWriterSize(w, 256<<10)
 	step := l.index.step
-	lines := make([]string, 0, l.nTodo*step)
 	r := newListReader(l.index.list)
 	for i := 0; i < l.index.n; i++ {
 		for k := 0; k < step; k++ {
 			line, err := r.next()
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if !l.todo.has(i) {
-				lines = append(lines, string(line))
+				bw.Write(line)
+				bw.WriteByte('\n')
 			}
 		}
 	}
 	if err := r.end(); err != nil {
-		return nil, err
+		return err
 	}
-	return lines, nil
+	return bw.Flush()
 }
 
 // unfinished reports whether anything is left to send.

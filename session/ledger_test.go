@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/faspkit/asession/ascp"
@@ -132,11 +133,20 @@ func TestLedgerReplaysUnfinishedStarts(t *testing.T) {
 func beginLines(t *testing.T, l *ledger) []string {
 	t.Helper()
 	l.begin()
-	lines, err := l.lines()
+	lines, err := ledgerLines(l)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return lines
+}
+
+// ledgerLines is what writeLines writes, line by line.
+func ledgerLines(l *ledger) ([]string, error) {
+	var b strings.Builder
+	if err := l.writeLines(&b); err != nil || b.Len() == 0 {
+		return nil, err
+	}
+	return strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n"), nil
 }
 
 // A big job's list lines are dropped once written and read back from the
@@ -165,7 +175,7 @@ func TestLedgerReadsBackAReleasedList(t *testing.T) {
 	}
 	l = newLedger(list)
 	l.begin()
-	if lines, err := l.lines(); err == nil {
+	if lines, err := ledgerLines(l); err == nil {
 		t.Errorf("a list file cut short gives %q, no error", lines)
 	}
 }

@@ -6,6 +6,7 @@
 package session
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -580,11 +581,8 @@ func (j *job) runSession(ctx context.Context, cmd *ascp.Invocation) *Outcome {
 			// The retry lists only what is not finished. (A session of
 			// a multi-session job cannot: ascp shares the files of the
 			// list among the sessions by their place in it.)
-			lines, err := led.lines()
-			if err == nil {
-				args, err = j.retryList(cmd, attempt, lines)
-			}
-			if err != nil {
+			var err error
+			if args, err = j.retryList(cmd, attempt, led.writeLines); err != nil {
 				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 			}
 		}
@@ -705,7 +703,7 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 				return end
 			}
 			var err error
-			if args, err = j.retryList(&cmd, attempt+1, lines); err != nil {
+			if args, err = j.retryList(&cmd, attempt+1, writeLines(lines)); err != nil {
 				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 			}
 		}
@@ -813,22 +811,41 @@ func (j *job) undelivered(list *ascp.ListFile) ([]string, error) {
 	return lines, r.end()
 }
 
-// retryList writes the list file of a retry, holding lines, and returns
-// the command's arguments that name it instead of the first list.
-func (j *job) retryList(cmd *ascp.Invocation, attempt int, lines []string) ([]string, error) {
-	list := &ascp.ListFile{Option: cmd.ListFile.Option, Lines: lines,
-		Path: filepath.Join(j.listDir, fmt.Sprintf("paths-%d-%d.txt", cmd.Index, attempt+1))}
-	if err := list.Write(); err != nil {
+// retryList writes the list file of a retry with write, and returns the
+// command's arguments that name it instead of the first list.
+func (j *job) retryList(cmd *ascp.Invocation, attempt int, write func(io.Writer) error) ([]string, error) {
+	path := filepath.Join(j.listDir, fmt.Sprintf("paths-%d-%d.txt", cmd.Index, attempt+1))
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	err = write(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return nil, err
 	}
 	old := cmd.ListFile.Option + "=" + cmd.ListFile.Path
 	args := append([]string{}, cmd.Args...)
 	for i, a := range args {
 		if a == old {
-			args[i] = list.Option + "=" + list.Path
+			args[i] = cmd.ListFile.Option + "=" + path
 		}
 	}
 	return args, nil
+}
+
+// writeLines writes lines, each ended.
+func writeLines(lines []string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		for _, line := range lines {
+			bw.WriteString(line)
+			bw.WriteByte('\n')
+		}
+		return bw.Flush()
+	}
 }
 
 // retryable reports whether another attempt can help: ascp's error table
