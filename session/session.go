@@ -698,12 +698,15 @@ func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
 		failed = failed[:1] // the retries are this one ascp
 		args := cmd.Args
 		if cmd.ListFile != nil {
-			lines, end := j.leftToDeliver(cmd.ListFile)
-			if end != nil {
+			if _, end := j.leftToDeliver(cmd.ListFile); end != nil {
 				return end
 			}
+			write := func(w io.Writer) error {
+				_, err := j.undelivered(cmd.ListFile, w)
+				return err
+			}
 			var err error
-			if args, err = j.retryList(&cmd, attempt+1, writeLines(lines)); err != nil {
+			if args, err = j.retryList(&cmd, attempt+1, write); err != nil {
 				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
 			}
 		}
@@ -733,16 +736,16 @@ func (j *job) forgiveDelivered(results []*Outcome, failed []int) {
 	}
 }
 
-// leftToDeliver lists the lines of list that no session delivered; end is
-// how the job ends instead when they cannot be read, or when none is left
-// (what a session failed had been delivered by another).
-func (j *job) leftToDeliver(list *ascp.ListFile) (lines []string, end *Outcome) {
-	lines, err := j.undelivered(list)
+// leftToDeliver counts the lines of list that no session delivered; end
+// is how the job ends instead when they cannot be read, or when none is
+// left (what a session failed had been delivered by another).
+func (j *job) leftToDeliver(list *ascp.ListFile) (lines int, end *Outcome) {
+	lines, err := j.undelivered(list, io.Discard)
 	if err != nil {
-		return nil, outcome(events.NewError(events.FromSetup, 0, err.Error()), ExitFailed)
+		return 0, outcome(events.NewError(events.FromSetup, 0, err.Error()), ExitFailed)
 	}
-	if len(lines) == 0 {
-		return nil, &Outcome{ExitCode: ExitOK}
+	if lines == 0 {
+		return 0, &Outcome{ExitCode: ExitOK}
 	}
 	return lines, nil
 }
@@ -776,39 +779,44 @@ func (j *job) undeliveredCommands(failed []int) []*Command {
 	return replay
 }
 
-// undelivered lists the list lines whose source no session reported
-// transferred or skipped: for a directory, every file it holds is looked
-// at again (those delivered are skipped, or gone with their source).
-func (j *job) undelivered(list *ascp.ListFile) ([]string, error) {
+// undelivered writes to w the list lines whose source no session
+// reported transferred or skipped, and counts them: for a directory,
+// every file it holds is looked at again (those delivered are skipped, or
+// gone with their source). The list is read as it goes, not through Load,
+// which would keep the text of a released list for the rest of the job,
+// and no line is held longer than it is written.
+func (j *job) undelivered(list *ascp.ListFile, w io.Writer) (lines int, err error) {
 	step := 1
 	if list.Option == "--file-pair-list" {
 		step = 2
 	}
-	// Read as it goes, not through Load, which would keep the text of a
-	// released list for the rest of the job.
+	bw := bufio.NewWriter(w)
 	r := newListReader(list)
-	var lines []string
 	for i := 0; i+step <= r.n; i += step {
 		line, err := r.next()
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		src := string(line)
-		abs, _ := filepath.Abs(src)
+		abs, _ := filepath.Abs(string(line))
 		keep := !j.sent.has(line) && !j.sent.has([]byte(abs))
-		if keep {
-			lines = append(lines, src)
-		}
-		for k := 1; k < step; k++ {
-			if line, err = r.next(); err != nil {
-				return nil, err
-			}
+		for k := 0; ; k++ {
 			if keep {
-				lines = append(lines, string(line))
+				bw.Write(line)
+				bw.WriteByte('\n')
+				lines++
+			}
+			if k+1 == step {
+				break
+			}
+			if line, err = r.next(); err != nil {
+				return 0, err
 			}
 		}
 	}
-	return lines, r.end()
+	if err := r.end(); err != nil {
+		return 0, err
+	}
+	return lines, bw.Flush()
 }
 
 // retryList writes the list file of a retry with write, and returns the
@@ -834,18 +842,6 @@ func (j *job) retryList(cmd *ascp.Invocation, attempt int, write func(io.Writer)
 		}
 	}
 	return args, nil
-}
-
-// writeLines writes lines, each ended.
-func writeLines(lines []string) func(io.Writer) error {
-	return func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		for _, line := range lines {
-			bw.WriteString(line)
-			bw.WriteByte('\n')
-		}
-		return bw.Flush()
-	}
 }
 
 // retryable reports whether another attempt can help: ascp's error table
