@@ -503,7 +503,7 @@ func (c *pathCheck) plainLine(off int, escaped bool, decoded []byte) {
 
 // isPathLine: a decoded string that pathProblem accepts.
 func isPathLine(b []byte) bool {
-	return len(b) > 0 && bytes.IndexAny(b, "\n\r\x00") < 0
+	return len(b) > 0 && !bytes.ContainsAny(b, "\n\r\x00")
 }
 
 // entry checks the next entry. The pointer of an entry is built only for
