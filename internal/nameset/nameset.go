@@ -12,37 +12,25 @@ import (
 // Set is a set of 64-bit hashes; its zero value is empty. The hashes
 // are kept in three sorted runs: a large one, a middle one merged into it
 // once it reaches a 32nd of its size, and a small unsorted tail merged
-// into the middle one every few hundred names. A look-up is three binary
-// searches (block, then hash) and a scan of the tail; an insertion moves
-// about a hundred hashes on average. Not safe for concurrent use.
-//
-// The large run is cut into blocks of at most blockMax hashes over
-// disjoint ranges, so that it grows a block at a time: one slice of the
-// whole set, grown by a copy, held the old and the new at once, a set of
-// a million 18 MB for a moment.
+// into the middle one every few hundred names. A look-up is two binary
+// searches and a scan of the tail; an insertion moves about a hundred
+// hashes on average. Not safe for concurrent use.
 type Set struct {
-	blocks [][]uint64 // sorted, each over a range above the one before
-	lasts  []uint64   // lasts[i] is the largest hash in blocks[i]
-	size   int        // hashes in blocks
-	mid    []uint64   // sorted
-	tail   []uint64   // unsorted, at most tailSize
-
-	scratch []uint64 // a block being merged, before it is cut
-	dropped int      // bytes of blocks replaced since the last collection
+	main []uint64 // sorted
+	mid  []uint64 // sorted
+	tail []uint64 // unsorted, at most tailSize
 }
 
 const (
 	tailSize = 256
-	midSize  = 4096    // the middle run's size before the large one is large enough to set it
-	blockMax = 1 << 13 // hashes in a block before it is cut in two
+	midSize  = 4096    // the middle run's size before main is large enough to set it
+	bigSize  = 1 << 17 // hashes from which a grown main run's old one is handed back at once
 )
 
 // Has reports whether h is in the set.
 func (s *Set) Has(h uint64) bool {
-	if i, _ := slices.BinarySearch(s.lasts, h); i < len(s.blocks) {
-		if _, ok := slices.BinarySearch(s.blocks[i], h); ok {
-			return true
-		}
+	if _, ok := slices.BinarySearch(s.main, h); ok {
+		return true
 	}
 	if _, ok := slices.BinarySearch(s.mid, h); ok {
 		return true
@@ -70,68 +58,17 @@ func (s *Set) Add(h uint64) bool {
 	slices.Sort(s.tail)
 	s.mid = mergeInto(s.mid, s.tail, len(s.mid)/2)
 	s.tail = s.tail[:0]
-	if len(s.mid) >= max(midSize, s.size/32) {
-		s.mergeMid()
+	if len(s.mid) >= max(midSize, len(s.main)/32) {
+		old := cap(s.main)
+		s.main = mergeInto(s.main, s.mid, len(s.main)/4)
 		s.mid = s.mid[:0]
+		if old >= bigSize && cap(s.main) != old {
+			// The old run is garbage the size of the set: hand it back now
+			// rather than hold it, with each one before it, for hours.
+			debug.FreeOSMemory()
+		}
 	}
 	return true
-}
-
-// mergeMid merges the middle run into the blocks: each block takes the
-// hashes of its range (the last one, those above), in place when it has
-// room, else into a new block with an eighth to spare, cut in two past
-// blockMax.
-func (s *Set) mergeMid() {
-	m := s.mid
-	if len(s.blocks) == 0 {
-		s.blocks, s.lasts = s.cut(m, nil, nil)
-		s.size = len(m)
-		return
-	}
-	blocks := make([][]uint64, 0, len(s.blocks)+len(s.blocks)/8+1)
-	lasts := make([]uint64, 0, cap(blocks))
-	for i, b := range s.blocks {
-		k := len(m)
-		if i < len(s.blocks)-1 {
-			k, _ = slices.BinarySearch(m, s.lasts[i]+1) // hashes are distinct: none equals lasts[i]
-		}
-		add := m[:k]
-		m = m[k:]
-		n := len(b) + len(add)
-		switch {
-		case len(add) == 0:
-			blocks, lasts = append(blocks, b), append(lasts, s.lasts[i])
-		case n <= cap(b):
-			b = mergeInto(b, add, 0)
-			blocks, lasts = append(blocks, b), append(lasts, b[n-1])
-		default:
-			s.scratch = mergeInto(append(s.scratch[:0], b...), add, blockMax)
-			s.dropped += 8 * cap(b)
-			blocks, lasts = s.cut(s.scratch, blocks, lasts)
-		}
-	}
-	s.blocks, s.lasts = blocks, lasts
-	s.size += len(s.mid)
-	// Replaced blocks are garbage the collector would let grow to the
-	// size of the live heap before it ran: collect once they are an
-	// eighth of the set (a collection with a few MB of hashes, which hold
-	// no pointers, takes well under a millisecond).
-	if s.dropped >= max(1<<20, s.size) {
-		s.dropped = 0
-		debug.FreeOSMemory()
-	}
-}
-
-// cut appends the sorted run to blocks in new blocks of at most
-// blockMax*3/4 hashes, each with an eighth to spare.
-func (s *Set) cut(run []uint64, blocks [][]uint64, lasts []uint64) ([][]uint64, []uint64) {
-	pieces := (len(run) + blockMax*3/4 - 1) / (blockMax * 3 / 4)
-	for p := 0; p < pieces; p++ {
-		piece := run[p*len(run)/pieces : (p+1)*len(run)/pieces]
-		b := append(make([]uint64, 0, len(piece)+len(piece)/8), piece...)
-		blocks, lasts = append(blocks, b), append(lasts, b[len(b)-1])
-	}
-	return blocks, lasts
 }
 
 // mergeInto merges the sorted b into the sorted a, in place from the end
