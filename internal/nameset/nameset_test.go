@@ -2,6 +2,7 @@ package nameset
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -29,7 +30,7 @@ func TestSetIsAMap(t *testing.T) {
 			t.Fatalf("Has(%d) = false for a hash added", h)
 		}
 	}
-	if n := len(s.main) + len(s.mid) + len(s.tail); n != len(want) {
+	if n := s.Len(); n != len(want) {
 		t.Errorf("the set holds %d hashes, the map %d", n, len(want))
 	}
 }
@@ -41,8 +42,73 @@ func TestSetSize(t *testing.T) {
 	for i := 0; i < 1_000_000; i++ {
 		s.Add(r.Uint64())
 	}
-	if c := cap(s.main) + cap(s.mid) + cap(s.tail); c > 1_250_000 {
+	c := cap(s.mid) + cap(s.tail) + cap(s.firsts)
+	for _, b := range s.blocks {
+		c += cap(b)
+	}
+	if c > 1_250_000 {
 		t.Errorf("a million hashes take room for %d", c)
+	}
+}
+
+// The blocks hold every hash once, in order, each block full but the
+// last, and firsts names each block's first hash.
+func TestSetBlocksSorted(t *testing.T) {
+	var s Set
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 200_000; i++ {
+		s.Add(r.Uint64() >> 40)
+	}
+	var prev uint64
+	n := 0
+	for i, b := range s.blocks {
+		if i < len(s.blocks)-1 && len(b) != blockSize {
+			t.Fatalf("block %d of %d holds %d", i, len(s.blocks), len(b))
+		}
+		if s.firsts[i] != b[0] {
+			t.Fatalf("firsts[%d] = %d, block starts %d", i, s.firsts[i], b[0])
+		}
+		for _, h := range b {
+			if n > 0 && h <= prev {
+				t.Fatalf("hash %d after %d", h, prev)
+			}
+			prev = h
+			n++
+		}
+	}
+	if n != s.n || len(s.firsts) != len(s.blocks) {
+		t.Errorf("blocks hold %d, n = %d; %d firsts for %d blocks", n, s.n, len(s.firsts), len(s.blocks))
+	}
+}
+
+// Growing a set of a million hashes never allocates a second copy of it:
+// what it allocates in all is its size and a little more.
+func TestSetGrowthAllocates(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	hs := make([]uint64, 1_000_000)
+	for i := range hs {
+		hs[i] = r.Uint64()
+	}
+	var s Set
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for _, h := range hs {
+		s.Add(h)
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > 14<<20 {
+		t.Errorf("a million adds allocated %d MB in all; 8 MB is the set", got>>20)
+	}
+}
+
+func BenchmarkSetHas(b *testing.B) {
+	var s Set
+	r := rand.New(rand.NewPCG(11, 12))
+	for range 1_000_000 {
+		s.Add(r.Uint64())
+	}
+	for b.Loop() {
+		s.Has(r.Uint64())
 	}
 }
 
