@@ -119,3 +119,28 @@ func BenchmarkSetAdd(b *testing.B) {
 		s.Add(r.Uint64())
 	}
 }
+// The ends of the range, and runs that land past the last block or
+// before the first, are found through every merge.
+func TestSetEnds(t *testing.T) {
+	var s Set
+	want := []uint64{0, 1, ^uint64(0), ^uint64(0) - 1}
+	for _, h := range want {
+		s.Add(h)
+	}
+	for i := uint64(0); i < 50_000; i++ {
+		h := 1<<40 + i*7919
+		if i%2 == 0 {
+			h = ^uint64(0) - 2 - i
+		}
+		s.Add(h)
+		want = append(want, h)
+	}
+	for _, h := range want {
+		if !s.Has(h) || s.Add(h) {
+			t.Fatalf("%d is not in the set", h)
+		}
+	}
+	if s.Has(2) || s.Has(1<<40+1) {
+		t.Error("the set has a hash never added")
+	}
+}
