@@ -119,6 +119,7 @@ func BenchmarkSetAdd(b *testing.B) {
 		s.Add(r.Uint64())
 	}
 }
+
 // The ends of the range, and runs that land past the last block or
 // before the first, are found through every merge.
 func TestSetEnds(t *testing.T) {
