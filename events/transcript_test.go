@@ -32,7 +32,11 @@ func TestTranscripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := decodeTranscript(t, input)
+			got := decodeTranscript(t, input, false)
+			// The relay's single pass must give the very same lines.
+			if one := decodeTranscript(t, input, true); !bytes.Equal(one, got) {
+				t.Errorf("the Transcoder's lines differ from the encoder's (-encoder +transcoder):\n%s", cmp.Diff(string(got), string(one)))
+			}
 			goldenPath := strings.TrimSuffix(path, ".txt") + ".jsonl"
 			if *update {
 				if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
@@ -54,20 +58,30 @@ func TestTranscripts(t *testing.T) {
 	}
 }
 
-func decodeTranscript(t *testing.T, input []byte) []byte {
+// decodeTranscript writes input's frames as the Writer's lines, each
+// encoded from a frame of Reader.Next, or made by a Transcoder (onePass).
+func decodeTranscript(t *testing.T, input []byte, onePass bool) []byte {
 	t.Helper()
 	var out bytes.Buffer
 	w := NewWriter(&out)
 	r := mgmt.NewReader(bytes.NewReader(input))
+	tr := NewTranscoder(r, nil)
 	var end error
 	for {
-		f, err := r.Next()
+		var err error
+		if onePass {
+			var line []byte
+			if _, line, err = tr.Next(); err == nil {
+				err = w.Line(line)
+			}
+		} else if f, nextErr := r.Next(); nextErr != nil {
+			err = nextErr
+		} else if err = w.Frame(f, nil); err != nil {
+			t.Fatal(err)
+		}
 		if err != nil {
 			end = err
 			break
-		}
-		if err := w.Frame(f, nil); err != nil {
-			t.Fatal(err)
 		}
 	}
 	if err := w.Flush(); err != nil {

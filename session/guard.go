@@ -239,18 +239,20 @@ func (r *frameRedactor) in(v []byte) bool {
 	return false
 }
 
-func (r *frameRedactor) apply(f *mgmt.Frame) {
+// apply redacts f in place and reports whether it changed a value.
+func (r *frameRedactor) apply(f *mgmt.Frame) (changed bool) {
 	// Most frames hold no secret: one search of the frame's span (where
 	// every value lies) rules them all out at once, instead of a search
 	// of each field.
 	search := r.minLen > 0 && (f.Raw == nil || r.in(f.Raw))
 	if !search && !r.cookie {
-		return
+		return false
 	}
 	for i := range f.Fields {
 		fl := &f.Fields[i]
 		if r.cookie && bytes.Equal(fl.Name, fieldCookie) {
 			fl.Value = redactedValue[:len(redactedValue):len(redactedValue)]
+			changed = true
 			continue
 		}
 		if !search || len(fl.Value) < r.minLen || !r.in(fl.Value) {
@@ -263,11 +265,14 @@ func (r *frameRedactor) apply(f *mgmt.Frame) {
 			for _, s := range r.secrets {
 				if bytes.Equal(fl.Value, s) {
 					fl.Value = redactedValue[:len(redactedValue):len(redactedValue)]
+					changed = true
 					break
 				}
 			}
 		default:
 			fl.Value = r.secrets.redact(fl.Value)
+			changed = true
 		}
 	}
+	return changed
 }

@@ -95,12 +95,15 @@ func BenchmarkRelayFrames(b *testing.B) {
 			fr := frameRelay{job: j, session: 1, raw: opts.Events != EventsProgress, ledger: newLedger(list),
 				redact: newFrameRedactor([]string{benchPassword}, false)}
 			reader := mgmt.NewReader(src)
+			if fr.raw {
+				fr.lines = events.NewTranscoder(reader, fr.extra)
+			}
 			step := func() {
-				f, err := reader.Next()
+				f, line, err := fr.next(reader)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := fr.frame(f, reader.Buffered() == 0); err != nil {
+				if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -204,12 +207,13 @@ func TestRelayFrameSteadyStateDoesNotAllocate(t *testing.T) {
 	j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
 	fr := frameRelay{job: j, session: 1, raw: true, redact: newFrameRedactor([]string{benchPassword}, false)}
 	reader := mgmt.NewReader(src)
+	fr.lines = events.NewTranscoder(reader, fr.extra)
 	step := func() {
-		f, err := reader.Next()
+		f, line, err := fr.next(reader)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := fr.frame(f, reader.Buffered() == 0); err != nil {
+		if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -35,7 +35,7 @@ func TestProgressLinesDuringABurst(t *testing.T) {
 			t.Fatal(err)
 		}
 		idle := reader.Buffered() == 0
-		if err := fr.frame(f, idle); err != nil {
+		if err := fr.frame(f, nil, idle); err != nil {
 			t.Fatal(err)
 		}
 		if idle != (i == frames-1) {

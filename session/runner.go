@@ -267,6 +267,9 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}
 	reader := mgmt.NewReader(guard)
 	guard.frames = &reader.Stats.Frames
+	if fr.raw {
+		fr.lines = events.NewTranscoder(reader, fr.extra)
+	}
 	streamError := r.relayFrames(conn, reader, &fr)
 	r.forgiveLate(&fr)
 	_ = opts.Out.Flush()
@@ -323,7 +326,7 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 	opts := r.job.opts
 	checked := false
 	for {
-		f, err := reader.Next()
+		f, line, err := fr.next(reader)
 		if err != nil {
 			if err != io.EOF && !errors.Is(err, net.ErrClosed) {
 				return err
@@ -342,7 +345,7 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 				return nil
 			}
 		}
-		if err := fr.frame(f, reader.Buffered() == 0); err != nil {
+		if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
 			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
 			r.cancel(conn, opts.CancelGrace)
 			return nil
@@ -452,8 +455,9 @@ func (r *runner) decide(fr *frameRelay, streamError error, stats mgmt.ReaderStat
 type frameRelay struct {
 	job     *job
 	session int
-	extra   []byte // `"session":N` on jobs of several sessions
-	raw     bool   // write the frames' own lines
+	extra   []byte             // `"session":N` on jobs of several sessions
+	raw     bool               // write the frames' own lines
+	lines   *events.Transcoder // reads the frames and makes their lines when raw
 	redact  frameRedactor
 	ledger  *ledger   // nil in benchmarks of the bare relay
 	verify  *verifier // --verify; nil without it
@@ -487,11 +491,24 @@ type frameRelay struct {
 // idle after each frame and the clock is read every time.
 const progressStride = 16
 
-// frame handles f; idle says no further input is buffered, so the output
-// is flushed and a lone frame reaches the consumer at once. An error is a
-// failed write of the output.
-func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
-	fr.redact.apply(f)
+// next reads the next frame, with its line when fr makes lines.
+func (fr *frameRelay) next(reader *mgmt.Reader) (*mgmt.Frame, []byte, error) {
+	if fr.lines != nil {
+		return fr.lines.Next()
+	}
+	f, err := reader.Next()
+	return f, nil, err
+}
+
+// frame handles f, whose JSON line fr.lines made (nil without them);
+// idle says no further input is buffered, so the output is flushed and a
+// lone frame reaches the consumer at once. An error is a failed write of
+// the output.
+func (fr *frameRelay) frame(f *mgmt.Frame, line []byte, idle bool) error {
+	if fr.redact.apply(f) && line != nil {
+		// The line was made before: make it again without the secret.
+		line = fr.lines.Encode(f)
+	}
 	t := f.Type()
 	if fr.ledger != nil {
 		fr.ledger.observe(t, f)
@@ -547,7 +564,13 @@ func (fr *frameRelay) frame(f *mgmt.Frame, idle bool) error {
 		j.opts.OnFrame(fr.session, f)
 	}
 	if fr.raw {
-		if err := j.opts.Out.Frame(f, fr.extra); err != nil {
+		var err error
+		if line != nil {
+			err = j.opts.Out.Line(line)
+		} else {
+			err = j.opts.Out.Frame(f, fr.extra)
+		}
+		if err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,86 @@
+package mgmt
+
+import "encoding/binary"
+
+// What follows lets a consumer decode whole frames straight from the
+// Reader's buffer in one pass of its own (the relay's JSON transcoder,
+// events.Transcoder) and leave every frame it cannot do to Next. Next
+// stays the one full decoder: the consumer only takes frames it read
+// exactly as Next would have, so what is read never depends on who read it.
+
+// Pending returns the input received and not yet decoded when the Reader
+// stands between frames, where Next would look for a header; nil inside a
+// frame. The bytes are the Reader's own: valid until the next call to Next,
+// and never to be changed.
+func (r *Reader) Pending() []byte {
+	if r.inFrame {
+		return nil
+	}
+	return r.buf[r.r:r.w:r.w]
+}
+
+// ConsumeFrame marks the first n bytes of Pending as decoded: one whole
+// frame, header to empty line, that the caller decoded itself. It counts
+// in Stats.Frames as if Next had returned it.
+func (r *Reader) ConsumeFrame(n int) {
+	if r.inFrame || n <= 0 || n > r.w-r.r {
+		panic("mgmt.Reader: ConsumeFrame outside the pending input")
+	}
+	r.r += n
+	r.scanned = max(r.scanned, r.r)
+	r.Stats.Frames++
+}
+
+// Reset empties f for a frame decoded outside a Reader's Next. Its Raw is
+// the caller's to set (the span of the field lines, as Next sets it).
+func (f *Frame) Reset() {
+	f.Fields = f.Fields[:0]
+	f.ids = f.ids[:0]
+	f.Raw = nil
+}
+
+// AddKnown appends a field whose name is the known name with this id
+// (NameID(name) == id, which the caller guarantees), keeping the frame's
+// ids so that Lookup and IDs work as on a frame from Next. Name and value
+// should be capped at their length, as Next's are.
+func (f *Frame) AddKnown(id uint16, name, value []byte) {
+	// Member by member, as in addField: a Field built then copied stalls.
+	n := len(f.Fields)
+	if n < cap(f.Fields) {
+		f.Fields = f.Fields[:n+1]
+	} else {
+		f.Fields = append(f.Fields, Field{})
+	}
+	fl := &f.Fields[n]
+	fl.Name = name
+	fl.Value = value
+	f.ids = append(f.ids, id)
+}
+
+// KnownLines recognises the field lines of known names without a search
+// for the separator; see NewKnownLines.
+type KnownLines struct{ seps []sepWord }
+
+// NewKnownLines returns a KnownLines; keep it, as it is meant for a loop
+// over every line of a stream.
+func NewKnownLines() KnownLines { return KnownLines{seps: known().seps} }
+
+// ValueStart reports whether b begins with the known name with this id
+// followed by ": ", and where the value then starts; 0 when it does not
+// (an id of 0 never matches).
+func (k KnownLines) ValueStart(b []byte, id uint16) int {
+	if id == 0 || int(id) >= len(k.seps) {
+		return 0
+	}
+	sw := &k.seps[id]
+	if len(b) < 16 || len(sw.sep) > 16 {
+		if len(b) < len(sw.sep) || string(b[:len(sw.sep)]) != sw.sep {
+			return 0
+		}
+		return len(sw.sep)
+	}
+	if binary.LittleEndian.Uint64(b)&sw.m0 != sw.w0 || binary.LittleEndian.Uint64(b[8:])&sw.m1 != sw.w1 {
+		return 0
+	}
+	return len(sw.sep)
+}

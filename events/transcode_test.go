@@ -1,0 +1,254 @@
+package events
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/faspkit/asession/ascp/mgmt"
+	"github.com/faspkit/asession/internal/benchreport/mix"
+)
+
+// chunkReader returns at most n bytes per Read, as a socket may.
+type chunkReader struct {
+	data []byte
+	n    int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	k := min(len(p), c.n, len(c.data))
+	copy(p, c.data[:k])
+	c.data = c.data[k:]
+	return k, nil
+}
+
+// readEach reads data to its end as the relay would, with the Transcoder
+// (onePass) or with Reader.Next and a FrameEncoder, and describes every
+// frame and line, how the stream ended and the reader's counts.
+func readEach(data []byte, chunk, maxLine, maxFields int, onePass bool) (string, int64) {
+	r := mgmt.NewReader(&chunkReader{data: data, n: chunk})
+	r.MaxLine, r.MaxFields = maxLine, maxFields
+	extra := []byte(`"session":3`)
+	tr := NewTranscoder(r, extra)
+	enc := NewFrameEncoder()
+	var out bytes.Buffer
+	for {
+		var f *mgmt.Frame
+		var line []byte
+		var err error
+		if onePass {
+			f, line, err = tr.Next()
+		} else if f, err = r.Next(); err == nil {
+			line = append(enc.AppendFrame(nil, f, extra), '\n')
+		}
+		if err != nil {
+			fmt.Fprintf(&out, "end %v %+v\n", err, r.Stats)
+			return out.String(), tr.onePassFrames
+		}
+		fmt.Fprintf(&out, "frame raw=%q ids=%v\n", f.Raw, f.IDs())
+		for _, fl := range f.Fields {
+			fmt.Fprintf(&out, "  %q=%q caps=%v\n", fl.Name, fl.Value, cap(fl.Name) == len(fl.Name) && cap(fl.Value) == len(fl.Value))
+		}
+		fmt.Fprintf(&out, "  type %q lookup size %q\n", f.Type(), lookup(f, "Size"))
+		out.Write(line)
+	}
+}
+
+func lookup(f *mgmt.Frame, name string) string {
+	v, _ := f.Lookup(mgmt.NewName(name))
+	return string(v)
+}
+
+// mixSession is a realistic stream: a session of files, as ascp sends it.
+func mixSession(files int) []byte {
+	s := mix.Default
+	b := s.Header(nil, files)
+	for i := range files {
+		b = s.File(b, i, int64(i)*mix.FileSize)
+	}
+	return s.Trailer(b, files)
+}
+
+// A steady stream is read almost wholly by the single pass, and gives the
+// frames and lines of Reader.Next and the FrameEncoder, whatever the size
+// of the socket's reads.
+func TestTranscoderMatchesEncoderOnASession(t *testing.T) {
+	data := mixSession(300)
+	frames := mix.Frames(300)
+	for _, chunk := range []int{1 << 20, 4096, 977, 1} {
+		want, _ := readEach(data, chunk, mgmt.DefaultMaxLine, mgmt.DefaultMaxFields, false)
+		got, one := readEach(data, chunk, mgmt.DefaultMaxLine, mgmt.DefaultMaxFields, true)
+		if got != want {
+			t.Fatalf("reads of %d bytes: the Transcoder differs from Next and the encoder:\n%s", chunk, firstDiff(want, got))
+		}
+		// A frame whose end is not received yet is Next's; with reads of
+		// a byte that is every one. Otherwise only the first of a type is.
+		if chunk >= 4096 && one < frames*9/10 {
+			t.Errorf("reads of %d bytes: %d of %d frames in one pass, want 90%% at least", chunk, one, frames)
+		}
+	}
+}
+
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	from := max(0, i-200)
+	return fmt.Sprintf("want …%s…\ngot  …%s…", a[from:min(len(a), i+200)], b[from:min(len(b), i+200)])
+}
+
+// oddFrames are frames the single pass must leave to Next, or take
+// exactly as Next does, each after a frame of the same type that taught
+// the pass its shape.
+func oddFrames() [][]byte {
+	stop := func(pairs ...string) []byte {
+		base := []string{"File", "/a/b", "Size", "42", "Remote", "Yes", "Tags", `{"x":1}`}
+		return mgmt.AppendFrame(nil, "STOP", append(base, pairs...)...)
+	}
+	good := stop()
+	var out [][]byte
+	for _, odd := range [][]byte{
+		mgmt.AppendFrame(nil, "STOP", "File", "line\nbreak", "Size", "42", "Remote", "Yes", "Tags", `{"x":1}`),
+		mgmt.AppendFrame(nil, "STOP", "File", "/a/b", "Size", "042", "Remote", "No", "Tags", `{"x":1}`),
+		mgmt.AppendFrame(nil, "STOP", "File", "/a/b", "Size", "-1", "Remote", "maybe", "Tags", "\xff\x00é"),
+		mgmt.AppendFrame(nil, "STOP", "File", "/a/b", "Size", "1234567890123456789", "Remote", "Yes", "Tags", ""),
+		mgmt.AppendFrame(nil, "STOP", "Size", "42", "File", "/a/b", "Remote", "Yes", "Tags", `{"x":1}`),
+		mgmt.AppendFrame(nil, "STOP", "File", "/a/b", "Size", "42", "Remote", "Yes"),
+		stop("Oddity", "1"),
+		stop("Type", "START"),
+		bytes.ReplaceAll(good, []byte("\n"), []byte("\r\n")),
+		bytes.Replace(good, []byte("Size: 42\n"), []byte("Size:42\n"), 1),
+		bytes.Replace(good, []byte("Size: 42\n"), []byte("Size:\n"), 1),
+		bytes.Replace(good, []byte("\n\n"), []byte("\nstray\n\n"), 1),
+		bytes.Replace(good, []byte("Remote: Yes\n"), []byte("Remote: Yes\r\n"), 1),
+		bytes.Replace(good, []byte("Type: STOP\n"), []byte("Type: STOP\x1bn\n"), 1),
+		append([]byte("noise\n"), good...),
+		good[:len(good)-1],
+		good[:len(good)-7],
+		append(good[:len(good)-1:len(good)-1], mgmt.AppendFrame(nil, "DONE")...),
+	} {
+		out = append(out, append(append(append([]byte{}, good...), odd...), good...))
+	}
+	return out
+}
+
+func TestTranscoderMatchesEncoderOnOddFrames(t *testing.T) {
+	for i, data := range oddFrames() {
+		for _, chunk := range []int{1 << 20, 7} {
+			want, _ := readEach(data, chunk, mgmt.DefaultMaxLine, mgmt.DefaultMaxFields, false)
+			got, _ := readEach(data, chunk, mgmt.DefaultMaxLine, mgmt.DefaultMaxFields, true)
+			if got != want {
+				t.Errorf("odd frame %d, reads of %d: the Transcoder differs:\n%s", i, chunk, firstDiff(want, got))
+			}
+		}
+	}
+	// Limits are Next's, whoever reads the frame.
+	data := mixSession(20)
+	for _, limits := range [][2]int{{30, 100}, {100, 9}, {100, 8}, {8, 100}} {
+		want, _ := readEach(data, 1<<20, limits[0], limits[1], false)
+		got, _ := readEach(data, 1<<20, limits[0], limits[1], true)
+		if got != want {
+			t.Errorf("limits %v: the Transcoder differs:\n%s", limits, firstDiff(want, got))
+		}
+	}
+}
+
+// FuzzTranscoderMatchesEncoder holds the relay's single pass to what
+// Reader.Next and the FrameEncoder make of any stream: the same frames
+// (fields, ids, span), the same lines, the same end and counts, with any
+// size of read and any limits. Seeds: a session, the odd frames and the
+// transcripts in ../testdata/frames.
+func FuzzTranscoderMatchesEncoder(f *testing.F) {
+	f.Add(mixSession(4), uint16(0), uint8(0))
+	for i, odd := range oddFrames() {
+		f.Add(odd, uint16(i*37), uint8(i))
+	}
+	paths, _ := filepath.Glob("../testdata/frames/*.txt")
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, uint16(len(data)), uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, chunk uint16, limits uint8) {
+		maxLine, maxFields := mgmt.DefaultMaxLine, mgmt.DefaultMaxFields
+		if limits&1 != 0 {
+			maxLine = 4 + int(limits>>2)
+		}
+		if limits&2 != 0 {
+			maxFields = 1 + int(limits>>4)
+		}
+		n := int(chunk) + 1
+		want, _ := readEach(data, n, maxLine, maxFields, false)
+		got, _ := readEach(data, n, maxLine, maxFields, true)
+		if got != want {
+			t.Fatalf("reads of %d, limits %d/%d: the Transcoder differs:\n%s", n, maxLine, maxFields, firstDiff(want, got))
+		}
+	})
+}
+
+// Once warm, the single pass allocates nothing per frame.
+func TestTranscoderSteadyStateDoesNotAllocate(t *testing.T) {
+	data := mixSession(2000)
+	r := mgmt.NewReader(&loopBody{body: data[len(mix.Default.Header(nil, 2000)):]})
+	tr := NewTranscoder(r, []byte(`"session":1`))
+	step := func() {
+		if _, _, err := tr.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 10000 {
+		step()
+	}
+	if a := testing.AllocsPerRun(6000, step); a != 0 {
+		t.Errorf("%.3f allocations per frame, want 0", a)
+	}
+	if tr.onePassFrames < 15000 {
+		t.Errorf("%d frames of 16000 in one pass", tr.onePassFrames)
+	}
+}
+
+// loopBody serves body over and over, filling every Read.
+type loopBody struct {
+	body []byte
+	off  int
+}
+
+func (l *loopBody) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		k := copy(p[n:], l.body[l.off:])
+		n += k
+		l.off = (l.off + k) % len(l.body)
+	}
+	return n, nil
+}
+
+// BenchmarkTranscoder is Reader.Next and FrameEncoder.AppendFrame in one:
+// a frame of the START/STATS/STOP mix read and its line made.
+func BenchmarkTranscoder(b *testing.B) {
+	data := mixSession(1000)
+	body := data[len(mix.Default.Header(nil, 1000)) : len(data)-len(mix.Default.Trailer(nil, 1000))]
+	r := mgmt.NewReader(&loopBody{body: body})
+	tr := NewTranscoder(r, []byte(`"session":`+strconv.Itoa(1)))
+	for range 6000 {
+		tr.Next()
+	}
+	b.SetBytes(int64(len(body) / 3000))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, _, err := tr.Next(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
