@@ -22,14 +22,18 @@ import (
 // ways give the same frame and the same line (a fuzz test holds them to
 // it), so a peer that varies its frames only makes the relay slower.
 //
+// Most lines of a frame repeat the last frame of its type word for word
+// (the session's id, user string, cookie and tags; sizes and offsets of
+// files alike): the shape keeps each field's last line and member, and
+// the lines that repeated last time as one run, checked with one compare
+// and written with one copy.
+//
 // A Transcoder is not safe for concurrent use.
 type Transcoder struct {
 	r     *mgmt.Reader
 	enc   *FrameEncoder
 	extra []byte
-	known mgmt.KnownLines
 	frame mgmt.Frame
-	line  []byte
 	types [shapeSlots]shape
 
 	onePassFrames int64 // frames read by the single pass, for tests
@@ -40,101 +44,229 @@ type Transcoder struct {
 const shapeSlots = 64
 
 // maxShapeFields bounds a shape so that a peer's frames cannot grow the
-// table beyond shapeSlots*maxShapeFields steps; ascp's have 30 at most.
+// table beyond shapeSlots*maxShapeFields fields; ascp's have 30 at most.
 const maxShapeFields = 64
+
+// maxRepeatLine bounds the lines a shape keeps, so that its memory stays
+// within shapeSlots*maxShapeFields*maxRepeatLine*2 whatever a peer sends.
+const maxRepeatLine = 256
+
+// Scores of a field's repeats: a line that changes keeps being compared
+// only while it repeats more often than it changes, four to one. Every
+// relearnEvery frames of its type each field is given another chance.
+const (
+	repeatHit    = 1
+	repeatMiss   = 4
+	repeatMax    = 16
+	relearnEvery = 256
+)
 
 // shape is what frames of one type looked like last time.
 type shape struct {
-	used  bool
-	typ   []byte // the type, plain: as sent and as decoded
-	head  []byte // `{"type":"STOP"`, then the extra members
-	steps []shapeField
+	used   bool
+	typ    []byte // the type, plain: as sent and as decoded
+	head   []byte // `{"type":"STOP"`, then the extra members
+	fields []shapeField
+	dirty  bool // a field's repeat changed: runs are to be made again
+	frames int  // frames read since fields were last given a chance
 }
 
+// shapeField is one field of a shape.
 type shapeField struct {
 	id   uint16
 	info *fieldInfo
+	sep  string // the name and ": "
+	// The first sixteen bytes of sep and their masks, as little-endian
+	// words: a line is checked with two loads and compares.
+	w0, w1, m0, m1 uint64
+
+	repeat bool   // line and member hold the last ones
+	score  int8   // see repeatHit
+	line   []byte // the last line, LF included
+	member []byte // its member, `,"key":value`
+
+	// run > 0: this field starts a run of that many repeating fields,
+	// whose lines and members are runLines and runMembers, and whose
+	// longest line is runLongest. at is where the field's line starts in
+	// the run's lines.
+	run        int
+	runLines   []byte
+	runMembers []byte
+	runLongest int
+	at         int
 }
 
 // NewTranscoder returns a Transcoder reading r; extra holds encoded JSON
 // members placed after "type" in every line, as in AppendFrame.
 func NewTranscoder(r *mgmt.Reader, extra []byte) *Transcoder {
-	return &Transcoder{r: r, enc: NewFrameEncoder(), extra: extra, known: mgmt.NewKnownLines()}
+	return &Transcoder{r: r, enc: NewFrameEncoder(), extra: extra}
 }
 
-// Next returns the next frame and its JSON line, newline included. Both
-// are valid until the next call; errors are Reader.Next's.
-func (t *Transcoder) Next() (*mgmt.Frame, []byte, error) {
-	if n := t.onePass(t.r.Pending()); n > 0 {
+// AppendNext reads the next frame and appends its JSON line, newline
+// included, to dst. The frame is valid until the next call; errors are
+// Reader.Next's, and leave dst as it was.
+func (t *Transcoder) AppendNext(dst []byte) (*mgmt.Frame, []byte, error) {
+	if out, n := t.onePass(dst, t.r.Pending()); n > 0 {
 		t.r.ConsumeFrame(n)
 		t.onePassFrames++
-		return &t.frame, t.line, nil
+		return &t.frame, out, nil
 	}
 	f, err := t.r.Next()
 	if err != nil {
-		return nil, nil, err
+		return nil, dst, err
 	}
 	t.learn(f)
-	return f, t.Encode(f), nil
+	return f, t.AppendFrame(dst, f), nil
 }
 
-// Encode returns f's JSON line, newline included, valid until the next
-// call to Next or Encode: for a frame its caller changed (the relay's
-// redaction) after Next made its line.
-func (t *Transcoder) Encode(f *mgmt.Frame) []byte {
-	t.line = append(t.enc.AppendFrame(t.line[:0], f, t.extra), '\n')
-	return t.line
+// AppendFrame appends f's JSON line, newline included: for a frame its
+// caller changed (the relay's redaction) after AppendNext made its line.
+func (t *Transcoder) AppendFrame(dst []byte, f *mgmt.Frame) []byte {
+	return append(t.enc.AppendFrame(dst, f, t.extra), '\n')
 }
 
 const frameStart = mgmt.Header + "\nType: "
 
 // onePass reads the frame at the start of buf, which must have its type's
-// shape, into t.frame and t.line, and returns its length; 0 leaves it to
-// Reader.Next.
-func (t *Transcoder) onePass(buf []byte) int {
+// shape, into t.frame, appends its line to out, and returns the frame's
+// length; 0 leaves it to Reader.Next.
+func (t *Transcoder) onePass(out, buf []byte) ([]byte, int) {
 	if len(buf) < len(frameStart) || string(buf[:len(frameStart)]) != frameStart {
-		return 0
+		return out, 0
 	}
 	pos := len(frameStart)
 	sh := t.shapeAt(buf[pos:])
-	if sh == nil || len(sh.steps) >= t.r.MaxFields {
-		return 0
+	if sh == nil || len(sh.fields) >= t.r.MaxFields {
+		return out, 0
 	}
 	maxLine := t.r.MaxLine
 	if maxLine < len(mgmt.Header) {
-		return 0
+		return out, 0
 	}
 	typeEnd := pos + len(sh.typ)
 	if typeEnd-(len(mgmt.Header)+1) > maxLine {
-		return 0
+		return out, 0
+	}
+	if sh.frames++; sh.frames == relearnEvery {
+		sh.retry()
+	}
+	if sh.dirty {
+		sh.makeRuns()
 	}
 	f := &t.frame
 	f.Reset()
 	nameAt := len(mgmt.Header) + 1
 	f.AddKnown(typeID, buf[nameAt:nameAt+4:nameAt+4], buf[pos:typeEnd:typeEnd])
-	dst := append(t.line[:0], sh.head...)
+	dst := append(out, sh.head...)
 	pos = typeEnd + 1
-	for i := range sh.steps {
-		st := &sh.steps[i]
-		vs := t.known.ValueStart(buf[pos:], st.id)
-		if vs == 0 {
-			return 0
+	fields := sh.fields
+	for i := 0; i < len(fields); {
+		sf := &fields[i]
+		if n := sf.run; n > 0 && len(buf)-pos >= len(sf.runLines) && string(buf[pos:pos+len(sf.runLines)]) == string(sf.runLines) && sf.runLongest <= maxLine {
+			dst = append(dst, sf.runMembers...)
+			for k := i; k < i+n; k++ {
+				rf := &fields[k]
+				ls := pos + rf.at
+				vs, le := ls+len(rf.sep), ls+len(rf.line)-1
+				f.AddKnown(rf.id, buf[ls:vs-2:vs-2], buf[vs:le:le])
+			}
+			pos += len(sf.runLines)
+			i += n
+			continue
 		}
-		vs += pos
 		var le int
-		dst, le = appendMember(dst, buf, vs, st.info)
+		dst, le = sh.field(sf, dst, buf, pos)
 		if le < 0 || le-pos > maxLine {
-			return 0
+			return out, 0
 		}
-		f.AddKnown(st.id, buf[pos:vs-2:vs-2], buf[vs:le:le])
+		vs := pos + len(sf.sep)
+		f.AddKnown(sf.id, buf[pos:vs-2:vs-2], buf[vs:le:le])
 		pos = le + 1
+		i++
 	}
 	if pos >= len(buf) || buf[pos] != '\n' {
-		return 0
+		return out, 0
 	}
 	f.Raw = buf[nameAt:pos:pos]
-	t.line = append(dst, '}', '\n')
-	return pos + 1
+	return append(dst, '}', '\n'), pos + 1
+}
+
+// field appends the member of sf's line at buf[pos:] and returns where
+// the line ends (its LF); -1 when the line is not sf's, not complete, or
+// not one the single pass can take.
+func (sh *shape) field(sf *shapeField, dst, buf []byte, pos int) ([]byte, int) {
+	if sf.repeat && len(sf.line) > 0 {
+		if e := pos + len(sf.line); e <= len(buf) && string(buf[pos:e]) == string(sf.line) {
+			sf.score = min(sf.score+repeatHit, repeatMax)
+			return append(dst, sf.member...), e - 1
+		}
+	}
+	if !sf.matches(buf[pos:]) {
+		return dst, -1
+	}
+	start := len(dst)
+	dst, le := appendMember(dst, buf, pos+len(sf.sep), sf.info)
+	if le < 0 || !sf.repeat {
+		return dst, le
+	}
+	if len(sf.line) > 0 {
+		sf.score -= repeatMiss
+	}
+	if sf.score < 0 || le+1-pos > maxRepeatLine {
+		sf.repeat, sf.line, sf.member = false, sf.line[:0], sf.member[:0]
+	} else {
+		sf.line = append(sf.line[:0], buf[pos:le+1]...)
+		sf.member = append(sf.member[:0], dst[start:]...)
+	}
+	sh.dirty = true
+	return dst, le
+}
+
+// matches reports whether b begins with sf's name and ": ".
+func (sf *shapeField) matches(b []byte) bool {
+	if len(b) < 16 || len(sf.sep) > 16 {
+		return len(b) >= len(sf.sep) && string(b[:len(sf.sep)]) == sf.sep
+	}
+	return binary.LittleEndian.Uint64(b)&sf.m0 == sf.w0 && binary.LittleEndian.Uint64(b[8:])&sf.m1 == sf.w1
+}
+
+// makeRuns groups the fields whose lines repeat into runs.
+func (sh *shape) makeRuns() {
+	sh.dirty = false
+	fields := sh.fields
+	for i := 0; i < len(fields); {
+		sf := &fields[i]
+		sf.run = 0
+		if !sf.repeat || len(sf.line) == 0 {
+			i++
+			continue
+		}
+		sf.runLines, sf.runMembers, sf.runLongest = sf.runLines[:0], sf.runMembers[:0], 0
+		j := i
+		for ; j < len(fields) && fields[j].repeat && len(fields[j].line) > 0; j++ {
+			rf := &fields[j]
+			rf.at = len(sf.runLines)
+			sf.runLines = append(sf.runLines, rf.line...)
+			sf.runMembers = append(sf.runMembers, rf.member...)
+			sf.runLongest = max(sf.runLongest, len(rf.line)-1)
+			if j > i {
+				rf.run = 0
+			}
+		}
+		sf.run = j - i
+		i = j
+	}
+}
+
+// retry gives every field's line another chance to repeat.
+func (sh *shape) retry() {
+	sh.frames = 0
+	for i := range sh.fields {
+		if sf := &sh.fields[i]; !sf.repeat {
+			sf.repeat, sf.score = true, 0
+		}
+	}
+	sh.dirty = true
 }
 
 // appendMember appends the member for the value starting at buf[vs], and
@@ -162,6 +294,8 @@ func appendMember(dst, buf []byte, vs int, fi *fieldInfo) ([]byte, int) {
 			return append(dst, "false"...), vs + 2
 		}
 	default:
+		// A value may repeat across types too (a file's name in its
+		// START, STATS and STOP): the name's own memo, as the encoder's.
 		if fi.memo && len(fi.memoJSON) > 0 {
 			if e := vs + len(fi.memoRaw); e < len(buf) && buf[e] == '\n' && string(buf[vs:e]) == string(fi.memoRaw) {
 				fi.misses = 0
@@ -252,24 +386,36 @@ func (t *Transcoder) learn(f *mgmt.Frame) {
 		}
 	}
 	sh := &t.types[shapeSlot(typ)]
-	if sh.used && string(sh.typ) == string(typ) && len(sh.steps) == len(ids)-1 {
+	if sh.used && string(sh.typ) == string(typ) && len(sh.fields) == len(ids)-1 {
 		same := true
-		for i, st := range sh.steps {
-			same = same && st.id == ids[i+1]
+		for i, sf := range sh.fields {
+			same = same && sf.id == ids[i+1]
 		}
 		if same {
 			return
 		}
 	}
-	sh.used = true
+	sh.used, sh.dirty, sh.frames = true, true, 0
 	sh.typ = append(sh.typ[:0], typ...)
 	sh.head = append(sh.head[:0], `{"type":`...)
 	sh.head = AppendStringBytes(sh.head, typ)
 	if len(t.extra) > 0 {
 		sh.head = append(append(sh.head, ','), t.extra...)
 	}
-	sh.steps = sh.steps[:0]
+	sh.fields = sh.fields[:0]
 	for _, id := range ids[1:] {
-		sh.steps = append(sh.steps, shapeField{id: id, info: t.enc.knownInfo(id)})
+		sh.fields = append(sh.fields, newShapeField(id, t.enc.knownInfo(id)))
 	}
+}
+
+func newShapeField(id uint16, info *fieldInfo) shapeField {
+	sf := shapeField{id: id, info: info, sep: mgmt.KnownNames[id-1] + ": ", repeat: true}
+	var b, m [16]byte
+	copy(b[:], sf.sep)
+	for k := 0; k < len(sf.sep) && k < 16; k++ {
+		m[k] = 0xff
+	}
+	sf.w0, sf.w1 = binary.LittleEndian.Uint64(b[:]), binary.LittleEndian.Uint64(b[8:])
+	sf.m0, sf.m1 = binary.LittleEndian.Uint64(m[:]), binary.LittleEndian.Uint64(m[8:])
+	return sf
 }

@@ -44,7 +44,13 @@ func readEach(data []byte, chunk, maxLine, maxFields int, onePass bool) (string,
 		var line []byte
 		var err error
 		if onePass {
-			f, line, err = tr.Next()
+			// Lines are appended after what the buffer holds.
+			var buf []byte
+			f, buf, err = tr.AppendNext([]byte("kept"))
+			if string(buf[:4]) != "kept" {
+				panic("AppendNext changed what dst held")
+			}
+			line = buf[4:]
 		} else if f, err = r.Next(); err == nil {
 			line = append(enc.AppendFrame(nil, f, extra), '\n')
 		}
@@ -201,8 +207,10 @@ func TestTranscoderSteadyStateDoesNotAllocate(t *testing.T) {
 	data := mixSession(2000)
 	r := mgmt.NewReader(&loopBody{body: data[len(mix.Default.Header(nil, 2000)):]})
 	tr := NewTranscoder(r, []byte(`"session":1`))
+	var buf []byte
 	step := func() {
-		if _, _, err := tr.Next(); err != nil {
+		var err error
+		if _, buf, err = tr.AppendNext(buf[:0]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -240,14 +248,16 @@ func BenchmarkTranscoder(b *testing.B) {
 	body := data[len(mix.Default.Header(nil, 1000)) : len(data)-len(mix.Default.Trailer(nil, 1000))]
 	r := mgmt.NewReader(&loopBody{body: body})
 	tr := NewTranscoder(r, []byte(`"session":`+strconv.Itoa(1)))
+	var buf []byte
 	for range 6000 {
-		tr.Next()
+		_, buf, _ = tr.AppendNext(buf[:0])
 	}
 	b.SetBytes(int64(len(body) / 3000))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		if _, _, err := tr.Next(); err != nil {
+		var err error
+		if _, buf, err = tr.AppendNext(buf[:0]); err != nil {
 			b.Fatal(err)
 		}
 	}

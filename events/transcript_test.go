@@ -70,9 +70,9 @@ func decodeTranscript(t *testing.T, input []byte, onePass bool) []byte {
 	for {
 		var err error
 		if onePass {
-			var line []byte
-			if _, line, err = tr.Next(); err == nil {
-				err = w.Line(line)
+			var lines []byte
+			if _, lines, err = tr.AppendNext(nil); err == nil {
+				err = w.Lines(lines)
 			}
 		} else if f, nextErr := r.Next(); nextErr != nil {
 			err = nextErr

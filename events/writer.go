@@ -1,6 +1,7 @@
 package events
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"sync"
@@ -35,6 +36,13 @@ func (w *Writer) SetTimestamps(now func() time.Time) {
 	w.mu.Lock()
 	w.now = now
 	w.mu.Unlock()
+}
+
+// Timestamps reports whether lines get a "time" member.
+func (w *Writer) Timestamps() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.now != nil
 }
 
 // stamp inserts `"time":"…",` after the opening brace of the line that
@@ -84,6 +92,37 @@ func (w *Writer) Line(line []byte) error {
 	start := len(w.buf)
 	w.buf = append(w.buf, line...)
 	w.stamp(start)
+	return w.writeFull()
+}
+
+// Lines writes whole lines made elsewhere, each ending with a newline:
+// the relay gathers a burst's frames and hands them over at once. With
+// timestamps on, each line gets its own.
+func (w *Writer) Lines(lines []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
+	if w.now != nil {
+		for len(lines) > 0 {
+			n := bytes.IndexByte(lines, '\n') + 1
+			if n == 0 {
+				n = len(lines)
+			}
+			start := len(w.buf)
+			w.buf = append(w.buf, lines[:n]...)
+			w.stamp(start)
+			lines = lines[n:]
+		}
+		return w.writeFull()
+	}
+	if len(w.buf) == 0 && len(lines) >= writeThreshold {
+		// Nothing waits before them: write them as they are, not copied.
+		w.write(lines)
+		return w.err
+	}
+	w.buf = append(w.buf, lines...)
 	return w.writeFull()
 }
 
@@ -137,17 +176,21 @@ func (w *Writer) flush() {
 	if len(w.buf) == 0 {
 		return
 	}
-	n, err := w.w.Write(w.buf)
-	if err == nil && n < len(w.buf) {
-		err = io.ErrShortWrite
-	}
-	w.err = err
+	w.write(w.buf)
 	w.buf = w.buf[:0]
 	if cap(w.buf) > 4*writeThreshold {
 		// One huge line (a frame of megabyte fields) must not pin its
 		// buffer for the rest of the run.
 		w.buf = make([]byte, 0, writeThreshold+4<<10)
 	}
+}
+
+func (w *Writer) write(b []byte) {
+	n, err := w.w.Write(b)
+	if err == nil && n < len(b) {
+		err = io.ErrShortWrite
+	}
+	w.err = err
 }
 
 // Err returns the first write error, such as EPIPE when the consumer closed

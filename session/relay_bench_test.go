@@ -95,9 +95,7 @@ func BenchmarkRelayFrames(b *testing.B) {
 			fr := frameRelay{job: j, session: 1, raw: opts.Events != EventsProgress, ledger: newLedger(list),
 				redact: newFrameRedactor([]string{benchPassword}, false)}
 			reader := mgmt.NewReader(src)
-			if fr.raw {
-				fr.lines = events.NewTranscoder(reader, fr.extra)
-			}
+			fr.makeLines(reader)
 			step := func() {
 				f, line, err := fr.next(reader)
 				if err != nil {
@@ -207,7 +205,7 @@ func TestRelayFrameSteadyStateDoesNotAllocate(t *testing.T) {
 	j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
 	fr := frameRelay{job: j, session: 1, raw: true, redact: newFrameRedactor([]string{benchPassword}, false)}
 	reader := mgmt.NewReader(src)
-	fr.lines = events.NewTranscoder(reader, fr.extra)
+	fr.makeLines(reader)
 	step := func() {
 		f, line, err := fr.next(reader)
 		if err != nil {

@@ -2,6 +2,7 @@ package session
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -29,13 +30,14 @@ func TestProgressLinesDuringABurst(t *testing.T) {
 	// The whole stream is in the reader's buffer at once: a burst, idle
 	// only after the last frame.
 	reader := mgmt.NewReader(strings.NewReader(in.String()))
+	fr.makeLines(reader)
 	for i := range frames {
-		f, err := reader.Next()
+		f, line, err := fr.next(reader)
 		if err != nil {
 			t.Fatal(err)
 		}
 		idle := reader.Buffered() == 0
-		if err := fr.frame(f, nil, idle); err != nil {
+		if err := fr.frame(f, line, idle); err != nil {
 			t.Fatal(err)
 		}
 		if idle != (i == frames-1) {
@@ -56,6 +58,22 @@ func TestProgressLinesDuringABurst(t *testing.T) {
 	for k := 1; k < len(progress); k++ {
 		if gap := progress[k] - progress[k-1]; gap > progressStride+1 {
 			t.Fatalf("progress lines %d and %d are %d lines apart in a burst", progress[k-1], progress[k], gap)
+		}
+	}
+	// Each comes right after the frame it counts, whose line the relay
+	// had gathered with others: they are written first.
+	for _, p := range progress {
+		var frame struct {
+			TransferBytes int `json:"transfer_bytes"`
+		}
+		var prog struct {
+			BytesWritten int `json:"bytes_written"`
+		}
+		if err := json.Unmarshal([]byte(lines[p-1]), &frame); err != nil || frame.TransferBytes == 0 {
+			t.Fatalf("line before progress line %d is not a frame: %s", p, lines[p-1])
+		}
+		if err := json.Unmarshal([]byte(lines[p]), &prog); err != nil || prog.BytesWritten != frame.TransferBytes {
+			t.Fatalf("progress line %d counts %d bytes after a frame of %d: %s", p, prog.BytesWritten, frame.TransferBytes, lines[p])
 		}
 	}
 	last := lines[len(lines)-1]

@@ -267,9 +267,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	}
 	reader := mgmt.NewReader(guard)
 	guard.frames = &reader.Stats.Frames
-	if fr.raw {
-		fr.lines = events.NewTranscoder(reader, fr.extra)
-	}
+	fr.makeLines(reader)
 	streamError := r.relayFrames(conn, reader, &fr)
 	r.forgiveLate(&fr)
 	_ = opts.Out.Flush()
@@ -328,6 +326,7 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 	for {
 		f, line, err := fr.next(reader)
 		if err != nil {
+			_ = fr.writeBatch()
 			if err != io.EOF && !errors.Is(err, net.ErrClosed) {
 				return err
 			}
@@ -339,6 +338,7 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 			// started.
 			checked = true
 			if u, _ := f.Lookup(fieldUserStr); string(u) != opts.JobID {
+				fr.batch = fr.batch[:0] // its line is not relayed
 				r.stopWith(outcome(events.NewError(events.FromConnect, 0,
 					fmt.Sprintf("the first management message has UserStr %q, not this job's id: the peer is not the ascp asession started", truncate(string(u), 80))), ExitFailed))
 				r.proc.Kill()
@@ -455,12 +455,18 @@ func (r *runner) decide(fr *frameRelay, streamError error, stats mgmt.ReaderStat
 type frameRelay struct {
 	job     *job
 	session int
-	extra   []byte             // `"session":N` on jobs of several sessions
-	raw     bool               // write the frames' own lines
-	lines   *events.Transcoder // reads the frames and makes their lines when raw
+	extra   []byte // `"session":N` on jobs of several sessions
+	raw     bool   // write the frames' own lines
 	redact  frameRedactor
 	ledger  *ledger   // nil in benchmarks of the bare relay
 	verify  *verifier // --verify; nil without it
+
+	// lines reads the frames and makes their lines when raw, into batch,
+	// handed to the Writer when the input goes idle, a progress line is
+	// due or batchLimit is passed: one lock and one copy for a burst.
+	lines      *events.Transcoder
+	batch      []byte
+	batchLimit int
 
 	finalType string // DONE or ERROR, once seen
 	errorCode int
@@ -491,23 +497,59 @@ type frameRelay struct {
 // idle after each frame and the clock is read every time.
 const progressStride = 16
 
-// next reads the next frame, with its line when fr makes lines.
-func (fr *frameRelay) next(reader *mgmt.Reader) (*mgmt.Frame, []byte, error) {
-	if fr.lines != nil {
-		return fr.lines.Next()
+// makeLines sets fr up to read frames from reader and make their lines
+// in one pass, when it writes them. Lines that carry a time of their own
+// are handed over one by one, so that each gets the time it was made.
+func (fr *frameRelay) makeLines(reader *mgmt.Reader) {
+	if !fr.raw {
+		return
 	}
-	f, err := reader.Next()
-	return f, nil, err
+	fr.lines = events.NewTranscoder(reader, fr.extra)
+	fr.batchLimit = batchLimit
+	if fr.job.opts.Out.Timestamps() {
+		fr.batchLimit = 0
+	}
 }
 
-// frame handles f, whose JSON line fr.lines made (nil without them);
-// idle says no further input is buffered, so the output is flushed and a
-// lone frame reaches the consumer at once. An error is a failed write of
-// the output.
-func (fr *frameRelay) frame(f *mgmt.Frame, line []byte, idle bool) error {
-	if fr.redact.apply(f) && line != nil {
+// batchLimit is how many bytes of lines a relay gathers before handing
+// them over, the Writer's own threshold for a write.
+const batchLimit = 64 << 10
+
+// next reads the next frame and returns where its line starts in
+// fr.batch, -1 when fr makes no lines.
+func (fr *frameRelay) next(reader *mgmt.Reader) (*mgmt.Frame, int, error) {
+	if fr.lines == nil {
+		f, err := reader.Next()
+		return f, -1, err
+	}
+	line := len(fr.batch)
+	f, batch, err := fr.lines.AppendNext(fr.batch)
+	fr.batch = batch
+	return f, line, err
+}
+
+// writeBatch hands the lines gathered to the Writer.
+func (fr *frameRelay) writeBatch() error {
+	if len(fr.batch) == 0 {
+		return nil
+	}
+	err := fr.job.opts.Out.Lines(fr.batch)
+	fr.batch = fr.batch[:0]
+	if cap(fr.batch) > 4*batchLimit {
+		// A frame of megabyte fields must not pin its line.
+		fr.batch = nil
+	}
+	return err
+}
+
+// frame handles f, whose JSON line starts at fr.batch[line] (-1: fr makes
+// no lines); idle says no further input is buffered, so the output is
+// flushed and a lone frame reaches the consumer at once. An error is a
+// failed write of the output.
+func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
+	if fr.redact.apply(f) && line >= 0 {
 		// The line was made before: make it again without the secret.
-		line = fr.lines.Encode(f)
+		fr.batch = fr.lines.AppendFrame(fr.batch[:line], f)
 	}
 	t := f.Type()
 	if fr.ledger != nil {
@@ -563,20 +605,25 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line []byte, idle bool) error {
 	if j.opts.OnFrame != nil {
 		j.opts.OnFrame(fr.session, f)
 	}
-	if fr.raw {
-		var err error
-		if line != nil {
-			err = j.opts.Out.Line(line)
-		} else {
-			err = j.opts.Out.Frame(f, fr.extra)
+	if fr.raw && line < 0 {
+		if err := j.opts.Out.Frame(f, fr.extra); err != nil {
+			return err
 		}
-		if err != nil {
+	}
+	if len(fr.batch) > fr.batchLimit {
+		if err := fr.writeBatch(); err != nil {
 			return err
 		}
 	}
 	if idle || fr.burst == 0 {
-		j.emitProgress(false)
 		fr.burst = progressStride
+		// A progress line counts the frames before it: theirs go first.
+		if idle || j.progressDue() {
+			if err := fr.writeBatch(); err != nil {
+				return err
+			}
+			j.emitProgress(false)
+		}
 	}
 	fr.burst--
 	if idle {

@@ -850,15 +850,20 @@ func retryable(e *events.Error) bool {
 	return e.Source != events.FromCancel && events.Retryable(e.Code, e.Description)
 }
 
+// progressDue reports whether a progress line is due. Asked on every
+// burst of frames: when none can be due, it skips the lock that
+// writeProgress shares with the heartbeat.
+func (j *job) progressDue() bool {
+	if j.opts.Events == EventsRaw && j.opts.OnProgress == nil {
+		return false
+	}
+	return j.tracker.ProgressDue(j.opts.ProgressInterval)
+}
+
 // emitProgress writes a progress line when one is due (always when force
 // and something changed).
 func (j *job) emitProgress(force bool) {
-	if j.opts.Events == EventsRaw && j.opts.OnProgress == nil {
-		return
-	}
-	// Asked on every frame: when no line can be due, skip the lock that
-	// writeProgress shares with the heartbeat.
-	if !force && !j.tracker.ProgressDue(j.opts.ProgressInterval) {
+	if j.opts.Events == EventsRaw && j.opts.OnProgress == nil || !force && !j.progressDue() {
 		return
 	}
 	j.writeProgress(func(dst []byte) ([]byte, bool) { return j.tracker.DueProgress(dst, j.opts.ProgressInterval, force) })

@@ -1,7 +1,5 @@
 package mgmt
 
-import "encoding/binary"
-
 // What follows lets a consumer decode whole frames straight from the
 // Reader's buffer in one pass of its own (the relay's JSON transcoder,
 // events.Transcoder) and leave every frame it cannot do to Next. Next
@@ -55,32 +53,4 @@ func (f *Frame) AddKnown(id uint16, name, value []byte) {
 	fl.Name = name
 	fl.Value = value
 	f.ids = append(f.ids, id)
-}
-
-// KnownLines recognises the field lines of known names without a search
-// for the separator; see NewKnownLines.
-type KnownLines struct{ seps []sepWord }
-
-// NewKnownLines returns a KnownLines; keep it, as it is meant for a loop
-// over every line of a stream.
-func NewKnownLines() KnownLines { return KnownLines{seps: known().seps} }
-
-// ValueStart reports whether b begins with the known name with this id
-// followed by ": ", and where the value then starts; 0 when it does not
-// (an id of 0 never matches).
-func (k KnownLines) ValueStart(b []byte, id uint16) int {
-	if id == 0 || int(id) >= len(k.seps) {
-		return 0
-	}
-	sw := &k.seps[id]
-	if len(b) < 16 || len(sw.sep) > 16 {
-		if len(b) < len(sw.sep) || string(b[:len(sw.sep)]) != sw.sep {
-			return 0
-		}
-		return len(sw.sep)
-	}
-	if binary.LittleEndian.Uint64(b)&sw.m0 != sw.w0 || binary.LittleEndian.Uint64(b[8:])&sw.m1 != sw.w1 {
-		return 0
-	}
-	return len(sw.sep)
 }
