@@ -144,6 +144,26 @@ func (fi *fieldInfo) appendMemo(dst, v []byte) []byte {
 	start := len(dst)
 	dst = append(dst, fi.prefix...)
 	dst = AppendStringBytes(dst, v)
+	return fi.remember(dst, start, v)
+}
+
+// appendMemoPlain is appendMemo for a value its caller found plain (see
+// plainEnd), whose JSON is the value in quotes.
+func (fi *fieldInfo) appendMemoPlain(dst, v []byte) []byte {
+	if len(fi.memoJSON) > 0 && string(v) == string(fi.memoRaw) {
+		fi.misses = 0
+		return append(dst, fi.memoJSON...)
+	}
+	start := len(dst)
+	dst = append(dst, fi.prefix...)
+	dst = append(dst, '"')
+	dst = append(dst, v...)
+	dst = append(dst, '"')
+	return fi.remember(dst, start, v)
+}
+
+// remember keeps v and its member, dst[start:], unless v keeps changing.
+func (fi *fieldInfo) remember(dst []byte, start int, v []byte) []byte {
 	if fi.misses++; fi.misses >= memoMisses || len(v) > memoMaxLen {
 		fi.memo, fi.memoRaw, fi.memoJSON = false, nil, nil
 		return dst

@@ -33,7 +33,6 @@ type Transcoder struct {
 	r     *mgmt.Reader
 	enc   *FrameEncoder
 	extra []byte
-	frame mgmt.Frame
 	types [shapeSlots]shape
 
 	onePassFrames int64 // frames read by the single pass, for tests
@@ -63,6 +62,7 @@ const (
 
 // shape is what frames of one type looked like last time.
 type shape struct {
+	frame  mgmt.Frame // the frames of the single pass: names stay, values change
 	used   bool
 	typ    []byte // the type, plain: as sent and as decoded
 	head   []byte // `{"type":"STOP"`, then the extra members
@@ -76,6 +76,7 @@ type shapeField struct {
 	id   uint16
 	info *fieldInfo
 	sep  string // the name and ": "
+	name []byte // the name, for the shape's frame
 	// The first sixteen bytes of sep and their masks, as little-endian
 	// words: a line is checked with two loads and compares.
 	w0, w1, m0, m1 uint64
@@ -106,10 +107,10 @@ func NewTranscoder(r *mgmt.Reader, extra []byte) *Transcoder {
 // included, to dst. The frame is valid until the next call; errors are
 // Reader.Next's, and leave dst as it was.
 func (t *Transcoder) AppendNext(dst []byte) (*mgmt.Frame, []byte, error) {
-	if out, n := t.onePass(dst, t.r.Pending()); n > 0 {
+	if out, n, f := t.onePass(dst, t.r.Pending()); n > 0 {
 		t.r.ConsumeFrame(n)
 		t.onePassFrames++
-		return &t.frame, out, nil
+		return f, out, nil
 	}
 	f, err := t.r.Next()
 	if err != nil {
@@ -128,24 +129,24 @@ func (t *Transcoder) AppendFrame(dst []byte, f *mgmt.Frame) []byte {
 const frameStart = mgmt.Header + "\nType: "
 
 // onePass reads the frame at the start of buf, which must have its type's
-// shape, into t.frame, appends its line to out, and returns the frame's
-// length; 0 leaves it to Reader.Next.
-func (t *Transcoder) onePass(out, buf []byte) ([]byte, int) {
+// shape, into the shape's frame, appends its line to out, and returns the
+// frame's length; 0 leaves it to Reader.Next.
+func (t *Transcoder) onePass(out, buf []byte) ([]byte, int, *mgmt.Frame) {
 	if len(buf) < len(frameStart) || string(buf[:len(frameStart)]) != frameStart {
-		return out, 0
+		return out, 0, nil
 	}
 	pos := len(frameStart)
 	sh := t.shapeAt(buf[pos:])
 	if sh == nil || len(sh.fields) >= t.r.MaxFields {
-		return out, 0
+		return out, 0, nil
 	}
 	maxLine := t.r.MaxLine
 	if maxLine < len(mgmt.Header) {
-		return out, 0
+		return out, 0, nil
 	}
 	typeEnd := pos + len(sh.typ)
 	if typeEnd-(len(mgmt.Header)+1) > maxLine {
-		return out, 0
+		return out, 0, nil
 	}
 	if sh.frames++; sh.frames == relearnEvery {
 		sh.retry()
@@ -153,10 +154,15 @@ func (t *Transcoder) onePass(out, buf []byte) ([]byte, int) {
 	if sh.dirty {
 		sh.makeRuns()
 	}
-	f := &t.frame
-	f.Reset()
+	f := &sh.frame
+	if len(f.IDs()) != len(sh.fields)+1 {
+		sh.makeFrame() // a frame's user changed its fields
+	}
+	// Every value is pointed at the input again: the names stay, the
+	// frame's user may have replaced a value (the relay's redaction).
+	values := f.Fields[:len(sh.fields)+1]
+	values[0].Value = buf[pos:typeEnd:typeEnd]
 	nameAt := len(mgmt.Header) + 1
-	f.AddKnown(typeID, buf[nameAt:nameAt+4:nameAt+4], buf[pos:typeEnd:typeEnd])
 	dst := append(out, sh.head...)
 	pos = typeEnd + 1
 	fields := sh.fields
@@ -166,9 +172,9 @@ func (t *Transcoder) onePass(out, buf []byte) ([]byte, int) {
 			dst = append(dst, sf.runMembers...)
 			for k := i; k < i+n; k++ {
 				rf := &fields[k]
-				ls := pos + rf.at
-				vs, le := ls+len(rf.sep), ls+len(rf.line)-1
-				f.AddKnown(rf.id, buf[ls:vs-2:vs-2], buf[vs:le:le])
+				vs := pos + rf.at + len(rf.sep)
+				le := pos + rf.at + len(rf.line) - 1
+				values[k+1].Value = buf[vs:le:le]
 			}
 			pos += len(sf.runLines)
 			i += n
@@ -177,18 +183,18 @@ func (t *Transcoder) onePass(out, buf []byte) ([]byte, int) {
 		var le int
 		dst, le = sh.field(sf, dst, buf, pos)
 		if le < 0 || le-pos > maxLine {
-			return out, 0
+			return out, 0, nil
 		}
 		vs := pos + len(sf.sep)
-		f.AddKnown(sf.id, buf[pos:vs-2:vs-2], buf[vs:le:le])
+		values[i+1].Value = buf[vs:le:le]
 		pos = le + 1
 		i++
 	}
 	if pos >= len(buf) || buf[pos] != '\n' {
-		return out, 0
+		return out, 0, nil
 	}
 	f.Raw = buf[nameAt:pos:pos]
-	return append(dst, '}', '\n'), pos + 1
+	return append(dst, '}', '\n'), pos + 1, f
 }
 
 // field appends the member of sf's line at buf[pos:] and returns where
@@ -304,7 +310,7 @@ func appendMember(dst, buf []byte, vs int, fi *fieldInfo) ([]byte, int) {
 		}
 		if i := plainEnd(buf, vs); i < len(buf) && buf[i] == '\n' {
 			if fi.memo {
-				return fi.appendMemo(dst, buf[vs:i]), i
+				return fi.appendMemoPlain(dst, buf[vs:i]), i
 			}
 			dst = append(dst, fi.prefix...)
 			dst = append(dst, '"')
@@ -406,10 +412,26 @@ func (t *Transcoder) learn(f *mgmt.Frame) {
 	for _, id := range ids[1:] {
 		sh.fields = append(sh.fields, newShapeField(id, t.enc.knownInfo(id)))
 	}
+	sh.makeFrame()
 }
 
+// makeFrame makes the shape's frame: its fields' names, and their values
+// left for the single pass to point at each message's.
+func (sh *shape) makeFrame() {
+	f := &sh.frame
+	f.Reset()
+	f.AddKnown(typeID, typeName, nil)
+	for i := range sh.fields {
+		sf := &sh.fields[i]
+		f.AddKnown(sf.id, sf.name, nil)
+	}
+}
+
+var typeName = []byte("Type")[:4:4]
+
 func newShapeField(id uint16, info *fieldInfo) shapeField {
-	sf := shapeField{id: id, info: info, sep: mgmt.KnownNames[id-1] + ": ", repeat: true}
+	name := mgmt.KnownNames[id-1]
+	sf := shapeField{id: id, info: info, sep: name + ": ", name: []byte(name)[:len(name):len(name)], repeat: true}
 	var b, m [16]byte
 	copy(b[:], sf.sep)
 	for k := 0; k < len(sf.sep) && k < 16; k++ {
