@@ -122,7 +122,7 @@ bench: build
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/benchreport ./internal/benchreport
 	$(GO) test -run '^$$' -bench 'RelayFrames|NaiveFrames|FloorFrames' -benchmem -cpu 1 -count $(BENCHCOUNT) ./session 2>&1 | tee $(BENCHDIR)/go.txt
 	$(GO) test -run '^$$' -bench 'ReaderNext|ListFile1M' -benchmem -cpu 1 -count $(BENCHCOUNT) ./ascp ./ascp/mgmt 2>&1 | tee -a $(BENCHDIR)/go.txt
-	$(GO) test -run '^$$' -bench 'FrameEncoder|Tracker' -benchmem -cpu 1 -count $(BENCHCOUNT) ./events 2>&1 | tee -a $(BENCHDIR)/go.txt
+	$(GO) test -run '^$$' -bench 'FrameEncoder|Tracker|Transcoder' -benchmem -cpu 1 -count $(BENCHCOUNT) ./events 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(BIN)/benchreport -asession $(BIN)/asession -ascpsim $(BIN)/ascpsim -gobench $(BENCHDIR)/go.txt -runs $(BENCHRUNS) -out $(BENCHDIR)/report.txt
 
 soak:

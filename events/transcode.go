@@ -40,14 +40,17 @@ type Transcoder struct {
 
 // shapeSlots is how many frame types have a shape at once: more than
 // ascp's dozen, and a peer inventing types only overwrites slots.
-const shapeSlots = 64
+const shapeSlots = mgmt.TypeSlots
 
 // maxShapeFields bounds a shape so that a peer's frames cannot grow the
 // table beyond shapeSlots*maxShapeFields fields; ascp's have 30 at most.
 const maxShapeFields = 64
 
-// maxRepeatLine bounds the lines a shape keeps, so that its memory stays
-// within shapeSlots*maxShapeFields*maxRepeatLine*2 whatever a peer sends.
+// maxRepeatLine bounds the lines a shape keeps, and twice that their
+// members, so that what a Transcoder keeps stays under
+// shapeSlots*maxShapeFields*maxRepeatLine*6 bytes (3 MiB; 20 KiB for
+// ascp's frames) whatever a peer sends: each line and member once, and
+// once more in its run.
 const maxRepeatLine = 256
 
 // Scores of a field's repeats: a line that changes keeps being compared
@@ -87,15 +90,18 @@ type shapeField struct {
 	member []byte // its member, `,"key":value`
 
 	// run > 0: this field starts a run of that many repeating fields,
-	// whose lines and members are runLines and runMembers, and whose
-	// longest line is runLongest. at is where the field's line starts in
-	// the run's lines.
+	// whose lines and members are runLines and runMembers, whose values
+	// are at runValues in the lines, and whose longest line is
+	// runLongest.
 	run        int
 	runLines   []byte
 	runMembers []byte
+	runValues  []valueSpan
 	runLongest int
-	at         int
 }
+
+// valueSpan is where a value lies in a run's lines.
+type valueSpan struct{ start, end int32 }
 
 // NewTranscoder returns a Transcoder reading r; extra holds encoded JSON
 // members placed after "type" in every line, as in AppendFrame.
@@ -170,11 +176,9 @@ func (t *Transcoder) onePass(out, buf []byte) ([]byte, int, *mgmt.Frame) {
 		sf := &fields[i]
 		if n := sf.run; n > 0 && len(buf)-pos >= len(sf.runLines) && string(buf[pos:pos+len(sf.runLines)]) == string(sf.runLines) && sf.runLongest <= maxLine {
 			dst = append(dst, sf.runMembers...)
-			for k := i; k < i+n; k++ {
-				rf := &fields[k]
-				vs := pos + rf.at + len(rf.sep)
-				le := pos + rf.at + len(rf.line) - 1
-				values[k+1].Value = buf[vs:le:le]
+			for k, v := range sf.runValues {
+				vs, ve := pos+int(v.start), pos+int(v.end)
+				values[i+1+k].Value = buf[vs:ve:ve]
 			}
 			pos += len(sf.runLines)
 			i += n
@@ -218,7 +222,7 @@ func (sh *shape) field(sf *shapeField, dst, buf []byte, pos int) ([]byte, int) {
 	if len(sf.line) > 0 {
 		sf.score -= repeatMiss
 	}
-	if sf.score < 0 || le+1-pos > maxRepeatLine {
+	if sf.score < 0 || le+1-pos > maxRepeatLine || len(dst)-start > 2*maxRepeatLine {
 		sf.repeat, sf.line, sf.member = false, sf.line[:0], sf.member[:0]
 	} else {
 		sf.line = append(sf.line[:0], buf[pos:le+1]...)
@@ -247,11 +251,12 @@ func (sh *shape) makeRuns() {
 			i++
 			continue
 		}
-		sf.runLines, sf.runMembers, sf.runLongest = sf.runLines[:0], sf.runMembers[:0], 0
+		sf.runLines, sf.runMembers, sf.runValues, sf.runLongest = sf.runLines[:0], sf.runMembers[:0], sf.runValues[:0], 0
 		j := i
 		for ; j < len(fields) && fields[j].repeat && len(fields[j].line) > 0; j++ {
 			rf := &fields[j]
-			rf.at = len(sf.runLines)
+			at := len(sf.runLines)
+			sf.runValues = append(sf.runValues, valueSpan{int32(at + len(rf.sep)), int32(at + len(rf.line) - 1)})
 			sf.runLines = append(sf.runLines, rf.line...)
 			sf.runMembers = append(sf.runMembers, rf.member...)
 			sf.runLongest = max(sf.runLongest, len(rf.line)-1)
@@ -349,17 +354,6 @@ func plainEnd(b []byte, i int) int {
 	return i
 }
 
-// shapeSlot picks a type's slot from its length and two of its bytes, as
-// mgmt's chains do: IBM's types do not collide, and a collision only
-// costs relearning.
-func shapeSlot(typ []byte) int {
-	n := len(typ)
-	if n < 2 {
-		return n
-	}
-	return (n*8 + int(typ[1]) + int(typ[n-1])*28) % shapeSlots
-}
-
 // shapeAt returns the shape of the type whose value line begins b, nil
 // when there is none.
 func (t *Transcoder) shapeAt(b []byte) *shape {
@@ -367,7 +361,7 @@ func (t *Transcoder) shapeAt(b []byte) *shape {
 	if n >= len(b) || b[n] != '\n' {
 		return nil
 	}
-	sh := &t.types[shapeSlot(b[:n])]
+	sh := &t.types[mgmt.TypeSlot(b[:n])]
 	if !sh.used || string(sh.typ) != string(b[:n]) {
 		return nil
 	}
@@ -391,7 +385,7 @@ func (t *Transcoder) learn(f *mgmt.Frame) {
 			return
 		}
 	}
-	sh := &t.types[shapeSlot(typ)]
+	sh := &t.types[mgmt.TypeSlot(typ)]
 	if sh.used && string(sh.typ) == string(typ) && len(sh.fields) == len(ids)-1 {
 		same := true
 		for i, sf := range sh.fields {

@@ -160,21 +160,32 @@ func (f *Frame) IDs() []uint16 {
 	return f.ids
 }
 
-// typeChains is how many types have their own guesses: a frame's type
-// picks one by a hash of a few of its bytes, with no check, as a guess
-// that comes from another type's chain only fails and is learnt again.
-const typeChains = 32
+// TypeSlots is how many slots TypeSlot spreads frame types over.
+const TypeSlots = 32
 
-// chainOf returns where the field-order guesses of frames of type typ
-// start in Reader.chains: after those of frames whose type is not known
-// yet. IBM's types fall on chains of their own (a test checks it).
-func chainOf(typ []byte) int {
+// TypeSlot picks a slot, 0 to TypeSlots-1, for a frame type by its length
+// and two of its bytes, without a check: IBM's types each have a slot of
+// their own (a test checks it), so per-type tables such as the Reader's
+// field-order guesses never mix them; another type sharing a slot only
+// costs relearning.
+func TypeSlot(typ []byte) int {
 	h := 0
 	if n := len(typ); n >= 2 {
 		// Found by search: all IBM's types differ by it.
 		h = n*8 + int(typ[1]) + int(typ[n-1])*28
 	}
-	return (1 + h%typeChains) * (len(KnownNames) + 1)
+	return h % TypeSlots
+}
+
+// typeChains is how many types have their own guesses: a frame's type
+// picks one by TypeSlot.
+const typeChains = TypeSlots
+
+// chainOf returns where the field-order guesses of frames of type typ
+// start in Reader.chains: after those of frames whose type is not known
+// yet.
+func chainOf(typ []byte) int {
+	return (1 + TypeSlot(typ)) * (len(KnownNames) + 1)
 }
 
 // A sepWord holds, by id, the first sixteen bytes of each known name

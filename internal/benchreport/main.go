@@ -175,9 +175,10 @@ func goBenchmarks(t *table, path string) {
 		t.row("  relay (events all) over the floor, per frame", fmt.Sprintf("%.2fx", floor/relay), "≤ 1.5x", verdict(floor/relay <= 1.5))
 	}
 	for _, c := range []struct{ name, label string }{
-		{"BenchmarkReaderNext", "  of which Reader.Next"},
-		{"BenchmarkFrameEncoder", "  of which FrameEncoder.AppendFrame"},
+		{"BenchmarkTranscoder", "  of which Transcoder.AppendNext (read + JSON in one pass)"},
 		{"BenchmarkTracker", "  of which Tracker.Observe + DueProgress"},
+		{"BenchmarkReaderNext", "  Reader.Next alone (the fallback's reading)"},
+		{"BenchmarkFrameEncoder", "  FrameEncoder.AppendFrame alone (the fallback's JSON)"},
 	} {
 		if ns, _, ok := get(c.name, "ns/op"); ok {
 			t.row(c.label, fmt.Sprintf("%.0f ns/frame", ns), "", "")
