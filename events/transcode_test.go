@@ -262,3 +262,47 @@ func BenchmarkTranscoder(b *testing.B) {
 		}
 	}
 }
+
+// A peer inventing frame types with long values cannot make a Transcoder
+// keep more than its bound.
+func TestTranscoderKeepsBoundedMemory(t *testing.T) {
+	var data []byte
+	// Lines and members just within what a shape keeps of one.
+	long := string(bytes.Repeat([]byte("v"), 200))
+	escaped := string(bytes.Repeat([]byte("\x01"), 75)) // 450 bytes as JSON
+	// A short line whose member is too long to keep: 1,380 bytes as JSON.
+	tooLong := string(bytes.Repeat([]byte("\x01"), 230))
+	for typ := range 300 {
+		var pairs []string
+		for k := range maxShapeFields {
+			v := []string{long, escaped, tooLong}[k%3]
+			pairs = append(pairs, mgmt.KnownNames[k+1], v)
+		}
+		frame := mgmt.AppendFrame(nil, "T"+strconv.Itoa(typ), pairs...)
+		for range 3 {
+			data = append(data, frame...)
+		}
+	}
+	r := mgmt.NewReader(bytes.NewReader(data))
+	tr := NewTranscoder(r, nil)
+	for {
+		if _, _, err := tr.AppendNext(nil); err != nil {
+			break
+		}
+	}
+	if tr.onePassFrames == 0 {
+		t.Fatal("no frame was read in one pass: the bound was not tested")
+	}
+	kept := 0
+	for i := range tr.types {
+		for _, sf := range tr.types[i].fields {
+			kept += cap(sf.line) + cap(sf.member) + cap(sf.runLines) + cap(sf.runMembers)
+		}
+	}
+	if kept < shapeSlots*maxShapeFields*maxRepeatLine {
+		t.Fatalf("only %d bytes kept: the test did not reach the bound", kept)
+	}
+	if limit := shapeSlots * maxShapeFields * maxRepeatLine * 6; kept > limit {
+		t.Errorf("a Transcoder keeps %d bytes of lines, more than its bound %d", kept, limit)
+	}
+}
