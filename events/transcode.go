@@ -357,9 +357,21 @@ func plainEnd(b []byte, i int) int {
 // shapeAt returns the shape of the type whose value line begins b, nil
 // when there is none.
 func (t *Transcoder) shapeAt(b []byte) *shape {
-	n := plainEnd(b, 0)
-	if n >= len(b) || b[n] != '\n' {
-		return nil
+	// The line ends within eight bytes for all IBM's types but one: find
+	// its LF in a word (a shape's type is plain, so the compare below
+	// checks the rest).
+	n := -1
+	if len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b) ^ lsb*'\n'
+		if m := (x - lsb) &^ x & msb; m != 0 {
+			n = bits.TrailingZeros64(m) / 8
+		}
+	}
+	if n < 0 {
+		n = bytes.IndexByte(b, '\n')
+		if n < 0 {
+			return nil
+		}
 	}
 	sh := &t.types[mgmt.TypeSlot(b[:n])]
 	if !sh.used || string(sh.typ) != string(b[:n]) {

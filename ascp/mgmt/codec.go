@@ -267,19 +267,26 @@ func splitField(line []byte) (nameEnd, valueStart int) {
 }
 
 // hasEscape reports whether buf[from:to] holds an ESC. Escapes are rare, so
-// one search usually clears the rest of the buffer at once: buf[escFrom:escAt]
+// one search usually clears the next few frames at once: buf[escFrom:escAt]
 // is known to hold none, and escAt is the next ESC or the end of the data
-// searched.
+// searched. The search stops after escWindow bytes: a reader that takes
+// most frames itself (events.Transcoder) calls Next once a buffer, and a
+// search to the buffer's end was then a third of Next.
 func (r *Reader) hasEscape(from, to int) bool {
 	if from >= r.escFrom && to <= r.escAt {
 		return false
 	}
-	r.escFrom, r.escAt = from, r.w
-	if i := bytes.IndexByte(r.buf[from:r.w], esc); i >= 0 {
+	end := min(r.w, max(to, from+escWindow))
+	r.escFrom, r.escAt = from, end
+	if i := bytes.IndexByte(r.buf[from:end], esc); i >= 0 {
 		r.escAt = from + i
 	}
 	return r.escAt < to
 }
+
+// escWindow is how far hasEscape searches past the value it is asked
+// about: a few frames.
+const escWindow = 4 << 10
 
 // fill reads more into the buffer, making room first when it is full. It
 // returns the read error once the buffer holds no complete line.
