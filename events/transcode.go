@@ -65,13 +65,14 @@ const (
 
 // shape is what frames of one type looked like last time.
 type shape struct {
-	frame  mgmt.Frame // the frames of the single pass: names stay, values change
-	used   bool
-	typ    []byte // the type, plain: as sent and as decoded
-	head   []byte // `{"type":"STOP"`, then the extra members
-	fields []shapeField
-	dirty  bool // a field's repeat changed: runs are to be made again
-	frames int  // frames read since fields were last given a chance
+	frame   mgmt.Frame // the frames of the single pass: names stay, values change
+	used    bool
+	typ     []byte // the type, plain: as sent and as decoded
+	head    []byte // `{"type":"STOP"`, then the extra members
+	fields  []shapeField
+	dirty   bool // a field's repeat changed: runs are to be made again
+	changed bool // the frame's user changed its values (see Changed)
+	frames  int  // frames read since fields were last given a chance
 }
 
 // shapeField is one field of a shape.
@@ -98,6 +99,7 @@ type shapeField struct {
 	runMembers []byte
 	runValues  []valueSpan
 	runLongest int
+	pointed    bool // the frame's values of the run are at runLines
 }
 
 // valueSpan is where a value lies in a run's lines.
@@ -128,8 +130,23 @@ func (t *Transcoder) AppendNext(dst []byte) (*mgmt.Frame, []byte, error) {
 
 // AppendFrame appends f's JSON line, newline included: for a frame its
 // caller changed (the relay's redaction) after AppendNext made its line.
+// It tells t of the change, as Changed does.
 func (t *Transcoder) AppendFrame(dst []byte, f *mgmt.Frame) []byte {
+	t.Changed(f)
 	return append(t.enc.AppendFrame(dst, f, t.extra), '\n')
+}
+
+// Changed tells t that its caller changed the fields of f, a frame from
+// AppendNext: the values that repeat are kept in a frame of each type
+// between messages, and must be set again.
+func (t *Transcoder) Changed(f *mgmt.Frame) {
+	// By address: the change may be to the type itself.
+	for i := range t.types {
+		if sh := &t.types[i]; f == &sh.frame {
+			sh.changed = true
+			return
+		}
+	}
 }
 
 const frameStart = mgmt.Header + "\nType: "
@@ -160,6 +177,12 @@ func (t *Transcoder) onePass(out, buf []byte) ([]byte, int, *mgmt.Frame) {
 	if sh.dirty {
 		sh.makeRuns()
 	}
+	if sh.changed {
+		sh.changed = false
+		for i := range sh.fields {
+			sh.fields[i].pointed = false
+		}
+	}
 	f := &sh.frame
 	if len(f.IDs()) != len(sh.fields)+1 {
 		sh.makeFrame() // a frame's user changed its fields
@@ -176,13 +199,21 @@ func (t *Transcoder) onePass(out, buf []byte) ([]byte, int, *mgmt.Frame) {
 		sf := &fields[i]
 		if n := sf.run; n > 0 && len(buf)-pos >= len(sf.runLines) && string(buf[pos:pos+len(sf.runLines)]) == string(sf.runLines) && sf.runLongest <= maxLine {
 			dst = append(dst, sf.runMembers...)
-			for k, v := range sf.runValues {
-				vs, ve := pos+int(v.start), pos+int(v.end)
-				values[i+1+k].Value = buf[vs:ve:ve]
+			if !sf.pointed {
+				// The run's values are its own copies of the lines,
+				// the same bytes as the input's: pointed at once, they
+				// stay for every frame the run repeats in.
+				for k, v := range sf.runValues {
+					values[i+1+k].Value = sf.runLines[v.start:v.end:v.end]
+				}
+				sf.pointed = true
 			}
 			pos += len(sf.runLines)
 			i += n
 			continue
+		}
+		if sf.run > 0 {
+			sf.pointed = false
 		}
 		var le int
 		dst, le = sh.field(sf, dst, buf, pos)
@@ -246,7 +277,7 @@ func (sh *shape) makeRuns() {
 	fields := sh.fields
 	for i := 0; i < len(fields); {
 		sf := &fields[i]
-		sf.run = 0
+		sf.run, sf.pointed = 0, false
 		if !sf.repeat || len(sf.line) == 0 {
 			i++
 			continue

@@ -604,6 +604,9 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 	}
 	if j.opts.OnFrame != nil {
 		j.opts.OnFrame(fr.session, f)
+		if fr.lines != nil {
+			fr.lines.Changed(f) // it may have
+		}
 	}
 	if fr.raw && line < 0 {
 		if err := j.opts.Out.Frame(f, fr.extra); err != nil {

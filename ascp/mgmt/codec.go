@@ -41,11 +41,13 @@ type Field struct {
 type Frame struct {
 	Fields []Field
 	// Raw is the span of the frame's field lines in the Reader's buffer,
-	// escapes decoded in place: every value lies within it, so a string
-	// not in Raw is in no value, which spares a search of each field (the
-	// relay's redaction). It holds what ascp sent, secrets included: it
-	// is for searching, never for output. Nil when the frame was not read
-	// by a Reader.
+	// escapes decoded in place: every value's bytes are in it at the
+	// value's place (a value is a slice of Raw, or of a copy of the same
+	// line kept by a reader of whole frames, events.Transcoder), so a
+	// string not in Raw is in no value, which spares a search of each
+	// field (the relay's redaction). It holds what ascp sent, secrets
+	// included: it is for searching, never for output. Nil when the frame
+	// was not read by a Reader.
 	Raw []byte
 
 	ids []uint16 // NameID of each field's name, set by a Reader; see Lookup
