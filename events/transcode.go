@@ -462,6 +462,7 @@ func (sh *shape) makeFrame() {
 		sf := &sh.fields[i]
 		f.AddKnown(sf.id, sf.name, nil)
 	}
+	f.MakeIndex()
 }
 
 var typeName = []byte("Type")[:4:4]

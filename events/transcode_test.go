@@ -62,7 +62,10 @@ func readEach(data []byte, chunk, maxLine, maxFields int, onePass bool) (string,
 		for _, fl := range f.Fields {
 			fmt.Fprintf(&out, "  %q=%q caps=%v\n", fl.Name, fl.Value, cap(fl.Name) == len(fl.Name) && cap(fl.Value) == len(fl.Value))
 		}
-		fmt.Fprintf(&out, "  type %q lookup size %q\n", f.Type(), lookup(f, "Size"))
+		fmt.Fprintf(&out, "  type %q lookup size %q description %q\n", f.Type(), lookup(f, "Size"), lookup(f, "Description"))
+		for _, fl := range f.Fields {
+			fmt.Fprintf(&out, "  lookup %q\n", lookup(f, string(fl.Name)))
+		}
 		out.Write(line)
 		if onePass {
 			// A user of the frame may change its values (the relay's

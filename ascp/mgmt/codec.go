@@ -50,7 +50,8 @@ type Frame struct {
 	// was not read by a Reader.
 	Raw []byte
 
-	ids []uint16 // NameID of each field's name, set by a Reader; see Lookup
+	ids   []uint16 // NameID of each field's name, set by a Reader; see Lookup
+	index []uint8  // by id, the position+1 of its first field; see MakeIndex
 }
 
 var typeName = NewName("Type")
@@ -175,6 +176,7 @@ func (r *Reader) Next() (*Frame, error) {
 				r.start = pos
 				r.frame.Fields = r.frame.Fields[:0]
 				r.frame.ids = r.frame.ids[:0]
+				r.frame.index = nil
 				r.chain, r.prevID = 0, 0
 			case !r.inFrame:
 				if le > ls {

@@ -142,6 +142,12 @@ func (f *Frame) Lookup(n Name) ([]byte, bool) {
 	if n.id == 0 || len(f.ids) != len(f.Fields) {
 		return f.Get(n.name)
 	}
+	if len(f.index) > int(n.id) {
+		if p := f.index[n.id]; p != 0 {
+			return f.Fields[p-1].Value, true
+		}
+		return nil, false
+	}
 	for i, id := range f.ids {
 		if id == n.id {
 			return f.Fields[i].Value, true

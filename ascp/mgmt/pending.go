@@ -34,6 +34,7 @@ func (r *Reader) ConsumeFrame(n int) {
 func (f *Frame) Reset() {
 	f.Fields = f.Fields[:0]
 	f.ids = f.ids[:0]
+	f.index = f.index[:0]
 	f.Raw = nil
 }
 
@@ -53,4 +54,27 @@ func (f *Frame) AddKnown(id uint16, name, value []byte) {
 	fl.Name = name
 	fl.Value = value
 	f.ids = append(f.ids, id)
+	f.index = f.index[:0]
+}
+
+// MakeIndex makes Lookup take one step instead of a scan of the ids, for
+// a frame whose names stay while its values change (a reader of whole
+// frames keeps one per type, and the relay looks a frame up a dozen
+// times). Reset and AddKnown drop the index; a frame of more than 255
+// fields keeps none.
+func (f *Frame) MakeIndex() {
+	f.index = f.index[:0]
+	if len(f.ids) != len(f.Fields) || len(f.ids) > 255 {
+		return
+	}
+	if cap(f.index) < len(KnownNames)+1 {
+		f.index = make([]uint8, len(KnownNames)+1)
+	}
+	f.index = f.index[:len(KnownNames)+1]
+	clear(f.index)
+	for i := len(f.ids) - 1; i >= 0; i-- {
+		if id := f.ids[i]; id != 0 {
+			f.index[id] = uint8(i + 1)
+		}
+	}
 }
