@@ -120,7 +120,9 @@ type Options struct {
 	// for a terminal progress display.
 	OnProgress func(events.Snapshot)
 	// OnFrame, when set, sees every management frame of session i (1-based)
-	// as it arrives. The frame is reused after the call returns.
+	// as it arrives, after its event line is made and its secrets taken
+	// out. The frame is reused after the call returns; changing it changes
+	// nothing written.
 	OnFrame func(session int, f *mgmt.Frame)
 	// OnTick, when set, sees the progress every TickInterval (1s) while the
 	// job runs, from a goroutine of its own: a steady beat, however fast or
