@@ -161,6 +161,9 @@ func goBenchmarks(t *table, path string) {
 	if raw, n, ok := get("BenchmarkRelayFrames/raw", "frames/s"); ok {
 		t.row(fmt.Sprintf("relay hot path, events raw (%d runs)", n), fmt.Sprintf("%s frames/s", si(raw)), "≥ 1,000,000", verdict(raw >= 1e6))
 	}
+	if distinct, n, ok := get("BenchmarkRelayFrames/distinct", "frames/s"); ok {
+		t.row(fmt.Sprintf("relay hot path, ever new files, as at a million (%d runs)", n), fmt.Sprintf("%s frames/s", si(distinct)), "", "")
+	}
 	if naive, n, ok := get("BenchmarkNaiveFrames", "frames/s"); ok {
 		allocs, _, _ := get("BenchmarkNaiveFrames", "allocs/op")
 		ratio := ""
