@@ -137,28 +137,25 @@ const (
 // appendMemo appends the member, prefix and value: the memo holds both,
 // so that a repeated value costs one copy.
 func (fi *fieldInfo) appendMemo(dst, v []byte) []byte {
-	if len(fi.memoJSON) > 0 && string(v) == string(fi.memoRaw) {
-		fi.misses = 0
-		return append(dst, fi.memoJSON...)
-	}
-	start := len(dst)
-	dst = append(dst, fi.prefix...)
-	dst = AppendStringBytes(dst, v)
-	return fi.remember(dst, start, v)
+	return fi.appendMemoed(dst, v, false)
 }
 
-// appendMemoPlain is appendMemo for a value its caller found plain (see
-// plainEnd), whose JSON is the value in quotes.
-func (fi *fieldInfo) appendMemoPlain(dst, v []byte) []byte {
+// appendMemoed is appendMemo for a value its caller may have found plain
+// (see plainEnd): its JSON is then the value in quotes, not scanned again.
+func (fi *fieldInfo) appendMemoed(dst, v []byte, plain bool) []byte {
 	if len(fi.memoJSON) > 0 && string(v) == string(fi.memoRaw) {
 		fi.misses = 0
 		return append(dst, fi.memoJSON...)
 	}
 	start := len(dst)
 	dst = append(dst, fi.prefix...)
-	dst = append(dst, '"')
-	dst = append(dst, v...)
-	dst = append(dst, '"')
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, v...)
+		dst = append(dst, '"')
+	} else {
+		dst = AppendStringBytes(dst, v)
+	}
 	return fi.remember(dst, start, v)
 }
 

@@ -346,7 +346,7 @@ func appendMember(dst, buf []byte, vs int, fi *fieldInfo) ([]byte, int) {
 		}
 		if i := plainEnd(buf, vs); i < len(buf) && buf[i] == '\n' {
 			if fi.memo {
-				return fi.appendMemoPlain(dst, buf[vs:i]), i
+				return fi.appendMemoed(dst, buf[vs:i], true), i
 			}
 			dst = append(dst, fi.prefix...)
 			dst = append(dst, '"')

@@ -216,7 +216,7 @@ func FuzzTranscoderMatchesEncoder(f *testing.F) {
 // Once warm, the single pass allocates nothing per frame.
 func TestTranscoderSteadyStateDoesNotAllocate(t *testing.T) {
 	data := mixSession(2000)
-	r := mgmt.NewReader(&loopBody{body: data[len(mix.Default.Header(nil, 2000)):]})
+	r := mgmt.NewReader(mix.Loop(data[len(mix.Default.Header(nil, 2000)):]))
 	tr := NewTranscoder(r, []byte(`"session":1`))
 	var buf []byte
 	step := func() {
@@ -236,28 +236,12 @@ func TestTranscoderSteadyStateDoesNotAllocate(t *testing.T) {
 	}
 }
 
-// loopBody serves body over and over, filling every Read.
-type loopBody struct {
-	body []byte
-	off  int
-}
-
-func (l *loopBody) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		k := copy(p[n:], l.body[l.off:])
-		n += k
-		l.off = (l.off + k) % len(l.body)
-	}
-	return n, nil
-}
-
 // BenchmarkTranscoder is Reader.Next and FrameEncoder.AppendFrame in one:
 // a frame of the START/STATS/STOP mix read and its line made.
 func BenchmarkTranscoder(b *testing.B) {
 	data := mixSession(1000)
 	body := data[len(mix.Default.Header(nil, 1000)) : len(data)-len(mix.Default.Trailer(nil, 1000))]
-	r := mgmt.NewReader(&loopBody{body: body})
+	r := mgmt.NewReader(mix.Loop(body))
 	tr := NewTranscoder(r, []byte(`"session":`+strconv.Itoa(1)))
 	var buf []byte
 	for range 6000 {

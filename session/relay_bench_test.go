@@ -101,15 +101,7 @@ func BenchmarkRelayFrames(b *testing.B) {
 				redact: newFrameRedactor([]string{benchPassword}, false)}
 			reader := mgmt.NewReader(src)
 			fr.makeLines(reader)
-			step := func() {
-				f, line, err := fr.next(reader)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
-					b.Fatal(err)
-				}
-			}
+			step := relayStep(b, &fr, reader)
 			measureFrames(b, src.meanFrameBytes(), step)
 		})
 	}
@@ -121,17 +113,23 @@ func BenchmarkRelayFrames(b *testing.B) {
 		fr := frameRelay{job: j, session: 1, raw: true, redact: newFrameRedactor([]string{benchPassword}, false)}
 		reader := mgmt.NewReader(src)
 		fr.makeLines(reader)
-		step := func() {
-			f, line, err := fr.next(reader)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
-				b.Fatal(err)
-			}
-		}
+		step := relayStep(b, &fr, reader)
 		measureFrames(b, src.meanFrameBytes(), step)
 	})
+}
+
+// relayStep is one turn of relay's loop: the next frame read, and
+// handled as relay handles it.
+func relayStep(tb testing.TB, fr *frameRelay, reader *mgmt.Reader) func() {
+	return func() {
+		f, line, err := fr.next(reader)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
+			tb.Fatal(err)
+		}
+	}
 }
 
 // distinctFiles serves START, STATS and STOP of ever new files, made
@@ -265,15 +263,7 @@ func TestRelayFrameSteadyStateDoesNotAllocate(t *testing.T) {
 	fr := frameRelay{job: j, session: 1, raw: true, redact: newFrameRedactor([]string{benchPassword}, false)}
 	reader := mgmt.NewReader(src)
 	fr.makeLines(reader)
-	step := func() {
-		f, line, err := fr.next(reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
-			t.Fatal(err)
-		}
-	}
+	step := relayStep(t, &fr, reader)
 	for range 4 * mixFiles {
 		step()
 	}

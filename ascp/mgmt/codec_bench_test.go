@@ -8,22 +8,6 @@ import (
 	"github.com/faspkit/asession/internal/benchreport/mix"
 )
 
-// loopReader serves body over and over, filling every Read.
-type loopReader struct {
-	body []byte
-	off  int
-}
-
-func (l *loopReader) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		k := copy(p[n:], l.body[l.off:])
-		n += k
-		l.off = (l.off + k) % len(l.body)
-	}
-	return n, nil
-}
-
 // BenchmarkReaderNext is the decoding side of the hot path alone: one op
 // is one frame of the START/STATS/STOP mix.
 func BenchmarkReaderNext(b *testing.B) {
@@ -32,7 +16,7 @@ func BenchmarkReaderNext(b *testing.B) {
 	for i := 0; i < 1000; i++ {
 		body = s.File(body, i, int64(i)*mix.FileSize)
 	}
-	r := mgmt.NewReader(&loopReader{body: body})
+	r := mgmt.NewReader(mix.Loop(body))
 	b.SetBytes(int64(len(body) / 3000))
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -117,3 +117,22 @@ func (s *Session) WriteSession(w io.Writer, files int) (int64, error) {
 	}
 	return Frames(files), bw.Flush()
 }
+
+// Loop serves body over and over, filling every Read as a busy socket
+// does: an endless stream for benchmarks of the reading side.
+func Loop(body []byte) io.Reader { return &loop{body: body} }
+
+type loop struct {
+	body []byte
+	off  int
+}
+
+func (l *loop) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		k := copy(p[n:], l.body[l.off:])
+		n += k
+		l.off = (l.off + k) % len(l.body)
+	}
+	return n, nil
+}
