@@ -175,7 +175,17 @@ func goBenchmarks(t *table, path string) {
 	}
 	if floor, n, ok := get("BenchmarkFloorFrames", "frames/s"); ok && relay > 0 {
 		t.row(fmt.Sprintf("floor: a bare frame splitter on the same stream (%d runs)", n), fmt.Sprintf("%s frames/s", si(floor)), "", "")
-		t.row("  relay (events all) over the floor, per frame", fmt.Sprintf("%.2fx", floor/relay), "≤ 1.5x", verdict(floor/relay <= 1.5))
+		// make bench runs the relay and the floor one after the other,
+		// round after round: the ratio of each round's pair is what a
+		// machine that slows and speeds up between rounds leaves alone.
+		relays, floors := res["BenchmarkRelayFrames/all"]["frames/s"], res["BenchmarkFloorFrames"]["frames/s"]
+		var ratios []float64
+		for i := range min(len(relays), len(floors)) {
+			ratios = append(ratios, floors[i]/relays[i])
+		}
+		ratio := median(ratios)
+		t.row(fmt.Sprintf("  relay (events all) over the floor, per frame (median of %d rounds)", len(ratios)),
+			fmt.Sprintf("%.2fx (rounds %.2f–%.2fx)", ratio, slices.Min(ratios), slices.Max(ratios)), "≤ 1.5x", verdict(ratio <= 1.5))
 	}
 	for _, c := range []struct{ name, label string }{
 		{"BenchmarkTranscoder", "  of which Transcoder.AppendNext (read + JSON in one pass)"},
