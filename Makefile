@@ -103,11 +103,21 @@ lint: vet
 	$(STATICCHECK) ./...
 	cd $(INTEGRATIONS) && $(STATICCHECK) ./...
 
+# Go 1.26's fuzz coordinator can fail a target at the -fuzztime deadline
+# with a bare "context deadline exceeded" and no failing input, when a
+# worker is slow to stop on a busy machine (golang/go#75804, fixed in Go
+# 1.27). Such a run is accepted once the target's corpus replays clean;
+# any failing input still fails CI.
 fuzz-ci:
-	@set -e; for dir in $$($(GO) list -f '{{.Dir}}' ./...); do \
+	@set -e; log=$$(mktemp); trap 'rm -f $$log' EXIT; \
+	for dir in $$($(GO) list -f '{{.Dir}}' ./...); do \
 	  for name in $$(cat $$dir/*_test.go 2>/dev/null | sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p'); do \
 	    echo "== $$name ($$dir) for $(FUZZTIME)"; \
-	    $(GO) test $$dir -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME); \
+	    if $(GO) test $$dir -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) >$$log 2>&1; then cat $$log; continue; fi; \
+	    cat $$log; \
+	    if grep -q 'Failing input written' $$log || ! grep -qx '    context deadline exceeded' $$log || [ "$$(grep -c -- '--- FAIL' $$log)" != 1 ]; then exit 1; fi; \
+	    echo "== $$name: the fuzz coordinator's deadline race (golang/go#75804), no failing input; replaying the corpus"; \
+	    $(GO) test $$dir -run "^$$name\$$" -count 1; \
 	  done; \
 	done
 
