@@ -1,8 +1,10 @@
 package nameset
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"testing"
 )
 
@@ -112,6 +114,32 @@ func BenchmarkSetHas(b *testing.B) {
 	}
 }
 
+// BenchmarkSetHasPresent looks up hashes the set holds, as the tracker
+// does for every file a retry reports again: the filter lets them all
+// through, so this is the runs' searches alone.
+func BenchmarkSetHasPresent(b *testing.B) {
+	for _, n := range []int{2000, 1_000_000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var s Set
+			r := rand.New(rand.NewPCG(17, 18))
+			hs := make([]uint64, n)
+			for i := range hs {
+				hs[i] = r.Uint64()
+				s.Add(hs[i])
+			}
+			i := 0
+			for b.Loop() {
+				if !s.Has(hs[i]) {
+					b.Fatal("a hash added is not in the set")
+				}
+				if i++; i == n {
+					i = 0
+				}
+			}
+		})
+	}
+}
+
 func BenchmarkSetAdd(b *testing.B) {
 	var s Set
 	r := rand.New(rand.NewPCG(5, 6))
@@ -197,5 +225,39 @@ func TestSetFilter(t *testing.T) {
 	}
 	if len(s.filter)*64 > 2*filterBits*s.Len() {
 		t.Errorf("a filter of %d words for %d hashes", len(s.filter), s.Len())
+	}
+}
+
+// lastAtMost agrees with a linear scan on every length up to past the
+// branchless limit, for hashes in the run, between its hashes and beyond
+// either end.
+func TestLastAtMost(t *testing.T) {
+	r := rand.New(rand.NewPCG(19, 20))
+	for _, n := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 100, branchlessMax - 1, branchlessMax, branchlessMax + 1, 3 * branchlessMax} {
+		a := make([]uint64, n)
+		for i := range a {
+			a[i] = 2 + r.Uint64N(1<<62)*2 // even, so odd probes fall between
+		}
+		slices.Sort(a)
+		a = slices.Compact(a)
+		probes := []uint64{0, 1, ^uint64(0)}
+		for range 200 {
+			probes = append(probes, r.Uint64N(1<<63))
+			if len(a) > 0 {
+				h := a[r.IntN(len(a))]
+				probes = append(probes, h, h-1, h+1)
+			}
+		}
+		for _, h := range probes {
+			want := -1
+			for i, v := range a {
+				if v <= h {
+					want = i
+				}
+			}
+			if got := lastAtMost(a, h); got != want {
+				t.Fatalf("run of %d, hash %d: lastAtMost = %d, want %d", len(a), h, got, want)
+			}
+		}
 	}
 }
