@@ -305,6 +305,32 @@ func hostileAscp(args []string) int {
 		frame("DONE", "SessionId", "hostile", "UserStr", userStr, "Bytescont", "1000", "FilesComplete", "1")
 		conn.Close()
 		return 0
+	case "split-late":
+		// The first session reports the source missing and the second
+		// then delivers it, as in split-race, but the first ends only
+		// after the second's STOP: its relay has failed the file by then,
+		// and learns at its end that it was delivered. The two sessions
+		// pace each other with marker files beside the pidfile.
+		hello()
+		missing, delivered := pidfile+".missing", pidfile+".delivered"
+		if share == "1:2" {
+			frame("FILEERROR", "SessionId", "hostile", "UserStr", userStr, "File", "/x", "Code", "4", "Description", "No such file or directory")
+			os.WriteFile(missing, nil, 0o600)
+			waitFor(delivered)
+			time.Sleep(200 * time.Millisecond) // for asession to relay the STOP
+			frame("ERROR", "SessionId", "hostile", "UserStr", userStr, "Code", "4", "Description", "No such file or directory", "TransfersFailed", "1")
+			conn.Close()
+			return 1
+		}
+		waitFor(missing)
+		time.Sleep(200 * time.Millisecond) // for asession to relay the FILEERROR
+		frame("START", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000")
+		frame("STOP", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000", "Bytescont", "1000")
+		os.WriteFile(delivered, nil, 0o600)
+		frame("ARGSTOP", "SessionId", "hostile", "UserStr", userStr, "File", "/x", "ArgTransfersAttempted", "1", "ArgTransfersPassed", "1", "ArgTransfersFailed", "0")
+		frame("DONE", "SessionId", "hostile", "UserStr", userStr, "Bytescont", "1000", "FilesComplete", "1")
+		conn.Close()
+		return 0
 	case "cancel-aware":
 		// Waits for CANCEL as ascp does, then reports it and exits.
 		hello()
@@ -327,6 +353,16 @@ func hostileAscp(args []string) int {
 	// Wait to be stopped: asession has to kill us.
 	for {
 		time.Sleep(time.Hour)
+	}
+}
+
+// waitFor waits, ten seconds at most, for the file at path to exist.
+func waitFor(path string) {
+	for range 1000 {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

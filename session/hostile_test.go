@@ -521,6 +521,18 @@ func TestSessionLosesTheRaceForARemovedSource(t *testing.T) {
 	}
 }
 
+// A session that failed a source, then saw another session deliver it
+// before its own end, is done too: the job succeeds.
+func TestSessionLearnsLateThatItsMissingSourceWasDelivered(t *testing.T) {
+	r := hostileRun{scenario: "split-late", spec: map[string]any{"multi_session": 2, "remove_after_transfer": true}}.run(t)
+	if r.outcome.ExitCode != ExitOK || r.outcome.Err != nil {
+		t.Errorf("exit %d, error %v; want 0: the one file was delivered", r.outcome.ExitCode, r.outcome.Err)
+	}
+	if s := r.outcome.Summary; s == nil || s.Files.Completed != 1 || s.Files.Failed != 0 {
+		t.Errorf("summary files %+v, want 1 completed and none failed", s)
+	}
+}
+
 // The same job where no session delivers the source: the job fails with
 // the file among its failed ones, after one look at what is undelivered.
 func TestSessionsMissingASourceFail(t *testing.T) {

@@ -397,16 +397,16 @@ func (r *runner) endStream(conn net.Conn, guard *streamGuard, streamError error)
 func (r *runner) decide(fr *frameRelay, streamError error, stats mgmt.ReaderStats) *Outcome {
 	status := r.proc.ExitCode()
 	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
-	// Every file ascp failed had been delivered by an earlier attempt,
-	// and its source removed since: the session is done.
-	delivered := finalType == "ERROR" && (errorCode == events.CodeSomeFileErrors || errorCode == fr.forgivenCode) &&
-		fr.forgiven > 0 && fr.failed == 0
+	// ascp's closing ERROR says that files failed, not the session.
+	filesFailed := finalType == "ERROR" && (errorCode == events.CodeSomeFileErrors || errorCode == fr.fileCode)
+	// Every file ascp failed had been delivered, by an earlier attempt or
+	// another session, and its source removed since: the session is done.
+	delivered := filesFailed && fr.forgiven > 0 && fr.failed == 0
 	// A session of several whose only failures are files it could not
 	// read may have lost a race with another session that delivered them
 	// and removed their sources, its STOP not relayed yet: the others
 	// finish, then the job looks at what no session delivered.
-	filesOnly := finalType == "ERROR" && !fr.single && fr.failed > 0 && fr.failed == len(fr.pending) &&
-		(errorCode == events.CodeSomeFileErrors || errorCode == fr.failedCode)
+	filesOnly := filesFailed && !fr.single && fr.failed > 0 && fr.failed == len(fr.pending)
 	var e *events.Error
 	switch {
 	case filesOnly:
@@ -481,9 +481,11 @@ type frameRelay struct {
 	// (retryAlone).
 	single           bool
 	forgiven, failed int
-	forgivenCode     int
-	failedCode       int      // the Code of the first failed FILEERROR
-	pending          []uint64 // NameHash of the failed ones: another session's STOP may come later
+	// fileCode is the Code of the attempt's first FILEERROR, forgiven or
+	// not: the one ascp's closing ERROR repeats. A failed file may be
+	// forgiven later (forgiveLate), so the code is not kept per kind.
+	fileCode int
+	pending  []uint64 // NameHash of the failed ones: another session's STOP may come later
 
 	// burst counts down the frames of a burst until the clock is read
 	// again for progress (see frame).
@@ -584,19 +586,16 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 			j.sent.add(src)
 		}
 	case "FILEERROR":
+		if code, ok := f.Lookup(fieldCode); ok && fr.fileCode == 0 {
+			fr.fileCode, _ = strconv.Atoi(string(code))
+		}
 		if name, _ := f.Lookup(fieldFile); j.sent.has(name) {
 			// Not a failed file: it was delivered before.
 			fr.forgiven++
-			if code, ok := f.Lookup(fieldCode); ok && fr.forgivenCode == 0 {
-				fr.forgivenCode, _ = strconv.Atoi(string(code))
-			}
 			t = nil
 		} else {
 			fr.failed++
 			fr.pending = append(fr.pending, events.NameHash(name))
-			if code, ok := f.Lookup(fieldCode); ok && fr.failedCode == 0 {
-				fr.failedCode, _ = strconv.Atoi(string(code))
-			}
 		}
 	}
 	if t != nil {
