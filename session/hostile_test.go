@@ -509,27 +509,21 @@ func TestCancelAsAscpConnects(t *testing.T) {
 }
 
 // A session of several that could not find a source another session
-// delivered (and removed) a moment later must not fail the job: the other
-// sessions finish, and the job then finds nothing undelivered.
+// delivered (and removed) a moment later must not fail the job, whether
+// it ended before that delivery (split-race: the other sessions finish,
+// and the job then finds nothing undelivered) or after it (split-late:
+// the session learns at its end that the file was delivered).
 func TestSessionLosesTheRaceForARemovedSource(t *testing.T) {
-	r := hostileRun{scenario: "split-race", spec: map[string]any{"multi_session": 2, "remove_after_transfer": true}}.run(t)
-	if r.outcome.ExitCode != ExitOK || r.outcome.Err != nil {
-		t.Errorf("exit %d, error %v; want 0: the one file was delivered", r.outcome.ExitCode, r.outcome.Err)
-	}
-	if s := r.outcome.Summary; s == nil || s.Files.Completed != 1 || s.Files.Failed != 0 {
-		t.Errorf("summary files %+v, want 1 completed and none failed", s)
-	}
-}
-
-// A session that failed a source, then saw another session deliver it
-// before its own end, is done too: the job succeeds.
-func TestSessionLearnsLateThatItsMissingSourceWasDelivered(t *testing.T) {
-	r := hostileRun{scenario: "split-late", spec: map[string]any{"multi_session": 2, "remove_after_transfer": true}}.run(t)
-	if r.outcome.ExitCode != ExitOK || r.outcome.Err != nil {
-		t.Errorf("exit %d, error %v; want 0: the one file was delivered", r.outcome.ExitCode, r.outcome.Err)
-	}
-	if s := r.outcome.Summary; s == nil || s.Files.Completed != 1 || s.Files.Failed != 0 {
-		t.Errorf("summary files %+v, want 1 completed and none failed", s)
+	for _, scenario := range []string{"split-race", "split-late"} {
+		t.Run(scenario, func(t *testing.T) {
+			r := hostileRun{scenario: scenario, spec: map[string]any{"multi_session": 2, "remove_after_transfer": true}}.run(t)
+			if r.outcome.ExitCode != ExitOK || r.outcome.Err != nil {
+				t.Errorf("exit %d, error %v; want 0: the one file was delivered", r.outcome.ExitCode, r.outcome.Err)
+			}
+			if s := r.outcome.Summary; s == nil || s.Files.Completed != 1 || s.Files.Failed != 0 {
+				t.Errorf("summary files %+v, want 1 completed and none failed", s)
+			}
+		})
 	}
 }
 
