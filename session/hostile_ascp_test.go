@@ -89,6 +89,15 @@ func hostileAscp(args []string) int {
 		frame("INIT", "SessionId", "hostile", "UserStr", userStr)
 		frame("SESSION", "SessionId", "hostile", "UserStr", userStr, "Direction", "Send")
 	}
+	// deliverX reports the source /x delivered, calling afterStop once
+	// its STOP is written, and ends the session.
+	deliverX := func(afterStop func()) {
+		frame("START", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000")
+		frame("STOP", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000", "Bytescont", "1000")
+		afterStop()
+		frame("ARGSTOP", "SessionId", "hostile", "UserStr", userStr, "File", "/x", "ArgTransfersAttempted", "1", "ArgTransfersPassed", "1", "ArgTransfersFailed", "0")
+		frame("DONE", "SessionId", "hostile", "UserStr", userStr, "Bytescont", "1000", "FilesComplete", "1")
+	}
 	forever := func(chunk []byte) {
 		for w.err == nil {
 			w.write(chunk)
@@ -198,12 +207,7 @@ func hostileAscp(args []string) int {
 			return 2
 		}
 		// Exit only once the child is up and deaf to SIGHUP.
-		for i := 0; i < 500; i++ {
-			if _, err := os.Stat(pidfile + ".child"); err == nil {
-				break
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitFor(pidfile + ".child")
 		return 0
 	case "group-child":
 		// DONE and exit 0 with the connection closed, leaving a child in
@@ -213,12 +217,7 @@ func hostileAscp(args []string) int {
 		if exec.Command(os.Args[0], "--hold", pidfile+".child").Start() != nil {
 			return 2
 		}
-		for i := 0; i < 500; i++ {
-			if _, err := os.Stat(pidfile + ".child"); err == nil {
-				break
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		waitFor(pidfile + ".child")
 		conn.Close()
 		return 0
 	case "setsid-child":
@@ -299,10 +298,7 @@ func hostileAscp(args []string) int {
 			return 1
 		}
 		time.Sleep(300 * time.Millisecond)
-		frame("START", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000")
-		frame("STOP", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000", "Bytescont", "1000")
-		frame("ARGSTOP", "SessionId", "hostile", "UserStr", userStr, "File", "/x", "ArgTransfersAttempted", "1", "ArgTransfersPassed", "1", "ArgTransfersFailed", "0")
-		frame("DONE", "SessionId", "hostile", "UserStr", userStr, "Bytescont", "1000", "FilesComplete", "1")
+		deliverX(func() {})
 		conn.Close()
 		return 0
 	case "split-late":
@@ -324,11 +320,7 @@ func hostileAscp(args []string) int {
 		}
 		waitFor(missing)
 		time.Sleep(200 * time.Millisecond) // for asession to relay the FILEERROR
-		frame("START", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000")
-		frame("STOP", "SessionId", "hostile", "UserStr", userStr, "File", "/up/x", "Source", "/x", "Size", "1000", "Bytescont", "1000")
-		os.WriteFile(delivered, nil, 0o600)
-		frame("ARGSTOP", "SessionId", "hostile", "UserStr", userStr, "File", "/x", "ArgTransfersAttempted", "1", "ArgTransfersPassed", "1", "ArgTransfersFailed", "0")
-		frame("DONE", "SessionId", "hostile", "UserStr", userStr, "Bytescont", "1000", "FilesComplete", "1")
+		deliverX(func() { os.WriteFile(delivered, nil, 0o600) })
 		conn.Close()
 		return 0
 	case "cancel-aware":
@@ -356,7 +348,8 @@ func hostileAscp(args []string) int {
 	}
 }
 
-// waitFor waits, ten seconds at most, for the file at path to exist.
+// waitFor waits, ten seconds at most, for the file at path to exist:
+// a marker another process writes when it has got somewhere.
 func waitFor(path string) {
 	for range 1000 {
 		if _, err := os.Stat(path); err == nil {
