@@ -80,6 +80,10 @@ type subcommand struct {
 	name, synopsis string
 	own            []string
 	run            func(c *cli) int
+	// flags, when set, defines flags only this command takes and names
+	// them; more is help text shown after its flags.
+	flags func(c *cli, fs *flag.FlagSet) []string
+	more  func() string
 }
 
 // subcommands is the subcommand table; help, usage and dispatch read it.
@@ -91,6 +95,7 @@ func init() {
 		{name: "help", synopsis: "show this help (help COMMAND: that command's)", run: runHelp},
 		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"json"}, run: runDoctor},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
+		{name: "batch", synopsis: "run many jobs (JSON lines in FILE or stdin), bounded per host, with a journal", own: batchOwnFlags, run: runBatch, flags: addBatchFlags, more: batchHelp},
 	}
 }
 
@@ -126,6 +131,9 @@ type cli struct {
 	progressLine, showVersion, dryRun, strict     bool
 	verify                                        bool
 	secretCookie, timestamps, asJSON              bool
+
+	batch        batchFlags      // asession batch
+	commandFlags map[string]bool // flags only a subcommand takes
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
@@ -158,6 +166,14 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
+	c.commandFlags = map[string]bool{"json": true}
+	for _, sub := range subcommands {
+		if sub.flags != nil {
+			for _, name := range sub.flags(c, fs) {
+				c.commandFlags[name] = true
+			}
+		}
+	}
 	c.fs = fs
 	return c
 }
@@ -221,7 +237,7 @@ func (c *cli) misplacedFlag(sub *subcommand) string {
 	c.fs.Visit(func(f *flag.Flag) {
 		switch {
 		case bad != "" || slices.Contains(globalFlags, f.Name):
-		case sub == nil && f.Name == "json":
+		case sub == nil && c.commandFlags[f.Name]:
 			bad = f.Name
 		case sub != nil && !slices.Contains(sub.own, f.Name):
 			bad = f.Name
@@ -246,6 +262,9 @@ func (c *cli) help(topic []string) int {
 		}
 		fmt.Fprintf(c.stdout, "asession %s: %s\n\nFlags:\n", sub.name, sub.synopsis)
 		c.printFlags(append(slices.Clone(globalFlags), sub.own...))
+		if sub.more != nil {
+			fmt.Fprint(c.stdout, sub.more())
+		}
 		return session.ExitOK
 	}
 	var list strings.Builder
