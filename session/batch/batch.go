@@ -614,7 +614,9 @@ func (b *batch) startJob(e *entry, q *hostQueue, now time.Time) startOutcome {
 		}
 	}
 	if b.j != nil {
-		if err := b.j.append(record{Job: e.ID, State: StateRunning, Attempt: e.journaled + 1, Digest: e.digest}); err != nil {
+		// Its time is the start's own, by which the stagger was kept.
+		start := record{Time: now.UTC().Format(events.TimeFormat), Job: e.ID, State: StateRunning, Attempt: e.journaled + 1, Digest: e.digest}
+		if err := b.j.append(start); err != nil {
 			b.fail(events.NewError(events.FromSetup, 0, "cannot write the journal: "+err.Error()).WithCause(err))
 			b.end(e, events.StatusCancelled)
 			return notStarted

@@ -67,14 +67,22 @@ func ParseJob(data []byte, line int, opts session.CheckOptions) (Job, *events.Er
 
 func checkID(v gjson.Result) *schema.Problem {
 	expected := fmt.Sprintf("a non-empty string of at most %d bytes, without control characters", maxIDBytes)
+	found := ""
 	switch {
 	case v.Type != gjson.String:
-		return &schema.Problem{Pointer: "/id", Expected: expected, Found: v.Type.String()}
-	case v.Str == "" || len(v.Str) > maxIDBytes || !utf8.ValidString(v.Str) ||
-		strings.ContainsFunc(v.Str, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return &schema.Problem{Pointer: "/id", Expected: expected, Found: fmt.Sprintf("%d bytes", len(v.Str))}
+		found = v.Type.String()
+	case v.Str == "":
+		found = "an empty string"
+	case len(v.Str) > maxIDBytes:
+		found = fmt.Sprintf("%d bytes", len(v.Str))
+	case !utf8.ValidString(v.Str):
+		found = "bytes that are not UTF-8"
+	case strings.ContainsFunc(v.Str, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		found = "a control character"
+	default:
+		return nil
 	}
-	return nil
+	return &schema.Problem{Pointer: "/id", Expected: expected, Found: found}
 }
 
 // withoutID rebuilds the object without its top-level "id" members, each

@@ -1,0 +1,133 @@
+package batch
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+func TestJournalRecordsAndRereads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal")
+	a, err := openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	if err := a.append(record{Job: "x", State: StateQueued, Digest: "d"}, record{Job: "y", State: StateQueued}); err != nil {
+		t.Fatal(err)
+	}
+	code := 0
+	if err := a.append(record{Job: "x", State: StateDone, Attempt: 1, Digest: "d", ExitCode: &code}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("journal mode: %v %v", info.Mode(), err)
+	}
+
+	// Another reader (a re-run, or a second batch process) sees the last
+	// state of each job.
+	b, err := openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	if r, ok := b.state("x"); !ok || r.State != StateDone || r.Attempt != 1 || r.Digest != "d" || r.PID != os.Getpid() {
+		t.Errorf("x: %+v %v", r, ok)
+	}
+	if r, ok := b.state("y"); !ok || r.State != StateQueued {
+		t.Errorf("y: %+v %v", r, ok)
+	}
+	// ...and what is appended later, once it refreshes.
+	if err := a.append(record{Job: "y", State: StateRunning, Attempt: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.refresh(); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := b.state("y"); r.State != StateRunning {
+		t.Errorf("y after refresh: %+v", r)
+	}
+}
+
+// A record cut short by a crash of the machine is skipped, and the next
+// record starts on a line of its own.
+func TestJournalCutRecord(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal")
+	if err := os.WriteFile(path, []byte(`{"job":"x","state":"done","attempt":1}`+"\n"+`{"job":"y","sta`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j, err := openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := j.state("y"); ok {
+		t.Error("the cut record was read")
+	}
+	if err := j.append(record{Job: "y", State: StateQueued}); err != nil {
+		t.Fatal(err)
+	}
+	j.close()
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[2], `{"time":`) {
+		t.Fatalf("journal:\n%s", data)
+	}
+	j, err = openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	if r, ok := j.state("y"); !ok || r.State != StateQueued {
+		t.Errorf("y: %+v", r)
+	}
+	if r, _ := j.state("x"); r.State != StateDone {
+		t.Errorf("x: %+v", r)
+	}
+}
+
+// A job is claimed by one journal at a time, until it is released or the
+// journal closed. On Linux the lock belongs to the open journal, so two in
+// one process exclude each other too.
+func TestJournalClaims(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
+		t.Skip("POSIX record locks belong to the process: two journals of one process do not exclude each other")
+	}
+	path := filepath.Join(t.TempDir(), "journal")
+	a, err := openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := openJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.close()
+	if err := a.claim("x"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.claim("x"); err != nil {
+		t.Errorf("claiming again what it holds: %v", err)
+	}
+	if err := b.claim("x"); !errors.Is(err, errClaimed) {
+		t.Errorf("second claim of x: %v, want errClaimed", err)
+	}
+	if err := b.claim("y"); err != nil {
+		t.Errorf("claim of another job: %v", err)
+	}
+	a.release("x")
+	if err := b.claim("x"); err != nil {
+		t.Errorf("claim after release: %v", err)
+	}
+	b.release("x")
+	if err := a.claim("x"); err != nil {
+		t.Fatal(err)
+	}
+	a.close()
+	if err := b.claim("x"); err != nil {
+		t.Errorf("claim after the holder closed: %v", err)
+	}
+}
