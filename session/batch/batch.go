@@ -220,11 +220,11 @@ type batch struct {
 	// roomWanted: a job waits for room in the budget, and gets it
 	// before any other job is sent a higher rate.
 	roomWanted bool
-	requeued                 int
-	written                  int64
-	expected                 int64
-	fatal                    *events.Error
-	cancelled                bool // stopped starting jobs: ctx or a failure of the batch's own
+	requeued   int
+	written    int64
+	expected   int64
+	fatal      *events.Error
+	cancelled  bool // stopped starting jobs: ctx or a failure of the batch's own
 }
 
 // hostQueue holds one remote host's jobs ready to start, in arrival order.
