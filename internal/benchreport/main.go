@@ -15,6 +15,9 @@
 //   - idle: ascpsim replays frames that this program writes to a FIFO at
 //     100, 1k and 10k frames/s; asession's CPU time over the paced window
 //     is reported as a share of one core.
+//   - batch: n tiny jobs through session/batch against a bare loop
+//     calling session.Run, in this process, with the stub as ascp
+//     (batch.go).
 //   - paths: the same stub under a job of a million paths (sources, pairs,
 //     four sessions): start to spawn, peak RSS, and asession's RSS when the
 //     stub starts, which is after the list file is written. The stub then
@@ -64,6 +67,8 @@ func main() {
 	paths := flag.Int("paths", 1_000_000, "paths of the set-up runs (0: none)")
 	idle := flag.String("idle", "100,1000,10000", "paced rates of the idle-cost runs, in frames/s")
 	idleWindow := flag.Duration("idle-window", 5*time.Second, "measured window of each idle-cost run")
+	batchJobs := flag.Int("batch-jobs", 1000, "tiny jobs of the asession batch runs (0: none)")
+	batchRounds := flag.Int("batch-rounds", 3, "rounds of the asession batch runs")
 	flag.Parse()
 
 	if *dir == "" {
@@ -117,6 +122,9 @@ func main() {
 	}
 	if *paths > 0 {
 		manyPaths(&t, *asession, self, *dir, *paths, *runs)
+	}
+	if *batchJobs > 0 {
+		tinyJobs(&t, self, *dir, *batchJobs, *batchRounds)
 	}
 	var buf bytes.Buffer
 	t.print(&buf)
