@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/internal/jsonschema"
+	"github.com/faspkit/asession/session"
 )
 
 // The tests of `asession batch` run the real binaries: asession as a
@@ -511,5 +513,67 @@ func checkEventSchema(t *testing.T, out string) {
 		if errs := schema.Validate(sc.Bytes()); len(errs) > 0 {
 			t.Fatalf("line breaks events.schema.json: %v\n%s", errs, sc.Text())
 		}
+	}
+}
+
+// The batch's exit codes, in its help and the README, are the exit-code
+// table's Batch column, meaning for meaning.
+func TestBatchExitCodesDocumented(t *testing.T) {
+	want := map[int]string{}
+	for _, c := range session.ExitCodes {
+		if c.Batch != "" {
+			want[c.Code] = c.Batch
+		}
+	}
+	var stdout bytes.Buffer
+	if code := run([]string{"help", "batch"}, strings.NewReader(""), &stdout, &bytes.Buffer{}); code != 0 {
+		t.Fatalf("help batch exited %d", code)
+	}
+	_, help, _ := strings.Cut(stdout.String(), "Exit codes:\n")
+	got := map[int]string{}
+	for _, line := range strings.Split(strings.TrimSpace(help), "\n") {
+		var code int
+		if _, err := fmt.Sscan(line, &code); err != nil {
+			t.Fatalf("help batch line %q", line)
+		}
+		got[code] = strings.TrimSpace(strings.TrimSpace(line)[len(fmt.Sprint(code)):])
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("help batch lists %v, the table %v", got, want)
+	}
+
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "<!-- batch exit codes: tested against session.ExitCodes -->\n")
+	section, _, _ = strings.Cut(section, "\n\n")
+	if !ok {
+		t.Fatal("README.md has no batch exit-code table")
+	}
+	got = map[int]string{}
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) != 4 || !strings.ContainsAny(cells[1], "0123456789") {
+			continue
+		}
+		codes := codesIn(cells[1])
+		meanings := []string{strings.TrimSpace(cells[2])}
+		if len(codes) > 1 {
+			// 129, 130, 143: cancelled by SIGHUP, SIGINT, SIGTERM: ...
+			meanings = nil
+			for _, c := range codes {
+				meanings = append(meanings, want[c])
+			}
+			if m := strings.TrimSpace(cells[2]); m != "cancelled by SIGHUP, SIGINT, SIGTERM: the journal is ready for a re-run" {
+				t.Errorf("README batch row %q", line)
+			}
+		}
+		for i, c := range codes {
+			got[c] = meanings[i]
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("README's batch exit codes %v, the table's %v", got, want)
 	}
 }
