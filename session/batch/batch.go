@@ -634,6 +634,7 @@ func (b *batch) startJob(e *entry, q *hostQueue, now time.Time) startOutcome {
 	so.SummaryFile, so.ProgressFile = "", ""
 	so.OnProgress, so.OnFrame, so.OnTick = nil, nil, nil
 	so.Commands = nil
+	so.Log = so.Log.With().Str("job", e.ID).Int("attempt", e.journaled).Logger()
 	so.Out = nil
 	if b.out != nil {
 		so.Out = events.NewWriter(newTagger(b.out, e.ID, e.journaled))
