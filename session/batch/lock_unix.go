@@ -1,37 +1,35 @@
-//go:build unix && !linux
+//go:build unix
 
 package batch
 
 import (
 	"errors"
 	"os"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-// lockByte locks one byte of f for writing, without waiting. These are
-// POSIX record locks, which belong to the process: they keep another
-// batch process off the job, not another batch of this process, and
-// closing any descriptor of the journal in this process releases them,
-// which the batch never does while it runs.
+// lockByte locks one byte of f for writing, without waiting (see
+// setLockCmd for whom the lock belongs to).
 func lockByte(f *os.File, off int64) error {
-	return fcntlLock(f, off, syscall.F_WRLCK)
+	return fcntlLock(f, off, unix.F_WRLCK)
 }
 
-func unlockByte(f *os.File, off int64) { _ = fcntlLock(f, off, syscall.F_UNLCK) }
+func unlockByte(f *os.File, off int64) { _ = fcntlLock(f, off, unix.F_UNLCK) }
 
 func fcntlLock(f *os.File, off int64, typ int16) error {
 	conn, err := f.SyscallConn()
 	if err != nil {
 		return err
 	}
-	lk := syscall.Flock_t{Type: typ, Whence: 0, Start: off, Len: 1}
+	lk := unix.Flock_t{Type: typ, Whence: 0, Start: off, Len: 1}
 	var lockErr error
 	if err := conn.Control(func(fd uintptr) {
-		lockErr = syscall.FcntlFlock(fd, syscall.F_SETLK, &lk)
+		lockErr = unix.FcntlFlock(fd, setLockCmd, &lk)
 	}); err != nil {
 		return err
 	}
-	if errors.Is(lockErr, syscall.EAGAIN) || errors.Is(lockErr, syscall.EACCES) {
+	if errors.Is(lockErr, unix.EAGAIN) || errors.Is(lockErr, unix.EACCES) {
 		return errClaimed
 	}
 	return lockErr
