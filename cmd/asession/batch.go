@@ -110,7 +110,7 @@ func runBatch(c *cli) int {
 	jobs, refused := batch.ReadJobs(in, batch.ReadOptions{Check: session.CheckOptions{
 		Strict: c.strict, MaxBytes: c.maxInput, Verify: c.verify}})
 	for _, r := range refused {
-		_ = r.WriteTo(c.out)
+		_ = r.WriteLine(c.out)
 	}
 	if len(refused) > 0 {
 		return session.ExitUsage

@@ -161,9 +161,9 @@ func ReadJobs(r io.Reader, opts ReadOptions) ([]Job, []Refused) {
 	return jobs, problems
 }
 
-// WriteTo writes the error line, tagged with the job's id as the batch
+// WriteLine writes the error line, tagged with the job's id as the batch
 // tags every line of a job.
-func (r Refused) WriteTo(out *events.Writer) error {
+func (r Refused) WriteLine(out *events.Writer) error {
 	return events.NewWriter(newTagger(out, r.ID, 0)).Event(r.Err)
 }
 

@@ -40,7 +40,7 @@ func TestReadJobs(t *testing.T) {
 			}
 			out := events.NewWriter(&got)
 			for _, r := range refused {
-				if err := r.WriteTo(out); err != nil {
+				if err := r.WriteLine(out); err != nil {
 					t.Fatal(err)
 				}
 			}
