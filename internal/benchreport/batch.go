@@ -14,19 +14,21 @@ import (
 	"github.com/faspkit/asession/session/batch"
 )
 
-// tinyJobs measures what `asession batch` adds to each job. The same n
-// tiny jobs (one 1 KB file each, reported by the stub ascp, which also
-// answers each job's `ascp -A` probe) run, in this process, three ways
-// round after round: the floor, a bare loop calling session.Run, the
-// single-job path, one job after the other; batch.RunJobs with one job at
-// a time and no stagger; and the same with a journal (three synced
-// records a job). Each round's pair gives the overhead per job, so that a
-// machine that slows down between rounds moves both alike.
+// tinyJobs measures what `asession batch` adds to each job. n tiny jobs
+// (one 1 KB file each, reported by the stub ascp, which also answers each
+// job's `ascp -A` probe) run, in this process, three ways: the floor, a
+// bare loop calling session.Run, the single-job path, one job after the
+// other; batch.RunJobs with one job at a time and no stagger; and the same
+// with a journal (three synced records a job). They take turns in blocks
+// of n/rounds jobs, floor, batch, journal, block after block, and each
+// block's pair gives the overhead per job: a shared machine whose load
+// comes and goes within minutes moves both sides of a short block alike.
 func tinyJobs(t *table, self, dir string, n, rounds int) {
 	stamps := filepath.Join(dir, "tiny-stamps")
 	check(os.Setenv(stampEnv, stamps)) // the stub's children read it
 	defer os.Unsetenv(stampEnv)
-	jobs := make([]batch.Job, n)
+	rounds = max(1, min(rounds, n))
+	jobs := make([]batch.Job, n/rounds)
 	for i := range jobs {
 		line := fmt.Sprintf(`{"id":"j%d","remote_host":"h%d.example.com","remote_user":"aspera","remote_password":"correct-horse",`+
 			`"direction":"send","paths":[{"source":"/bench/src/f%d"}],"destination_root":"/bench/dst"}`, i, i%3, i)
@@ -70,7 +72,7 @@ func tinyJobs(t *table, self, dir string, n, rounds int) {
 			}
 		}
 	}
-	perJob := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(n) }
+	perJob := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1e3 / float64(len(jobs)) }
 	var walls, cpus [3][]float64 // floor, batch, journal: µs a job
 	var ratios, cpuRatios []float64
 	journal := filepath.Join(dir, "tiny-journal")
@@ -84,7 +86,7 @@ func tinyJobs(t *table, self, dir string, n, rounds int) {
 		os.Remove(stamps)
 		ratios = append(ratios, walls[1][r]/walls[0][r])
 		cpuRatios = append(cpuRatios, cpus[1][r]/cpus[0][r])
-		fmt.Fprintf(os.Stderr, "tiny jobs, round %d, µs a job (wall; CPU): floor %.0f; %.0f, batch %.0f; %.0f, with journal %.0f; %.0f\n",
+		fmt.Fprintf(os.Stderr, "tiny jobs, block %d, µs a job (wall; CPU): floor %.0f; %.0f, batch %.0f; %.0f, with journal %.0f; %.0f\n",
 			r+1, walls[0][r], cpus[0][r], walls[1][r], cpus[1][r], walls[2][r], cpus[2][r])
 	}
 	diff := func(v [3][]float64, i int) []float64 {
@@ -95,16 +97,17 @@ func tinyJobs(t *table, self, dir string, n, rounds int) {
 		return d
 	}
 	_, haveCPU := ownCPU()
-	t.section(fmt.Sprintf("asession batch: %d tiny jobs (one file each, stub ascp), %d rounds; medians of rounds", n, rounds))
+	t.section(fmt.Sprintf("asession batch: %d tiny jobs each way (one file each, stub ascp), in %d blocks of %d taking turns; medians of blocks",
+		len(jobs)*rounds, rounds, len(jobs)))
 	t.row("  floor: a bare loop calling session.Run, per job (wall; CPU)", fmt.Sprintf("%.0f µs; %.0f µs", median(walls[0]), median(cpus[0])), "", "")
 	t.row("  batch.RunJobs, --parallel 1 --stagger 0, per job", fmt.Sprintf("%.0f µs; %.0f µs", median(walls[1]), median(cpus[1])), "", "")
 	wallOver := diff(walls, 1)
 	ratio := median(ratios)
-	t.row("  overhead per job, wall (spread of rounds)", fmt.Sprintf("%+.0f µs (%+.0f to %+.0f); %.3fx (rounds %.3f–%.3fx)",
+	t.row("  overhead per job, wall (spread of blocks)", fmt.Sprintf("%+.0f µs (%+.0f to %+.0f); %.3fx (blocks %.3f–%.3fx)",
 		median(wallOver), slices.Min(wallOver), slices.Max(wallOver), ratio, slices.Min(ratios), slices.Max(ratios)), "≤ 1.10x", verdict(ratio <= 1.10))
 	if haveCPU {
 		cpuOver := diff(cpus, 1)
-		t.row("  overhead per job, asession's CPU (spread of rounds)", fmt.Sprintf("%+.0f µs (%+.0f to %+.0f); %.3fx",
+		t.row("  overhead per job, asession's CPU (spread of blocks)", fmt.Sprintf("%+.0f µs (%+.0f to %+.0f); %.3fx",
 			median(cpuOver), slices.Min(cpuOver), slices.Max(cpuOver), median(cpuRatios)), "", "")
 	}
 	t.row("  with --journal (three synced records a job): overhead per job, wall; CPU", fmt.Sprintf("%+.0f µs; %+.0f µs",

@@ -67,8 +67,8 @@ func main() {
 	paths := flag.Int("paths", 1_000_000, "paths of the set-up runs (0: none)")
 	idle := flag.String("idle", "100,1000,10000", "paced rates of the idle-cost runs, in frames/s")
 	idleWindow := flag.Duration("idle-window", 5*time.Second, "measured window of each idle-cost run")
-	batchJobs := flag.Int("batch-jobs", 1000, "tiny jobs of the asession batch runs (0: none)")
-	batchRounds := flag.Int("batch-rounds", 3, "rounds of the asession batch runs")
+	batchJobs := flag.Int("batch-jobs", 1000, "tiny jobs each way of the asession batch runs (0: none)")
+	batchRounds := flag.Int("batch-rounds", 20, "blocks the asession batch runs take turns in")
 	flag.Parse()
 
 	if *dir == "" {
