@@ -149,7 +149,7 @@ generate:
 	$(GO) test ./schema -run 'TestGeneratedFilesAreCurrent|TestGoSpecIsCurrent' -update
 	$(GO) test ./session -run TestSpecs -update
 	$(GO) test ./events -run TestTranscripts -update
-	$(GO) test ./cmd/asession -run TestHumanRendering -update
+	$(GO) test ./cmd/asession -run 'TestHumanRendering|TestReplayedTranscripts' -update
 
 # ascpsim is a test stand-in, not part of the product: users get asession on
 # their PATH, and the simulator only when they ask for it.

@@ -196,23 +196,37 @@ func (a *Account) stats(s *session, f *mgmt.Frame) {
 		return
 	}
 	if !s.open {
-		// A file in transfer without a START (IBM's excerpts of real
-		// transfers): counted attempted at its end.
-		s.open, s.openCounted = true, false
-		s.lastStart = s.lastStart[:0]
-		if name, ok := f.Lookup(fieldFile); ok {
-			s.lastStart = append(s.lastStart, name...)
-			a.currentFile = append(a.currentFile[:0], name...)
-		}
-		if size, ok := intField(f, fieldSize); ok {
-			s.sizes += size
-		}
-		s.ledger.inTransfer()
+		a.openFile(s, f, start)
 	}
 	if !s.ledger.multi && start != s.curResumed {
 		s.curResumed = start
 		a.changed = true
 	}
+}
+
+// openFile notes a file in transfer that no START announced (IBM's
+// excerpts of real transfers): in a job of one ascp it is attempted now;
+// in a job of several, the STATS may be of one share of a file that
+// another ascp moves too, and the file is attempted once, at its first
+// STOP.
+func (a *Account) openFile(s *session, f *mgmt.Frame, start int64) {
+	name, named := f.Lookup(fieldFile)
+	s.open, s.openCounted = true, false
+	s.lastStart = append(s.lastStart[:0], name...)
+	if named {
+		a.currentFile = append(a.currentFile[:0], name...)
+	}
+	if size, ok := intField(f, fieldSize); ok && (!s.ledger.multi || start == 0) {
+		// A share's Size is the whole file's: counted by the share that
+		// starts it.
+		s.sizes += size
+	}
+	if !s.ledger.multi && !a.finishedBefore(name) && !a.attemptedBefore(name) {
+		s.counts.Attempted++
+		s.openCounted = true
+	}
+	s.ledger.inTransfer()
+	a.changed = true
 }
 
 func (a *Account) startFile(s *session, f *mgmt.Frame) {
@@ -398,7 +412,17 @@ func (a *Account) totals(s *session, f *mgmt.Frame) {
 	if v, ok := intField(f, fieldTransfersAttempted); ok {
 		raise(&c.Attempted, v)
 	}
+	if string(f.Type()) == "DONE" && c.Failed == 0 && !hasCode(f) {
+		// A DONE that reports no failure passed what it attempted.
+		raise(&c.Completed, c.Attempted)
+	}
 	raise(&c.Attempted, c.Completed+c.Failed)
+}
+
+// hasCode reports whether a frame carries a non-zero Code.
+func hasCode(f *mgmt.Frame) bool {
+	code, ok := intField(f, fieldCode)
+	return ok && code != 0
 }
 
 // finish records that the file named name is finished; false means an

@@ -48,7 +48,8 @@ func (v *attemptVerdict) sawError(f *mgmt.Frame) {
 
 func (v *attemptVerdict) sawDone(f *mgmt.Frame) {
 	v.doneSeen = true
-	if code, ok := intField(f, fieldCode); ok && code != 0 {
+	if hasCode(f) {
+		code, _ := intField(f, fieldCode)
 		v.doneCode = int(code)
 		desc, _ := f.Lookup(fieldDescription)
 		v.doneDesc = string(desc)
