@@ -239,7 +239,7 @@ func (r *commandRouter) read(in io.Reader) {
 		text, tooLong, err := lines.next()
 		if err != nil {
 			if err != io.EOF {
-				r.report(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()))
+				r.report(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()).WithCause(err))
 			}
 			break
 		}

@@ -77,7 +77,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	opts := r.job.opts
 	ln, err := listenLoopback()
 	if err != nil {
-		return outcome(events.NewError(events.FromConnect, 0, "cannot open the management port: "+err.Error()), ExitNoAscp)
+		return outcome(events.NewError(events.FromConnect, 0, "cannot open the management port: "+err.Error()).WithCause(err), ExitNoAscp)
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
@@ -169,7 +169,7 @@ func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcom
 		select {
 		case a := <-ch:
 			if a.err != nil {
-				return nil, outcome(events.NewError(events.FromConnect, 0, "management port failed: "+a.err.Error()), ExitNoAscp)
+				return nil, outcome(events.NewError(events.FromConnect, 0, "management port failed: "+a.err.Error()).WithCause(a.err), ExitNoAscp)
 			}
 			if r.admit(a.conn) {
 				return a.conn, nil
@@ -356,7 +356,7 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 			}
 		}
 		if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
-			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
+			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()).WithCause(err), ExitFailed))
 			r.cancel(conn, opts.CancelGrace)
 			return nil
 		}

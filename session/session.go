@@ -438,12 +438,12 @@ func (j *job) privateFolder() (string, *Outcome) {
 		// As IBM's runner, the session object's folder is created when
 		// missing; only the job's own folder inside it is private.
 		if err := os.MkdirAll(j.in.FileListFolder, 0o700); err != nil {
-			return "", outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()), ExitFailed)
+			return "", outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()).WithCause(err), ExitFailed)
 		}
 	}
 	dir, err := os.MkdirTemp(j.in.FileListFolder, "asession-")
 	if err != nil {
-		return "", outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
+		return "", outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()).WithCause(err), ExitFailed)
 	}
 	j.listDir = dir
 	return dir, nil
@@ -463,7 +463,7 @@ func (j *job) prepare(dir string) (*Prepared, *Outcome) {
 	j.prepared = prepared
 	if prepared.fallbackKey != "" && !(j.in.Spec.Has("EX_fallback_key") && j.in.Spec.Has("EX_fallback_cert")) {
 		if err := install.EnsureFallbackCert(prepared.fallbackKey, prepared.fallbackCert); err != nil {
-			return nil, outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()), ExitFailed)
+			return nil, outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()).WithCause(err), ExitFailed)
 		}
 	}
 	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Invocations)).Str("job_id", j.opts.JobID).Msg("prepared")
@@ -500,7 +500,7 @@ func (j *job) startVersionProbe(ctx context.Context, ascpPath string) (wait func
 func (j *job) setUp(prepared *Prepared) *Outcome {
 	if list := prepared.Invocations[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
-			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()).WithCause(err), ExitFailed)
 		}
 	}
 	j.acct.SetList(prepared.Invocations[0].ListFile)
