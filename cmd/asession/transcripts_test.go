@@ -17,7 +17,6 @@ import (
 	"github.com/faspkit/asession/internal/jsonschema"
 )
 
-
 // volatileSummary are the summary members that change from run to run.
 var volatileSummary = []string{"job_id", "start_time", "end_time", "elapsed_usec", "avg_rate_kbps",
 	"ascp_version", "ascp_version_error", "ascp_session_ids"}
