@@ -335,12 +335,34 @@ func (a *Account) skipFile(s *session, f *mgmt.Frame) {
 }
 
 // countFinished counts a finished file completed, and attempted unless its
-// START did.
+// START did, or another session's report of it missing (a failure the
+// job may forgive once this STOP is known) did already.
 func (a *Account) countFinished(s *session, name []byte, moved bool) {
-	if !(moved && s.openCounted) && !a.attemptedBefore(name) {
+	if !(moved && s.openCounted) && !a.attemptedBefore(name) && !a.takeAttempt(name) {
 		s.counts.Attempted++
 	}
 	s.counts.Completed++
+}
+
+// takeAttempt finds a pending failure (package doc, Verdicts) of the file
+// named name that counted it attempted, and hands that count over to its
+// delivery: the file is attempted once, and the count never goes back
+// when the failure is forgiven.
+func (a *Account) takeAttempt(name []byte) bool {
+	if len(name) == 0 || len(a.sessions) == 1 {
+		return false
+	}
+	h := nameHash(name)
+	for i := range a.sessions {
+		pending := a.sessions[i].verdict.pending
+		for k := range pending {
+			if pending[k].counted && pending[k].name == h {
+				pending[k].counted = false
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (a *Account) fileError(i int, s *session, f *mgmt.Frame) {
