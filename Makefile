@@ -95,8 +95,8 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 
 test: vet
-	$(GO) test -race -count=1 ./...
-	cd $(INTEGRATIONS) && $(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+	cd $(INTEGRATIONS) && $(GO) test -race -count=1 -timeout 30m ./...
 
 lint: vet
 	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1; }
@@ -139,7 +139,8 @@ bench: build
 	done
 	$(BENCHDIR)/session.test -test.run '^$$' -test.bench 'RelayFrames/(raw|distinct)$$|NaiveFrames' -test.benchmem -test.cpu 1 -test.count $(BENCHCOUNT) 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(GO) test -run '^$$' -bench 'ReaderNext|ListFile1M' -benchmem -cpu 1 -count $(BENCHCOUNT) ./ascp ./ascp/mgmt 2>&1 | tee -a $(BENCHDIR)/go.txt
-	$(GO) test -run '^$$' -bench 'FrameEncoder|Tracker|Transcoder' -benchmem -cpu 1 -count $(BENCHCOUNT) ./events 2>&1 | tee -a $(BENCHDIR)/go.txt
+	$(GO) test -run '^$$' -bench 'FrameEncoder|Transcoder' -benchmem -cpu 1 -count $(BENCHCOUNT) ./events 2>&1 | tee -a $(BENCHDIR)/go.txt
+	$(GO) test -run '^$$' -bench 'Account' -benchmem -cpu 1 -count $(BENCHCOUNT) ./internal/account 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(BIN)/benchreport -asession $(BIN)/asession -ascpsim $(BIN)/ascpsim -gobench $(BENCHDIR)/go.txt -runs $(BENCHRUNS) -out $(BENCHDIR)/report.txt
 
 soak:
@@ -149,7 +150,7 @@ generate:
 	$(GO) test ./schema -run 'TestGeneratedFilesAreCurrent|TestGoSpecIsCurrent' -update
 	$(GO) test ./session -run TestSpecs -update
 	$(GO) test ./events -run TestTranscripts -update
-	$(GO) test ./cmd/asession -run TestHumanRendering -update
+	$(GO) test ./cmd/asession -run 'TestHumanRendering|TestReplayedTranscripts' -update
 
 # ascpsim is a test stand-in, not part of the product: users get asession on
 # their PATH, and the simulator only when they ask for it.

@@ -239,7 +239,7 @@ func (r *commandRouter) read(in io.Reader) {
 		text, tooLong, err := lines.next()
 		if err != nil {
 			if err != io.EOF {
-				r.report(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()))
+				r.report(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()).WithCause(err))
 			}
 			break
 		}
@@ -380,9 +380,10 @@ func (r *commandRouter) dispatch(cmd *Command) {
 // forward writes to conn the commands an earlier attempt of session i had
 // taken without finishing them (replay), then its queued commands, until
 // done closes. A command that cannot be written is lost with this
-// connection, and later ones are not tried: the connection is broken. The
-// ledger keeps the STARTs and the DONE, so that a retry sends them again.
-func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}, replay []*Command, led *ledger) {
+// connection, and later ones are not tried: the connection is broken.
+// taken tells the account of each, which keeps the STARTs and the DONE,
+// so that a retry sends them again.
+func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}, replay []*Command, taken func(cmd *Command, sent bool)) {
 	q := r.queues[session-1]
 	broken := false
 	send := func(cmd *Command) {
@@ -392,7 +393,7 @@ func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}
 				r.log.Warn().Err(err).Str("command", cmd.Type).Int("session", session).Msg("command not delivered; later commands wait for a retry")
 			}
 		}
-		led.taken(cmd, !broken)
+		taken(cmd, !broken)
 	}
 	for _, cmd := range replay {
 		send(cmd)
@@ -413,4 +414,14 @@ func (r *commandRouter) writeFrame(conn net.Conn, typ string, pairs ...string) e
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
 	return mgmt.WriteFrame(conn, typ, pairs...)
+}
+
+// commandSource is a START's Source.
+func commandSource(cmd *Command) string {
+	for i := 0; i+1 < len(cmd.Pairs); i += 2 {
+		if cmd.Pairs[i] == "Source" {
+			return cmd.Pairs[i+1]
+		}
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/account"
 )
 
 // The relay reads the clock for progress only every few frames of a
@@ -25,7 +26,7 @@ func TestProgressLinesDuringABurst(t *testing.T) {
 	var out bytes.Buffer
 	opts := Options{Out: events.NewWriter(&out), Events: EventsAll, ProgressInterval: time.Nanosecond}
 	opts.defaults()
-	j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
+	j := &job{opts: &opts, acct: account.New(account.Options{Sessions: 1})}
 	fr := frameRelay{job: j, session: 1, raw: true}
 	// The whole stream is in the reader's buffer at once: a burst, idle
 	// only after the last frame.

@@ -71,6 +71,7 @@ func newVerifier(j *job) *verifier {
 
 var (
 	fieldFile             = mgmt.NewName("File")
+	fieldSource           = mgmt.NewName("Source")
 	fieldFileChecksum     = mgmt.NewName("FileChecksum")
 	fieldFileChecksumType = mgmt.NewName("FileChecksumType")
 )
@@ -106,7 +107,7 @@ func (v *verifier) run() {
 			e.Session = f.session
 		}
 		_ = v.job.opts.Out.Event(e)
-		v.job.tracker.Unverified(f.file, problem)
+		v.job.acct.Unverified(f.file, problem)
 	}
 }
 

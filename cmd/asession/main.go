@@ -120,8 +120,8 @@ type cli struct {
 	progressFormat, eventsFile, summaryFile       string
 	connectTimeout, cancelGrace, stallTimeout     time.Duration
 	retryDelay, retryMaxDelay, progressInterval   time.Duration
-	heartbeat                                     time.Duration
-	retries                                       int
+	heartbeat, spawnDelay                         time.Duration
+	retries, retryFactor                          int
 	maxInput                                      int64
 	progressLine, showVersion, dryRun, strict     bool
 	verify                                        bool
@@ -142,6 +142,8 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.IntVar(&c.retries, "retries", d.Retries, "further attempts after a retryable ascp error, resuming partial files")
 	fs.DurationVar(&c.retryDelay, "retry-delay", d.RetryDelay, "wait before the first retry, doubled after each")
 	fs.DurationVar(&c.retryMaxDelay, "retry-max-delay", d.RetryMaxDelay, "longest wait between retries")
+	fs.IntVar(&c.retryFactor, "retry-factor", d.RetryFactor, "each wait between retries is the one before times this")
+	fs.DurationVar(&c.spawnDelay, "spawn-delay", d.SpawnDelay, "between the starts of the sessions of a multi-session job")
 	fs.StringVar(&c.eventSet, "events", string(d.Events), "stdout lines: raw (ascp events), progress, or all; error and summary lines always")
 	fs.DurationVar(&c.progressInterval, "progress-interval", d.ProgressInterval, "at most one progress line per interval")
 	fs.DurationVar(&c.heartbeat, "heartbeat", d.Heartbeat, "write a progress line at least this often, even when nothing changes (0: only on change)")
@@ -311,8 +313,6 @@ func (c *cli) transfer() int {
 	defer stopSignals()
 
 	opts := c.options(lines, log, commands, kill)
-	// The session object's agent options apply where no flag was given.
-	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(c.fs, name) })
 	if display := c.progressDisplay(); display != nil {
 		opts.OnProgress = display.Update
 		defer display.Done()
@@ -434,8 +434,8 @@ type deadlineReader struct {
 
 func (d deadlineReader) SetReadDeadline(t time.Time) error { return d.file.SetReadDeadline(t) }
 
-// options are the job's options from the flags; the input's agent options
-// are applied after, where no flag was given.
+// options are the job's options from the flags; Run applies the input's
+// agent options where no flag was given.
 func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Reader, kill chan struct{}) session.Options {
 	return session.Options{
 		Ascp:             c.ascpPath,
@@ -445,6 +445,8 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Retries:          c.retries,
 		RetryDelay:       c.retryDelay,
 		RetryMaxDelay:    c.retryMaxDelay,
+		RetryFactor:      c.retryFactor,
+		SpawnDelay:       c.spawnDelay,
 		ProgressInterval: c.progressInterval,
 		Heartbeat:        c.heartbeat,
 		Events:           lines,
@@ -454,6 +456,9 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Kill:             kill,
 		SummaryFile:      c.summaryFile,
 		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
+		// The session object's agent options apply where no flag was
+		// given; the option names are the flags'.
+		Explicit: func(option string) bool { return flagSet(c.fs, option) },
 	}
 }
 

@@ -171,8 +171,10 @@ func cmdStale(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // counters: the progress and summary lines of stdout add up: attempted >=
-// completed + failed and completed >= skipped in every line, the
-// percentage never goes down, and a completed job ends at 1.
+// completed + failed and completed >= skipped in every line, neither the
+// percentage nor the bytes written nor the files attempted ever go down
+// (a retry included), only a completed job shows 100 %, and a completed
+// one ends at 1.
 func cmdCounters(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: counters")
@@ -185,15 +187,17 @@ func cmdCounters(ts *testscript.TestScript, neg bool, args []string) {
 func checkCounters(stdout string) error {
 	type counts struct{ Attempted, Completed, Failed, Skipped int64 }
 	var line struct {
-		Type       string
-		Status     string
-		Percentage *float64
-		FileCounts *counts `json:"file_counts"`
-		Files      *counts
+		Type         string
+		Status       string
+		Percentage   *float64
+		BytesWritten *int64  `json:"bytes_written"`
+		FileCounts   *counts `json:"file_counts"`
+		Files        *counts
 	}
-	pct, last, sawSummary := -1.0, -1.0, false
+	pct, last, sawSummary, sawFull := -1.0, -1.0, false, false
+	var written, attempted int64
 	for _, text := range strings.Split(stdout, "\n") {
-		line.Percentage, line.FileCounts, line.Files = nil, nil, nil
+		line.Percentage, line.BytesWritten, line.FileCounts, line.Files = nil, nil, nil, nil
 		if json.Unmarshal([]byte(text), &line) != nil {
 			continue
 		}
@@ -207,14 +211,31 @@ func checkCounters(stdout string) error {
 		if c.Attempted < c.Completed+c.Failed || c.Completed < c.Skipped || c.Failed < 0 {
 			return fmt.Errorf("counts do not add up in %s", text)
 		}
+		if c.Attempted < attempted {
+			return fmt.Errorf("files attempted went down from %d: %s", attempted, text)
+		}
+		attempted = c.Attempted
+		if line.BytesWritten != nil {
+			if *line.BytesWritten < written {
+				return fmt.Errorf("bytes written went down from %d: %s", written, text)
+			}
+			written = *line.BytesWritten
+		}
 		if line.Percentage != nil {
 			if *line.Percentage < pct {
 				return fmt.Errorf("percentage went down from %v: %s", pct, text)
 			}
 			pct, last = *line.Percentage, *line.Percentage
+			sawFull = sawFull || pct >= 1
+			if pct >= 1 && line.Status != "completed" {
+				return fmt.Errorf("100 %% in a line of a job that has not completed: %s", text)
+			}
 		}
 		if line.Type == "summary" && line.Status == "completed" && last != 1 {
 			return fmt.Errorf("completed, but the last progress line says %v", last)
+		}
+		if line.Type == "summary" && line.Status != "completed" && sawFull {
+			return fmt.Errorf("%s, but a progress line said 100 %%", line.Status)
 		}
 	}
 	if !sawSummary {

@@ -16,10 +16,12 @@
 //	                    as it is written; the reported checksum is of that)
 //	ASCPSIM_FAIL_TIMES  inject it into the first N runs only
 //	ASCPSIM_REPLAY      test and benchmark hook: a transcript file (or FIFO)
-//	                    of management frames; after parsing its command line
-//	                    and connecting to -M, ascpsim sends it byte for byte
-//	                    as fast as the socket takes it, then exits 0. Nothing
-//	                    is transferred and ASCPSIM_ROOT is not needed.
+//	                    of management frames, or a folder of one per session
+//	                    (session-N for -C N:M); after parsing its command
+//	                    line and connecting to -M, ascpsim sends it byte for
+//	                    byte as fast as the socket takes it, then exits with
+//	                    ASCPSIM_REPLAY_EXIT (0 when unset). Nothing is
+//	                    transferred and ASCPSIM_ROOT is not needed.
 //
 // The client's side is ascp's own: ASPERA_SCP_PASS, ASPERA_SCP_TOKEN,
 // ASPERA_SCP_KEY, ASPERA_SCP_COOKIE and ASPERA_SCP_FILEPASS.

@@ -18,8 +18,8 @@ func TestWrongPassword(t *testing.T) {
 	env := map[string]string{"ASCPSIM_PASSWORD": "right", "ASPERA_SCP_PASS": "wrong"}
 	r := startSim(t, root, simOpts{env: env}, send(filepath.Join(local, "f"), "/")...)
 	r.mustFail(codeAuthFailed)
-	if got := types(r.all()); got[0] != "INIT" || len(got) != 2 {
-		t.Fatalf("frames %v, want INIT then ERROR", got)
+	if got := types(r.all()); got[0] != "INIT" || len(got) != 3 {
+		t.Fatalf("frames %v, want INIT, ERROR, DONE", got)
 	}
 	if _, err := os.Stat(filepath.Join(root, "f")); err == nil {
 		t.Fatal("transferred despite the wrong password")
@@ -200,8 +200,10 @@ func TestLostThenResume(t *testing.T) {
 	r = startSim(t, root, simOpts{}, send("-k1", filepath.Join(local, "big"), "/")...)
 	fs := r.mustSucceed()
 	start, stop := ofType(fs, "START")[0], ofType(fs, "STOP")[0]
+	// FileBytes counts the file's bytes accounted for, the resumed part
+	// included; TransferBytes what moved.
 	if start.int(t, "StartByte") != 300000 || stop.int(t, "StartByte") != 300000 ||
-		stop.int(t, "FileBytes") != int64(len(data)-300000) {
+		stop.int(t, "FileBytes") != int64(len(data)) || stop.int(t, "TransferBytes") != int64(len(data)-300000) {
 		t.Fatalf("resume: START %v STOP %v", start.fields, stop.fields)
 	}
 	for _, s := range ofType(fs, "STATS") {
@@ -266,7 +268,7 @@ func TestSparseChecksumComparesSamples(t *testing.T) {
 	}
 	writeFile(t, filepath.Join(root, "f"), stale)
 	fs := startSim(t, root, simOpts{}, send("-k2", filepath.Join(local, "f"), "/")...).mustSucceed()
-	if len(ofType(fs, "SKIP")) != 1 {
+	if stops := ofType(fs, "STOP"); len(stops) != 1 || len(ofType(fs, "START")) != 0 || stops[0].get("StartByte") != "4000000" {
 		t.Fatal("-k 2 did not take the stale file for identical: its check is not sparse")
 	}
 	fs = startSim(t, root, simOpts{}, send("-k3", filepath.Join(local, "f"), "/")...).mustSucceed()
