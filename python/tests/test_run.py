@@ -5,16 +5,18 @@ from __future__ import annotations
 import gc
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import sysconfig
 import textwrap
 import time
 import unittest
 from pathlib import Path
 
 import asession
-from support import CANCEL_TIMEOUT, PASSWORD, WRONG_PASSWORD, ServerTestCase, make_tree, tree_files
+from support import CANCEL_TIMEOUT, INSTALLED, PASSWORD, WRONG_PASSWORD, ServerTestCase, make_tree, tree_files
 
 # A rate that keeps an 8 MiB file in flight for about 30 s: long enough to
 # cancel it midway on any machine, never waited for in full.
@@ -217,6 +219,18 @@ class RunTest(ServerTestCase):
         self.assertEqual(result["summary"]["status"], "cancelled")
         self.assertEqual(result["exit_code"], 130)
         self.assertEqual(self.processes(), [])
+
+
+class LocateTest(unittest.TestCase):
+
+    def test_the_binary_run_is_the_wheels_or_the_trees(self):
+        if INSTALLED:
+            self.assertNotIn("ASESSION_BIN", os.environ)
+            want = os.path.join(sysconfig.get_path("scripts"), "asession")
+            self.assertEqual(asession.find_executable(), want)
+            self.assertEqual(shutil.which("asession"), want, "the wheel put asession on PATH")
+        else:
+            self.assertEqual(asession.find_executable(), os.environ["ASESSION_BIN"])
 
 
 class FlagTest(unittest.TestCase):
