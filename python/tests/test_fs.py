@@ -113,11 +113,14 @@ class FaspTest(ServerTestCase):
         # A file into a folder (target ending with /), and renamed.
         fs.put(str(local / "tree" / "read me.txt"), "/files/")
         fs.put(str(local / "tree" / "read me.txt"), "/files/renamed.txt")
+        # A file to an existing folder named without a slash goes inside it.
+        fs.put(str(local / "tree" / "nested" / "deeper" / "leaf"), "/files")
         # A list, and a glob, into a folder.
         fs.put([str(local / "tree" / "read me.txt"), str(local / "tree" / "nested" / "deeper" / "leaf")], "/list")
         fs.put(str(local / "tree" / "nested" / "deeper" / "*"), "/glob/")
         self.assertEqual(tree_files(self.server / "files"),
-                         {"read me.txt": files["read me.txt"], "renamed.txt": files["read me.txt"]})
+                         {"read me.txt": files["read me.txt"], "renamed.txt": files["read me.txt"],
+                          "leaf": files["nested/deeper/leaf"]})
         self.assertEqual(tree_files(self.server / "list"),
                          {"read me.txt": files["read me.txt"], "leaf": files["nested/deeper/leaf"]})
         self.assertEqual(set(tree_files(self.server / "glob")), {"leaf", "big.bin"})
