@@ -14,6 +14,7 @@ const EXECUTABLE_ENV = 'ASESSION_BIN';
 const REFUSED_FLAGS = {
   output: 'stdout must be JSON lines', json: 'it belongs to doctor and version',
   version: 'it prints the version instead of running', help: 'it prints the usage', h: 'it prints the usage',
+  url: "a link may carry a token and other users can read argv: put it in the spec's fasp_url",
 };
 
 // How much of asession's stderr an error keeps (its end).

@@ -148,6 +148,8 @@ class FaspTest(ServerTestCase):
         (self.dir / "d").mkdir()
         with self.assertRaises(IsADirectoryError):
             self.fs().put(str(self.dir / "d"), "/x/")
+        with self.assertRaisesRegex(NotImplementedError, "folder whole"):
+            self.fs().put(str(self.dir / "d"), "/x/", recursive=True, maxdepth=1)
         self.assertFalse((self.server / "x").exists())
 
     def test_unknown_spec_field_is_refused_by_name(self):

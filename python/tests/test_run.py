@@ -125,6 +125,8 @@ class RunTest(ServerTestCase):
         self.assertIn("retries", str(cm.exception))
         with self.assertRaises(TypeError):
             asession.run(self.upload_spec(src), output="human")
+        with self.assertRaisesRegex(TypeError, "fasp_url"):
+            asession.run(self.upload_spec(src), url="fasp://demo@localhost/?token=secret")
         with self.assertRaises(TypeError):
             asession.run(self.upload_spec(src), events_file=object())
 

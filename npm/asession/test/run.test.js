@@ -207,6 +207,7 @@ test('flags are spelled as asession spells them', () => {
   assert.deepEqual(flagArgs({ retries: 0, stallTimeout: '10m', dryRun: true, strict: false, events_file: '/a b', heartbeat: undefined }),
     ['--retries=0', '--stall-timeout=10m', '--dry-run', '--strict=false', '--events-file=/a b']);
   assert.throws(() => flagArgs({ output: 'human' }), TypeError);
+  assert.throws(() => flagArgs({ url: 'fasp://h/p?token=secret' }), /fasp_url/);
 });
 
 test('the binary run is the install\'s own, or the tree\'s', () => {

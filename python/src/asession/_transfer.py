@@ -21,7 +21,8 @@ Spec = Union[Mapping[str, Any], str, bytes]
 # Flags that would make stdout something other than JSON lines of the job.
 _REFUSED_FLAGS = {"output": "stdout must be JSON lines", "json": "it belongs to doctor and version",
                   "version": "it prints the version instead of running", "help": "it prints the usage",
-                  "h": "it prints the usage"}
+                  "h": "it prints the usage",
+                  "url": "a link may carry a token and other users can read argv: put it in the spec's fasp_url"}
 
 # How much of asession's stderr an exception keeps (its end).
 _STDERR_TAIL = 64 * 1024

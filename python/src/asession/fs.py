@@ -45,6 +45,11 @@ def _no_remote_view(what: str) -> NotImplementedError:
     return NotImplementedError(_NO_REMOTE_VIEW.format(what=what))
 
 
+def _whole_folders(maxdepth: Optional[int]) -> None:
+    if maxdepth is not None:
+        raise NotImplementedError("fasp:// cannot limit the depth of a copy: ascp sends a folder whole")
+
+
 class FaspFileSystem(AbstractFileSystem):
     """Files on an Aspera server, moved by ascp through asession.
 
@@ -161,7 +166,7 @@ class FaspFileSystem(AbstractFileSystem):
         return job.summary
 
     def get(self, rpath: PathArg, lpath: PathArg, recursive: bool = False,
-            callback: Any = None, **fields: Any) -> Summary:  # type: ignore[override]
+            callback: Any = None, maxdepth: Optional[int] = None, **fields: Any) -> Summary:  # type: ignore[override]
         """Download rpath (a path or a list) to lpath in one transfer.
 
         As fsspec copies: into lpath when it ends with a separator or is an
@@ -176,6 +181,7 @@ class FaspFileSystem(AbstractFileSystem):
         summary; raises :class:`asession.TransferError` (a
         FileNotFoundError when the source does not exist) on failure.
         """
+        _whole_folders(maxdepth)
         if isinstance(rpath, (list, tuple)):
             sources = [self._remote(p)[0] for p in rpath]
             if isinstance(lpath, (list, tuple)):
@@ -197,7 +203,7 @@ class FaspFileSystem(AbstractFileSystem):
         return self._transfer("receive", [{"source": source, "destination": target}], None, callback, fields)
 
     def put(self, lpath: PathArg, rpath: PathArg, recursive: bool = False,
-            callback: Any = None, **fields: Any) -> Summary:  # type: ignore[override]
+            callback: Any = None, maxdepth: Optional[int] = None, **fields: Any) -> Summary:  # type: ignore[override]
         """Upload lpath (a path, a glob or a list) to rpath in one transfer.
 
         A file goes into rpath when rpath ends with / or is an existing
@@ -208,6 +214,7 @@ class FaspFileSystem(AbstractFileSystem):
         list or glob goes into the folder rpath, or pairwise to a list of
         rpaths. callback, fields and the result are as for :meth:`get`.
         """
+        _whole_folders(maxdepth)
         if isinstance(lpath, (str, os.PathLike)) and glob.has_magic(os.fspath(lpath)):
             matches = sorted(glob.glob(os.fspath(lpath)))
             if not matches:
