@@ -33,6 +33,16 @@ SOAK ?= 300
 
 .PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install install-ascpsim bench dist cross soak
 
+# The Python and Node packages (python/, npm/). Their tests drive
+# bin/asession and bin/ascpsim; wheels and npm package make dist's binaries
+# (running make dist first when DIST lacks this VERSION's archives) into
+# DIST/wheels and DIST/npm; test-packages installs those offline and runs
+# the tests against them. PYTHON needs the wheel and fsspec packages
+# (Debian's python3-wheel, python3-fsspec): Debian's /usr/bin/python3 sees
+# them, a pyenv python3 found first on PATH does not.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+.PHONY: test-python test-node wheels npm test-packages
+
 help:
 	@echo "make demo      build asession and the ascpsim stand-in, upload and download a tree, show events"
 	@echo "make test      vet, gofmt check and the whole test suite with the race detector"
@@ -45,6 +55,8 @@ help:
 	@echo "make dist      archives of asession for each of PLATFORMS and SHA256SUMS, in dist/"
 	@echo "make generate  regenerate the JSON Schema and the README field table from schema.Fields"
 	@echo "make install   install asession into GOBIN; make install-ascpsim: the stand-in too"
+	@echo "make wheels    Python wheels carrying make dist's binaries, in dist/wheels; make npm: npm packages in dist/npm"
+	@echo "make test-packages  install the wheel and the npm packages offline and test them against ascpsim"
 
 build:
 	$(STATIC) -o $(BIN)/asession ./cmd/asession
@@ -97,6 +109,27 @@ vet:
 test: vet
 	$(GO) test -race -count=1 -timeout 30m ./...
 	cd $(INTEGRATIONS) && $(GO) test -race -count=1 -timeout 30m ./...
+	$(MAKE) test-python test-node
+
+test-python: build
+	cd python/tests && ASESSION_BIN=$(BIN)/asession ASCPSIM_BIN=$(BIN)/ascpsim PYTHONPATH=$(CURDIR)/python/src $(PYTHON) -m unittest -v
+
+test-node: build
+	ASESSION_BIN=$(BIN)/asession ASCPSIM_BIN=$(BIN)/ascpsim node --test npm/asession/test/ npm/test/
+
+wheels:
+	@grep -qs "asession_$(VERSION)_" $(DIST)/SHA256SUMS || $(MAKE) dist
+	rm -rf $(DIST)/wheels
+	$(PYTHON) python/build_wheels.py --version $(VERSION) --dist $(DIST) --out $(DIST)/wheels $(addprefix --platform ,$(PLATFORMS))
+
+npm:
+	@grep -qs "asession_$(VERSION)_" $(DIST)/SHA256SUMS || $(MAKE) dist
+	rm -rf $(DIST)/npm
+	node npm/pack.js --version $(VERSION) --dist $(DIST) --out $(DIST)/npm $(addprefix --platform ,$(PLATFORMS))
+
+test-packages: build wheels npm
+	PYTHON=$(PYTHON) ASCPSIM_BIN=$(BIN)/ascpsim python/test-installed.sh $(DIST)/wheels $(VERSION)
+	ASCPSIM_BIN=$(BIN)/ascpsim npm/test-installed.sh $(DIST)/npm $(VERSION)
 
 lint: vet
 	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1; }
