@@ -53,7 +53,7 @@ help:
 	@echo "make build     build bin/asession and bin/ascpsim (static, versioned)"
 	@echo "make cross     go vet and build every package for each of PLATFORMS"
 	@echo "make dist      archives of asession for each of PLATFORMS and SHA256SUMS, in dist/"
-	@echo "make generate  regenerate the JSON Schema and the README field table from schema.Fields"
+	@echo "make generate  go generate ./...: the JSON Schema, README field table and Go spec from schema.Fields, and every golden file"
 	@echo "make install   install asession into GOBIN; make install-ascpsim: the stand-in too"
 	@echo "make wheels    Python wheels carrying make dist's binaries, in dist/wheels; make npm: npm packages in dist/npm"
 	@echo "make test-packages  install the wheel and the npm packages offline and test them against ascpsim"
@@ -180,10 +180,7 @@ soak:
 	$(GO) test ./cmd/asession -run '^TestFaultSchedule$$' -count=1 -timeout 90m -args -soak=$(SOAK)
 
 generate:
-	$(GO) test ./schema -run 'TestGeneratedFilesAreCurrent|TestGoSpecIsCurrent' -update
-	$(GO) test ./session -run TestSpecs -update
-	$(GO) test ./events -run TestTranscripts -update
-	$(GO) test ./cmd/asession -run 'TestHumanRendering|TestReplayedTranscripts' -update
+	$(GO) generate ./...
 
 # ascpsim is a test stand-in, not part of the product: users get asession on
 # their PATH, and the simulator only when they ask for it.
