@@ -43,7 +43,7 @@ help:
 	@echo "make build     build bin/asession and bin/ascpsim (static, versioned)"
 	@echo "make cross     go vet and build every package for each of PLATFORMS"
 	@echo "make dist      archives of asession for each of PLATFORMS and SHA256SUMS, in dist/"
-	@echo "make generate  regenerate the JSON Schema and the README field table from schema.Fields"
+	@echo "make generate  regenerate the JSON Schemas and the README field tables from schema.Fields and mgmt.KnownFields"
 	@echo "make install   install asession into GOBIN; make install-ascpsim: the stand-in too"
 
 build:
@@ -148,7 +148,7 @@ soak:
 generate:
 	$(GO) test ./schema -run 'TestGeneratedFilesAreCurrent|TestGoSpecIsCurrent' -update
 	$(GO) test ./session -run TestSpecs -update
-	$(GO) test ./events -run TestTranscripts -update
+	$(GO) test ./events -run 'TestTranscripts|TestFieldTableOutputsAreCurrent' -update
 	$(GO) test ./cmd/asession -run TestHumanRendering -update
 
 # ascpsim is a test stand-in, not part of the product: users get asession on

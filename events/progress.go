@@ -106,16 +106,6 @@ func NewTracker(n int, now func() time.Time) *Tracker {
 	return t
 }
 
-var (
-	fieldFile             = mgmt.NewName("File")
-	fieldTransferBytes    = mgmt.NewName("TransferBytes")
-	fieldPreTransferBytes = mgmt.NewName("PreTransferBytes")
-	fieldStartByte        = mgmt.NewName("StartByte")
-	fieldSize             = mgmt.NewName("Size")
-	fieldCode             = mgmt.NewName("Code")
-	fieldDescription      = mgmt.NewName("Description")
-)
-
 // Observe takes one frame of session i (1-based).
 func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 	t.mu.Lock()
@@ -126,13 +116,13 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 	switch string(f.Type()) {
 	case "STATS":
 		t.running()
-		if v, ok := intField(f, fieldTransferBytes); ok && v != s.sentBytes {
+		if v, ok := intField(f, mgmt.NameTransferBytes); ok && v != s.sentBytes {
 			s.sentBytes = v
 			t.changed = true
 		}
 	case "START":
 		t.running()
-		name, _ := f.Lookup(fieldFile)
+		name, _ := f.Lookup(mgmt.NameFile)
 		if t.finishedBefore(name) {
 			// Sent again although an earlier attempt finished it: its
 			// bytes are counted done already.
@@ -141,7 +131,7 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 			return
 		}
 		s.counts.Attempted++
-		if v, ok := intField(f, fieldStartByte); ok {
+		if v, ok := intField(f, mgmt.NameStartByte); ok {
 			s.resumedBytes += v
 		}
 		t.currentFile = append(t.currentFile[:0], name...)
@@ -149,8 +139,8 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 		s.open = true
 		t.changed = true
 	case "STOP":
-		name, _ := f.Lookup(fieldFile)
-		if v, ok := intField(f, fieldTransferBytes); ok {
+		name, _ := f.Lookup(mgmt.NameFile)
+		if v, ok := intField(f, mgmt.NameTransferBytes); ok {
 			s.sentBytes = v
 		}
 		if !t.finish(name) {
@@ -158,21 +148,21 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 		}
 		s.counts.Completed++
 		s.open = false
-		if v, ok := intField(f, fieldSize); ok {
+		if v, ok := intField(f, mgmt.NameSize); ok {
 			s.finishedBytes += v
 		}
 		t.changed = true
 	case "SKIP":
 		// A skipped file is there already: attempted, completed (as
 		// Connect counts it) and its bytes done.
-		if name, _ := f.Lookup(fieldFile); !t.finish(name) {
+		if name, _ := f.Lookup(mgmt.NameFile); !t.finish(name) {
 			t.dropExpected(s, f)
 			return
 		}
 		s.counts.Attempted++
 		s.counts.Completed++
 		s.counts.Skipped++
-		if v, ok := intField(f, fieldSize); ok {
+		if v, ok := intField(f, mgmt.NameSize); ok {
 			s.finishedBytes += v
 			s.skippedBytes += v
 		}
@@ -180,7 +170,7 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 	case "FILEERROR":
 		// A file that fails before its START (a missing source) was
 		// attempted too; one that fails after it is counted already.
-		if name, _ := f.Lookup(fieldFile); !s.open || !bytes.Equal(name, s.lastStart) {
+		if name, _ := f.Lookup(mgmt.NameFile); !s.open || !bytes.Equal(name, s.lastStart) {
 			s.counts.Attempted++
 		}
 		s.open = false
@@ -188,7 +178,7 @@ func (t *Tracker) Observe(i int, f *mgmt.Frame) {
 		t.recordFailedFile(i, f)
 		t.changed = true
 	case "NOTIFICATION":
-		if v, ok := intField(f, fieldPreTransferBytes); ok {
+		if v, ok := intField(f, mgmt.NamePreTransferBytes); ok {
 			s.expectedBytes = s.base.written + v
 			t.changed = true
 		}
@@ -216,7 +206,7 @@ func (t *Tracker) finishedBefore(name []byte) bool {
 // earlier attempt finished and this one counted again in its
 // PreTransferBytes (a re-sent directory).
 func (t *Tracker) dropExpected(s *sessionProgress, f *mgmt.Frame) {
-	if v, ok := intField(f, fieldSize); ok && s.expectedBytes-v >= s.base.written {
+	if v, ok := intField(f, mgmt.NameSize); ok && s.expectedBytes-v >= s.base.written {
 		s.expectedBytes -= v
 		t.changed = true
 	}
@@ -245,9 +235,9 @@ func (t *Tracker) recordFailedFile(session int, f *mgmt.Frame) {
 	if len(t.failedFiles) >= maxFailedFiles {
 		return
 	}
-	name, _ := f.Lookup(fieldFile)
-	desc, _ := f.Lookup(fieldDescription)
-	code, _ := intField(f, fieldCode)
+	name, _ := f.Lookup(mgmt.NameFile)
+	desc, _ := f.Lookup(mgmt.NameDescription)
+	code, _ := intField(f, mgmt.NameCode)
 	t.failedFiles = append(t.failedFiles, FailedFile{File: clipText(name), Code: int(code), Description: clipText(desc), session: session})
 }
 

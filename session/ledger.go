@@ -511,11 +511,9 @@ func (d *delivered) hasHash(h uint64) bool {
 }
 
 var (
-	typeStop                = []byte("STOP")
-	typeSkip                = []byte("SKIP")
-	typeArgStop             = []byte("ARGSTOP")
-	fieldSource             = mgmt.NewName("Source")
-	fieldArgTransfersFailed = mgmt.NewName("ArgTransfersFailed")
+	typeStop    = []byte("STOP")
+	typeSkip    = []byte("SKIP")
+	typeArgStop = []byte("ARGSTOP")
 )
 
 // observe takes the frames that finish something. It does not allocate
@@ -524,7 +522,7 @@ var (
 func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 	switch {
 	case bytes.Equal(typ, typeStop), bytes.Equal(typ, typeSkip):
-		src, ok := f.Lookup(fieldSource)
+		src, ok := f.Lookup(mgmt.NameSource)
 		if !ok {
 			return
 		}
@@ -536,7 +534,7 @@ func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 		}
 		l.mu.Unlock()
 	case bytes.Equal(typ, typeArgStop):
-		failed, ok := f.Lookup(fieldArgTransfersFailed)
+		failed, ok := f.Lookup(mgmt.NameArgTransfersFailed)
 		n, err := strconv.Atoi(string(failed))
 		l.mu.Lock()
 		passed := ok && err == nil && n == 0

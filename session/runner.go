@@ -347,7 +347,7 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 			// message without this job's id is not from the ascp we
 			// started.
 			checked = true
-			if u, _ := f.Lookup(fieldUserStr); string(u) != opts.JobID {
+			if u, _ := f.Lookup(mgmt.NameUserStr); string(u) != opts.JobID {
 				fr.batch = fr.batch[:0] // its line is not relayed
 				r.stopWith(outcome(events.NewError(events.FromConnect, 0,
 					fmt.Sprintf("the first management message has UserStr %q, not this job's id: the peer is not the ascp asession started", truncate(string(u), 80))), ExitFailed))
@@ -575,31 +575,31 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 		fr.finalType = "DONE"
 	case "ERROR":
 		fr.finalType = "ERROR"
-		code, _ := f.Lookup(fieldCode)
+		code, _ := f.Lookup(mgmt.NameCode)
 		fr.errorCode, _ = strconv.Atoi(string(code))
-		desc, _ := f.Lookup(fieldDescription)
+		desc, _ := f.Lookup(mgmt.NameDescription)
 		fr.errorDesc = string(desc)
 	case "SESSION":
 		// Once per attempt: the id ties the job to ascp's own logs.
-		if id, ok := f.Lookup(fieldSessionID); ok {
+		if id, ok := f.Lookup(mgmt.NameSessionID); ok {
 			fr.job.sessionStarted(string(id))
 		}
 	case "STOP":
-		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
+		if src, ok := f.Lookup(mgmt.NameSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 		if fr.verify != nil {
 			fr.verify.stop(fr.session, f)
 		}
 	case "SKIP":
-		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
+		if src, ok := f.Lookup(mgmt.NameSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
 	case "FILEERROR":
-		if code, ok := f.Lookup(fieldCode); ok && fr.fileCode == 0 {
+		if code, ok := f.Lookup(mgmt.NameCode); ok && fr.fileCode == 0 {
 			fr.fileCode, _ = strconv.Atoi(string(code))
 		}
-		if name, _ := f.Lookup(fieldFile); j.sent.has(name) {
+		if name, _ := f.Lookup(mgmt.NameFile); j.sent.has(name) {
 			// Not a failed file: it was delivered before.
 			fr.forgiven++
 			t = nil
@@ -643,13 +643,6 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 	}
 	return nil
 }
-
-var (
-	fieldSessionID   = mgmt.NewName("SessionId")
-	fieldCode        = mgmt.NewName("Code")
-	fieldDescription = mgmt.NewName("Description")
-	fieldUserStr     = mgmt.NewName("UserStr")
-)
 
 // truncate shortens s to at most n bytes for a message.
 func truncate(s string, n int) string {
