@@ -413,14 +413,18 @@ func AppendUnescaped(dst, v []byte) []byte {
 
 // AppendEscaped is the inverse of AppendUnescaped, so that any byte string
 // can travel as a single value line.
-func AppendEscaped(dst []byte, v string) []byte {
+func AppendEscaped(dst []byte, v string) []byte { return appendEscapes(dst, v, true) }
+
+// appendEscapes appends v with its CR and LF escaped, and its ESC too when
+// escESC (a value of a field that is not Escaped keeps ESC as it is).
+func appendEscapes(dst []byte, v string, escESC bool) []byte {
 	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
-		case '\n':
+		switch c := v[i]; {
+		case c == '\n':
 			dst = append(dst, esc, 'n')
-		case '\r':
+		case c == '\r':
 			dst = append(dst, esc, 'r')
-		case esc:
+		case c == esc && escESC:
 			dst = append(dst, esc, esc)
 		default:
 			dst = append(dst, c)
@@ -443,35 +447,16 @@ func AppendFrame(dst []byte, frameType string, pairs ...string) []byte {
 	}
 	dst = append(dst, Header...)
 	dst = append(dst, "\nType: "...)
-	dst = appendLineBreaksEscaped(dst, frameType)
+	dst = appendEscapes(dst, frameType, false)
 	dst = append(dst, '\n')
 	for i := 0; i < len(pairs); i += 2 {
 		dst = append(dst, pairs[i]...)
 		dst = append(dst, ": "...)
-		if f := Known([]byte(pairs[i])); f != nil && f.Escaped {
-			dst = AppendEscaped(dst, pairs[i+1])
-		} else {
-			dst = appendLineBreaksEscaped(dst, pairs[i+1])
-		}
+		f := Known([]byte(pairs[i]))
+		dst = appendEscapes(dst, pairs[i+1], f != nil && f.Escaped)
 		dst = append(dst, '\n')
 	}
 	return append(dst, '\n')
-}
-
-// appendLineBreaksEscaped appends v with its CR and LF escaped, and
-// nothing else.
-func appendLineBreaksEscaped(dst []byte, v string) []byte {
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
-		case '\n':
-			dst = append(dst, esc, 'n')
-		case '\r':
-			dst = append(dst, esc, 'r')
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
 }
 
 // WriteFrame encodes one frame to w in a single Write call, so that frames

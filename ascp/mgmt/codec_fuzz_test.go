@@ -138,7 +138,7 @@ func decodedValue(name, v string) string {
 	if f := Known([]byte(name)); f != nil && f.Escaped {
 		return v
 	}
-	return string(appendLineBreaksEscaped(nil, v))
+	return string(appendEscapes(nil, v, false))
 }
 
 // FuzzFrameRoundTrip encodes a frame with AppendFrame and decodes it: every
