@@ -53,7 +53,7 @@ help:
 	@echo "make build     build bin/asession and bin/ascpsim (static, versioned)"
 	@echo "make cross     go vet and build every package for each of PLATFORMS"
 	@echo "make dist      archives of asession for each of PLATFORMS and SHA256SUMS, in dist/"
-	@echo "make generate  go generate ./...: the JSON Schema, README field table and Go spec from schema.Fields, and every golden file"
+	@echo "make generate  go generate ./...: the JSON Schemas, README field tables and Go spec from schema.Fields and mgmt.KnownFields, and every golden file"
 	@echo "make install   install asession into GOBIN; make install-ascpsim: the stand-in too"
 	@echo "make wheels    Python wheels carrying make dist's binaries, in dist/wheels; make npm: npm packages in dist/npm"
 	@echo "make test-packages  install the wheel and the npm packages offline and test them against ascpsim"

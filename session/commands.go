@@ -14,7 +14,6 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tidwall/gjson"
 
-	"github.com/faspkit/asession/ascp"
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
@@ -31,9 +30,9 @@ type Command struct {
 // IBM's asession. Built on the first command, as most jobs get none: at
 // start it cost 0.05 ms before every spawn.
 var ibmFieldKeys = sync.OnceValue(func() map[string]string {
-	m := make(map[string]string, len(ascp.IBMFields))
-	for _, name := range ascp.IBMFields {
-		if name != "Type" {
+	m := make(map[string]string, len(mgmt.KnownFields))
+	for i := range mgmt.KnownFields {
+		if name := mgmt.KnownFields[i].Name; name != "Type" {
 			m[events.SnakeCase(name)] = name
 		}
 	}

@@ -347,7 +347,7 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 			// message without this job's id is not from the ascp we
 			// started.
 			checked = true
-			if u, _ := f.Lookup(fieldUserStr); string(u) != opts.JobID {
+			if u, _ := f.Lookup(mgmt.NameUserStr); string(u) != opts.JobID {
 				fr.batch = fr.batch[:0] // its line is not relayed
 				r.stopWith(outcome(events.NewError(events.FromConnect, 0,
 					fmt.Sprintf("the first management message has UserStr %q, not this job's id: the peer is not the ascp asession started", truncate(string(u), 80))), ExitFailed))
@@ -501,7 +501,7 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 	switch string(f.Type()) {
 	case "SESSION":
 		// Once per attempt: the id ties the job to ascp's own logs.
-		if id, ok := f.Lookup(fieldSessionID); ok {
+		if id, ok := f.Lookup(mgmt.NameSessionID); ok {
 			j.sessionStarted(string(id))
 		}
 	case "STOP":
@@ -541,11 +541,6 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 	}
 	return nil
 }
-
-var (
-	fieldSessionID = mgmt.NewName("SessionId")
-	fieldUserStr   = mgmt.NewName("UserStr")
-)
 
 // truncate shortens s to at most n bytes for a message.
 func truncate(s string, n int) string {

@@ -117,24 +117,6 @@ func (a *Account) SetList(list *ascp.ListFile) {
 	}
 }
 
-// Frame fields the account reads.
-var (
-	fieldFile               = mgmt.NewName("File")
-	fieldSource             = mgmt.NewName("Source")
-	fieldSize               = mgmt.NewName("Size")
-	fieldStartByte          = mgmt.NewName("StartByte")
-	fieldTransferBytes      = mgmt.NewName("TransferBytes")
-	fieldFileBytes          = mgmt.NewName("FileBytes")
-	fieldPreTransferBytes   = mgmt.NewName("PreTransferBytes")
-	fieldCode               = mgmt.NewName("Code")
-	fieldDescription        = mgmt.NewName("Description")
-	fieldArgTransfersFailed = mgmt.NewName("ArgTransfersFailed")
-	fieldTransfersAttempted = mgmt.NewName("TransfersAttempted")
-	fieldTransfersPassed    = mgmt.NewName("TransfersPassed")
-	fieldTransfersFailed    = mgmt.NewName("TransfersFailed")
-	fieldTransfersSkipped   = mgmt.NewName("TransfersSkipped")
-)
-
 // Observe takes one frame of session i (1-based). It does not allocate
 // once the buffers for the current file's name have grown.
 func (a *Account) Observe(i int, f *mgmt.Frame) {
@@ -161,10 +143,10 @@ func (a *Account) Observe(i int, f *mgmt.Frame) {
 		s.fileFrames++
 		a.fileError(i, s, f)
 	case "ARGSTOP":
-		failed, ok := intField(f, fieldArgTransfersFailed)
+		failed, ok := intField(f, mgmt.NameArgTransfersFailed)
 		s.ledger.argStop(ok && failed == 0)
 	case "NOTIFICATION":
-		if v, ok := intField(f, fieldPreTransferBytes); ok {
+		if v, ok := intField(f, mgmt.NamePreTransferBytes); ok {
 			s.precalc = true
 			s.expected = s.base.written + v
 			a.changed = true
@@ -189,9 +171,9 @@ func (a *Account) setInt(dst *int64, f *mgmt.Frame, name mgmt.Name) {
 }
 
 func (a *Account) stats(s *session, f *mgmt.Frame) {
-	a.setInt(&s.sent, f, fieldTransferBytes)
-	a.setInt(&s.fileBytes, f, fieldFileBytes)
-	start, hasStart := intField(f, fieldStartByte)
+	a.setInt(&s.sent, f, mgmt.NameTransferBytes)
+	a.setInt(&s.fileBytes, f, mgmt.NameFileBytes)
+	start, hasStart := intField(f, mgmt.NameStartByte)
 	if !hasStart {
 		return
 	}
@@ -210,13 +192,13 @@ func (a *Account) stats(s *session, f *mgmt.Frame) {
 // another ascp moves too, and the file is attempted once, at its first
 // STOP.
 func (a *Account) openFile(s *session, f *mgmt.Frame, start int64) {
-	name, named := f.Lookup(fieldFile)
+	name, named := f.Lookup(mgmt.NameFile)
 	s.open, s.openCounted = true, false
 	s.lastStart = append(s.lastStart[:0], name...)
 	if named {
 		a.currentFile = append(a.currentFile[:0], name...)
 	}
-	if size, ok := intField(f, fieldSize); ok && (!s.ledger.multi || start == 0) {
+	if size, ok := intField(f, mgmt.NameSize); ok && (!s.ledger.multi || start == 0) {
 		// A share's Size is the whole file's: counted by the share that
 		// starts it.
 		s.sizes += size
@@ -230,7 +212,7 @@ func (a *Account) openFile(s *session, f *mgmt.Frame, start int64) {
 }
 
 func (a *Account) startFile(s *session, f *mgmt.Frame) {
-	name, _ := f.Lookup(fieldFile)
+	name, _ := f.Lookup(mgmt.NameFile)
 	if a.finishedBefore(name) {
 		// Sent again although an earlier attempt finished it: its bytes
 		// are counted done already.
@@ -245,10 +227,10 @@ func (a *Account) startFile(s *session, f *mgmt.Frame) {
 	s.open, s.openCounted = true, true
 	s.lastStart = append(s.lastStart[:0], name...)
 	a.currentFile = append(a.currentFile[:0], name...)
-	if v, ok := intField(f, fieldSize); ok {
+	if v, ok := intField(f, mgmt.NameSize); ok {
 		s.sizes += v
 	}
-	if v, ok := intField(f, fieldStartByte); ok && !s.ledger.multi {
+	if v, ok := intField(f, mgmt.NameStartByte); ok && !s.ledger.multi {
 		s.curResumed = v
 	}
 	s.ledger.inTransfer()
@@ -270,11 +252,11 @@ func (s *session) inTransfer(name []byte) bool {
 }
 
 func (a *Account) stopFile(s *session, f *mgmt.Frame) {
-	a.setInt(&s.sent, f, fieldTransferBytes)
-	a.setInt(&s.fileBytes, f, fieldFileBytes)
-	name, _ := f.Lookup(fieldFile)
-	size, hasSize := intField(f, fieldSize)
-	start, hasStart := intField(f, fieldStartByte)
+	a.setInt(&s.sent, f, mgmt.NameTransferBytes)
+	a.setInt(&s.fileBytes, f, mgmt.NameFileBytes)
+	name, _ := f.Lookup(mgmt.NameFile)
+	size, hasSize := intField(f, mgmt.NameSize)
+	start, hasStart := intField(f, mgmt.NameStartByte)
 	moved := s.inTransfer(name)
 	there := !moved && hasStart && hasSize && start == size
 	if !a.finish(name) {
@@ -303,14 +285,14 @@ func (a *Account) stopFile(s *session, f *mgmt.Frame) {
 		}
 	}
 	s.finished += size
-	if src, ok := f.Lookup(fieldSource); ok {
+	if src, ok := f.Lookup(mgmt.NameSource); ok {
 		s.ledger.finished(src, state)
 	}
 	a.changed = true
 }
 
 func (a *Account) skipFile(s *session, f *mgmt.Frame) {
-	name, _ := f.Lookup(fieldFile)
+	name, _ := f.Lookup(mgmt.NameFile)
 	if !a.finish(name) {
 		a.dropExpected(s, f)
 		return
@@ -318,7 +300,7 @@ func (a *Account) skipFile(s *session, f *mgmt.Frame) {
 	moved := s.inTransfer(name)
 	a.countFinished(s, name, moved)
 	s.counts.Skipped++
-	if size, ok := intField(f, fieldSize); ok {
+	if size, ok := intField(f, mgmt.NameSize); ok {
 		s.there += size
 		s.finished += size
 		if !moved {
@@ -328,7 +310,7 @@ func (a *Account) skipFile(s *session, f *mgmt.Frame) {
 	if moved {
 		s.closeFile()
 	}
-	if src, ok := f.Lookup(fieldSource); ok {
+	if src, ok := f.Lookup(mgmt.NameSource); ok {
 		s.ledger.finished(src, ItemSkipped)
 	}
 	a.changed = true
@@ -366,8 +348,8 @@ func (a *Account) takeAttempt(name []byte) bool {
 }
 
 func (a *Account) fileError(i int, s *session, f *mgmt.Frame) {
-	name, _ := f.Lookup(fieldFile)
-	code, _ := intField(f, fieldCode)
+	name, _ := f.Lookup(mgmt.NameFile)
+	code, _ := intField(f, mgmt.NameCode)
 	v := &s.verdict
 	if v.fileCode == 0 {
 		v.fileCode = int(code)
@@ -411,8 +393,8 @@ func (a *Account) fileError(i int, s *session, f *mgmt.Frame) {
 // real transfers do (where files are reported, a retry's counters would
 // count again the files an earlier attempt counted).
 func (a *Account) totals(s *session, f *mgmt.Frame) {
-	a.setInt(&s.sent, f, fieldTransferBytes)
-	a.setInt(&s.fileBytes, f, fieldFileBytes)
+	a.setInt(&s.sent, f, mgmt.NameTransferBytes)
+	a.setInt(&s.fileBytes, f, mgmt.NameFileBytes)
 	c := &s.counts
 	raise := func(dst *int64, v int64) {
 		if v > *dst {
@@ -420,18 +402,18 @@ func (a *Account) totals(s *session, f *mgmt.Frame) {
 			a.changed = true
 		}
 	}
-	if v, ok := intField(f, fieldTransfersFailed); ok {
+	if v, ok := intField(f, mgmt.NameTransfersFailed); ok {
 		raise(&c.Failed, v-int64(s.verdict.forgiven))
 	}
 	if s.fileFrames > 0 {
 		return
 	}
-	skipped, _ := intField(f, fieldTransfersSkipped)
+	skipped, _ := intField(f, mgmt.NameTransfersSkipped)
 	raise(&c.Skipped, skipped)
-	if v, ok := intField(f, fieldTransfersPassed); ok {
+	if v, ok := intField(f, mgmt.NameTransfersPassed); ok {
 		raise(&c.Completed, v+skipped)
 	}
-	if v, ok := intField(f, fieldTransfersAttempted); ok {
+	if v, ok := intField(f, mgmt.NameTransfersAttempted); ok {
 		raise(&c.Attempted, v)
 	}
 	if string(f.Type()) == "DONE" && c.Failed == 0 && !hasCode(f) {
@@ -443,7 +425,7 @@ func (a *Account) totals(s *session, f *mgmt.Frame) {
 
 // hasCode reports whether a frame carries a non-zero Code.
 func hasCode(f *mgmt.Frame) bool {
-	code, ok := intField(f, fieldCode)
+	code, ok := intField(f, mgmt.NameCode)
 	return ok && code != 0
 }
 
@@ -474,7 +456,7 @@ func (a *Account) attemptedBefore(name []byte) bool {
 // earlier attempt finished and this one counted again in its
 // PreTransferBytes (a re-sent directory).
 func (a *Account) dropExpected(s *session, f *mgmt.Frame) {
-	if v, ok := intField(f, fieldSize); ok && s.precalc && s.expected-v >= s.base.written {
+	if v, ok := intField(f, mgmt.NameSize); ok && s.precalc && s.expected-v >= s.base.written {
 		s.expected -= v
 		a.changed = true
 	}
@@ -492,9 +474,9 @@ func (a *Account) recordFailedFile(session int, f *mgmt.Frame) {
 	if len(a.failedFiles) >= maxFailedFiles {
 		return
 	}
-	name, _ := f.Lookup(fieldFile)
-	desc, _ := f.Lookup(fieldDescription)
-	code, _ := intField(f, fieldCode)
+	name, _ := f.Lookup(mgmt.NameFile)
+	desc, _ := f.Lookup(mgmt.NameDescription)
+	code, _ := intField(f, mgmt.NameCode)
 	a.failedFiles = append(a.failedFiles, events.FailedFile{File: clipText(name), Code: int(code), Description: clipText(desc)})
 	a.failedOf = append(a.failedOf, session)
 }

@@ -49,11 +49,11 @@ func sharedLedgers(list *ascp.ListFile, n int) []*ledger {
 func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 	switch string(typ) {
 	case "STOP", "SKIP":
-		if src, ok := f.Lookup(fieldSource); ok {
+		if src, ok := f.Lookup(mgmt.NameSource); ok {
 			l.finished(src, ItemDelivered)
 		}
 	case "ARGSTOP":
-		n, ok := intField(f, fieldArgTransfersFailed)
+		n, ok := intField(f, mgmt.NameArgTransfersFailed)
 		l.argStop(ok && n == 0)
 	}
 }

@@ -41,24 +41,24 @@ func (v *attemptVerdict) sawError(f *mgmt.Frame) {
 		return
 	}
 	v.errSeen = true
-	code, _ := intField(f, fieldCode)
-	desc, _ := f.Lookup(fieldDescription)
+	code, _ := intField(f, mgmt.NameCode)
+	desc, _ := f.Lookup(mgmt.NameDescription)
 	v.errCode, v.errDesc = int(code), string(desc)
 }
 
 func (v *attemptVerdict) sawDone(f *mgmt.Frame) {
 	v.doneSeen = true
 	if hasCode(f) {
-		code, _ := intField(f, fieldCode)
+		code, _ := intField(f, mgmt.NameCode)
 		v.doneCode = int(code)
-		desc, _ := f.Lookup(fieldDescription)
+		desc, _ := f.Lookup(mgmt.NameDescription)
 		v.doneDesc = string(desc)
 	}
 	v.doneFailed, v.doneAttempted = -1, -1
-	if n, ok := intField(f, fieldTransfersFailed); ok {
+	if n, ok := intField(f, mgmt.NameTransfersFailed); ok {
 		v.doneFailed = n
 	}
-	if n, ok := intField(f, fieldTransfersAttempted); ok {
+	if n, ok := intField(f, mgmt.NameTransfersAttempted); ok {
 		v.doneAttempted = n
 	}
 }
