@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -531,17 +532,25 @@ func looksLikeSubcommand(arg string) bool {
 // handleSignals turns SIGINT, SIGTERM and SIGHUP (the terminal went away)
 // into a cancellation (CANCEL to ascp, then a kill after the grace period),
 // so that the private list folder is removed on those exits too; a second
-// signal kills at once. SIGPIPE is caught so that a closed stdout is an error to handle, not
+// signal kills at once, and so does the end of endingGrace when the system
+// is about to end asession anyway (Windows' console close, logoff and
+// shutdown), so that the summary is written first. SIGPIPE is caught so that a closed stdout is an error to handle, not
 // sudden death that would leave ascp running.
 func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zerolog.Logger) (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, notifiedSignals...)
+	notifySignals(ch, notifiedSignals...)
 	done := make(chan struct{})
+	var killOnce sync.Once
+	killNow := func() { killOnce.Do(func() { close(kill) }) }
 	go func() {
 		cancelled := false
+		var deadline *time.Timer
 		for {
 			select {
 			case <-done:
+				if deadline != nil {
+					deadline.Stop()
+				}
 				return
 			case sig := <-ch:
 				if sig == syscall.SIGPIPE {
@@ -549,15 +558,15 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 				}
 				if cancelled {
 					log.Warn().Str("signal", sig.String()).Msg("second signal: stopping ascp now")
-					if kill != nil {
-						close(kill)
-						kill = nil
-					}
+					killNow()
 					continue
 				}
 				cancelled = true
 				log.Warn().Str("signal", sig.String()).Msg("cancelling the transfer")
 				cancel(&session.SignalError{Signal: sig})
+				if grace, soon := endingGrace(sig); soon {
+					deadline = time.AfterFunc(grace, killNow)
+				}
 			}
 		}
 	}()
@@ -566,6 +575,10 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 		close(done)
 	}
 }
+
+// notifySignals is signal.Notify; a test stands in for Windows' console,
+// which it cannot close.
+var notifySignals = signal.Notify
 
 // secretsIn names the secret fields a parsed spec holds.
 func secretsIn(in *schema.Input) []string {
