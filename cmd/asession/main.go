@@ -502,15 +502,31 @@ func (c *cli) progressDisplay() progressDisplay {
 	if format == "log" {
 		return events.NewLogProgress(w, time.Now)
 	}
+	restoreConsole, vt := virtualTerminal(w)
+	if !vt {
+		return events.NewLogProgress(w, time.Now) // the escapes would print
+	}
 	display := events.NewTerminalProgress(w, terminalWidth(w))
 	switch {
 	case display.ReserveBottomLine(terminalRows(w)):
 	case human:
 		c.renderer.above = display.Above
 	case c.progressFormat == "":
+		restoreConsole()
 		return events.NewLogProgress(w, time.Now)
 	}
-	return display
+	return consoleDisplay{display, restoreConsole}
+}
+
+// consoleDisplay gives the console its mode back once the live line is done.
+type consoleDisplay struct {
+	progressDisplay
+	restore func()
+}
+
+func (d consoleDisplay) Done() {
+	d.progressDisplay.Done()
+	d.restore()
 }
 
 // progressDisplay shows progress snapshots to a person.
