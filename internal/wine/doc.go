@@ -10,6 +10,11 @@
 // make files import this package for its side effect; built with the tag
 // `wine` (and -ldflags=-checklinkname=0, which the link to the runtime's
 // switch needs) it turns on Go's own fallback, the switch the standard
-// library's tests use for the same path. Product code does not rely on it:
-// internal/rmtree removes the folders asession makes, under Wine too.
+// library's tests use for the same path.
+//
+// Only the tests get it. On Windows itself (10 1607 and later, as Go 1.26
+// requires) the newer call works, and file systems without it (FAT, SMB)
+// answer with a status Go does fall back on; only Wine 8 answers "not
+// implemented". asession run under Wine 8 by a user would leave its
+// private list folder behind, as the tests' folders were.
 package wine
