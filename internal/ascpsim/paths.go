@@ -16,9 +16,10 @@ var errOutsideDocroot = errors.New("path outside docroot")
 
 // splitRemote reads "[[user@]host:]path". A colon only marks a host when no
 // slash comes before it, so "./a:b" and "/x:y" stay local paths; on
-// Windows, as with ascp there, neither does a drive's (C:\data, C:data).
+// Windows, as with ascp there, neither does a drive's (C:\data, C:/data,
+// \\server\share), while h:path still names host h.
 func splitRemote(arg string) (user, host, path string, remote bool) {
-	if filepath.VolumeName(arg) != "" {
+	if vol := filepath.VolumeName(arg); len(vol) > 2 || vol != "" && len(arg) > 2 && os.IsPathSeparator(arg[2]) {
 		return "", "", arg, false
 	}
 	rest := arg
