@@ -31,7 +31,7 @@ BENCHDIR   ?= $(BIN)/bench
 # make soak: TestFaultSchedule over SOAK random seeds besides its fixed set.
 SOAK ?= 300
 
-.PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install install-ascpsim bench dist cross soak
+.PHONY: help build demo test test-windows vet lint fuzz fuzz-ci print-staticcheck-version generate clean install install-ascpsim bench dist cross soak
 
 # The Python and Node packages (python/, npm/). Their tests drive
 # bin/asession and bin/ascpsim; wheels and npm package make dist's binaries
@@ -46,6 +46,7 @@ PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo pyth
 help:
 	@echo "make demo      build asession and the ascpsim stand-in, upload and download a tree, show events"
 	@echo "make test      vet, gofmt check and the whole test suite with the race detector"
+	@echo "make test-windows  the test suite built for windows/amd64 and run under Wine (.ci/wine/test-windows)"
 	@echo "make lint      go vet, gofmt check and staticcheck ($(STATICCHECK_VERSION))"
 	@echo "make fuzz-ci   every fuzz target for FUZZTIME (10s) each; make fuzz: FUZZTIME_LONG (3m) each"
 	@echo "make soak      the fault schedule (lost, crash, stall x keepalive, removal, sessions) over SOAK (300) random seeds"
@@ -130,6 +131,11 @@ npm:
 test-packages: build wheels npm
 	PYTHON=$(PYTHON) ASCPSIM_BIN=$(BIN)/ascpsim python/test-installed.sh $(DIST)/wheels $(VERSION)
 	ASCPSIM_BIN=$(BIN)/ascpsim npm/test-installed.sh $(DIST)/npm $(VERSION)
+
+# The Windows build's tests, run under Wine (Debian's wine64 and mingw-w64;
+# .ci/run installs them). The script says what Wine 8 needs and why.
+test-windows:
+	GO=$(GO) .ci/wine/test-windows
 
 lint: vet
 	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1; }

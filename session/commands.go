@@ -212,6 +212,9 @@ type commandRouter struct {
 	reportMu  sync.Mutex // orders read's error lines against silence
 	// readDone is closed when read returns.
 	readDone chan struct{}
+	// reader is the thread of read's blocking Read, where the platform
+	// can cancel one (see readerThread).
+	reader readerThread
 }
 
 func newCommandRouter(sessions int, keepalive bool, out *events.Writer, log zerolog.Logger) *commandRouter {
@@ -232,6 +235,7 @@ func newCommandRouter(sessions int, keepalive bool, out *events.Writer, log zero
 // takes after the job has ended is neither written nor queued.
 func (r *commandRouter) read(in io.Reader) {
 	defer close(r.readDone)
+	defer r.reader.pin(in)()
 	lines := newLineReader(in, maxCommandLine)
 	line := 0
 	for {
@@ -297,15 +301,18 @@ type deadliner interface {
 // way. A reader with a read deadline is then interrupted (a deadline in the
 // past fails the blocked Read at once), read is waited for, and the deadline
 // is cleared, leaving the caller's reader usable, less what read had taken
-// into its buffer. Any other reader (an io.Pipe, a bufio.Reader, a blocking
-// *os.File: SetReadDeadline fails on it) offers no way to interrupt a Read
-// in progress, so read cannot be joined: it stays blocked until the next
-// line or the end of input, then returns having written and queued
-// nothing. Options.Commands says so.
+// into its buffer. On Windows, where pipes and consoles take no deadline,
+// a blocked Read of a handle is cancelled on read's thread instead
+// (readerThread), with the same result. Any other reader (an io.Pipe, a
+// bufio.Reader, a blocking *os.File on Unix: SetReadDeadline fails on it)
+// offers no way to interrupt a Read in progress, so read cannot be joined:
+// it stays blocked until the next line or the end of input, then returns
+// having written and queued nothing. Options.Commands says so.
 func (r *commandRouter) stop(in io.Reader) {
 	r.silence()
 	d, ok := in.(deadliner)
 	if !ok || d.SetReadDeadline(time.Unix(1, 0)) != nil {
+		r.reader.cancel(in, r.readDone)
 		return
 	}
 	<-r.readDone

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,9 @@ import (
 // progress during it, not only at its end, and a frame the input goes
 // idle after must still be followed by its line at once.
 func TestProgressLinesDuringABurst(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows' clock moves in ticks of 0.5 to 15.6 ms: a burst parsed within one tick shows no time passing, whatever the interval")
+	}
 	const frames = 200
 	var in strings.Builder
 	for i := 1; i <= frames; i++ {

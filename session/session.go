@@ -104,10 +104,12 @@ type Options struct {
 	// Commands is the command channel: JSON lines after the spec (nil:
 	// none). Before the summary, a reader with SetReadDeadline (a
 	// net.Conn, an os.Pipe, a pollable *os.File) is interrupted and the
-	// goroutine reading it joined, its deadline cleared again. Any other
-	// reader cannot be interrupted: that goroutine stays blocked in Read
-	// until the next line or end of input, and then writes and sends
-	// nothing.
+	// goroutine reading it joined, its deadline cleared again; on Windows
+	// so is a reader of a pipe or console handle (an *os.File, or a reader
+	// with the Fd method of the file it reads through): its blocked Read
+	// is cancelled. Any other reader cannot be interrupted: that goroutine
+	// stays blocked in Read until the next line or end of input, and then
+	// writes and sends nothing.
 	Commands io.Reader
 	Out      *events.Writer // JSON lines; nil discards them
 	Log      zerolog.Logger

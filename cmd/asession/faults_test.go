@@ -196,8 +196,9 @@ func (c faultCase) run(t *testing.T) error {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.Env = append(os.Environ(), "ASCPSIM_ROOT="+root, "ASCPSIM_PASSWORD=secret-pw",
-		"ASESSION_ASCP="+ascpsimBin, "TMPDIR="+tmp, "GORACE=atexit_sleep_ms=0",
+		"ASESSION_ASCP="+ascpsimBin, "GORACE=atexit_sleep_ms=0",
 		fmt.Sprintf("ASCPSIM_FAIL=%s:%d", c.fault, c.faultAt), fmt.Sprintf("ASCPSIM_FAIL_TIMES=%d", c.times))
+	cmd.Env = append(cmd.Env, tempEnv(tmp)...)
 	err := cmd.Run()
 	exit := 0
 	var ee *exec.ExitError

@@ -36,7 +36,7 @@ func libraryWork(t *testing.T, size, rateKbps int) (spec string) {
 	t.Setenv("ASCPSIM_ROOT", root)
 	t.Setenv("ASCPSIM_PASSWORD", "pw")
 	return `{"remote_host":"h","remote_user":"u","remote_password":"pw","direction":"send","create_dir":true,` +
-		`"target_rate_kbps":` + strconv.Itoa(rateKbps) + `,"paths":[{"source":"` + src + `"}],"destination_root":"/lib"}`
+		`"target_rate_kbps":` + strconv.Itoa(rateKbps) + `,"paths":[{"source":` + strconv.Quote(src) + `}],"destination_root":"/lib"}`
 }
 
 // A Go program tells a deadline from a cancellation, and its own cause

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -506,15 +507,31 @@ func (c *cli) progressDisplay() progressDisplay {
 	if format == "log" {
 		return events.NewLogProgress(w, time.Now)
 	}
+	restoreConsole, vt := virtualTerminal(w)
+	if !vt {
+		return events.NewLogProgress(w, time.Now) // the escapes would print
+	}
 	display := events.NewTerminalProgress(w, terminalWidth(w))
 	switch {
 	case display.ReserveBottomLine(terminalRows(w)):
 	case human:
 		c.renderer.above = display.Above
 	case c.progressFormat == "":
+		restoreConsole()
 		return events.NewLogProgress(w, time.Now)
 	}
-	return display
+	return consoleDisplay{display, restoreConsole}
+}
+
+// consoleDisplay gives the console its mode back once the live line is done.
+type consoleDisplay struct {
+	progressDisplay
+	restore func()
+}
+
+func (d consoleDisplay) Done() {
+	d.progressDisplay.Done()
+	d.restore()
 }
 
 // progressDisplay shows progress snapshots to a person.
@@ -536,17 +553,25 @@ func looksLikeSubcommand(arg string) bool {
 // handleSignals turns SIGINT, SIGTERM and SIGHUP (the terminal went away)
 // into a cancellation (CANCEL to ascp, then a kill after the grace period),
 // so that the private list folder is removed on those exits too; a second
-// signal kills at once. SIGPIPE is caught so that a closed stdout is an error to handle, not
+// signal kills at once, and so does the end of endingGrace when the system
+// is about to end asession anyway (Windows' console close, logoff and
+// shutdown), so that the summary is written first. SIGPIPE is caught so that a closed stdout is an error to handle, not
 // sudden death that would leave ascp running.
 func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zerolog.Logger) (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, notifiedSignals...)
+	notifySignals(ch, notifiedSignals...)
 	done := make(chan struct{})
+	var killOnce sync.Once
+	killNow := func() { killOnce.Do(func() { close(kill) }) }
 	go func() {
 		cancelled := false
+		var deadline *time.Timer
 		for {
 			select {
 			case <-done:
+				if deadline != nil {
+					deadline.Stop()
+				}
 				return
 			case sig := <-ch:
 				if sig == syscall.SIGPIPE {
@@ -554,15 +579,15 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 				}
 				if cancelled {
 					log.Warn().Str("signal", sig.String()).Msg("second signal: stopping ascp now")
-					if kill != nil {
-						close(kill)
-						kill = nil
-					}
+					killNow()
 					continue
 				}
 				cancelled = true
 				log.Warn().Str("signal", sig.String()).Msg("cancelling the transfer")
 				cancel(&session.SignalError{Signal: sig})
+				if grace, soon := endingGrace(sig); soon {
+					deadline = time.AfterFunc(grace, killNow)
+				}
 			}
 		}
 	}()
@@ -571,6 +596,10 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 		close(done)
 	}
 }
+
+// notifySignals is signal.Notify; a test stands in for Windows' console,
+// which it cannot close.
+var notifySignals = signal.Notify
 
 // secretsIn names the secret fields a parsed spec holds.
 func secretsIn(in *schema.Input) []string {

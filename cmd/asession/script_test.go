@@ -362,28 +362,6 @@ func scriptProcesses(marker []byte) []string {
 
 type procInfo struct{ pid, cmdline string }
 
-// scriptPids lists the live processes whose environment holds marker.
-func scriptPids(marker []byte) []procInfo {
-	var found []procInfo
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
-		if err != nil || !bytes.Contains(env, marker) {
-			continue
-		}
-		stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if fields := strings.Fields(string(stat)); len(fields) > 2 && fields[2] == "Z" {
-			continue // a zombie is gone, only not yet reaped by its parent
-		}
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		found = append(found, procInfo{e.Name(), strings.ReplaceAll(string(cmdline), "\x00", " ")})
-	}
-	return found
-}
-
 // signal TERM|INT|HUP PROGRAM: sends the signal to this script's running
 // PROGRAM processes (testscript's kill knows only INT and KILL).
 func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
@@ -397,7 +375,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	marker := []byte("ASCPSIM_ROOT=" + ts.Getenv("ASCPSIM_ROOT") + "\x00")
 	sent := 0
 	for _, p := range scriptPids(marker) {
-		if filepath.Base(strings.Fields(p.cmdline + " x")[0]) != args[1] {
+		if programName(p.cmdline) != args[1] {
 			continue
 		}
 		pid, _ := strconv.Atoi(p.pid)
@@ -412,7 +390,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 
 // notemp: asession left nothing in the script's temporary folder.
 func cmdNotemp(ts *testscript.TestScript, neg bool, args []string) {
-	entries, err := os.ReadDir(ts.Getenv("TMPDIR"))
+	entries, err := os.ReadDir(ts.Getenv(tempEnvName))
 	ts.Check(err)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), "asession-") {
@@ -453,7 +431,7 @@ func cmdReadhead(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	cmd := exec.Command(path, args[2:]...)
 	cmd.Dir = ts.Getenv("WORK")
-	for _, key := range []string{"PATH", "HOME", "TMPDIR", "ASCPSIM_ROOT", "ASCPSIM_PASSWORD", "ASESSION_ASCP", "ASCPSIM_FAIL", "ASCPSIM_FAIL_TIMES"} {
+	for _, key := range append([]string{"PATH", "HOME", tempEnvName, "ASCPSIM_ROOT", "ASCPSIM_PASSWORD", "ASESSION_ASCP", "ASCPSIM_FAIL", "ASCPSIM_FAIL_TIMES"}, platformEnvNames...) {
 		cmd.Env = append(cmd.Env, key+"="+ts.Getenv(key))
 	}
 	var stderr bytes.Buffer

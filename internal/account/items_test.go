@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -63,6 +64,9 @@ func (l *ledger) observe(typ []byte, f *mgmt.Frame) {
 // absolute clean path), and the same when every source's hash collides
 // (the index checks each hit against the line).
 func TestLedgerRetrySendsOnlyTheUnfinished(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("its cases are Unix paths: /data/a has no drive, so Windows takes it for a relative path")
+	}
 	cwd, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,7 @@ type faspSession struct {
 	flt      fault
 	start    time.Time
 	prog     *progress
+	stderr   io.Writer // what ascp would put in its log
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc
@@ -544,6 +545,8 @@ func (s *faspSession) completeFile(fc *fileCopy) (*sessionError, error) {
 	}
 	s.m.sendRich("STOP", stop...)
 	s.prog.fileDone(e.dstShown, e.size)
+	// Windows neither removes nor renames a file that is open.
+	_ = fc.in.Close()
 	s.afterSource(e)
 	return nil, nil
 }

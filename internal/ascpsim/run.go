@@ -95,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	flt.atStart()
 
-	s, err := startSession(cfg, tgt, dr, flt, stdout)
+	s, err := startSession(cfg, tgt, dr, flt, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ascp: failed to connect to management port %s: %v\n", cfg.mgmtAddr, err)
 		return 1
@@ -131,7 +131,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // startSession connects to the management port and sends INIT; the
 // client's commands are read from then on.
-func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Writer) (*faspSession, error) {
+func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout, stderr io.Writer) (*faspSession, error) {
 	m, err := dialMgmt(cfg.mgmtAddr)
 	if err != nil {
 		return nil, err
@@ -147,7 +147,7 @@ func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Wr
 		m.rich = append(m.rich, "Tags", cfg.tags)
 	}
 
-	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}}
+	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}, stderr: stderr}
 	s.q.wake = make(chan struct{}, 1)
 	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {
 		s.prog.w = stdout

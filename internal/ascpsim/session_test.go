@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,9 @@ func TestKeyAndToken(t *testing.T) {
 // TestPasswordPrompt: with no credential ascp asks on its terminal and
 // waits; a client that never answers waits for ever.
 func TestPasswordPrompt(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("ascpsim prompts and draws its progress on a terminal only on Unix: Windows has no pty to give it (asession starts ascp without a console there)")
+	}
 	root, local := t.TempDir(), t.TempDir()
 	writeFile(t, filepath.Join(local, "f"), []byte("x"))
 	cmd := exec.Command(simBin, send("-u", "prompt-test", filepath.Join(local, "f"), "/")...)
@@ -97,6 +101,9 @@ func TestPasswordPrompt(t *testing.T) {
 
 // TestPasswordPromptAnswered: a line typed at the prompt is the password.
 func TestPasswordPromptAnswered(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("ascpsim prompts and draws its progress on a terminal only on Unix: Windows has no pty to give it (asession starts ascp without a console there)")
+	}
 	root, local := t.TempDir(), t.TempDir()
 	writeFile(t, filepath.Join(local, "f"), []byte("typed"))
 	cmd := exec.Command(simBin, send(filepath.Join(local, "f"), "/")...)
@@ -355,6 +362,9 @@ func TestInvalidFault(t *testing.T) {
 // TestProgressOnTerminal: on a terminal, without -q, ascp draws progress;
 // nothing secret shows up there.
 func TestProgressOnTerminal(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("ascpsim prompts and draws its progress on a terminal only on Unix: Windows has no pty to give it (asession starts ascp without a console there)")
+	}
 	root, local := t.TempDir(), t.TempDir()
 	writeFile(t, filepath.Join(local, "f"), pattern(100_000, 1))
 	cmd := exec.Command(simBin, "--mode=send", "--host=sim", filepath.Join(local, "f"), "/")
