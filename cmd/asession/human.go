@@ -105,6 +105,9 @@ func renderError(out *bytes.Buffer, v gjson.Result) {
 	for _, line := range v.Get("terminal").Array() {
 		fmt.Fprintf(out, "  | %s\n", displayName(line.String()))
 	}
+	if hint := v.Get("hint").String(); hint != "" {
+		fmt.Fprintf(out, "  hint: %s\n", displayName(hint))
+	}
 }
 
 func renderSummary(out *bytes.Buffer, v gjson.Result) {
