@@ -91,6 +91,7 @@ type Tracker struct {
 	changed      bool
 	percentage   float64 // highest reported: a job's percentage never goes back
 	unverified   int64   // completed files whose checksum did not match (--verify)
+	unverifiedSk int64   // of which skipped ones (already there, a SKIP)
 	finished     nameset.Set
 	retried      bool // Retry was called: files may be reported again
 }
@@ -328,12 +329,25 @@ func (t *Tracker) Forgive(i int, h uint64) {
 func (t *Tracker) Unverified(file, description string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.unverify(file, description)
+}
+
+func (t *Tracker) unverify(file, description string) {
 	t.unverified++
 	t.failedCount++
 	if len(t.failedFiles) < maxFailedFiles {
 		t.failedFiles = append(t.failedFiles, FailedFile{File: file, Description: description})
 	}
 	t.changed = true
+}
+
+// UnverifiedSkipped is Unverified for a file counted skipped (a SKIP:
+// already there), which leaves the skipped count too.
+func (t *Tracker) UnverifiedSkipped(file, description string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.unverifiedSk++
+	t.unverify(file, description)
 }
 
 // Finish sets the final status.
@@ -388,6 +402,7 @@ func (t *Tracker) fill(s *Snapshot) {
 	}
 	s.Counts.Completed -= t.unverified
 	s.Counts.Failed += t.unverified
+	s.Counts.Skipped -= t.unverifiedSk
 	if s.BytesExpected > 0 && s.BytesWritten > s.BytesExpected {
 		s.BytesWritten = s.BytesExpected
 	}

@@ -270,7 +270,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		watchers.Wait()
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Index-1], verify: r.job.verify, single: r.cmd.Sessions == 1 || r.alone,
+	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Index-1], checks: r.job.checks, single: r.cmd.Sessions == 1 || r.alone,
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Index))
@@ -468,8 +468,8 @@ type frameRelay struct {
 	extra   []byte // `"session":N` on jobs of several sessions
 	raw     bool   // write the frames' own lines
 	redact  frameRedactor
-	ledger  *ledger   // nil in benchmarks of the bare relay
-	verify  *verifier // --verify; nil without it
+	ledger  *ledger     // nil in benchmarks of the bare relay
+	checks  *fileChecks // --verify, --checksums, --manifest; nil without them
 
 	// lines reads the frames and makes their lines when raw, into batch,
 	// handed to the Writer when the input goes idle, a progress line is
@@ -568,6 +568,7 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 		fr.ledger.observe(t, f)
 	}
 	j := fr.job
+	var complete completion // set for a file complete at its destination
 	// One switch on the type, which Go compiles to compares of the length
 	// first: a chain of bytes.Equal was ≈ 3 % of a frame.
 	switch string(t) {
@@ -588,13 +589,14 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
-		if fr.verify != nil {
-			fr.verify.stop(fr.session, f)
+		if fr.checks != nil {
+			complete = stopCompletion(f)
 		}
 	case "SKIP":
 		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
 			j.sent.add(src)
 		}
+		complete = completedSkipped
 	case "FILEERROR":
 		if code, ok := f.Lookup(fieldCode); ok && fr.fileCode == 0 {
 			fr.fileCode, _ = strconv.Atoi(string(code))
@@ -610,6 +612,16 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 	}
 	if t != nil {
 		j.tracker.Observe(fr.session, f)
+	}
+	if complete != 0 && fr.checks != nil {
+		// The file is complete at its destination. Its line goes out
+		// first, so that a check's error line follows it; and the
+		// tracker has counted it, as a failed check moves it to the
+		// failed.
+		if err := fr.writeBatch(); err != nil {
+			return err
+		}
+		fr.checks.complete(fr.session, f, complete)
 	}
 	if j.opts.OnFrame != nil {
 		j.opts.OnFrame(fr.session, f)

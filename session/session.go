@@ -136,6 +136,17 @@ type Options struct {
 	// SummaryFile, when set, receives the summary line (mode 0600, replaced
 	// atomically) on every outcome that writes one.
 	SummaryFile string
+
+	// Checksums, when set, are the expected checksums of the job's files
+	// (--checksums; ReadChecksumsFile): each file delivered or found
+	// already there that it lists is hashed and compared; a difference,
+	// or a listed file the job did not deliver, fails the job.
+	Checksums *ChecksumList
+	// Manifest, when set, receives the SHA-256 of every file delivered or
+	// already there, in ManifestFormat (default sha256sum), mode 0600,
+	// replaced atomically once the job ends.
+	Manifest       string
+	ManifestFormat ManifestFormat
 }
 
 // EnvAscp names the environment variable with the path of the ascp to run
@@ -327,14 +338,16 @@ type job struct {
 	progress []byte // reused buffer for progress lines
 	progMu   sync.Mutex
 	commands *commandRouter
-	ledgers  []*ledger // one per session: what its attempts finished
-	listDir  string    // the private folder of the list files
-	verify   *verifier // --verify; nil without it
-	sent     delivered // sources ascp reported transferred, all sessions
+	ledgers  []*ledger   // one per session: what its attempts finished
+	listDir  string      // the private folder of the list files
+	checks   *fileChecks // --verify, --checksums, --manifest; nil without them
+	sent     delivered   // sources ascp reported transferred, all sessions
 	// keepSent: sent is needed, as sources may vanish once sent, or a
 	// multi-session job may retry as one ascp over what none delivered.
 	keepSent bool
 	verified *int // files verified, for the summary
+	// checksumCounts is how the files --checksums lists fared.
+	checksumCounts *events.ChecksumCounts
 
 	procs registry
 	start time.Time
@@ -396,10 +409,8 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
-	if j.in.Agent.Verify {
-		if problems := checkVerify(j.in.Spec); problems != nil {
-			return outcome(InputError(problems), ExitUsage)
-		}
+	if o := j.checkFileChecks(); o != nil {
+		return o
 	}
 	dir, o := j.privateFolder()
 	if o != nil {
@@ -411,15 +422,12 @@ func (j *job) run(ctx context.Context) *Outcome {
 		return o
 	}
 	defer j.startVersionProbe(ctx, prepared.AscpPath)()
-	if o := j.setUp(prepared); o != nil {
+	if o := j.setUp(ctx, prepared); o != nil {
 		return o
 	}
 	results := j.runSessions(ctx, prepared)
-	verifyFailed := 0
-	if j.verify != nil {
-		verified, failed := j.verify.finish()
-		j.verified, verifyFailed = &verified, failed
-	}
+	checked := j.checks.finish()
+	j.verified, j.checksumCounts = checked.verified, checked.checksums
 	// The first real failure explains the job; the others were cancelled
 	// because of it.
 	var first *Outcome
@@ -434,9 +442,8 @@ func (j *job) run(ctx context.Context) *Outcome {
 	if first != nil {
 		return first
 	}
-	if verifyFailed > 0 {
-		return outcome(events.NewError(events.FromVerify, 0,
-			fmt.Sprintf("%d files differ from the checksum ascp reported for them", verifyFailed)), ExitFailed)
+	if checked.err != nil {
+		return outcome(checked.err, ExitFailed)
 	}
 	return &Outcome{ExitCode: ExitOK}
 }
@@ -509,7 +516,7 @@ func (j *job) startVersionProbe(ctx context.Context, ascpPath string) (wait func
 // setUp writes the list file and readies what the sessions share: the
 // ledgers, the checksum verifier and the command channel, whose reader
 // starts here.
-func (j *job) setUp(prepared *Prepared) *Outcome {
+func (j *job) setUp(ctx context.Context, prepared *Prepared) *Outcome {
 	if list := prepared.Invocations[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
@@ -519,9 +526,11 @@ func (j *job) setUp(prepared *Prepared) *Outcome {
 	releaseSetup(j)
 	j.keepSent = len(prepared.Invocations) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
 		j.in.Spec.Bool("delete_source") || j.in.Spec.Has("move_after_transfer")
-	if j.in.Agent.Verify {
-		j.verify = newVerifier(j)
+	checks, err := newFileChecks(ctx, j)
+	if err != nil {
+		return outcome(events.NewError(events.FromSetup, 0, err.Error()), ExitFailed)
 	}
+	j.checks = checks
 	keepalive := j.in.Spec.Bool("keepalive")
 	j.commands = newCommandRouter(len(prepared.Invocations), keepalive, j.opts.Out, j.opts.Log)
 	if j.opts.Commands != nil {
@@ -930,6 +939,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	j.describe(summary)
 	summary.AscpVersionError = versionError
 	summary.Verified = j.verified
+	summary.Checksums = j.checksumCounts
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
 	j.writeEngineFiles(summary)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -92,6 +93,7 @@ func TestScripts(t *testing.T) {
 			"perm":        cmdPerm,
 			"stale":       cmdStale,
 			"counters":    cmdCounters,
+			"before":      cmdBefore,
 		},
 	})
 }
@@ -508,5 +510,25 @@ func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	if got := info.Mode().Perm(); got != fs.FileMode(want) {
 		ts.Fatalf("%s has mode %o, want %o", args[0], got, want)
+	}
+}
+
+// before RE1 RE2: a stdout line matches RE1, and the first one does come
+// before the first line matching RE2, which must exist too.
+func cmdBefore(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: before regexp1 regexp2")
+	}
+	first, second := regexp.MustCompile(args[0]), regexp.MustCompile(args[1])
+	at := [2]int{-1, -1}
+	for i, line := range strings.Split(ts.ReadFile("stdout"), "\n") {
+		for k, re := range []*regexp.Regexp{first, second} {
+			if at[k] < 0 && re.MatchString(line) {
+				at[k] = i
+			}
+		}
+	}
+	if at[0] < 0 || at[1] < 0 || at[0] > at[1] {
+		ts.Fatalf("want a line matching %q before one matching %q: lines %d and %d", args[0], args[1], at[0]+1, at[1]+1)
 	}
 }
