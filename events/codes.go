@@ -96,6 +96,8 @@ var ascpErrors = []ErrorCode{
 // The ascp codes our own code raises or tests for, named so no bare number
 // stands for a meaning; TestNamedCodesMatchTable ties each to its row.
 const (
+	CodeNoPerms         = 5  // ERR_NO_PERMS
+	CodeSSHConnect      = 12 // ERR_TRANSFER_ERROR: the SSH connection failed
 	CodeConnectionError = 14 // ERR_CONNECTION_ERROR
 	CodeAuth            = 19 // ERR_AUTH: we refuse ascp's password prompt
 	CodeSomeFileErrors  = 27 // ERR_SOME_FILE_ERRS

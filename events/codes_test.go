@@ -62,6 +62,8 @@ func TestTargetAddressNotAvailableIsNotRetried(t *testing.T) {
 
 func TestNamedCodesMatchTable(t *testing.T) {
 	for code, mnemonic := range map[int]string{
+		CodeNoPerms:         "ERR_NO_PERMS",
+		CodeSSHConnect:      "ERR_TRANSFER_ERROR",
 		CodeConnectionError: "ERR_CONNECTION_ERROR",
 		CodeAuth:            "ERR_AUTH",
 		CodeSomeFileErrors:  "ERR_SOME_FILE_ERRS",

@@ -151,6 +151,10 @@ func renderSummary(out *bytes.Buffer, v gjson.Result) {
 	for _, f := range v.Get("failed_files").Array() {
 		fmt.Fprintf(out, "  failed %s: %s\n", displayName(f.Get("file").String()), displayName(f.Get("description").String()))
 	}
+	if c := v.Get("checksums"); c.Exists() {
+		fmt.Fprintf(out, "  checksums: %d checked, %d matched, %d mismatched, %d missing\n",
+			c.Get("checked").Int(), c.Get("matched").Int(), c.Get("mismatched").Int(), c.Get("missing").Int())
+	}
 	fmt.Fprintf(out, "  job %s, exit code %d\n", v.Get("job_id").String(), v.Get("exit_code").Int())
 }
 

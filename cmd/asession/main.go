@@ -90,6 +90,7 @@ func init() {
 	subcommands = []subcommand{
 		{name: "help", synopsis: "show this help (help COMMAND: that command's)", run: runHelp},
 		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"json"}, run: runDoctor},
+		{name: "preflight", synopsis: "check a job's road without transferring it (spec, ascp, port, files, credentials, clock)", own: []string{"json", "url", "strict", "max-input"}, run: runPreflight},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
 	}
 }
@@ -161,7 +162,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.StringVar(&c.manifestFormat, "manifest-format", string(session.ManifestFormats[0]), "--manifest lines: sha256sum, or json (path, size, sha256, source, status per line)")
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
-	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
+	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
 	c.fs = fs
 	return c
 }
@@ -254,7 +255,7 @@ func (c *cli) help(topic []string) int {
 	}
 	var list strings.Builder
 	for _, sub := range subcommands {
-		fmt.Fprintf(&list, "  %-8s %s\n", sub.name, sub.synopsis)
+		fmt.Fprintf(&list, "  %-9s %s\n", sub.name, sub.synopsis)
 	}
 	fmt.Fprintf(c.stdout, usage, list.String())
 	c.printFlags(nil)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,6 +95,7 @@ func TestScripts(t *testing.T) {
 			"stale":       cmdStale,
 			"counters":    cmdCounters,
 			"before":      cmdBefore,
+			"port":        cmdPort,
 		},
 	})
 }
@@ -531,4 +533,30 @@ func cmdBefore(ts *testscript.TestScript, neg bool, args []string) {
 	if at[0] < 0 || at[1] < 0 || at[0] > at[1] {
 		ts.Fatalf("want a line matching %q before one matching %q: lines %d and %d", args[0], args[1], at[0]+1, at[1]+1)
 	}
+}
+
+// port open|closed VAR: VAR is the number of a local TCP port that
+// accepts connections until the script ends (open), or that nothing
+// listens on (closed: it was listened on, then closed).
+func cmdPort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 || (args[0] != "open" && args[0] != "closed") {
+		ts.Fatalf("usage: port open|closed VAR")
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	ts.Check(err)
+	ts.Setenv(args[1], strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	if args[0] == "closed" {
+		ln.Close()
+		return
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	ts.Defer(func() { ln.Close() })
 }
