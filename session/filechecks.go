@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -107,8 +108,9 @@ const (
 )
 
 // hashWorkers is how many files are hashed at once: two, so that a
-// large file's hash does not hold back the small ones behind it.
-const hashWorkers = 2
+// large file's hash does not hold back the small ones behind it, but
+// never every core: hashing is all CPU, and the relay must keep one.
+var hashWorkers = min(2, max(1, runtime.GOMAXPROCS(0)-1))
 
 // newFileChecks readies the checks the job asked for; nil when none.
 func newFileChecks(ctx context.Context, j *job) (*fileChecks, error) {
