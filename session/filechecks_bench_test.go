@@ -54,4 +54,3 @@ func withDeferredHashing(tb testing.TB) *schema.Spec {
 	}
 	return in.Spec
 }
-
