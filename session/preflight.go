@@ -162,7 +162,9 @@ func preflightAscp(explicit, sdk string, in *schema.Input) (c PreflightCheck, pa
 // UDP data port cannot be tested without a FASP server answering on it.
 func preflightPort(ctx context.Context, in *schema.Input, timeout time.Duration) PreflightCheck {
 	spec := in.Spec
-	name, port, field, hint := "ssh_port", int64(22), "ssh_port", events.LookupCode(events.CodeSSHConnect).Hint
+	// The table's hint, less its pointer to this very check.
+	hint := strings.TrimSuffix(events.LookupCode(events.CodeSSHConnect).Hint, "; asession preflight tests it")
+	name, port, field := "ssh_port", int64(22), "ssh_port"
 	if spec.Bool("wss_enabled") && (!in.Agent.NoWSS || !spec.Has("fasp_port")) {
 		name, port, field = "wss_port", 443, "wss_port"
 		hint = "the server's WebSocket port did not answer: check remote_host and wss_port, and that outbound TCP to it is allowed"
