@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/ascp/mgmt"
-	"github.com/faspkit/asession/events"
 )
 
 // syncBuffer is an output the test reads while the job writes it.
@@ -143,17 +142,4 @@ func deref(p *int) any {
 		return nil
 	}
 	return *p
-}
-
-// testJob is a job of spec, set up as Run does it as far as the relay
-// and the checks need, writing to out.
-func testJob(t testing.TB, spec string, out io.Writer) *job {
-	t.Helper()
-	in, e := CheckInput([]byte(spec), CheckOptions{})
-	if e != nil {
-		t.Fatal(e)
-	}
-	opts := Options{Out: events.NewWriter(out)}
-	opts.defaults()
-	return &job{opts: &opts, in: in, tracker: events.NewTracker(1, nil), listDir: t.TempDir()}
 }
