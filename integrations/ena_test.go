@@ -132,14 +132,8 @@ func TestNextflowTaskChecksReads(t *testing.T) {
 		cmd.Dir = work
 		cmd.Env = append(os.Environ(), "PATH="+fake+string(os.PathListSeparator)+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
 			"ASCPSIM_ROOT="+ena.root, "ASESSION_ASCP="+filepath.Join(bin, "ascpsim"), "ASCPSIM_FAIL="+fail)
-		out, err := cmd.Output()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return string(out), code, work
+		out, _, code := outputAndCode(t, cmd)
+		return out, code, work
 	}
 
 	for _, c := range []struct {
@@ -233,16 +227,7 @@ func TestShellExampleENA(t *testing.T) {
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "PATH="+fake+string(os.PathListSeparator)+os.Getenv("PATH"), "ENA_KEY="+key,
 			"ASCPSIM_ROOT="+ena.root, "ASESSION_ASCP="+filepath.Join(bin, "ascpsim"), "ASCPSIM_FAIL="+fail)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return string(out), stderr.String(), code
+		return outputAndCode(t, cmd)
 	}
 	out, stderr, code := run("reads", "")
 	if code != 0 || out != "completed: 2 of 2 files of SRR12397036, checksums 2 matched, 0 differ, 0 missing\n" {
@@ -258,4 +243,19 @@ func TestShellExampleENA(t *testing.T) {
 		!strings.Contains(stderr, "error: file "+filepath.Join(dir, "bad", "SRR12397036_2.fastq.gz")+" (listed as SRR12397036_2.fastq.gz): md5 differs from --checksums") {
 		t.Fatalf("a corrupted read: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
+}
+
+// outputAndCode runs cmd and returns its stdout, its stderr and its exit
+// code; it fails the test when cmd cannot run at all.
+func outputAndCode(t *testing.T, cmd *exec.Cmd) (stdout, stderr string, code int) {
+	t.Helper()
+	var errb strings.Builder
+	cmd.Stderr = &errb
+	out, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), errb.String(), code
 }
