@@ -74,7 +74,6 @@ func frameInt(f *mgmt.Frame, n mgmt.Name) (int64, bool) {
 // relay, each file once, every hash it needs in one pass. At the end of
 // the job, finish waits for them and gives the verdict.
 type fileChecks struct {
-	ctx      context.Context
 	job      *job
 	upload   bool
 	verify   bool
@@ -119,7 +118,7 @@ func newFileChecks(ctx context.Context, j *job) (*fileChecks, error) {
 		return nil, nil
 	}
 	spec := j.in.Spec
-	c := &fileChecks{ctx: ctx, job: j, upload: spec.String("direction") == "send", verify: j.in.Agent.Verify,
+	c := &fileChecks{job: j, upload: spec.String("direction") == "send", verify: j.in.Agent.Verify,
 		list: opts.Checksums, destRoot: spec.String("destination_root"), queue: newCompletionQueue(j.listDir),
 		deferred: spec.Int("multi_session") > 1 && spec.Int("multi_session_threshold") > 0}
 	c.cwd, _ = os.Getwd()
