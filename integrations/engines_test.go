@@ -436,7 +436,12 @@ func TestAirflowDAG(t *testing.T) {
 	if bash == nil {
 		t.Fatal("aspera_transfer_dag.py: no asession bash_command")
 	}
-	dryRunCommand(t, string(bash[1])+"nextflow/ena_download.json")
+	md5 := filepath.Join(t.TempDir(), "ERR164407.md5")
+	if err := os.WriteFile(md5, []byte("0123456789abcdef0123456789abcdef  ERR164407.fastq.gz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bashLine := strings.ReplaceAll(string(bash[1]), "{{ ti.xcom_pull(task_ids='checksums') }}", md5)
+	dryRunCommand(t, bashLine+"nextflow/ena_download.json")
 
 	// The step runner against ascpsim, outcome by outcome: the summary it
 	// returns is asession's last stdout line, the XCom.
@@ -529,7 +534,11 @@ func TestNextflowProcess(t *testing.T) {
 	}
 	// Its flags as asession parses them, the job it makes replaced by the
 	// recipe.
-	cmdLine := strings.NewReplacer("${run}", "ERR164407", "job.json", "nextflow/ena_download.json").Replace(string(line[1]))
+	md5 := filepath.Join(t.TempDir(), "ERR164407.md5")
+	if err := os.WriteFile(md5, []byte("0123456789abcdef0123456789abcdef  ERR164407.fastq.gz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmdLine := strings.NewReplacer("${run}.md5", md5, "${run}", "ERR164407", "job.json", "nextflow/ena_download.json").Replace(string(line[1]))
 	dryRunCommand(t, cmdLine)
 }
 

@@ -13,6 +13,9 @@ type CheckOptions struct {
 	FaspURL  string // a fasp:// link merged under the spec (--url)
 	MaxBytes int64  // largest description accepted (0: schema.DefaultMaxInputBytes)
 	Verify   bool   // --verify, as agent.verify: the spec must allow it
+	// HashesFiles: --checksums or --manifest will read the local copies,
+	// which the spec must leave in place.
+	HashesFiles bool
 }
 
 // CheckInput parses and validates a job description. Unless strict, the
@@ -35,8 +38,8 @@ func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
 	if opts.Verify {
 		in.Agent.Verify = true
 	}
-	if in.Agent.Verify && in.Spec != nil && len(problems) == 0 {
-		problems = checkVerify(in.Spec)
+	if in.Spec != nil && len(problems) == 0 {
+		problems = checkFileChecks(in.Spec, in.Agent.Verify, opts.HashesFiles)
 	}
 	if len(problems) > 0 {
 		return in, InputError(problems)

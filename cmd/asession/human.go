@@ -105,6 +105,9 @@ func renderError(out *bytes.Buffer, v gjson.Result) {
 	for _, line := range v.Get("terminal").Array() {
 		fmt.Fprintf(out, "  | %s\n", displayName(line.String()))
 	}
+	if hint := v.Get("hint").String(); hint != "" {
+		fmt.Fprintf(out, "  hint: %s\n", displayName(hint))
+	}
 }
 
 func renderSummary(out *bytes.Buffer, v gjson.Result) {
@@ -147,6 +150,10 @@ func renderSummary(out *bytes.Buffer, v gjson.Result) {
 	}
 	for _, f := range v.Get("failed_files").Array() {
 		fmt.Fprintf(out, "  failed %s: %s\n", displayName(f.Get("file").String()), displayName(f.Get("description").String()))
+	}
+	if c := v.Get("checksums"); c.Exists() {
+		fmt.Fprintf(out, "  checksums: %d checked, %d matched, %d mismatched, %d missing\n",
+			c.Get("checked").Int(), c.Get("matched").Int(), c.Get("mismatched").Int(), c.Get("missing").Int())
 	}
 	fmt.Fprintf(out, "  job %s, exit code %d\n", v.Get("job_id").String(), v.Get("exit_code").Int())
 }

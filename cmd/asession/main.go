@@ -91,6 +91,7 @@ func init() {
 	subcommands = []subcommand{
 		{name: "help", synopsis: "show this help (help COMMAND: that command's)", run: runHelp},
 		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"json"}, run: runDoctor},
+		{name: "preflight", synopsis: "check a job's road without transferring it (spec, ascp, port, files, credentials, clock)", own: []string{"json", "url", "strict", "max-input"}, run: runPreflight},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
 	}
 }
@@ -126,6 +127,7 @@ type cli struct {
 	maxInput                                      int64
 	progressLine, showVersion, dryRun, strict     bool
 	verify                                        bool
+	checksums, manifest, manifestFormat           string
 	secretCookie, timestamps, asJSON              bool
 }
 
@@ -158,9 +160,12 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	fs.BoolVar(&c.strict, "strict", false, "treat unknown spec fields as errors instead of warnings")
 	fs.BoolVar(&c.verify, "verify", false, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
+	fs.StringVar(&c.checksums, "checksums", "", "expected checksums of the files (md5sum/sha256sum format, the algorithm known by the hash's length; PATH relative to destination_root or the source): each file delivered or already there is hashed and compared; a difference or a listed file not delivered fails the job")
+	fs.StringVar(&c.manifest, "manifest", "", "after the job, write the SHA-256 of every file delivered or already there to this file (0600, replaced atomically): sha256sum -c checks it from the destination root")
+	fs.StringVar(&c.manifestFormat, "manifest-format", string(session.ManifestFormats[0]), "--manifest lines: sha256sum, or json (path, size, sha256, source, status per line)")
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
-	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
+	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
 	c.fs = fs
 	return c
 }
@@ -253,7 +258,7 @@ func (c *cli) help(topic []string) int {
 	}
 	var list strings.Builder
 	for _, sub := range subcommands {
-		fmt.Fprintf(&list, "  %-8s %s\n", sub.name, sub.synopsis)
+		fmt.Fprintf(&list, "  %-9s %s\n", sub.name, sub.synopsis)
 	}
 	fmt.Fprintf(c.stdout, usage, list.String())
 	c.printFlags(nil)
@@ -280,6 +285,10 @@ func (c *cli) transfer() int {
 		return session.ExitOK
 	}
 	lines, log, problem := c.transferFlags()
+	if problem != "" {
+		return c.usageError(problem)
+	}
+	checksums, problem := c.fileCheckFlags()
 	if problem != "" {
 		return c.usageError(problem)
 	}
@@ -314,6 +323,7 @@ func (c *cli) transfer() int {
 	defer stopSignals()
 
 	opts := c.options(lines, log, commands, kill)
+	opts.Checksums, opts.Manifest, opts.ManifestFormat = checksums, c.manifest, session.ManifestFormat(c.manifestFormat)
 	if display := c.progressDisplay(); display != nil {
 		opts.OnProgress = display.Update
 		defer display.Done()
@@ -396,7 +406,8 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
 		return nil, nil, session.ExitUsage
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify})
+	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
+		HashesFiles: c.checksums != "" || c.manifest != ""})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = c.out.Event(inputErr)

@@ -7,6 +7,9 @@ the exit code, the summary and whether retrying may help, read from
 asession's exit-code table (README "Exit codes"; RETRY_MAY_HELP is tested
 against it).
 
+ena_md5_list() turns ENA's file report into the md5sum lines that
+asession --checksums takes, so that each read is checked as it arrives.
+
 Run as a script it does the same for one job file and prints the summary
 (or the failure) as JSON, exiting with asession's code:
     python3 asession_step.py job.json [path/of/asession]
@@ -44,6 +47,35 @@ def last_summary(stdout):
     if isinstance(summary, dict) and summary.get("type") == "summary":
         return summary
     return None
+
+
+def ena_md5_list(report_tsv):
+    """md5sum lines for asession --checksums from ENA's file report.
+
+    report_tsv is the text of
+    https://www.ebi.ac.uk/ena/portal/api/filereport?accession=RUN&result=read_run&fields=fastq_aspera,fastq_md5
+    (tab-separated, columns found by name). A run's files, two or three
+    for paired reads, are ';'-separated in both columns, in the same
+    order; each is listed by its name, which is where it lands in
+    destination_root.
+    """
+    lines = report_tsv.splitlines()
+    header = lines[0].split("\t") if lines else []
+    if "fastq_aspera" not in header or "fastq_md5" not in header:
+        raise ValueError("the report has no fastq_aspera or fastq_md5 column")
+    paths_at, sums_at = header.index("fastq_aspera"), header.index("fastq_md5")
+    out = []
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        if len(fields) <= max(paths_at, sums_at) or not fields[paths_at]:
+            continue
+        paths, sums = fields[paths_at].split(";"), fields[sums_at].split(";")
+        if len(paths) != len(sums):
+            raise ValueError("line %d: not one fastq_md5 per file of fastq_aspera" % number)
+        out += ["%s  %s\n" % (md5, path.rsplit("/", 1)[-1]) for path, md5 in zip(paths, sums)]
+    if not out:
+        raise ValueError("the report lists no FASTQ file")
+    return "".join(out)
 
 
 def run_transfer(job_path, asession="asession", extra_args=(), env=None):
