@@ -501,15 +501,27 @@ func (c *cli) progressDisplay() progressDisplay {
 	if format == "log" {
 		return events.NewLogProgress(w, time.Now)
 	}
-	display := events.NewTerminalProgress(w, terminalWidth(w))
+	display := events.NewTerminalProgress(w, terminalSize(w))
 	switch {
-	case display.ReserveBottomLine(terminalRows(w)):
+	case display.ReserveBottomLine():
 	case human:
 		c.renderer.above = display.Above
 	case c.progressFormat == "":
 		return events.NewLogProgress(w, time.Now)
 	}
-	return display
+	return &liveLine{TerminalProgress: display, stopWatching: watchResize(display.Resized)}
+}
+
+// liveLine is the live progress line with the watch on the terminal's size
+// that keeps it fitting the window.
+type liveLine struct {
+	*events.TerminalProgress
+	stopWatching func()
+}
+
+func (l *liveLine) Done() {
+	l.stopWatching()
+	l.TerminalProgress.Done()
 }
 
 // progressDisplay shows progress snapshots to a person.
