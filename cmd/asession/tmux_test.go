@@ -306,7 +306,7 @@ func TestLiveLineClearedOnSignals(t *testing.T) {
 				t.Errorf("want exit %d:\n%s", tc.code, text)
 			}
 			if !regexp.MustCompile(`(?m)^Cancelled: \d transferred, 0 skipped, \d failed; `).MatchString(text) ||
-				!regexp.MustCompile(`(?m)^  job asession-[0-9a-f]+, exit code ` + strconv.Itoa(tc.code) + `$`).MatchString(text) {
+				!regexp.MustCompile(`(?m)^  job asession-[0-9a-f]+, exit code `+strconv.Itoa(tc.code)+`$`).MatchString(text) {
 				t.Errorf("no whole cancelled summary:\n%s", text)
 			}
 			for _, row := range all {
