@@ -93,9 +93,6 @@ func (tm *tmuxTerm) waitFor(what string, cond func(screen []string) bool) []stri
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		screen := tm.screen()
-		if os.Getenv("TMUXDEBUG") != "" {
-			tm.t.Logf("%s: %d rows\n%s", what, len(screen), strings.Join(screen, "|\n"))
-		}
 		if cond(screen) {
 			return screen
 		}
