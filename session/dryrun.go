@@ -48,7 +48,10 @@ func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport,
 	if err != nil {
 		return nil, err
 	}
-	report := &DryRunReport{Type: "dry_run", Envelope: in.Envelope, Ascp: job.AscpPath, Unknown: in.Unknown}
+	report := &DryRunReport{Type: "dry_run", Envelope: in.Envelope, Ascp: job.AscpPath}
+	for _, u := range in.Unknown {
+		report.Unknown = append(report.Unknown, u.Pointer)
+	}
 	for _, cmd := range job.Invocations {
 		s := DryRunSession{Session: cmd.Index}
 		// Verbatim: secrets never reach argv (ascp reads them from its

@@ -97,6 +97,9 @@ func renderError(out *bytes.Buffer, v gjson.Result) {
 		if found := p.Get("found"); found.Exists() {
 			fmt.Fprintf(out, ", found %s", found.String())
 		}
+		if name := p.Get("did_you_mean"); name.Exists() {
+			fmt.Fprintf(out, "; did you mean %s?", displayName(name.String()))
+		}
 		out.WriteByte('\n')
 	}
 	for _, place := range v.Get("searched").Array() {

@@ -410,7 +410,11 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		}
 	}
 	if len(in.Unknown) > 0 {
-		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
+		fields := make([]string, len(in.Unknown))
+		for i, u := range in.Unknown {
+			fields[i] = u.String()
+		}
+		log.Warn().Strs("fields", fields).Msg("unknown fields ignored (--strict refuses them)")
 	}
 	if in.LogLevel != "" && !flagSet(c.fs, "log-level") {
 		if l, err := zerolog.ParseLevel(in.LogLevel); err == nil {
