@@ -450,7 +450,7 @@ func (r *runner) decide(fr *frameRelay, streamError error, stats mgmt.ReaderStat
 			desc += " (its last message was cut off)"
 		}
 		if n := stats.StrayLines + stats.MalformedLines; n > 0 {
-			desc += fmt.Sprintf("; %d lines it sent were not management messages", n)
+			desc += "; " + events.HumanCount(n, "line it sent was not a management message", "lines it sent were not management messages")
 		}
 		e = events.NewError(events.FromAscpExit, 0, desc)
 	}

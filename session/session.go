@@ -436,7 +436,7 @@ func (j *job) run(ctx context.Context) *Outcome {
 	}
 	if verifyFailed > 0 {
 		return outcome(events.NewError(events.FromVerify, 0,
-			fmt.Sprintf("%d files differ from the checksum ascp reported for them", verifyFailed)), ExitFailed)
+			events.HumanCount(verifyFailed, "file differs from the checksum ascp reported for it", "files differ from the checksum ascp reported for them")), ExitFailed)
 	}
 	return &Outcome{ExitCode: ExitOK}
 }
