@@ -31,7 +31,19 @@ BENCHDIR   ?= $(BIN)/bench
 # make soak: TestFaultSchedule over SOAK random seeds besides its fixed set.
 SOAK ?= 300
 
+# make image: the Dockerfile's image, asession alone, as IMAGE. make
+# image-ascp: that image with IBM's ascp added from SDK, the Transfer SDK
+# folder for Linux that holds ascp, its license and keys
+# (examples/container/Dockerfile.ascp), as ASCP_IMAGE: the image that
+# integrations/ runs. Push it to a registry of your own only (IBM's license
+# does not let ascp be passed on) and name it there in the examples.
+DOCKER     ?= docker
+IMAGE      ?= asession:$(VERSION)
+ASCP_IMAGE ?= asession-ascp:local
+SDK        ?= examples/container/sdk
+
 .PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install install-ascpsim bench dist cross soak
+.PHONY: image image-ascp
 
 help:
 	@echo "make demo      build asession and the ascpsim stand-in, upload and download a tree, show events"
@@ -45,6 +57,8 @@ help:
 	@echo "make dist      archives of asession for each of PLATFORMS and SHA256SUMS, in dist/"
 	@echo "make generate  regenerate the JSON Schema and the README field table from schema.Fields"
 	@echo "make install   install asession into GOBIN; make install-ascpsim: the stand-in too"
+	@echo "make image     the container image, asession alone, as IMAGE ($(IMAGE))"
+	@echo "make image-ascp SDK=DIR  that image plus ascp from the Transfer SDK folder DIR, as ASCP_IMAGE ($(ASCP_IMAGE))"
 
 build:
 	$(STATIC) -o $(BIN)/asession ./cmd/asession
@@ -150,6 +164,16 @@ generate:
 	$(GO) test ./session -run TestSpecs -update
 	$(GO) test ./events -run TestTranscripts -update
 	$(GO) test ./cmd/asession -run TestHumanRendering -update
+
+image:
+	$(DOCKER) build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+# The SDK folder is copied into a build context of its own, as sdk/, where
+# Dockerfile.ascp takes it from.
+image-ascp: image
+	@test -x "$(SDK)/ascp" || { echo "no ascp in SDK=$(SDK): name the Transfer SDK folder for Linux that holds ascp"; exit 1; }
+	ctx=$$(mktemp -d) && trap 'rm -rf "$$ctx"' EXIT && mkdir "$$ctx/sdk" && cp -R "$(SDK)/." "$$ctx/sdk/" && \
+	$(DOCKER) build -f examples/container/Dockerfile.ascp --build-arg ASESSION_IMAGE=$(IMAGE) -t $(ASCP_IMAGE) "$$ctx"
 
 # ascpsim is a test stand-in, not part of the product: users get asession on
 # their PATH, and the simulator only when they ask for it.
