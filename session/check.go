@@ -31,8 +31,8 @@ func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
 	}
 	in, problems := schema.ParseInput(data, opts.FaspURL)
 	if opts.Strict {
-		for _, ptr := range in.Unknown {
-			problems = append(problems, schema.Problem{Pointer: ptr, Expected: "a known field (--strict)", Found: "an unknown field"})
+		for _, u := range in.Unknown {
+			problems = append(problems, u.Problem())
 		}
 	}
 	if opts.Verify {

@@ -441,21 +441,21 @@ func (c *fileChecks) finish() checkVerdict {
 		verified := c.verified
 		v.verified = &verified
 		if c.verifyFailed > 0 {
-			failures = append(failures, failure{events.FromVerify, fmt.Sprintf("%d files differ from the checksum ascp reported for them", c.verifyFailed)})
+			failures = append(failures, failure{events.FromVerify, events.HumanCount(c.verifyFailed, "file differs from the checksum ascp reported for it", "files differ from the checksum ascp reported for them")})
 		}
 	}
 	if c.list != nil {
 		counts := c.listCounts(cancelled)
 		v.checksums = &counts
 		if counts.Mismatched > 0 {
-			failures = append(failures, failure{events.FromChecksums, fmt.Sprintf("%d files differ from --checksums or could not be read", counts.Mismatched)})
+			failures = append(failures, failure{events.FromChecksums, events.HumanCount(counts.Mismatched, "file differs from --checksums or could not be read", "files differ from --checksums or could not be read")})
 		}
 		if counts.Missing > 0 {
-			failures = append(failures, failure{events.FromChecksums, fmt.Sprintf("%d files listed in --checksums were not delivered", counts.Missing)})
+			failures = append(failures, failure{events.FromChecksums, events.HumanCount(counts.Missing, "file listed in --checksums was not delivered", "files listed in --checksums were not delivered")})
 		}
 	}
 	if c.unreadable > 0 && c.manifest != nil {
-		failures = append(failures, failure{events.FromChecksums, fmt.Sprintf("%d files could not be read for the manifest", c.unreadable)})
+		failures = append(failures, failure{events.FromChecksums, events.HumanCount(c.unreadable, "file could not be read for the manifest", "files could not be read for the manifest")})
 	}
 	if queueErr != nil {
 		failures = append(failures, failure{events.FromSetup, "cannot queue the files to check: " + queueErr.Error()})

@@ -21,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/suggest"
 	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
 )
@@ -76,7 +77,8 @@ func main() {
 
 // subcommand is one of asession's subcommands (doctor, version, help); a
 // session.Command is something else, a line of the command channel. Its
-// flags are the global ones plus those it names in own.
+// flags are those it names in own: any other is refused, as it would do
+// nothing.
 type subcommand struct {
 	name, synopsis string
 	own            []string
@@ -90,8 +92,8 @@ var subcommands []subcommand
 func init() {
 	subcommands = []subcommand{
 		{name: "help", synopsis: "show this help (help COMMAND: that command's)", run: runHelp},
-		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"json"}, run: runDoctor},
-		{name: "preflight", synopsis: "check a job's road without transferring it (spec, ascp, port, files, credentials, clock)", own: []string{"json", "url", "strict", "max-input"}, run: runPreflight},
+		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"ascp", "json"}, run: runDoctor},
+		{name: "preflight", synopsis: "check a job's road without transferring it (spec, ascp, port, files, credentials, clock)", own: []string{"ascp", "output", "json", "url", "strict", "max-input"}, run: runPreflight},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
 	}
 }
@@ -104,10 +106,6 @@ func findSubcommand(name string) *subcommand {
 	}
 	return nil
 }
-
-// globalFlags apply to every command; the rest belong to the transfer
-// or to the command that names them in its own list.
-var globalFlags = []string{"ascp", "log-level", "output", "help", "h"}
 
 // cli is one invocation: the parsed flags and the streams.
 type cli struct {
@@ -201,7 +199,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.help(nil)
 	}
 	if err != nil {
-		return c.usageError(err.Error())
+		return c.flagError(err)
 	}
 	var sub *subcommand
 	if len(positional) > 0 {
@@ -228,7 +226,7 @@ func (c *cli) misplacedFlag(sub *subcommand) string {
 	bad := ""
 	c.fs.Visit(func(f *flag.Flag) {
 		switch {
-		case bad != "" || slices.Contains(globalFlags, f.Name):
+		case bad != "":
 		case sub == nil && f.Name == "json":
 			bad = f.Name
 		case sub != nil && !slices.Contains(sub.own, f.Name):
@@ -252,8 +250,13 @@ func (c *cli) help(topic []string) int {
 		if sub == nil {
 			return c.usageError(fmt.Sprintf("unknown command %q", topic[0]))
 		}
-		fmt.Fprintf(c.stdout, "asession %s: %s\n\nFlags:\n", sub.name, sub.synopsis)
-		c.printFlags(append(slices.Clone(globalFlags), sub.own...))
+		fmt.Fprintf(c.stdout, "asession %s: %s\n\n", sub.name, sub.synopsis)
+		if len(sub.own) == 0 {
+			fmt.Fprintln(c.stdout, "Flags: none")
+			return session.ExitOK
+		}
+		fmt.Fprintln(c.stdout, "Flags:")
+		c.printFlags(func(name string) bool { return slices.Contains(sub.own, name) })
 		return session.ExitOK
 	}
 	var list strings.Builder
@@ -261,17 +264,17 @@ func (c *cli) help(topic []string) int {
 		fmt.Fprintf(&list, "  %-9s %s\n", sub.name, sub.synopsis)
 	}
 	fmt.Fprintf(c.stdout, usage, list.String())
-	c.printFlags(nil)
+	c.printFlags(func(string) bool { return true })
 	fmt.Fprint(c.stdout, exitCodes)
 	return session.ExitOK
 }
 
-// printFlags prints the flags named in only, or all of them.
-func (c *cli) printFlags(only []string) {
+// printFlags prints the flags that show accepts.
+func (c *cli) printFlags(show func(name string) bool) {
 	all := flag.NewFlagSet("", flag.ContinueOnError)
 	all.SetOutput(c.stdout)
 	c.fs.VisitAll(func(f *flag.Flag) {
-		if only == nil || slices.Contains(only, f.Name) {
+		if show(f.Name) {
 			all.Var(f.Value, f.Name, f.Usage)
 		}
 	})
@@ -422,7 +425,11 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		}
 	}
 	if len(in.Unknown) > 0 {
-		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
+		fields := make([]string, len(in.Unknown))
+		for i, u := range in.Unknown {
+			fields[i] = u.String()
+		}
+		log.Warn().Strs("fields", fields).Msg("unknown fields ignored (--strict refuses them)")
 	}
 	if in.LogLevel != "" && !flagSet(c.fs, "log-level") {
 		if l, err := zerolog.ParseLevel(in.LogLevel); err == nil {
@@ -522,27 +529,31 @@ func (c *cli) progressDisplay() progressDisplay {
 	if !vt {
 		return events.NewLogProgress(w, time.Now) // the escapes would print
 	}
-	display := events.NewTerminalProgress(w, terminalWidth(w))
+	display := events.NewTerminalProgress(w, terminalSize(w))
 	switch {
-	case display.ReserveBottomLine(terminalRows(w)):
+	case display.ReserveBottomLine():
 	case human:
 		c.renderer.above = display.Above
 	case c.progressFormat == "":
 		restoreConsole()
 		return events.NewLogProgress(w, time.Now)
 	}
-	return consoleDisplay{display, restoreConsole}
+	return &liveLine{TerminalProgress: display, stopWatching: watchResize(display.Resized), restoreConsole: restoreConsole}
 }
 
-// consoleDisplay gives the console its mode back once the live line is done.
-type consoleDisplay struct {
-	progressDisplay
-	restore func()
+// liveLine is the live progress line with the watch on the terminal's size
+// that keeps it fitting the window, and what gives the console its mode
+// back once the line is done.
+type liveLine struct {
+	*events.TerminalProgress
+	stopWatching   func()
+	restoreConsole func()
 }
 
-func (d consoleDisplay) Done() {
-	d.progressDisplay.Done()
-	d.restore()
+func (l *liveLine) Done() {
+	l.stopWatching()
+	l.TerminalProgress.Done()
+	l.restoreConsole()
 }
 
 // progressDisplay shows progress snapshots to a person.
@@ -624,6 +635,27 @@ func secretsIn(in *schema.Input) []string {
 		names = append(names, "cookie")
 	}
 	return names
+}
+
+// flagError writes a flag the command line got wrong as an error line, and
+// exits 2: an unknown flag with the one it most likely misspells.
+func (c *cli) flagError(err error) int {
+	name, unknown := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !unknown {
+		return c.usageError(err.Error())
+	}
+	var names []string
+	c.fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	problem := schema.Problem{Pointer: "--" + name, Expected: "a flag of asession", Found: "an unknown flag"}
+	desc := "unknown flag --" + name
+	if near := suggest.Nearest(name, names); near != "" {
+		problem.DidYouMean = "--" + near
+		desc += fmt.Sprintf(": did you mean --%s?", near)
+	}
+	e := events.NewError(events.FromInput, 0, desc+" (see asession --help)")
+	e.Problems = []schema.Problem{problem}
+	_ = c.out.Event(e)
+	return session.ExitUsage
 }
 
 // usageError writes a usage mistake as an error line, and exits 2.

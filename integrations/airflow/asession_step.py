@@ -1,8 +1,11 @@
 """Run one asession transfer as a workflow step, standard library only.
 
 run_transfer() starts asession with --retries 0 (the engine owns the
-retries), lets its stderr through to the task log, and returns the summary,
-asession's last stdout line, as a dict. A failure raises TransferFailed with
+retries), lets its stderr through to the task log with a progress line at
+each 10 % (--progress), and returns the summary, asession's last stdout
+line, as a dict. stdout is read as it comes and only its last line kept:
+a long transfer writes a line per file and progress step, which a task
+has no use for in memory. A failure raises TransferFailed with
 the exit code, the summary and whether retrying may help, read from
 asession's exit-code table (README "Exit codes"; RETRY_MAY_HELP is tested
 against it).
@@ -38,10 +41,14 @@ class TransferFailed(Exception):
 
 
 def last_summary(stdout):
-    """The summary line, the last line of asession's stdout, or None."""
-    lines = stdout.rstrip("\n").rsplit("\n", 1)
+    """The summary: asession's last stdout line, read as a stream of lines
+    of which only the last non-empty one is kept; None if it is none."""
+    last = ""
+    for line in stdout:
+        if line.strip():
+            last = line
     try:
-        summary = json.loads(lines[-1])
+        summary = json.loads(last)
     except ValueError:
         return None
     if isinstance(summary, dict) and summary.get("type") == "summary":
@@ -84,8 +91,10 @@ def run_transfer(job_path, asession="asession", extra_args=(), env=None):
     env is the environment (None: this process's); put secrets there, such
     as ASPERA_SCP_PASS, which ascp reads, never in arguments.
     """
+    # --events progress: stdout needs no raw ascp events, only progress
+    # lines and the summary, which ends it whatever happens.
     proc = subprocess.Popen(
-        [asession, "--retries", "0", *extra_args, job_path],
+        [asession, "--retries", "0", "--events", "progress", "--progress", *extra_args, job_path],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
@@ -94,10 +103,11 @@ def run_transfer(job_path, asession="asession", extra_args=(), env=None):
     # cancels ascp and still writes its summary.
     previous = signal.signal(signal.SIGTERM, lambda *_: proc.send_signal(signal.SIGTERM))
     try:
-        stdout, _ = proc.communicate()
+        with proc.stdout:
+            summary = last_summary(proc.stdout)
+        proc.wait()
     finally:
         signal.signal(signal.SIGTERM, previous)
-    summary = last_summary(stdout)
     if proc.returncode != 0:
         raise TransferFailed(proc.returncode, summary)
     return summary
