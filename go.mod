@@ -1,6 +1,9 @@
 module github.com/faspkit/asession
 
-go 1.26
+// The oldest Go the code needs: sync.WaitGroup.Go is 1.25's, go vet's
+// stdversion check passes at 1.25, and go-internal (tests) requires it.
+// A library user is not forced onto the newest Go.
+go 1.25
 
 require (
 	github.com/creack/pty v1.1.24

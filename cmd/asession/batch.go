@@ -34,10 +34,10 @@ func addBatchFlags(c *cli, fs *flag.FlagSet) []string {
 	return []string{"parallel", "per-host", "stagger", "rate-budget", "journal"}
 }
 
-// batchOwnFlags are the flags batch takes beyond the global ones: its own
-// and those of a transfer that apply to each job.
-var batchOwnFlags = []string{"parallel", "per-host", "stagger", "rate-budget", "journal",
-	"connect-timeout", "cancel-grace", "stall-timeout", "retries", "retry-delay", "retry-max-delay",
+// batchOwnFlags are the flags batch takes: its own and those of a
+// transfer that apply to each job.
+var batchOwnFlags = []string{"ascp", "log-level", "output", "parallel", "per-host", "stagger", "rate-budget", "journal",
+	"connect-timeout", "cancel-grace", "stall-timeout", "retries", "retry-delay", "retry-max-delay", "retry-factor", "spawn-delay",
 	"events", "progress-interval", "heartbeat", "timestamps", "strict", "max-input", "verify", "secret-cookie"}
 
 // batchHelp follows the flags in `asession help batch`.
@@ -79,7 +79,6 @@ func runBatch(c *cli) int {
 	}
 	opts := batch.Options{
 		Session:    c.options(lines, log, nil, nil),
-		Explicit:   func(name string) bool { return flagSet(c.fs, name) },
 		Parallel:   c.batch.parallel,
 		PerHost:    c.batch.perHost,
 		Stagger:    c.batch.stagger,
@@ -120,7 +119,11 @@ func runBatch(c *cli) int {
 			j.Input.Agent.SecretCookie = true
 		}
 		if len(j.Input.Unknown) > 0 {
-			log.Warn().Str("job", j.ID).Strs("fields", j.Input.Unknown).Msg("unknown fields ignored (--strict refuses them)")
+			fields := make([]string, len(j.Input.Unknown))
+			for i, u := range j.Input.Unknown {
+				fields[i] = u.String()
+			}
+			log.Warn().Str("job", j.ID).Strs("fields", fields).Msg("unknown fields ignored (--strict refuses them)")
 		}
 	}
 

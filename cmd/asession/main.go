@@ -14,12 +14,14 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/suggest"
 	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
 )
@@ -75,7 +77,8 @@ func main() {
 
 // subcommand is one of asession's subcommands (doctor, version, help); a
 // session.Command is something else, a line of the command channel. Its
-// flags are the global ones plus those it names in own.
+// flags are those it names in own: any other is refused, as it would do
+// nothing.
 type subcommand struct {
 	name, synopsis string
 	own            []string
@@ -93,7 +96,8 @@ var subcommands []subcommand
 func init() {
 	subcommands = []subcommand{
 		{name: "help", synopsis: "show this help (help COMMAND: that command's)", run: runHelp},
-		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"json"}, run: runDoctor},
+		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"ascp", "json"}, run: runDoctor},
+		{name: "preflight", synopsis: "check a job's road without transferring it (spec, ascp, port, files, credentials, clock)", own: []string{"ascp", "output", "json", "url", "strict", "max-input"}, run: runPreflight},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
 		{name: "batch", synopsis: "run many jobs (JSON lines in FILE or stdin), bounded per host, with a journal", own: batchOwnFlags, run: runBatch, flags: addBatchFlags, more: batchHelp},
 	}
@@ -108,10 +112,6 @@ func findSubcommand(name string) *subcommand {
 	return nil
 }
 
-// globalFlags apply to every command; the rest belong to the transfer
-// or to the command that names them in its own list.
-var globalFlags = []string{"ascp", "log-level", "output", "help", "h"}
-
 // cli is one invocation: the parsed flags and the streams.
 type cli struct {
 	fs             *flag.FlagSet
@@ -125,11 +125,12 @@ type cli struct {
 	progressFormat, eventsFile, summaryFile       string
 	connectTimeout, cancelGrace, stallTimeout     time.Duration
 	retryDelay, retryMaxDelay, progressInterval   time.Duration
-	heartbeat                                     time.Duration
-	retries                                       int
+	heartbeat, spawnDelay                         time.Duration
+	retries, retryFactor                          int
 	maxInput                                      int64
 	progressLine, showVersion, dryRun, strict     bool
 	verify                                        bool
+	checksums, manifest, manifestFormat           string
 	secretCookie, timestamps, asJSON              bool
 
 	batch        batchFlags      // asession batch
@@ -150,6 +151,8 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.IntVar(&c.retries, "retries", d.Retries, "further attempts after a retryable ascp error, resuming partial files")
 	fs.DurationVar(&c.retryDelay, "retry-delay", d.RetryDelay, "wait before the first retry, doubled after each")
 	fs.DurationVar(&c.retryMaxDelay, "retry-max-delay", d.RetryMaxDelay, "longest wait between retries")
+	fs.IntVar(&c.retryFactor, "retry-factor", d.RetryFactor, "each wait between retries is the one before times this")
+	fs.DurationVar(&c.spawnDelay, "spawn-delay", d.SpawnDelay, "between the starts of the sessions of a multi-session job")
 	fs.StringVar(&c.eventSet, "events", string(d.Events), "stdout lines: raw (ascp events), progress, or all; error and summary lines always")
 	fs.DurationVar(&c.progressInterval, "progress-interval", d.ProgressInterval, "at most one progress line per interval")
 	fs.DurationVar(&c.heartbeat, "heartbeat", d.Heartbeat, "write a progress line at least this often, even when nothing changes (0: only on change)")
@@ -163,9 +166,12 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	fs.BoolVar(&c.strict, "strict", false, "treat unknown spec fields as errors instead of warnings")
 	fs.BoolVar(&c.verify, "verify", false, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
+	fs.StringVar(&c.checksums, "checksums", "", "expected checksums of the files (md5sum/sha256sum format, the algorithm known by the hash's length; PATH relative to destination_root or the source): each file delivered or already there is hashed and compared; a difference or a listed file not delivered fails the job")
+	fs.StringVar(&c.manifest, "manifest", "", "after the job, write the SHA-256 of every file delivered or already there to this file (0600, replaced atomically): sha256sum -c checks it from the destination root")
+	fs.StringVar(&c.manifestFormat, "manifest-format", string(session.ManifestFormats[0]), "--manifest lines: sha256sum, or json (path, size, sha256, source, status per line)")
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
-	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
+	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
 	c.commandFlags = map[string]bool{"json": true}
 	for _, sub := range subcommands {
 		if sub.flags != nil {
@@ -209,7 +215,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.help(nil)
 	}
 	if err != nil {
-		return c.usageError(err.Error())
+		return c.flagError(err)
 	}
 	var sub *subcommand
 	if len(positional) > 0 {
@@ -236,7 +242,7 @@ func (c *cli) misplacedFlag(sub *subcommand) string {
 	bad := ""
 	c.fs.Visit(func(f *flag.Flag) {
 		switch {
-		case bad != "" || slices.Contains(globalFlags, f.Name):
+		case bad != "":
 		case sub == nil && c.commandFlags[f.Name]:
 			bad = f.Name
 		case sub != nil && !slices.Contains(sub.own, f.Name):
@@ -260,8 +266,13 @@ func (c *cli) help(topic []string) int {
 		if sub == nil {
 			return c.usageError(fmt.Sprintf("unknown command %q", topic[0]))
 		}
-		fmt.Fprintf(c.stdout, "asession %s: %s\n\nFlags:\n", sub.name, sub.synopsis)
-		c.printFlags(append(slices.Clone(globalFlags), sub.own...))
+		fmt.Fprintf(c.stdout, "asession %s: %s\n\n", sub.name, sub.synopsis)
+		if len(sub.own) == 0 {
+			fmt.Fprintln(c.stdout, "Flags: none")
+			return session.ExitOK
+		}
+		fmt.Fprintln(c.stdout, "Flags:")
+		c.printFlags(func(name string) bool { return slices.Contains(sub.own, name) })
 		if sub.more != nil {
 			fmt.Fprint(c.stdout, sub.more())
 		}
@@ -269,20 +280,20 @@ func (c *cli) help(topic []string) int {
 	}
 	var list strings.Builder
 	for _, sub := range subcommands {
-		fmt.Fprintf(&list, "  %-8s %s\n", sub.name, sub.synopsis)
+		fmt.Fprintf(&list, "  %-9s %s\n", sub.name, sub.synopsis)
 	}
 	fmt.Fprintf(c.stdout, usage, list.String())
-	c.printFlags(nil)
+	c.printFlags(func(string) bool { return true })
 	fmt.Fprint(c.stdout, exitCodes)
 	return session.ExitOK
 }
 
-// printFlags prints the flags named in only, or all of them.
-func (c *cli) printFlags(only []string) {
+// printFlags prints the flags that show accepts.
+func (c *cli) printFlags(show func(name string) bool) {
 	all := flag.NewFlagSet("", flag.ContinueOnError)
 	all.SetOutput(c.stdout)
 	c.fs.VisitAll(func(f *flag.Flag) {
-		if only == nil || slices.Contains(only, f.Name) {
+		if show(f.Name) {
 			all.Var(f.Value, f.Name, f.Usage)
 		}
 	})
@@ -296,6 +307,10 @@ func (c *cli) transfer() int {
 		return session.ExitOK
 	}
 	lines, log, problem := c.transferFlags()
+	if problem != "" {
+		return c.usageError(problem)
+	}
+	checksums, problem := c.fileCheckFlags()
 	if problem != "" {
 		return c.usageError(problem)
 	}
@@ -330,8 +345,7 @@ func (c *cli) transfer() int {
 	defer stopSignals()
 
 	opts := c.options(lines, log, commands, kill)
-	// The session object's agent options apply where no flag was given.
-	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(c.fs, name) })
+	opts.Checksums, opts.Manifest, opts.ManifestFormat = checksums, c.manifest, session.ManifestFormat(c.manifestFormat)
 	if display := c.progressDisplay(); display != nil {
 		opts.OnProgress = display.Update
 		defer display.Done()
@@ -414,7 +428,8 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
 		return nil, nil, session.ExitUsage
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify})
+	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
+		HashesFiles: c.checksums != "" || c.manifest != ""})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = c.out.Event(inputErr)
@@ -429,7 +444,11 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		}
 	}
 	if len(in.Unknown) > 0 {
-		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
+		fields := make([]string, len(in.Unknown))
+		for i, u := range in.Unknown {
+			fields[i] = u.String()
+		}
+		log.Warn().Strs("fields", fields).Msg("unknown fields ignored (--strict refuses them)")
 	}
 	if in.LogLevel != "" && !flagSet(c.fs, "log-level") {
 		if l, err := zerolog.ParseLevel(in.LogLevel); err == nil {
@@ -453,8 +472,8 @@ type deadlineReader struct {
 
 func (d deadlineReader) SetReadDeadline(t time.Time) error { return d.file.SetReadDeadline(t) }
 
-// options are the job's options from the flags; the input's agent options
-// are applied after, where no flag was given.
+// options are the job's options from the flags; Run applies the input's
+// agent options where no flag was given.
 func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Reader, kill chan struct{}) session.Options {
 	return session.Options{
 		Ascp:             c.ascpPath,
@@ -464,6 +483,8 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Retries:          c.retries,
 		RetryDelay:       c.retryDelay,
 		RetryMaxDelay:    c.retryMaxDelay,
+		RetryFactor:      c.retryFactor,
+		SpawnDelay:       c.spawnDelay,
 		ProgressInterval: c.progressInterval,
 		Heartbeat:        c.heartbeat,
 		Events:           lines,
@@ -473,6 +494,9 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Kill:             kill,
 		SummaryFile:      c.summaryFile,
 		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
+		// The session object's agent options apply where no flag was
+		// given; the option names are the flags'.
+		Explicit: func(option string) bool { return flagSet(c.fs, option) },
 	}
 }
 
@@ -520,15 +544,35 @@ func (c *cli) progressDisplay() progressDisplay {
 	if format == "log" {
 		return events.NewLogProgress(w, time.Now)
 	}
-	display := events.NewTerminalProgress(w, terminalWidth(w))
+	restoreConsole, vt := virtualTerminal(w)
+	if !vt {
+		return events.NewLogProgress(w, time.Now) // the escapes would print
+	}
+	display := events.NewTerminalProgress(w, terminalSize(w))
 	switch {
-	case display.ReserveBottomLine(terminalRows(w)):
+	case display.ReserveBottomLine():
 	case human:
 		c.renderer.above = display.Above
 	case c.progressFormat == "":
+		restoreConsole()
 		return events.NewLogProgress(w, time.Now)
 	}
-	return display
+	return &liveLine{TerminalProgress: display, stopWatching: watchResize(display.Resized), restoreConsole: restoreConsole}
+}
+
+// liveLine is the live progress line with the watch on the terminal's size
+// that keeps it fitting the window, and what gives the console its mode
+// back once the line is done.
+type liveLine struct {
+	*events.TerminalProgress
+	stopWatching   func()
+	restoreConsole func()
+}
+
+func (l *liveLine) Done() {
+	l.stopWatching()
+	l.TerminalProgress.Done()
+	l.restoreConsole()
 }
 
 // progressDisplay shows progress snapshots to a person.
@@ -550,17 +594,25 @@ func looksLikeSubcommand(arg string) bool {
 // handleSignals turns SIGINT, SIGTERM and SIGHUP (the terminal went away)
 // into a cancellation (CANCEL to ascp, then a kill after the grace period),
 // so that the private list folder is removed on those exits too; a second
-// signal kills at once. SIGPIPE is caught so that a closed stdout is an error to handle, not
+// signal kills at once, and so does the end of endingGrace when the system
+// is about to end asession anyway (Windows' console close, logoff and
+// shutdown), so that the summary is written first. SIGPIPE is caught so that a closed stdout is an error to handle, not
 // sudden death that would leave ascp running.
 func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zerolog.Logger) (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, notifiedSignals...)
+	notifySignals(ch, notifiedSignals...)
 	done := make(chan struct{})
+	var killOnce sync.Once
+	killNow := func() { killOnce.Do(func() { close(kill) }) }
 	go func() {
 		cancelled := false
+		var deadline *time.Timer
 		for {
 			select {
 			case <-done:
+				if deadline != nil {
+					deadline.Stop()
+				}
 				return
 			case sig := <-ch:
 				if sig == syscall.SIGPIPE {
@@ -568,15 +620,15 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 				}
 				if cancelled {
 					log.Warn().Str("signal", sig.String()).Msg("second signal: stopping ascp now")
-					if kill != nil {
-						close(kill)
-						kill = nil
-					}
+					killNow()
 					continue
 				}
 				cancelled = true
 				log.Warn().Str("signal", sig.String()).Msg("cancelling the transfer")
 				cancel(&session.SignalError{Signal: sig})
+				if grace, soon := endingGrace(sig); soon {
+					deadline = time.AfterFunc(grace, killNow)
+				}
 			}
 		}
 	}()
@@ -585,6 +637,10 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 		close(done)
 	}
 }
+
+// notifySignals is signal.Notify; a test stands in for Windows' console,
+// which it cannot close.
+var notifySignals = signal.Notify
 
 // secretsIn names the secret fields a parsed spec holds.
 func secretsIn(in *schema.Input) []string {
@@ -598,6 +654,27 @@ func secretsIn(in *schema.Input) []string {
 		names = append(names, "cookie")
 	}
 	return names
+}
+
+// flagError writes a flag the command line got wrong as an error line, and
+// exits 2: an unknown flag with the one it most likely misspells.
+func (c *cli) flagError(err error) int {
+	name, unknown := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !unknown {
+		return c.usageError(err.Error())
+	}
+	var names []string
+	c.fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	problem := schema.Problem{Pointer: "--" + name, Expected: "a flag of asession", Found: "an unknown flag"}
+	desc := "unknown flag --" + name
+	if near := suggest.Nearest(name, names); near != "" {
+		problem.DidYouMean = "--" + near
+		desc += fmt.Sprintf(": did you mean --%s?", near)
+	}
+	e := events.NewError(events.FromInput, 0, desc+" (see asession --help)")
+	e.Problems = []schema.Problem{problem}
+	_ = c.out.Event(e)
+	return session.ExitUsage
 }
 
 // usageError writes a usage mistake as an error line, and exits 2.

@@ -20,10 +20,12 @@
 //	                    command received on the management port and its
 //	                    end (cmdlog.go)
 //	ASCPSIM_REPLAY      test and benchmark hook: a transcript file (or FIFO)
-//	                    of management frames; after parsing its command line
-//	                    and connecting to -M, ascpsim sends it byte for byte
-//	                    as fast as the socket takes it, then exits 0. Nothing
-//	                    is transferred and ASCPSIM_ROOT is not needed.
+//	                    of management frames, or a folder of one per session
+//	                    (session-N for -C N:M); after parsing its command
+//	                    line and connecting to -M, ascpsim sends it byte for
+//	                    byte as fast as the socket takes it, then exits with
+//	                    ASCPSIM_REPLAY_EXIT (0 when unset). Nothing is
+//	                    transferred and ASCPSIM_ROOT is not needed.
 //
 // The client's side is ascp's own: ASPERA_SCP_PASS, ASPERA_SCP_TOKEN,
 // ASPERA_SCP_KEY, ASPERA_SCP_COOKIE and ASPERA_SCP_FILEPASS.
@@ -97,7 +99,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	flt.atStart()
 
-	s, err := startSession(cfg, tgt, dr, flt, stdout)
+	s, err := startSession(cfg, tgt, dr, flt, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ascp: failed to connect to management port %s: %v\n", cfg.mgmtAddr, err)
 		return 1
@@ -134,7 +136,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // startSession connects to the management port and sends INIT; the
 // client's commands are read from then on.
-func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Writer) (*faspSession, error) {
+func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout, stderr io.Writer) (*faspSession, error) {
 	m, err := dialMgmt(cfg.mgmtAddr)
 	if err != nil {
 		return nil, err
@@ -150,7 +152,7 @@ func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Wr
 		m.rich = append(m.rich, "Tags", cfg.tags)
 	}
 
-	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}, log: openCommandLog(cfg, tgt)}
+	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}, stderr: stderr, log: openCommandLog(cfg, tgt)}
 	s.log.started(cfg.rate, cfg.minRate)
 	s.q.wake = make(chan struct{}, 1)
 	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {

@@ -24,6 +24,9 @@
 //     reports every file of the list moved (START, STOP, ARGSTOP per
 //     argument, each session its -C share), and asession's RSS and its
 //     peak since the spawn are read once all of it has been relayed.
+//   - hashing: --manifest and --checksums on a file already there against
+//     sha256sum and md5sum on it, and the DONE line of a replay with
+//     --verify behind a large file (hashing.go).
 //
 // Usage: benchreport -asession BIN -ascpsim BIN [-gobench FILE] [-runs N] [-out FILE]
 package main
@@ -67,6 +70,7 @@ func main() {
 	paths := flag.Int("paths", 1_000_000, "paths of the set-up runs (0: none)")
 	idle := flag.String("idle", "100,1000,10000", "paced rates of the idle-cost runs, in frames/s")
 	idleWindow := flag.Duration("idle-window", 5*time.Second, "measured window of each idle-cost run")
+	hashMB := flag.Int("hash-mb", 256, "size of the hashing runs' file, in MiB (0: none)")
 	batchJobs := flag.Int("batch-jobs", 1000, "tiny jobs each way of the asession batch runs (0: none)")
 	batchRounds := flag.Int("batch-rounds", 20, "blocks the asession batch runs take turns in")
 	flag.Parse()
@@ -122,6 +126,9 @@ func main() {
 	}
 	if *paths > 0 {
 		manyPaths(&t, *asession, self, *dir, *paths, *runs)
+	}
+	if *hashMB > 0 {
+		hashing(&t, *asession, *ascpsim, *dir, *hashMB, *runs)
 	}
 	if *batchJobs > 0 {
 		tinyJobs(&t, self, *dir, *batchJobs, *batchRounds)
@@ -197,7 +204,7 @@ func goBenchmarks(t *table, path string) {
 	}
 	for _, c := range []struct{ name, label string }{
 		{"BenchmarkTranscoder", "  of which Transcoder.AppendNext (read + JSON in one pass)"},
-		{"BenchmarkTracker", "  of which Tracker.Observe + DueProgress"},
+		{"BenchmarkAccount", "  of which Account.Observe + DueProgress"},
 		{"BenchmarkReaderNext", "  Reader.Next alone (the fallback's reading)"},
 		{"BenchmarkFrameEncoder", "  FrameEncoder.AppendFrame alone (the fallback's JSON)"},
 	} {

@@ -29,16 +29,13 @@ type Options struct {
 	// write, the log, Kill. Its Retries, RetryDelay, RetryMaxDelay and
 	// RetryFactor are the queue's: a job that fails with a retryable error
 	// goes back to the queue that many times, waiting the backoff, instead
-	// of retrying in place (each attempt runs with Retries 0). The batch
-	// sets each attempt's Out, Commands and JobID itself, and leaves out
-	// SummaryFile, ProgressFile, OnProgress, OnFrame and OnTick, which
-	// would not say which job they are about.
+	// of retrying in place (each attempt runs with Retries 0); a job's
+	// agent.resume sets them where Session.Explicit says the caller did
+	// not. The batch sets each attempt's Out, Commands and JobID itself,
+	// and leaves out SummaryFile, ProgressFile, Checksums, Manifest,
+	// OnProgress, OnFrame and OnTick, which would not say which job they
+	// are about.
 	Session session.Options
-	// Explicit reports whether the caller chose the Session option of a
-	// command-line name, as for session.ApplyAgent: a job's agent.resume
-	// sets its queue retries only where the caller did not. nil: an
-	// option is the caller's when it is not zero.
-	Explicit func(flag string) bool
 
 	Parallel int           // jobs running at once (≤ 0: 4)
 	PerHost  int           // jobs running at once against one remote_host (≤ 0: 2)
@@ -403,18 +400,7 @@ func (b *batch) add(job Job) *entry {
 	e.host = strings.ToLower(e.Input.Spec.String("remote_host"))
 	e.digest = digest(e.Input)
 	e.claim = rateClaim{weight: max(1, e.Input.Spec.Int("multi_session")), limit: e.Input.Spec.Int("target_rate_kbps")}
-	e.policy = b.opts.Session
-	session.ApplyAgent(&e.policy, e.Input.Agent, b.opts.Explicit)
-	d := session.DefaultOptions()
-	if e.policy.RetryDelay <= 0 {
-		e.policy.RetryDelay = d.RetryDelay
-	}
-	if e.policy.RetryMaxDelay <= 0 {
-		e.policy.RetryMaxDelay = d.RetryMaxDelay
-	}
-	if e.policy.RetryFactor <= 0 {
-		e.policy.RetryFactor = d.RetryFactor
-	}
+	e.policy = queuePolicy(b.opts.Session, e.Input.Agent)
 	e.delay = e.policy.RetryDelay
 	if b.j != nil {
 		if r, ok := b.j.state(e.ID); ok {
@@ -425,6 +411,47 @@ func (b *batch) add(job Job) *entry {
 		}
 	}
 	return e
+}
+
+// queuePolicy is a job's options with its queue retries: the batch's, or
+// where the caller did not choose them (opts.Explicit), the job's
+// agent.resume, as session.Run takes it for retries in place (IBM's
+// iter_max counts the retries after the first attempt).
+func queuePolicy(opts session.Options, agent schema.Agent) session.Options {
+	explicit := opts.Explicit
+	if explicit == nil {
+		zero := map[string]bool{
+			session.OptionRetries: opts.Retries == 0, session.OptionRetryDelay: opts.RetryDelay == 0,
+			session.OptionRetryMaxDelay: opts.RetryMaxDelay == 0, session.OptionRetryFactor: opts.RetryFactor == 0,
+		}
+		explicit = func(option string) bool { return !zero[option] }
+	}
+	if r := agent.Resume; r != nil {
+		for _, o := range []struct {
+			option string
+			apply  func()
+		}{
+			{session.OptionRetries, func() { opts.Retries = r.IterMax }},
+			{session.OptionRetryDelay, func() { opts.RetryDelay = time.Duration(r.SleepInitial) * time.Second }},
+			{session.OptionRetryMaxDelay, func() { opts.RetryMaxDelay = time.Duration(r.SleepMax) * time.Second }},
+			{session.OptionRetryFactor, func() { opts.RetryFactor = r.SleepFactor }},
+		} {
+			if !explicit(o.option) {
+				o.apply()
+			}
+		}
+	}
+	d := session.DefaultOptions()
+	if opts.RetryDelay <= 0 {
+		opts.RetryDelay = d.RetryDelay
+	}
+	if opts.RetryMaxDelay <= 0 {
+		opts.RetryMaxDelay = d.RetryMaxDelay
+	}
+	if opts.RetryFactor <= 0 {
+		opts.RetryFactor = d.RetryFactor
+	}
+	return opts
 }
 
 // doneBefore: the journal says the job completed, and it is still the
@@ -633,6 +660,7 @@ func (b *batch) startJob(e *entry, q *hostQueue, now time.Time) startOutcome {
 	so.JobID = ""
 	so.SummaryFile, so.ProgressFile = "", ""
 	so.OnProgress, so.OnFrame, so.OnTick = nil, nil, nil
+	so.Checksums, so.Manifest = nil, ""
 	so.Commands = nil
 	so.Log = so.Log.With().Str("job", e.ID).Int("attempt", e.journaled).Logger()
 	so.Out = nil
