@@ -2,8 +2,10 @@ package batch
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -35,11 +37,36 @@ func runTests(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	ascpBin = filepath.Join(dir, "ascp")
-	if err := os.Symlink(self, ascpBin); err != nil {
+	if runtime.GOOS == "windows" {
+		// A copy: Windows needs no privilege for it, and runs it by its
+		// .exe name.
+		ascpBin += ".exe"
+		err = copyFile(self, ascpBin)
+	} else {
+		err = os.Symlink(self, ascpBin)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	// Race-built binaries otherwise sleep a second at exit.
 	os.Setenv("GORACE", "atexit_sleep_ms=0")
 	return m.Run()
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
 }
