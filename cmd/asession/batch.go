@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -98,6 +100,9 @@ func runBatch(c *cli) int {
 	var in io.Reader = c.stdin
 	if len(c.args) == 1 && c.args[0] != "-" {
 		f, err := os.Open(c.args[0])
+		if errors.Is(err, fs.ErrNotExist) {
+			return c.usageError("no such file: " + c.args[0])
+		}
 		if err != nil {
 			return c.usageError(err.Error())
 		}

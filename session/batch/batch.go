@@ -541,12 +541,20 @@ func (b *batch) dispatch(now time.Time) (next time.Time) {
 			next = t
 		}
 	}
+	// A job put off while this dispatch runs (another batch process holds
+	// it) is due again too: without it, nothing would wake the batch.
+	defer func() {
+		if !b.cancelled {
+			for _, e := range b.delayed {
+				soon(e.notBefore)
+			}
+		}
+	}()
 	// Jobs whose backoff is over go back to their host's queue.
 	kept := b.delayed[:0]
 	for _, e := range b.delayed {
 		if now.Before(e.notBefore) {
 			kept = append(kept, e)
-			soon(e.notBefore)
 			continue
 		}
 		b.queue(e)

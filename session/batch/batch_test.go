@@ -430,3 +430,46 @@ func (b *safeBuffer) String() string {
 }
 
 func (b *safeBuffer) Bytes() []byte { return []byte(b.String()) }
+
+// A job another batch holds is looked at again until it is free, even
+// when nothing else happens meanwhile; then it runs, or is skipped when
+// the other batch finished it.
+func TestClaimedJobWaitsItsTurn(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "windows" {
+		t.Skip("POSIX record locks belong to the process: a second journal of this process cannot hold the job")
+	}
+	for _, doneByOther := range []bool{false, true} {
+		w := newWorld(t)
+		w.file("a.bin", 10_000)
+		job := w.job("a", "localhost", "a.bin", nil)
+		path := filepath.Join(w.dir, "journal")
+		other, err := openJournal(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := other.claim("a"); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			time.Sleep(1500 * time.Millisecond)
+			if doneByOther {
+				code := 0
+				_ = other.append(record{Job: "a", State: StateDone, Attempt: 1, Digest: digest(job.Input), ExitCode: &code})
+			}
+			other.release("a")
+		}()
+		opts := testOptions(nil)
+		opts.Journal = path
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		res := RunJobs(ctx, []Job{job}, opts)
+		cancel()
+		other.close()
+		want := events.StatusCompleted
+		if doneByOther {
+			want = events.StatusSkipped
+		}
+		if res.ExitCode != 0 || res.Jobs[0].Status != want {
+			t.Errorf("done by the other batch %v: exit %d, job %+v, want %s", doneByOther, res.ExitCode, res.Jobs[0], want)
+		}
+	}
+}

@@ -12,7 +12,10 @@ import (
 func lockByte(f *os.File, off int64) error {
 	ol := overlappedAt(off)
 	err := windows.LockFileEx(windows.Handle(f.Fd()), windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
-	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) || errors.Is(err, windows.ERROR_IO_PENDING) {
+	// Any other answer (ERROR_IO_PENDING would be a request still in
+	// the system's hands) is an error: a lock granted later behind the
+	// batch's back would hold the job from both batches for ever.
+	if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
 		return errClaimed
 	}
 	return err
