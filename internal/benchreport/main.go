@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/ascp/mgmt"
+	"github.com/faspkit/asession/internal/ascpsim"
 	"github.com/faspkit/asession/internal/benchreport/mix"
 )
 
@@ -441,9 +442,13 @@ func stub(stamps string, args []string) int {
 		}
 		return 0
 	}
-	frames := mgmt.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)
-	frames = mgmt.AppendFrame(frames, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")
-	if _, err := conn.Write(frames); err != nil {
+	if _, err := conn.Write(mgmt.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)); err != nil {
+		return 1
+	}
+	// As quick an ascp as can be, but not quicker than asession's check of
+	// who holds the connection (see ascpsim.AwaitTaken).
+	ascpsim.AwaitTaken(conn)
+	if _, err := conn.Write(mgmt.AppendFrame(nil, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")); err != nil {
 		return 1
 	}
 	return 0
