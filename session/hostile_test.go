@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +43,7 @@ type hostileRun struct {
 	agent          map[string]any // the session envelope's agent, if any
 	secrets        []string       // must never appear on stdout
 	jobID          string         // Options.JobID (empty: a random one)
+	ascpsim        string         // not a hostile scenario: ascpsim, with this ASCPSIM_ROOT
 }
 
 type hostileResult struct {
@@ -74,6 +77,12 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		"direction": "send", "paths": []map[string]string{{"source": "/x"}},
 		"EX_ascp_args": []string{"--hostile=" + h.scenario, "--pidfile=" + pidfile},
 	}
+	if h.ascpsim != "" {
+		// The test binary is then ascpsim (TestMain), moving real files.
+		delete(fields, "EX_ascp_args")
+		t.Setenv(ascpsimEnv, "1")
+		t.Setenv("ASCPSIM_ROOT", h.ascpsim)
+	}
 	for k, v := range h.spec {
 		fields[k] = v
 	}
@@ -87,6 +96,21 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		t.Fatal(problems)
 	}
 	in.FileListFolder = dir
+	// The stand-in ascp holds its connection until asession has looked
+	// up the connection's owner, as a real one does for at least its SSH
+	// handshake: a stand-in that wrote everything and exited within
+	// microseconds could not be told from a stranger that closed at once.
+	vetted := filepath.Join(dir, "vetted")
+	if err := os.Mkdir(vetted, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOSTILE_VETTED_DIR", vetted)
+	testHookVetted = func(c net.Conn, _ peer) {
+		if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+			_ = os.WriteFile(filepath.Join(vetted, strconv.Itoa(a.Port)), nil, 0o600)
+		}
+	}
+	defer func() { testHookVetted = nil }()
 	for _, kv := range h.env {
 		name, value, _ := strings.Cut(kv, "=")
 		t.Setenv(name, value)
