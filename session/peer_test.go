@@ -5,22 +5,21 @@ package session
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/testns"
 )
 
 // TestPortTakeover races another local process to the management port:
@@ -56,7 +55,7 @@ func TestPortTakeover(t *testing.T) {
 			{"other_uid", 65534},
 		} {
 			t.Run(mode.name+"/"+who.name, func(t *testing.T) {
-				if who.uid >= 0 && inPrivateNetwork(t) {
+				if who.uid >= 0 && !testns.Enter(t, syscall.CLONE_NEWNET) {
 					return
 				}
 				want := mode.same
@@ -92,7 +91,7 @@ func TestPortFlood(t *testing.T) {
 		{"other_uid", 65534},
 	} {
 		t.Run(who.name, func(t *testing.T) {
-			if who.uid >= 0 && inPrivateNetwork(t) {
+			if who.uid >= 0 && !testns.Enter(t, syscall.CLONE_NEWNET) {
 				return
 			}
 			root := t.TempDir()
@@ -222,59 +221,6 @@ func TestWrongUserStr(t *testing.T) {
 	}
 }
 
-// inPrivateNetwork runs the calling test again, as a child process, in a
-// network namespace of its own (CLONE_NEWNET, what unshare -n does) with
-// only a loopback interface, and reports true: the caller returns, its
-// result being the child's. In the child it brings the loopback up and
-// reports false: the test runs there. Outside root it skips the test.
-func inPrivateNetwork(t *testing.T) bool {
-	t.Helper()
-	if os.Getenv(netnsEnv) == t.Name() {
-		if err := loopbackUp(); err != nil {
-			t.Fatalf("bringing lo up in the private network namespace: %v", err)
-		}
-		return false
-	}
-	if os.Getuid() != 0 {
-		t.Skip("needs root: the attacker runs as uid 65534 in a private network namespace (CI runs as root)")
-	}
-	var run []string
-	for _, part := range strings.Split(t.Name(), "/") {
-		run = append(run, "^"+regexp.QuoteMeta(part)+"$")
-	}
-	cmd := exec.Command(os.Args[0], "-test.run="+strings.Join(run, "/"), "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), netnsEnv+"="+t.Name())
-	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET}
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
-		t.Fatalf("in a private network namespace: %v\n%s", err, out)
-	}
-	return true
-}
-
-const netnsEnv = "SESSION_TEST_NETNS"
-
-// loopbackUp sets the lo interface up (SIOCSIFFLAGS), as `ip link set lo
-// up` does, without needing iproute2.
-func loopbackUp() error {
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	defer syscall.Close(fd)
-	var ifr [40]byte // struct ifreq: the name, then the flags
-	copy(ifr[:], "lo")
-	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), syscall.SIOCGIFFLAGS, uintptr(unsafe.Pointer(&ifr[0]))); e != 0 {
-		return e
-	}
-	flags := binary.NativeEndian.Uint16(ifr[16:]) | syscall.IFF_UP
-	binary.NativeEndian.PutUint16(ifr[16:], flags)
-	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, uintptr(fd), syscall.SIOCSIFFLAGS, uintptr(unsafe.Pointer(&ifr[0]))); e != 0 {
-		return e
-	}
-	return nil
-}
-
 // attackerExecutable is a copy of the test binary that another user can
 // run: go test keeps its binary in a private folder.
 func attackerExecutable(t *testing.T) string {
@@ -356,5 +302,70 @@ func TestVersionProbeEndsWithTheJob(t *testing.T) {
 	if pid, ok := alive(probe); ok {
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 		t.Errorf("the version probe %d outlived the job", pid)
+	}
+}
+// identifyPeerOf, piece by piece: the kernel's two tables agree on the
+// peer socket; a connection held by a child of "ascp" is ascp's (found
+// through the children files), one held by a process outside the tree is
+// a stranger's, and one whose owner has closed it is gone.
+func TestIdentifyPeer(t *testing.T) {
+	exe := attackerExecutable(t)
+	ln, err := listenLoopback()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	connect := func(mode string) (*exec.Cmd, net.Conn) {
+		cmd := exec.Command(exe, "--attacker", port, "job", mode)
+		out, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		conn, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		if line != "connected\n" {
+			t.Fatalf("attacker: %q", line)
+		}
+		return cmd, conn
+	}
+
+	holder, conn := connect("hold")
+	local, remote := conn.LocalAddr().(*net.TCPAddr), conn.RemoteAddr().(*net.TCPAddr)
+	uid, inode, found, err := sockDiag(local, remote)
+	if err != nil || !found || inode == 0 || uid != os.Getuid() {
+		t.Fatalf("sock_diag: uid %d inode %d found %v err %v", uid, inode, found, err)
+	}
+	if u, i, f := procNetTCP(local, remote); u != uid || i != inode || !f {
+		t.Errorf("/proc/net/tcp: uid %d inode %d found %v; sock_diag: %d %d", u, i, f, uid, inode)
+	}
+	other := exec.Command(exe, "--hold")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = other.Process.Kill(); _ = other.Wait() })
+	for _, tc := range []struct {
+		name string
+		ascp int
+		want peerVerdict
+	}{
+		{"held by ascp itself", holder.Process.Pid, peerOurs},
+		{"held by a child of ascp", os.Getpid(), peerOurs},
+		{"held outside ascp's tree", other.Process.Pid, peerStranger},
+	} {
+		if p := identifyPeerOf(conn, tc.ascp); p.verdict != tc.want || p.uid != os.Getuid() {
+			t.Errorf("%s: %+v, want verdict %d", tc.name, p, tc.want)
+		}
+	}
+
+	quitter, conn := connect("close")
+	_ = quitter.Wait()
+	if p := identifyPeerOf(conn, quitter.Process.Pid); p.verdict != peerGone {
+		t.Errorf("closed and exited: %+v, want gone", p)
 	}
 }
