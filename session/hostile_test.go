@@ -44,6 +44,7 @@ type hostileRun struct {
 	secrets        []string       // must never appear on stdout
 	jobID          string         // Options.JobID (empty: a random one)
 	ascpsim        string         // not a hostile scenario: ascpsim, with this ASCPSIM_ROOT
+	summaryFile    string         // Options.SummaryFile
 }
 
 type hostileResult struct {
@@ -166,6 +167,7 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 			CancelGrace:    time.Second,
 			StallTimeout:   h.stall,
 			Commands:       h.commands,
+			SummaryFile:    h.summaryFile,
 			Out:            events.NewWriter(out),
 			Log:            hostileLog(t),
 		})

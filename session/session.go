@@ -891,9 +891,20 @@ func (j *job) writeProgress(due func(dst []byte) ([]byte, bool)) {
 // finish writes the error line, the final progress and the summary.
 func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	status := events.StatusCompleted
+	cause := context.Cause(ctx)
+	var output *events.Error
+	if errors.As(cause, &output) && output.Source == events.FromOutput {
+		// An output the job was asked to write (the command's
+		// --events-file) failed: the job was stopped for it, or ended
+		// before the stop took effect; either way that is its error.
+		o.Err, o.ExitCode = output, ExitFailed
+	}
 	if o.Err != nil {
 		status = events.StatusFailed
-		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, errSessionFailed) {
+		switch {
+		case output != nil:
+			// Said above: the job failed, nobody cancelled it.
+		case cause != nil && !errors.Is(cause, errSessionFailed):
 			status = events.StatusCancelled
 			o.ExitCode = exitForCause(cause)
 			if o.Err.Source != events.FromCancel {
@@ -905,7 +916,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 				cause = errors.Join(err, cause)
 			}
 			o.Err.WithCause(cause)
-		} else if o.Err.Source == events.FromOutput || o.Err.Code == events.CodeUserCancel {
+		case o.Err.Source == events.FromOutput || o.Err.Code == events.CodeUserCancel:
 			// A CANCEL command, or a consumer that stopped reading.
 			status = events.StatusCancelled
 		}
@@ -924,15 +935,30 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	if j.commands != nil {
 		j.commands.stop(j.opts.Commands)
 	}
-	summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
-	summary.Retries = retries
-	summary.AscpVersion = version
-	j.describe(summary)
-	summary.AscpVersionError = versionError
-	summary.Verified = j.verified
+	makeSummary := func() *events.Summary {
+		summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
+		summary.Retries = retries
+		summary.AscpVersion = version
+		j.describe(summary)
+		summary.AscpVersionError = versionError
+		summary.Verified = j.verified
+		return summary
+	}
+	summary := makeSummary()
+	// The summary file first: a job whose result cannot be written where
+	// it was asked for has failed, and its summary line must say so.
+	if j.opts.SummaryFile != "" {
+		if e := j.writeSummaryFile(summary); e != nil {
+			_ = j.opts.Out.Event(e)
+			if o.ExitCode == ExitOK {
+				o.ExitCode, o.Err, status = ExitFailed, e, events.StatusFailed
+				summary = makeSummary()
+			}
+		}
+	}
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
-	j.writeEngineFiles(summary)
+	j.writeEngineFiles()
 	o.Summary = summary
 	return o
 }

@@ -115,6 +115,7 @@ type cli struct {
 	stdout, stderr io.Writer
 	out            *events.Writer
 	renderer       *humanRenderer // stdout in words; nil for JSON lines
+	eventsCopy     *teeWriter     // --events-file's; nil without it
 
 	ascpPath, logLevel, output, eventSet, faspURL string
 	progressFormat, eventsFile, summaryFile       string
@@ -149,7 +150,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.StringVar(&c.progressFormat, "progress-format", "", "stderr progress: live (one redrawn line) or log (a plain line every 10% or 10s); default live on a terminal, else log")
 	fs.BoolVar(&c.timestamps, "timestamps", false, `add a "time" member (RFC 3339, ms) to every JSON line`)
 	fs.StringVar(&c.summaryFile, "summary-file", "", "also write the summary line to this file (0600, replaced atomically), for workflow engines' output parameters")
-	fs.StringVar(&c.eventsFile, "events-file", "", "also write the JSON lines to this file (created 0600), whatever stdout shows")
+	fs.StringVar(&c.eventsFile, "events-file", "", "also write the JSON lines to this file (a new 0600 file put in place of PATH; a symlink there is replaced, not followed), whatever stdout shows")
 	fs.StringVar(&c.faspURL, "url", "", "a fasp:// or faspe:// link (Faspex) to merge under the spec")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
@@ -306,6 +307,9 @@ func (c *cli) transfer() int {
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
+	if c.eventsCopy != nil {
+		c.eventsCopy.onFailure(func(err error) { cancel(c.eventsFileError(err, "the transfer was stopped")) })
+	}
 	kill := make(chan struct{})
 	stopSignals := handleSignals(cancel, kill, log)
 	defer stopSignals()
@@ -317,7 +321,21 @@ func (c *cli) transfer() int {
 		opts.OnProgress = display.Update
 		defer display.Done()
 	}
-	return session.Run(ctx, in, opts).ExitCode
+	code = session.Run(ctx, in, opts).ExitCode
+	if c.eventsCopy != nil && code == session.ExitOK {
+		if err := c.eventsCopy.failure(); err != nil {
+			// It failed on the job's last lines, after its end.
+			_ = c.out.Event(c.eventsFileError(err, "its last lines are missing"))
+			return session.ExitFailed
+		}
+	}
+	return code
+}
+
+// eventsFileError is the error line of an --events-file that cannot be
+// written: an output of the job's, lost.
+func (c *cli) eventsFileError(err error, consequence string) *events.Error {
+	return events.NewError(events.FromOutput, 0, fmt.Sprintf("cannot write the events file %s: %v: %s", c.eventsFile, err, consequence))
 }
 
 // transferFlags checks the transfer's flags against each other and their
@@ -358,7 +376,7 @@ func (c *cli) openEventsFile() (closeEvents func(), err error) {
 	if c.eventsFile == "" {
 		return func() {}, nil
 	}
-	f, err := os.OpenFile(c.eventsFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := session.CreatePrivateFile(c.eventsFile)
 	if err != nil {
 		return nil, err
 	}
@@ -366,7 +384,8 @@ func (c *cli) openEventsFile() (closeEvents func(), err error) {
 	if c.renderer != nil {
 		sink = c.renderer
 	}
-	c.out = events.NewWriter(&teeWriter{primary: sink, copy: f})
+	c.eventsCopy = &teeWriter{primary: sink, copy: f}
+	c.out = events.NewWriter(c.eventsCopy)
 	return func() {
 		_ = c.out.Flush() // before the file closes
 		_ = f.Close()
