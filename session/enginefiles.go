@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -149,6 +150,16 @@ func CreatePrivateFile(path string) (*os.File, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
 	if err != nil {
 		return nil, err
+	}
+	if runtime.GOOS == "windows" {
+		// A file open without FILE_SHARE_DELETE cannot be renamed there:
+		// rename it closed, then open what is now at path.
+		f.Close()
+		if err := os.Rename(f.Name(), path); err != nil {
+			os.Remove(f.Name())
+			return nil, err
+		}
+		return os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	}
 	if err := os.Rename(f.Name(), path); err != nil {
 		f.Close()
