@@ -13,6 +13,10 @@ type CheckOptions struct {
 	FaspURL  string // a fasp:// link merged under the spec (--url)
 	MaxBytes int64  // largest description accepted (0: schema.DefaultMaxInputBytes)
 	Verify   bool   // --verify, as agent.verify: the spec must allow it
+	// AllowSessionOverrides is Options.AllowSessionOverrides: without it,
+	// an input that chooses the program's folder, asession's folders or
+	// raw ascp arguments is refused (trust.go).
+	AllowSessionOverrides bool
 }
 
 // CheckInput parses and validates a job description. Unless strict, the
@@ -37,6 +41,9 @@ func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
 	}
 	if in.Agent.Verify && in.Spec != nil && len(problems) == 0 {
 		problems = checkVerify(in.Spec)
+	}
+	if !opts.AllowSessionOverrides && len(problems) == 0 {
+		problems = sessionOverrides(in)
 	}
 	if len(problems) > 0 {
 		return in, InputError(problems)

@@ -168,8 +168,10 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 			StallTimeout:   h.stall,
 			Commands:       h.commands,
 			SummaryFile:    h.summaryFile,
-			Out:            events.NewWriter(out),
-			Log:            hostileLog(t),
+			// The scenario is given as EX_ascp_args: a trusted test input.
+			AllowSessionOverrides: true,
+			Out:                   events.NewWriter(out),
+			Log:                   hostileLog(t),
 		})
 	}()
 	var o *Outcome

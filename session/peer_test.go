@@ -304,6 +304,7 @@ func TestVersionProbeEndsWithTheJob(t *testing.T) {
 		t.Errorf("the version probe %d outlived the job", pid)
 	}
 }
+
 // identifyPeerOf, piece by piece: the kernel's two tables agree on the
 // peer socket; a connection held by a child of "ascp" is ascp's (found
 // through the children files), one held by a process outside the tree is

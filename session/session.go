@@ -136,6 +136,11 @@ type Options struct {
 	// SummaryFile, when set, receives the summary line (mode 0600, replaced
 	// atomically) on every outcome that writes one.
 	SummaryFile string
+	// AllowSessionOverrides lets the job description choose what only a
+	// trusted caller may: the session object's sdk and file_list_folder,
+	// and raw ascp arguments (agent.ascp_args, EX_ascp_args). Without it
+	// such an input is refused (see trust.go).
+	AllowSessionOverrides bool
 }
 
 // EnvAscp names the environment variable with the path of the ascp to run
@@ -213,6 +218,8 @@ type PrepareOptions struct {
 	Ascp      string        // explicit ascp path; empty: $ASESSION_ASCP, then a search
 	ListDir   string        // folder of the list file; Run creates a private one
 	NewXferID func() string // nil: random tags.aspera.xfer_id
+	// AllowSessionOverrides is Options.AllowSessionOverrides.
+	AllowSessionOverrides bool
 }
 
 // Prepared is a job ready to start: ascp found, its invocations built.
@@ -229,6 +236,9 @@ type Prepared struct {
 // Prepare locates ascp and builds the job's commands. Its error is an
 // *events.Error, the job's error line; ExitCodeOf gives its exit code.
 func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, error) {
+	if err := checkOverrides(in, opts.AllowSessionOverrides); err != nil {
+		return nil, err
+	}
 	path, searched, err := install.LocateSDK(ascpPath(opts.Ascp), in.SDK)
 	if err == nil && in.Spec.Bool("use_ascp4") {
 		searched = nil
@@ -353,7 +363,7 @@ type job struct {
 // nil when the transfer completed; otherwise it is the *events.Error that
 // explains why not (input problems included).
 func Transfer(ctx context.Context, input []byte, opts Options) (*events.Summary, error) {
-	in, inputErr := CheckInput(input, CheckOptions{})
+	in, inputErr := CheckInput(input, CheckOptions{AllowSessionOverrides: opts.AllowSessionOverrides})
 	if inputErr != nil {
 		return nil, inputErr
 	}
@@ -396,6 +406,9 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
+	if err := checkOverrides(j.in, j.opts.AllowSessionOverrides); err != nil {
+		return outcome(err.(*events.Error), ExitUsage)
+	}
 	if j.in.Agent.Verify {
 		if problems := checkVerify(j.in.Spec); problems != nil {
 			return outcome(InputError(problems), ExitUsage)
@@ -464,7 +477,7 @@ func (j *job) privateFolder() (string, *Outcome) {
 // prepare locates ascp and builds its invocations, with the HTTP fallback
 // certificate they may need.
 func (j *job) prepare(dir string) (*Prepared, *Outcome) {
-	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
+	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir, AllowSessionOverrides: j.opts.AllowSessionOverrides})
 	if err != nil {
 		var e *events.Error
 		if !errors.As(err, &e) {

@@ -127,6 +127,7 @@ type cli struct {
 	progressLine, showVersion, dryRun, strict     bool
 	verify                                        bool
 	secretCookie, timestamps, asJSON              bool
+	allowOverrides                                bool
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
@@ -159,6 +160,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
+	fs.BoolVar(&c.allowOverrides, "allow-session-overrides", false, "let the job description choose what only the command line may: sdk and file_list_folder of a session object, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
 	c.fs = fs
 	return c
 }
@@ -296,7 +298,7 @@ func (c *cli) transfer() int {
 		return code
 	}
 	if c.dryRun {
-		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath}, session.NewJobID())
+		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath, AllowSessionOverrides: c.allowOverrides}, session.NewJobID())
 		if err != nil {
 			_ = c.out.Event(err)
 			return session.ExitCodeOf(err)
@@ -414,7 +416,8 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
 		return nil, nil, session.ExitUsage
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify})
+	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
+		AllowSessionOverrides: c.allowOverrides})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = c.out.Event(inputErr)
@@ -473,6 +476,8 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Kill:             kill,
 		SummaryFile:      c.summaryFile,
 		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
+
+		AllowSessionOverrides: c.allowOverrides,
 	}
 }
 
