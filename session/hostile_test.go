@@ -37,6 +37,7 @@ type hostileRun struct {
 	slowOut        bool           // stdout is a pipe read slowly
 	commands       io.Reader      // the command channel
 	cancelAfter    time.Duration  // cancel the run's context after this long
+	cancelOnFile   string         // cancel the run's context once this file exists
 	cancelAtAccept bool           // cancel the run's context as ascp's connection is accepted
 	env            []string       // NAME=value for the hostile ascp
 	spec           map[string]any // spec fields added to the default ones
@@ -150,6 +151,12 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 	defer cancel()
 	if h.cancelAfter > 0 {
 		time.AfterFunc(h.cancelAfter, cancel)
+	}
+	if h.cancelOnFile != "" {
+		go func() {
+			waitFor(h.cancelOnFile)
+			cancel()
+		}()
 	}
 	if h.cancelAtAccept {
 		// The cancellation is seen before the connection is handed over.

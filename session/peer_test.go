@@ -292,7 +292,9 @@ func TestAscpExitClosesPortAndReapsGroup(t *testing.T) {
 // it, and no run returns while it still runs.
 func TestVersionProbeEndsWithTheJob(t *testing.T) {
 	probe := filepath.Join(t.TempDir(), "probe.pid")
-	res := hostileRun{scenario: "deaf", cancelAfter: 300 * time.Millisecond, env: []string{"HOSTILE_SLOW_VERSION=" + probe}}.run(t)
+	// Cancelled once the probe runs: on a loaded machine a fixed delay
+	// could come before it started.
+	res := hostileRun{scenario: "deaf", cancelOnFile: probe, env: []string{"HOSTILE_SLOW_VERSION=" + probe}}.run(t)
 	if res.outcome.Err == nil || res.outcome.Err.Source != events.FromCancel {
 		t.Errorf("outcome %+v, want cancelled", res.outcome.Err)
 	}
