@@ -278,7 +278,10 @@ func hostileAscp(args []string) int {
 		// An ascp that repeats the secrets it was given in its messages.
 		pass, token, cookie := os.Getenv("ASPERA_SCP_PASS"), os.Getenv("ASPERA_SCP_TOKEN"), os.Getenv("ASPERA_SCP_COOKIE")
 		frame("INIT", "SessionId", "hostile", "UserStr", userStr, "Cookie", cookie)
-		frame("SESSION", "SessionId", "hostile", "Token", token, "User", "u:"+pass+"@h", "Cookie", cookie)
+		// The password as a field's name too, and fields given twice:
+		// the first User (which holds the password) is the one kept.
+		frame("SESSION", "SessionId", "hostile", "Token", token, "User", "u:"+pass+"@h", "Cookie", cookie,
+			pass, "named by the password", "User", "second", "X"+pass+"Y", "again")
 		frame("ERROR", "Code", "19", "Description", "Authentication failed: password "+pass+" refused")
 		closeConn()
 		return 1

@@ -205,7 +205,7 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		t.Errorf("%d stdout lines hold a secret", sink.leaks)
 	}
 	if sink.invalid > 0 {
-		t.Errorf("%d stdout lines are not JSON objects with a type", sink.invalid)
+		t.Errorf("%d stdout lines are not JSON objects with a type, each key once", sink.invalid)
 	}
 	if got := sink.last(); gjson.Get(got, "type").Str != "summary" {
 		t.Errorf("last line is not the summary: %.200s", got)
@@ -389,6 +389,13 @@ func TestHostileEchoesSecrets(t *testing.T) {
 	if r.sink.counts["SESSION"] != 1 {
 		t.Errorf("SESSION lines: %d", r.sink.counts["SESSION"])
 	}
+	// The field named by the password keeps its value under "***" (the
+	// second such name is dropped: one key once), and of the two User
+	// fields the first, redacted, is the one written.
+	if got := r.sink.first["SESSION"]; gjson.Get(got, `\*\*\*`).Str != "named by the password" ||
+		gjson.Get(got, "user").Str != "u:***@h" {
+		t.Errorf("SESSION line %s", got)
+	}
 }
 
 // endlessCommands is a command channel of RATE commands that never ends.
@@ -418,7 +425,8 @@ type lineSink struct {
 	lastLines []string
 	watch     [][]byte // strings that must not appear
 	leaks     int
-	errors    []string // the first error lines
+	errors    []string          // the first error lines
+	first     map[string]string // the first line of each type
 }
 
 const maxKept = 64 << 10
@@ -458,6 +466,17 @@ func (s *lineSink) line() {
 	// A cut line can only be checked for its type.
 	if cut && !strings.HasPrefix(line, `{"type":"`) || !cut && !json.Valid([]byte(line)) {
 		s.invalid++
+	} else if !cut {
+		// Each key once: consumers disagree on which duplicate wins.
+		keys := map[string]bool{}
+		gjson.Parse(line).ForEach(func(k, _ gjson.Result) bool {
+			if keys[k.Str] {
+				s.invalid++
+				return false
+			}
+			keys[k.Str] = true
+			return true
+		})
 	}
 	for _, w := range s.watch {
 		if strings.Contains(line, string(w)) {
@@ -468,6 +487,12 @@ func (s *lineSink) line() {
 		typ = "?"
 	}
 	s.counts[typ]++
+	if s.first == nil {
+		s.first = map[string]string{}
+	}
+	if _, seen := s.first[typ]; !seen && len(line) < 64<<10 {
+		s.first[typ] = line
+	}
 	if typ == "error" && len(s.errors) < 16 {
 		s.errors = append(s.errors, line)
 	}
