@@ -203,7 +203,7 @@ type FrameEncoder struct {
 	// names two fields alike (a hostile ascp), gets its first one, the
 	// value Frame.Lookup gives and the relay reads. frameNo numbers the
 	// lines; stamps holds the stamp of each key of a known or cached name,
-	// lineKeys the keys of the other names in the current line.
+	// lineKeys the keys of the other names, of the current line only.
 	frameNo  uint32
 	stamps   map[string]*uint32
 	lineKeys map[string]uint32
@@ -282,10 +282,6 @@ func (e *FrameEncoder) stampOf(key string) *uint32 {
 	return s
 }
 
-// maxLineKeys bounds lineKeys: it holds the keys of names not cached, in
-// one line, and is emptied when it grows past this.
-const maxLineKeys = 4096
-
 // newLine starts a line's stamps.
 func (e *FrameEncoder) newLine() {
 	if e.frameNo++; e.frameNo == 0 {
@@ -295,7 +291,9 @@ func (e *FrameEncoder) newLine() {
 		}
 		e.frameNo = 1
 	}
-	if len(e.lineKeys) > maxLineKeys {
+	if len(e.lineKeys) > 0 {
+		// Those names are not kept, nor their keys: a peer inventing
+		// long names must not leave them in memory.
 		clear(e.lineKeys)
 	}
 }
