@@ -1037,9 +1037,11 @@ func (j *job) probeVersion(ctx context.Context, path string) {
 	j.version = v
 }
 
-// NewJobID returns a random identifier for a job. It is unguessable (128
-// bits from the system's cryptographic source) because the relay accepts
-// a management connection only if its first message repeats it as UserStr.
+// NewJobID returns a random identifier for a job (128 bits from the
+// system's cryptographic source), given to ascp as -u: the first message
+// of its management connection must repeat it as UserStr. It is no secret
+// (it is in ascp's command line): the connection is proven ascp's by the
+// process that holds it (accept.go), the id only checks it is this job's.
 func NewJobID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
