@@ -256,17 +256,23 @@ func (g *portGuard) inFlight() int {
 	return len(g.pending)
 }
 
+// settleMin is how long settle gives the accepting goroutine to take a
+// connection already in the port's queue before it finds nothing in
+// flight.
+const settleMin = 50 * time.Millisecond
+
 // settle waits, up to limit, for the checks in flight to end, and returns
 // the connection one of them proved, if any.
 func (g *portGuard) settle(limit time.Duration) net.Conn {
-	deadline := time.Now().Add(limit)
+	start := time.Now()
 	for {
 		select {
 		case c := <-g.admitted:
 			return c
 		default:
 		}
-		if g.inFlight() == 0 || time.Now().After(deadline) {
+		waited := time.Since(start)
+		if g.inFlight() == 0 && waited >= min(settleMin, limit) || waited >= limit {
 			select {
 			case c := <-g.admitted:
 				return c
