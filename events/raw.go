@@ -13,67 +13,14 @@ import (
 	"github.com/faspkit/asession/ascp/mgmt"
 )
 
-// valueKind decides how a management field's text becomes a JSON value.
-type valueKind uint8
-
-const (
-	kindString valueKind = iota
-	kindInteger
-	kindYesNo
-)
-
-// IBMIntegerFields are the management fields IBM's own client types as
-// integers (reference §2.1, with Code and TransfersFailed from its newer
-// tests). A value that does not parse as an integer stays a string.
-var IBMIntegerFields = []string{
-	"Bytescont", "FaspFileArgIndex", "StartByte", "Rate", "MinRate", "Port",
-	"Priority", "RateCap", "MinRateCap", "TCPPort", "CreatePolicy",
-	"TimePolicy", "DatagramSize", "XoptFlags", "VLinkVersion",
-	"PeerVLinkVersion", "DSPipelineDepth", "PeerDSPipelineDepth",
-	"ReadBlockSize", "WriteBlockSize", "ClusterNumNodes", "ClusterNodeId",
-	"Size", "Written", "Loss", "FileBytes", "PreTransferBytes",
-	"TransferBytes", "PMTU", "Elapsedusec", "ArgScansAttempted",
-	"ArgScansCompleted", "PathScansAttempted", "FileScansCompleted",
-	"TransfersAttempted", "TransfersPassed", "Delay", "Code", "TransfersFailed",
-}
-
-// ExtraIntegerFields are counters and byte offsets asession types as
-// integers although IBM's client leaves them strings: the rest of each
-// family IBM types in part, so that a script sums them without parsing.
-var ExtraIntegerFields = []string{
-	"EndByte", "PreTransferFiles", "PreTransferDirs", "PreTransferSpecial",
-	"PreTransferFailed", "PreTransferExcluded", "PartialPreTransferBytes",
-	"TransfersSkipped", "ArgTransfersAttempted", "ArgTransfersFailed",
-	"ArgTransfersPassed", "ArgTransfersSkipped", "PathScansFailed",
-	"PathScansIrregular", "PathScansExcluded", "DirScansCompleted",
-	"DirCreatesAttempted", "DirCreatesFailed", "DirCreatesPassed",
-}
-
-// YesNoFields are the fields IBM's client types as Yes/No booleans
-// (reference §2.1, with Stalled from its newer tests).
-var YesNoFields = []string{
-	"Encryption", "Remote", "RateLock", "MinRateLock", "PolicyLock",
-	"FilesEncrypt", "FilesDecrypt", "VLinkLocalEnabled", "VLinkRemoteEnabled",
-	"MoveRange", "Keepalive", "TestLogin", "UseProxy", "Precalc",
-	"RTTAutocorrect", "Stalled",
-}
-
-// kindOf runs once per field name the encoder meets: it is cached in the
-// name's fieldInfo, so the lists stay plain slices.
-func kindOf(name string) valueKind {
-	for _, list := range [][]string{IBMIntegerFields, ExtraIntegerFields} {
-		for _, f := range list {
-			if f == name {
-				return kindInteger
-			}
-		}
+// kindOf is how the table types a field name; any other name is text.
+// It runs once per field name the encoder meets: the kind is kept in the
+// name's fieldInfo.
+func kindOf(name string) mgmt.Kind {
+	if f := mgmt.Known([]byte(name)); f != nil {
+		return f.Kind
 	}
-	for _, f := range YesNoFields {
-		if f == name {
-			return kindYesNo
-		}
-	}
-	return kindString
+	return mgmt.Text
 }
 
 // historicalKeys are field names that ascp spells as one word although they
@@ -116,7 +63,7 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 type fieldInfo struct {
 	name     string
 	prefix   []byte
-	kind     valueKind
+	kind     mgmt.Kind
 	reserved bool // its key is one of asession's own: the field is dropped
 	key      string
 	// stamp is the number of the last frame whose line got this key,
@@ -230,7 +177,7 @@ func (e *FrameEncoder) info(name []byte) *fieldInfo {
 			}
 			fi.stamp = e.stampOf(fi.key)
 			fi.index = uint16(len(e.infos) + 1)
-			fi.memo = fi.kind == kindString
+			fi.memo = fi.kind == mgmt.Text
 			e.infos = append(e.infos, fi)
 			e.slots[h] = fi.index
 			return &e.infos[len(e.infos)-1]
@@ -331,16 +278,16 @@ func (e *FrameEncoder) knownInfo(id uint16) *fieldInfo {
 
 func (e *FrameEncoder) newKnownInfo(id uint16) *fieldInfo {
 	if e.known == nil {
-		e.known = make([]fieldInfo, len(mgmt.KnownNames)+1)
+		e.known = make([]fieldInfo, len(mgmt.KnownFields)+1)
 	}
 	fi := &e.known[id]
-	*fi = newFieldInfo(mgmt.KnownNames[id-1])
-	fi.memo = fi.kind == kindString
+	*fi = newFieldInfo(mgmt.KnownFields[id-1].Name)
+	fi.memo = fi.kind == mgmt.Text
 	fi.stamp = e.stampOf(fi.key)
 	return fi
 }
 
-var typeID = mgmt.NewName("Type").ID()
+var typeID = mgmt.NameType.ID()
 
 // reservedKeys are the members asession writes itself: a field whose key
 // would repeat one (TYPE, type, Session) is dropped, so that a message
@@ -400,16 +347,16 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 	return append(dst, '}')
 }
 
-func appendValue(dst []byte, kind valueKind, v []byte) []byte {
+func appendValue(dst []byte, kind mgmt.Kind, v []byte) []byte {
 	switch kind {
-	case kindInteger:
+	case mgmt.Integer:
 		if digits, ok := integerDigits(v); ok {
 			if v[0] == '-' {
 				dst = append(dst, '-')
 			}
 			return append(dst, digits...)
 		}
-	case kindYesNo:
+	case mgmt.YesNo:
 		switch string(v) {
 		case "Yes":
 			return append(dst, "true"...)

@@ -21,6 +21,7 @@ type Summary struct {
 	Error                *SummaryError `json:"error,omitempty"`
 	FailedFiles          []FailedFile  `json:"failed_files,omitempty"`
 	FailedFilesNotListed int64         `json:"failed_files_not_listed,omitempty"`
+	Items                *ItemCounts   `json:"items,omitempty"` // nil when the job had no list and no START
 
 	// What a ticket or a dashboard needs to describe the job without
 	// keeping its spec.
@@ -77,4 +78,17 @@ func NewSummary(jobID string, snap Snapshot, status string, exitCode int, err *E
 		s.Error = &SummaryError{Code: err.Code, Mnemonic: mnemonic, Description: err.Description, Retryable: Retryable(err.Code, err.Description), Source: err.Source}
 	}
 	return s
+}
+
+// ItemCounts counts a job's items, the (source, destination) pairs it was
+// asked to move (each argument of its list, each START of a persistent
+// session), by how each ended.
+type ItemCounts struct {
+	Total        int64 `json:"total"`
+	Delivered    int64 `json:"delivered"`
+	AlreadyThere int64 `json:"already_there"`
+	Skipped      int64 `json:"skipped"`
+	Failed       int64 `json:"failed"`
+	Partial      int64 `json:"partial"` // an attempt ended while it was in transfer
+	Pending      int64 `json:"pending"` // not reported on
 }

@@ -318,7 +318,7 @@ func (sh *shape) retry() {
 // the LF).
 func appendMember(dst, buf []byte, vs int, fi *fieldInfo) ([]byte, int) {
 	switch fi.kind {
-	case kindInteger:
+	case mgmt.Integer:
 		i := vs
 		for i < len(buf) && buf[i]-'0' <= 9 {
 			i++
@@ -327,7 +327,7 @@ func appendMember(dst, buf []byte, vs int, fi *fieldInfo) ([]byte, int) {
 			dst = append(dst, fi.prefix...)
 			return append(dst, buf[vs:i]...), i
 		}
-	case kindYesNo:
+	case mgmt.YesNo:
 		switch {
 		case len(buf)-vs >= 4 && string(buf[vs:vs+4]) == "Yes\n":
 			dst = append(dst, fi.prefix...)
@@ -471,7 +471,7 @@ func (sh *shape) makeFrame() {
 var typeName = []byte("Type")[:4:4]
 
 func newShapeField(id uint16, info *fieldInfo) shapeField {
-	name := mgmt.KnownNames[id-1]
+	name := mgmt.KnownFields[id-1].Name
 	sf := shapeField{id: id, info: info, sep: name + ": ", name: []byte(name)[:len(name):len(name)], repeat: true}
 	var b, m [16]byte
 	copy(b[:], sf.sep)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -29,7 +30,8 @@ const (
 type Agent struct {
 	AscpArgs []string
 	// MultiIncrUDP gives session i of a multi-session job UDP port
-	// fasp_port+i-1, for servers (Windows) that need one port per session.
+	// fasp_port+i-1 (33001+i-1 without fasp_port, as IBM's runner), for
+	// servers (Windows) that need one port per session.
 	// Default: MultiIncrUDPDefault.
 	MultiIncrUDP bool
 	// SecretCookie treats the cookie as a secret: redacted wherever
@@ -63,6 +65,19 @@ type Agent struct {
 	// Verify compares the checksum ascp reports for each file with the
 	// local copy (agent.verify or the --verify flag).
 	Verify bool
+}
+
+// fileListArg returns the index in AscpArgs of a file list option
+// (--file-list or --file-pair-list, its file after = or as the next
+// argument), -1 when there is none.
+func (a *Agent) fileListArg() int {
+	for i, arg := range a.AscpArgs {
+		name, _, _ := strings.Cut(arg, "=")
+		if name == "--file-list" || name == "--file-pair-list" {
+			return i
+		}
+	}
+	return -1
 }
 
 // Resume is IBM's retry policy: up to IterMax retries after the first
@@ -194,7 +209,13 @@ func parseInput(in *Input, data []byte, faspURL string) (*Input, Problems) {
 	if in.Envelope != Bare {
 		members = nil
 	}
-	spec, specProblems := parse(specJSON, members, in.SpecPointer, faspURL)
+	listArg := in.Agent.fileListArg()
+	spec, specProblems := parse(specJSON, members, in.SpecPointer, faspURL, listArg >= 0)
+	if listArg >= 0 && spec.Has("paths") {
+		// IBM's runner refuses this too: ascp would be given two lists.
+		problems = append(problems, Problem{Pointer: "/agent/ascp_args/" + strconv.Itoa(listArg),
+			Expected: "no file list when the spec has paths (one list of sources or the other)", Found: describe(gjson.Parse(jsonText(in.Agent.AscpArgs[listArg])), false)})
+	}
 	in.Spec = spec
 	in.Unknown = append(in.Unknown, spec.Unknown...)
 	return in, append(problems, specProblems...)

@@ -141,14 +141,16 @@ func Pointer(prefix, key string) string {
 // pointer of obj inside the whole input ("/spec" in an aspera-cli session).
 // JSON null counts as absent, as IBM's clients treat it.
 func Parse(obj gjson.Result, prefix string) (*Spec, Problems) {
-	return parse(obj, nil, prefix, "")
+	return parse(obj, nil, prefix, "", false)
 }
 
 // member is one member of an object, as ForEach gives it.
 type member struct{ key, val gjson.Result }
 
 // parse checks obj's members, walked already when members is not nil.
-func parse(obj gjson.Result, members []member, prefix, faspURL string) (*Spec, Problems) {
+// listInArgs: the agent's ascp arguments give a file list, which stands
+// for paths.
+func parse(obj gjson.Result, members []member, prefix, faspURL string, listInArgs bool) (*Spec, Problems) {
 	spec := &Spec{values: make(map[string]Value), given: make(map[string]bool)}
 	if !obj.IsObject() {
 		where := prefix
@@ -196,7 +198,7 @@ func parse(obj gjson.Result, members []member, prefix, faspURL string) (*Spec, P
 		spec.values["fasp_url"] = Value{JSON: gjson.Parse(jsonText(faspURL)), Text: faspURL, Pointer: "--url"}
 	}
 	problems = append(problems, expandFaspURL(spec)...)
-	problems = append(problems, crossCheck(spec, prefix)...)
+	problems = append(problems, crossCheck(spec, prefix, listInArgs)...)
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })
 	return spec, problems
 }
@@ -397,12 +399,16 @@ func describe(v gjson.Result, secret bool) string {
 }
 
 // crossCheck enforces the rules that involve more than one field.
-func crossCheck(spec *Spec, prefix string) Problems {
+func crossCheck(spec *Spec, prefix string, listInArgs bool) Problems {
 	var problems Problems
-	// A field given with a wrong value has its problem already.
 	// A field given with a wrong value has its problem already; a fasp_url
-	// has been expanded already, so its fields count as given.
+	// has been expanded already, so its fields count as given. A file
+	// list in the agent's ascp arguments stands for paths, as in IBM's
+	// runner.
 	for _, r := range Requirements {
+		if r.Field == "paths" && listInArgs {
+			continue
+		}
 		if !spec.given[r.Field] && (r.UnlessTrue == "" || !spec.Bool(r.UnlessTrue)) {
 			problems = append(problems, Problem{Pointer: Pointer(prefix, r.Field), Expected: r.Expected, Found: "nothing"})
 		}

@@ -328,7 +328,7 @@ func readFirstMessage(c net.Conn, jobID string) ([]byte, string, firstKind) {
 	f, err := mgmt.NewReader(rec).Next()
 	switch {
 	case err == nil:
-		if u, _ := f.Lookup(fieldUserStr); string(u) != jobID {
+		if u, _ := f.Lookup(mgmt.NameUserStr); string(u) != jobID {
 			return nil, string(u), firstWrongID
 		}
 		return rec.buf, "", firstGood

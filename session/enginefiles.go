@@ -34,7 +34,7 @@ func (j *job) startTickers() (stop func()) {
 		// A progress line whenever none was written for hb, so that a
 		// watchdog can tell a long quiet transfer from a dead one.
 		stops = append(stops, every(hb/4, func() {
-			j.writeProgress(func(dst []byte) ([]byte, bool) { return j.tracker.DueHeartbeat(dst, hb) })
+			j.writeProgress(func(dst []byte) ([]byte, bool) { return j.acct.DueHeartbeat(dst, hb) })
 		}))
 	}
 	if j.opts.OnTick != nil {
@@ -42,7 +42,7 @@ func (j *job) startTickers() (stop func()) {
 		if interval <= 0 {
 			interval = time.Second
 		}
-		stops = append(stops, every(interval, func() { j.opts.OnTick(j.tracker.Snapshot()) }))
+		stops = append(stops, every(interval, func() { j.opts.OnTick(j.acct.Snapshot()) }))
 	}
 	return func() {
 		for _, stop := range stops {
@@ -78,7 +78,7 @@ func every(interval time.Duration, fn func()) (stop func()) {
 // writeProgressFile writes the current progress unless it equals last,
 // and returns what the file now holds.
 func (j *job) writeProgressFile(last string) string {
-	snap := j.tracker.Snapshot()
+	snap := j.acct.Snapshot()
 	p, ok := argoProgress(snap.BytesWritten, snap.BytesExpected)
 	if !ok || p == last {
 		return last

@@ -292,8 +292,8 @@ func TestAscpExitClosesPortAndReapsGroup(t *testing.T) {
 // it, and no run returns while it still runs.
 func TestVersionProbeEndsWithTheJob(t *testing.T) {
 	probe := filepath.Join(t.TempDir(), "probe.pid")
-	// Cancelled once the probe runs: on a loaded machine a fixed delay
-	// could come before it started.
+	// Cancelled once the probe runs (it writes its pid first), however
+	// long a loaded machine takes to get there.
 	res := hostileRun{scenario: "deaf", cancelOnFile: probe, env: []string{"HOSTILE_SLOW_VERSION=" + probe}}.run(t)
 	if res.outcome.Err == nil || res.outcome.Err.Source != events.FromCancel {
 		t.Errorf("outcome %+v, want cancelled", res.outcome.Err)

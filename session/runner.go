@@ -18,6 +18,7 @@ import (
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/ascp/proc"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/account"
 )
 
 const (
@@ -66,7 +67,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	opts := r.job.opts
 	ln, err := listenLoopback()
 	if err != nil {
-		return outcome(events.NewError(events.FromConnect, 0, "cannot open the management port: "+err.Error()), ExitNoAscp)
+		return outcome(events.NewError(events.FromConnect, 0, "cannot open the management port: "+err.Error()).WithCause(err), ExitNoAscp)
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
@@ -163,7 +164,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		watchers.Wait()
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Index-1], verify: r.job.verify, single: r.cmd.Sessions == 1 || r.alone,
+	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, verify: r.job.verify,
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Index))
@@ -172,16 +173,12 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	guard.frames = &reader.Stats.Frames
 	fr.makeLines(reader)
 	streamError := r.relayFrames(conn, reader, &fr)
-	r.forgiveLate(&fr)
 	_ = opts.Out.Flush()
 	streamError = r.endStream(conn, guard, streamError)
 	// ascp closes the stream as it exits. A slow exit is not a failure:
 	// give it longer than the cancel grace before calling it hung.
 	r.proc.WaitOrKill(max(opts.CancelGrace, exitWait))
-	if reason := r.stopReason(); reason != nil {
-		return r.withTerminal(reason)
-	}
-	return r.decide(&fr, streamError, reader.Stats)
+	return r.decide(streamError, reader.Stats)
 }
 
 // watch starts what runs beside the relay until relayDone closes: the
@@ -215,7 +212,10 @@ func (r *runner) watch(ctx context.Context, conn net.Conn, guard *streamGuard, r
 	}()
 	go func() {
 		defer watchers.Done()
-		r.job.commands.forward(r.cmd.Index, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Index-1])
+		acct, session := r.job.acct, r.cmd.Index
+		r.job.commands.forward(session, conn, relayDone, r.replay, func(cmd *Command, sent bool) {
+			acct.Taken(session, cmd, cmd.Type, commandSource(cmd), sent)
+		})
 	}()
 	return &watchers
 }
@@ -237,28 +237,11 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 			return nil
 		}
 		if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
-			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
+			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()).WithCause(err), ExitFailed))
 			r.cancel(conn, opts.CancelGrace)
 			return nil
 		}
 	}
-}
-
-// forgiveLate looks again at the files this attempt failed: a session of
-// several may report a source missing before the relay of the one that
-// delivered it has seen its STOP.
-func (r *runner) forgiveLate(fr *frameRelay) {
-	left := fr.pending[:0]
-	for _, h := range fr.pending {
-		if r.job.sent.hasHash(h) {
-			fr.failed--
-			fr.forgiven++
-			r.job.tracker.Forgive(r.cmd.Index, h)
-		} else {
-			left = append(left, h)
-		}
-	}
-	fr.pending = left
 }
 
 // endStream stops what the end of the stream says must stop: a connection
@@ -283,60 +266,28 @@ func (r *runner) endStream(conn net.Conn, guard *streamGuard, streamError error)
 	return streamError
 }
 
-// decide tells how the attempt ended from the last frame, the stream
-// and ascp's exit status.
-func (r *runner) decide(fr *frameRelay, streamError error, stats mgmt.ReaderStats) *Outcome {
-	status := r.proc.ExitCode()
-	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
-	// ascp's closing ERROR says that files failed, not the session.
-	filesFailed := finalType == "ERROR" && (errorCode == events.CodeSomeFileErrors || errorCode == fr.fileCode)
-	// Every file ascp failed had been delivered, by an earlier attempt or
-	// another session, and its source removed since: the session is done.
-	delivered := filesFailed && fr.forgiven > 0 && fr.failed == 0
-	// A session of several whose only failures are files it could not
-	// read may have lost a race with another session that delivered them
-	// and removed their sources, its STOP not relayed yet: the others
-	// finish, then the job looks at what no session delivered.
-	filesOnly := filesFailed && !fr.single && fr.failed > 0 && fr.failed == len(fr.pending)
-	var e *events.Error
-	switch {
-	case filesOnly:
-		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
-		e.ExitStatus = &status
-		o := r.withTerminal(outcome(e, ExitFailed))
-		o.retryAlone = true
-		o.undelivered = fr.pending
-		return o
-	case delivered && fr.single:
-		r.log().Info().Int("files", fr.forgiven).Int("session", r.cmd.Index).
-			Msg("the files ascp could not find again had been delivered before")
-		return &Outcome{ExitCode: ExitOK}
-	case delivered:
-		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
-		e.ExitStatus = &status
-		o := r.withTerminal(outcome(e, ExitFailed))
-		o.retryAlone = true
-		return o
-	case finalType == "ERROR":
-		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
-	case streamError != nil && streamError != mgmt.ErrIncomplete:
-		e = events.NewError(events.FromStream, 0, "unreadable management stream: "+streamError.Error())
-	case finalType == "DONE" && status == 0:
-		return &Outcome{ExitCode: ExitOK}
-	case finalType == "DONE":
-		e = events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp reported DONE but exited with status %d", status))
-	default:
-		desc := fmt.Sprintf("ascp exited with status %d without a final DONE or ERROR message", status)
-		if streamError == mgmt.ErrIncomplete {
-			desc += " (its last message was cut off)"
-		}
-		if n := stats.StrayLines + stats.MalformedLines; n > 0 {
-			desc += fmt.Sprintf("; %d lines it sent were not management messages", n)
-		}
-		e = events.NewError(events.FromAscpExit, 0, desc)
+// decide tells how the attempt ended: the account's verdict, from the
+// frames, the stream and ascp's exit status, or why asession stopped it.
+func (r *runner) decide(streamError error, stats mgmt.ReaderStats) *Outcome {
+	stopped := r.stopReason()
+	end := account.End{ExitStatus: r.proc.ExitCode(), Stream: streamError, Strays: int(stats.StrayLines + stats.MalformedLines)}
+	if stopped != nil {
+		end.Stopped = stopped.Err
 	}
-	e.ExitStatus = &status
-	return r.withTerminal(outcome(e, ExitFailed))
+	v := r.job.acct.EndAttempt(r.cmd.Index, end)
+	if v.Forgiven > 0 && v.Err == nil {
+		r.log().Info().Int("files", v.Forgiven).Int("session", r.cmd.Index).
+			Msg("the files ascp could not find again had been delivered before")
+	}
+	switch {
+	case v.Err == nil:
+		return &Outcome{ExitCode: ExitOK}
+	case stopped != nil:
+		return r.withTerminal(stopped)
+	}
+	o := r.withTerminal(outcome(v.Err, ExitFailed))
+	o.shared = v.Shared
+	return o
 }
 
 // frameRelay is relay's work for one frame, factored out so that the
@@ -349,7 +300,6 @@ type frameRelay struct {
 	extra   []byte // `"session":N` on jobs of several sessions
 	raw     bool   // write the frames' own lines
 	redact  frameRedactor
-	ledger  *ledger   // nil in benchmarks of the bare relay
 	verify  *verifier // --verify; nil without it
 
 	// lines reads the frames and makes their lines when raw, into batch,
@@ -358,25 +308,6 @@ type frameRelay struct {
 	lines      *events.Transcoder
 	batch      []byte
 	batchLimit int
-
-	finalType string // DONE or ERROR, once seen
-	errorCode int
-	errorDesc string
-	// FILEERRORs of this attempt: for sources delivered before, by an
-	// earlier attempt or another session (forgiven), and the others
-	// (failed). An ascp that sends every file left (single: a job of one
-	// session, or the retry of a multi-session job as one ascp) is then
-	// done; a session of several is not: it may have left a file to
-	// another by its position in the list, and a source gone changes the
-	// positions, so the job checks what no session delivered
-	// (retryAlone).
-	single           bool
-	forgiven, failed int
-	// fileCode is the Code of the attempt's first FILEERROR, forgiven or
-	// not: the one ascp's closing ERROR repeats. A failed file may be
-	// forgiven later (forgiveLate), so the code is not kept per kind.
-	fileCode int
-	pending  []uint64 // NameHash of the failed ones: another session's STOP may come later
 
 	// burst counts down the frames of a burst until the clock is read
 	// again for progress (see frame).
@@ -444,53 +375,20 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 		// The line was made before: make it again without the secret.
 		fr.batch = fr.lines.AppendFrame(fr.batch[:line], f)
 	}
-	t := f.Type()
-	if fr.ledger != nil {
-		fr.ledger.observe(t, f)
-	}
 	j := fr.job
+	j.acct.Observe(fr.session, f)
 	// One switch on the type, which Go compiles to compares of the length
 	// first: a chain of bytes.Equal was ≈ 3 % of a frame.
-	switch string(t) {
-	case "DONE":
-		fr.finalType = "DONE"
-	case "ERROR":
-		fr.finalType = "ERROR"
-		code, _ := f.Lookup(fieldCode)
-		fr.errorCode, _ = strconv.Atoi(string(code))
-		desc, _ := f.Lookup(fieldDescription)
-		fr.errorDesc = string(desc)
+	switch string(f.Type()) {
 	case "SESSION":
 		// Once per attempt: the id ties the job to ascp's own logs.
-		if id, ok := f.Lookup(fieldSessionID); ok {
-			fr.job.sessionStarted(string(id))
+		if id, ok := f.Lookup(mgmt.NameSessionID); ok {
+			j.sessionStarted(string(id))
 		}
 	case "STOP":
-		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
-			j.sent.add(src)
-		}
 		if fr.verify != nil {
 			fr.verify.stop(fr.session, f)
 		}
-	case "SKIP":
-		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
-			j.sent.add(src)
-		}
-	case "FILEERROR":
-		if code, ok := f.Lookup(fieldCode); ok && fr.fileCode == 0 {
-			fr.fileCode, _ = strconv.Atoi(string(code))
-		}
-		if name, _ := f.Lookup(fieldFile); j.sent.has(name) {
-			// Not a failed file: it was delivered before.
-			fr.forgiven++
-			t = nil
-		} else {
-			fr.failed++
-			fr.pending = append(fr.pending, events.NameHash(name))
-		}
-	}
-	if t != nil {
-		j.tracker.Observe(fr.session, f)
 	}
 	if j.opts.OnFrame != nil {
 		j.opts.OnFrame(fr.session, f)
@@ -524,13 +422,6 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 	}
 	return nil
 }
-
-var (
-	fieldSessionID   = mgmt.NewName("SessionId")
-	fieldCode        = mgmt.NewName("Code")
-	fieldDescription = mgmt.NewName("Description")
-	fieldUserStr     = mgmt.NewName("UserStr")
-)
 
 // truncate shortens s to at most n bytes for a message.
 func truncate(s string, n int) string {

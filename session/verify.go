@@ -69,21 +69,15 @@ func newVerifier(j *job) *verifier {
 	return v
 }
 
-var (
-	fieldFile             = mgmt.NewName("File")
-	fieldFileChecksum     = mgmt.NewName("FileChecksum")
-	fieldFileChecksumType = mgmt.NewName("FileChecksumType")
-)
-
 // stop queues the file a STOP frame reports.
 func (v *verifier) stop(session int, f *mgmt.Frame) {
-	file, _ := f.Lookup(fieldFile)
+	file, _ := f.Lookup(mgmt.NameFile)
 	local := file
 	if v.upload {
-		local, _ = f.Lookup(fieldSource)
+		local, _ = f.Lookup(mgmt.NameSource)
 	}
-	sum, _ := f.Lookup(fieldFileChecksum)
-	algo, _ := f.Lookup(fieldFileChecksumType)
+	sum, _ := f.Lookup(mgmt.NameFileChecksum)
+	algo, _ := f.Lookup(mgmt.NameFileChecksumType)
 	v.files <- verifyFile{file: string(file), local: string(local), algo: string(algo), sum: string(sum), session: session}
 }
 
@@ -106,7 +100,7 @@ func (v *verifier) run() {
 			e.Session = f.session
 		}
 		_ = v.job.opts.Out.Event(e)
-		v.job.tracker.Unverified(f.file, problem)
+		v.job.acct.Unverified(f.file, problem)
 	}
 }
 

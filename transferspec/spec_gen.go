@@ -35,7 +35,7 @@ type Spec struct {
 	RemotePassword string `json:"remote_password,omitempty"`
 	// ssh_private_key_passphrase: passphrase of the SSH private key; a secret, never shown
 	SSHPrivateKeyPassphrase string `json:"ssh_private_key_passphrase,omitempty"`
-	// token: authorization token (ATM..., Bearer ..., Basic ...); without password or key the SSH bypass key of the ascp install is used; a secret, never shown
+	// token: authorization token (ATM..., Bearer ..., Basic ...); without a password or an inline key (key files do not count) the SSH bypass key of the ascp install is used; a secret, never shown
 	Token string `json:"token,omitempty"`
 	// cookie: application data reported on both ends of the transfer
 	Cookie string `json:"cookie,omitempty"`

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -121,8 +122,8 @@ type cli struct {
 	progressFormat, eventsFile, summaryFile       string
 	connectTimeout, cancelGrace, stallTimeout     time.Duration
 	retryDelay, retryMaxDelay, progressInterval   time.Duration
-	heartbeat                                     time.Duration
-	retries                                       int
+	heartbeat, spawnDelay                         time.Duration
+	retries, retryFactor                          int
 	maxInput                                      int64
 	progressLine, showVersion, dryRun, strict     bool
 	verify                                        bool
@@ -144,6 +145,8 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.IntVar(&c.retries, "retries", d.Retries, "further attempts after a retryable ascp error, resuming partial files")
 	fs.DurationVar(&c.retryDelay, "retry-delay", d.RetryDelay, "wait before the first retry, doubled after each")
 	fs.DurationVar(&c.retryMaxDelay, "retry-max-delay", d.RetryMaxDelay, "longest wait between retries")
+	fs.IntVar(&c.retryFactor, "retry-factor", d.RetryFactor, "each wait between retries is the one before times this")
+	fs.DurationVar(&c.spawnDelay, "spawn-delay", d.SpawnDelay, "between the starts of the sessions of a multi-session job")
 	fs.StringVar(&c.eventSet, "events", string(d.Events), "stdout lines: raw (ascp events), progress, or all; error and summary lines always")
 	fs.DurationVar(&c.progressInterval, "progress-interval", d.ProgressInterval, "at most one progress line per interval")
 	fs.DurationVar(&c.heartbeat, "heartbeat", d.Heartbeat, "write a progress line at least this often, even when nothing changes (0: only on change)")
@@ -317,8 +320,6 @@ func (c *cli) transfer() int {
 	defer stopSignals()
 
 	opts := c.options(lines, log, commands, kill)
-	// The session object's agent options apply where no flag was given.
-	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(c.fs, name) })
 	if display := c.progressDisplay(); display != nil {
 		opts.OnProgress = display.Update
 		defer display.Done()
@@ -456,8 +457,8 @@ type deadlineReader struct {
 
 func (d deadlineReader) SetReadDeadline(t time.Time) error { return d.file.SetReadDeadline(t) }
 
-// options are the job's options from the flags; the input's agent options
-// are applied after, where no flag was given.
+// options are the job's options from the flags; Run applies the input's
+// agent options where no flag was given.
 func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Reader, kill chan struct{}) session.Options {
 	return session.Options{
 		Ascp:             c.ascpPath,
@@ -467,6 +468,8 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Retries:          c.retries,
 		RetryDelay:       c.retryDelay,
 		RetryMaxDelay:    c.retryMaxDelay,
+		RetryFactor:      c.retryFactor,
+		SpawnDelay:       c.spawnDelay,
 		ProgressInterval: c.progressInterval,
 		Heartbeat:        c.heartbeat,
 		Events:           lines,
@@ -476,6 +479,9 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Kill:             kill,
 		SummaryFile:      c.summaryFile,
 		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
+		// The session object's agent options apply where no flag was
+		// given; the option names are the flags'.
+		Explicit: func(option string) bool { return flagSet(c.fs, option) },
 
 		AllowSessionOverrides: c.allowOverrides,
 	}
@@ -525,15 +531,31 @@ func (c *cli) progressDisplay() progressDisplay {
 	if format == "log" {
 		return events.NewLogProgress(w, time.Now)
 	}
+	restoreConsole, vt := virtualTerminal(w)
+	if !vt {
+		return events.NewLogProgress(w, time.Now) // the escapes would print
+	}
 	display := events.NewTerminalProgress(w, terminalWidth(w))
 	switch {
 	case display.ReserveBottomLine(terminalRows(w)):
 	case human:
 		c.renderer.above = display.Above
 	case c.progressFormat == "":
+		restoreConsole()
 		return events.NewLogProgress(w, time.Now)
 	}
-	return display
+	return consoleDisplay{display, restoreConsole}
+}
+
+// consoleDisplay gives the console its mode back once the live line is done.
+type consoleDisplay struct {
+	progressDisplay
+	restore func()
+}
+
+func (d consoleDisplay) Done() {
+	d.progressDisplay.Done()
+	d.restore()
 }
 
 // progressDisplay shows progress snapshots to a person.
@@ -555,17 +577,25 @@ func looksLikeSubcommand(arg string) bool {
 // handleSignals turns SIGINT, SIGTERM and SIGHUP (the terminal went away)
 // into a cancellation (CANCEL to ascp, then a kill after the grace period),
 // so that the private list folder is removed on those exits too; a second
-// signal kills at once. SIGPIPE is caught so that a closed stdout is an error to handle, not
+// signal kills at once, and so does the end of endingGrace when the system
+// is about to end asession anyway (Windows' console close, logoff and
+// shutdown), so that the summary is written first. SIGPIPE is caught so that a closed stdout is an error to handle, not
 // sudden death that would leave ascp running.
 func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zerolog.Logger) (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, notifiedSignals...)
+	notifySignals(ch, notifiedSignals...)
 	done := make(chan struct{})
+	var killOnce sync.Once
+	killNow := func() { killOnce.Do(func() { close(kill) }) }
 	go func() {
 		cancelled := false
+		var deadline *time.Timer
 		for {
 			select {
 			case <-done:
+				if deadline != nil {
+					deadline.Stop()
+				}
 				return
 			case sig := <-ch:
 				if sig == syscall.SIGPIPE {
@@ -573,15 +603,15 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 				}
 				if cancelled {
 					log.Warn().Str("signal", sig.String()).Msg("second signal: stopping ascp now")
-					if kill != nil {
-						close(kill)
-						kill = nil
-					}
+					killNow()
 					continue
 				}
 				cancelled = true
 				log.Warn().Str("signal", sig.String()).Msg("cancelling the transfer")
 				cancel(&session.SignalError{Signal: sig})
+				if grace, soon := endingGrace(sig); soon {
+					deadline = time.AfterFunc(grace, killNow)
+				}
 			}
 		}
 	}()
@@ -590,6 +620,10 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 		close(done)
 	}
 }
+
+// notifySignals is signal.Notify; a test stands in for Windows' console,
+// which it cannot close.
+var notifySignals = signal.Notify
 
 // secretsIn names the secret fields a parsed spec holds.
 func secretsIn(in *schema.Input) []string {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // notFieldNames are the CamelCase string literals of the stand-in that are
@@ -52,7 +52,7 @@ func TestStandInSendsOnlyIBMFieldNames(t *testing.T) {
 				return true
 			}
 			found++
-			if !ascp.IsIBMField(s) {
+			if mgmt.Known([]byte(s)) == nil {
 				t.Errorf("%s: %q is not a management field IBM knows", fset.Position(lit.Pos()), s)
 			}
 			return true

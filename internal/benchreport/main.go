@@ -209,7 +209,7 @@ func goBenchmarks(t *table, path string) {
 	}
 	for _, c := range []struct{ name, label string }{
 		{"BenchmarkTranscoder", "  of which Transcoder.AppendNext (read + JSON in one pass)"},
-		{"BenchmarkTracker", "  of which Tracker.Observe + DueProgress"},
+		{"BenchmarkAccount", "  of which Account.Observe + DueProgress"},
 		{"BenchmarkReaderNext", "  Reader.Next alone (the fallback's reading)"},
 		{"BenchmarkFrameEncoder", "  FrameEncoder.AppendFrame alone (the fallback's JSON)"},
 	} {

@@ -1,4 +1,4 @@
-package session
+package account
 
 import (
 	"encoding/json"
@@ -152,7 +152,7 @@ func TestLedgerFinishesOnlyTheArgumentNamed(t *testing.T) {
 // so that STOPs alone finish them). The folder's files come as STOPs
 // while it is the current argument.
 func ledgerInOrder(t *testing.T, list *ascp.ListFile, src []string, pairs bool) {
-	l := newLedger(list)
+	l := testLedger(list)
 	if got := beginLines(t, l); !slices.Equal(got, wantLines(src, pairs, nil)) {
 		t.Fatalf("first attempt lists %d lines, want the whole list", len(got))
 	}
@@ -186,7 +186,7 @@ func ledgerInOrder(t *testing.T, list *ascp.ListFile, src []string, pairs bool) 
 
 // ledgerOutOfOrder: STOPs in a shuffled order before any ARGSTOP.
 func ledgerOutOfOrder(t *testing.T, list *ascp.ListFile, src []string, pairs bool) {
-	l := newLedger(list)
+	l := testLedger(list)
 	l.begin()
 	r := rand.New(rand.NewPCG(7, 8))
 	finished := map[int]bool{}
@@ -212,22 +212,23 @@ func ledgerOutOfOrder(t *testing.T, list *ascp.ListFile, src []string, pairs boo
 }
 
 // ledgerTwoSessions: each session walks every argument (-C), delivering
-// its share, even arguments for the first, odd for the second; each
-// one's retry lists the other's share.
+// its share, even arguments for the first, odd for the second, the
+// folder's files by neither name; the retry lists what no session
+// finished, the folder alone.
 func ledgerTwoSessions(t *testing.T, list *ascp.ListFile, src []string, pairs bool) {
-	ledgers := newLedgers([]ascp.Invocation{{ListFile: list}, {ListFile: list}})
-	share := [2]map[int]bool{{}, {}}
+	ledgers := sharedLedgers(list, 2)
+	finished := map[int]bool{}
 	for k := range src {
 		for s, l := range ledgers {
 			if k%2 == s && src[k] != "/data/dir" {
 				observeAll(l, stopFrame(t, "STOP", reported(t, src[k], k%3 == 0)))
-				share[s][k] = true
+				finished[k] = true
 			}
-			observeAll(l, argStop("1"))
+			observeAll(l, argStop("0"))
 		}
 	}
 	for s, l := range ledgers {
-		if got, want := beginLines(t, l), wantLines(src, pairs, share[s]); !slices.Equal(got, want) {
+		if got, want := beginLines(t, l), wantLines(src, pairs, finished); !slices.Equal(got, want) {
 			t.Errorf("session %d's retry lists %s", s+1, lineDiff(got, want))
 		}
 	}
