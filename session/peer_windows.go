@@ -2,6 +2,7 @@ package session
 
 import (
 	"net"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -21,21 +22,44 @@ func identifyPeer(conn net.Conn, ascp *proc.Process) peer {
 	if !ok1 || !ok2 {
 		return peer{verdict: peerStranger, uid: -1}
 	}
-	table, err := tcpTableOwnerPID()
-	if err != nil {
-		// Without the table nothing can be proven: the UserStr check
-		// alone guards the port, as on platforms without the table.
-		return peer{verdict: peerUnknown, uid: -1}
+	// A row not listed yet, or listed without its owner while the
+	// connection is open (Wine builds the table from the host's and can
+	// lag), is looked up again a few times before it counts.
+	var pid, state int
+	var found bool
+	for try := 0; ; try++ {
+		table, err := tcpTableOwnerPID()
+		if err != nil {
+			// Without the table nothing can be proven: the UserStr check
+			// alone guards the port, as on platforms without the table.
+			return peer{verdict: peerUnknown, uid: -1}
+		}
+		pid, state, found = ownerOf(table, remote, local)
+		closing := found && state >= tcpStateFinWait1 && state <= tcpStateTimeWait
+		if pid != 0 || closing || try == ownerTries-1 {
+			break
+		}
+		time.Sleep(ownerRetry)
 	}
-	pid, found := ownerOf(table, remote, local)
-	if !found || pid == 0 {
+	switch {
+	case !found || pid == 0 && state >= tcpStateFinWait1 && state <= tcpStateTimeWait:
 		return peer{verdict: peerGone, uid: -1}
+	case pid == 0:
+		// Open, and no owner named: the table cannot tell.
+		return peer{verdict: peerUnknown, uid: -1}
 	}
 	if pid == ascp.Pid() || ascp.InJob(pid) {
 		return peer{verdict: peerOurs, uid: -1, pid: pid}
 	}
 	return peer{verdict: peerStranger, uid: -1, pid: pid}
 }
+
+// ownerTries and ownerRetry bound the looks at the table for one
+// connection.
+const (
+	ownerTries = 5
+	ownerRetry = 10 * time.Millisecond
+)
 
 var (
 	iphlpapi                = windows.NewLazySystemDLL("iphlpapi.dll")

@@ -28,25 +28,25 @@ func TestOwnerOfTCPTable(t *testing.T) {
 	table = append(table, row(11, "127.0.0.1", 33002, "127.0.0.1", 40000, 0)...)  // TIME_WAIT
 	ours := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
 	for _, tc := range []struct {
-		peerPort int
-		pid      int
-		found    bool
+		peerPort   int
+		pid, state int
+		found      bool
 	}{
-		{33001, 333, true},
-		{33002, 0, true}, // closed: no owner
-		{33003, 0, false},
+		{33001, 333, 5, true},
+		{33002, 0, tcpStateTimeWait, true}, // closed: no owner
+		{33003, 0, 0, false},
 	} {
 		peer := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: tc.peerPort}
-		if pid, found := ownerOf(table, peer, ours); pid != tc.pid || found != tc.found {
-			t.Errorf("peer port %d: pid %d found %v, want %d %v", tc.peerPort, pid, found, tc.pid, tc.found)
+		if pid, state, found := ownerOf(table, peer, ours); pid != tc.pid || state != tc.state || found != tc.found {
+			t.Errorf("peer port %d: pid %d state %d found %v, want %d %d %v", tc.peerPort, pid, state, found, tc.pid, tc.state, tc.found)
 		}
 	}
 	// A count larger than the rows that follow reads only those.
 	binary.LittleEndian.PutUint32(table, 1000)
-	if pid, _ := ownerOf(table[:4+3*24+10], &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 33001}, ours); pid != 333 {
+	if pid, _, _ := ownerOf(table[:4+3*24+10], &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 33001}, ours); pid != 333 {
 		t.Errorf("truncated table: pid %d, want 333", pid)
 	}
-	if _, found := ownerOf(table[:2], ours, ours); found {
+	if _, _, found := ownerOf(table[:2], ours, ours); found {
 		t.Error("a table shorter than its count found a row")
 	}
 }

@@ -2,6 +2,7 @@ package session
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -21,10 +22,12 @@ import (
 func TestSessionOverridesNeedTheCaller(t *testing.T) {
 	dir := t.TempDir()
 	lists := filepath.Join(dir, "lists")
-	input := `{"spec": {"remote_host": "h", "remote_user": "u", "remote_password": "pw", "direction": "send",
-		"paths": [{"source": "/a"}], "EX_ascp_args": ["--x"]},
-		"agent": {"ascp_args": ["-L", "/tmp"]}, "sdk": "` + filepath.Join(dir, "sdk") + `", "file_list_folder": "` + lists + `"}`
-	in, problems := schema.ParseInput([]byte(input), "")
+	input, _ := json.Marshal(map[string]any{
+		"spec": map[string]any{"remote_host": "h", "remote_user": "u", "remote_password": "pw", "direction": "send",
+			"paths": []map[string]string{{"source": "/a"}}, "EX_ascp_args": []string{"--x"}},
+		"agent": map[string]any{"ascp_args": []string{"-L", "/tmp"}}, "sdk": filepath.Join(dir, "sdk"), "file_list_folder": lists,
+	})
+	in, problems := schema.ParseInput(input, "")
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
@@ -51,7 +54,7 @@ func TestSessionOverridesNeedTheCaller(t *testing.T) {
 	if !slices.Equal(pointers(err), want) {
 		t.Errorf("DryRun: %v, want %v refused", err, want)
 	}
-	if _, e := CheckInput([]byte(input), CheckOptions{}); e == nil || !slices.Equal(pointers(e), want) {
+	if _, e := CheckInput(input, CheckOptions{}); e == nil || !slices.Equal(pointers(e), want) {
 		t.Errorf("CheckInput: %v, want %v refused", e, want)
 	}
 	// Allowed, they are taken: the missing ascp is the only complaint left.

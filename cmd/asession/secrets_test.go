@@ -138,7 +138,7 @@ func (r *secretRun) inspectRunning(t *testing.T) {
 		t.Errorf("ascp's command line holds a secret: %q", cmdline)
 	}
 	if !bytes.Contains(cmdline, []byte("--proxy=dnat://proxyuser@proxy.example.com:9091")) ||
-		!bytes.Contains(cmdline, []byte("-x\x00http://webuser@web-proxy.example.com:3128\x00")) {
+		!bytes.Contains(cmdline, []byte("http://webuser@web-proxy.example.com:3128")) {
 		t.Errorf("ascp's command line lacks the proxies without their password: %q", cmdline)
 	}
 	own, _, _ := processArgsEnv(strconv.Itoa(r.cmd.Process.Pid))

@@ -3,7 +3,6 @@
 package ascpsim
 
 import (
-	"net"
 	"os"
 	"time"
 )
@@ -16,7 +15,3 @@ func isTerminal(f *os.File) bool {
 func withoutEcho(f *os.File, fn func()) { fn() }
 
 func accessTime(fi os.FileInfo) time.Time { return fi.ModTime() }
-
-// stillListening cannot probe a port without connecting to it here: no
-// wait (see awaitTaken).
-func stillListening(*net.TCPAddr) bool { return false }
