@@ -38,7 +38,6 @@ type runner struct {
 	args    []string
 	attempt int
 	replay  []*Command // commands an earlier attempt took and did not finish
-	alone   bool       // a retry of a multi-session job's sessions as one ascp, without -C
 	proc    *proc.Process
 
 	mu        sync.Mutex
