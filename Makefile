@@ -43,6 +43,19 @@ SOAK ?= 300
 PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
 .PHONY: test-python test-node wheels npm test-packages
 
+# make image: the Dockerfile's image, asession alone, as IMAGE. make
+# image-ascp: that image with IBM's ascp added from SDK, the Transfer SDK
+# folder for Linux that holds ascp, its license and keys
+# (examples/container/Dockerfile.ascp), as ASCP_IMAGE: the image that
+# integrations/ runs. Push it to a registry of your own only (IBM's license
+# does not let ascp be passed on) and name it there in the examples.
+DOCKER     ?= docker
+IMAGE      ?= asession:$(VERSION)
+ASCP_IMAGE ?= asession-ascp:local
+SDK        ?= examples/container/sdk
+
+.PHONY: image image-ascp
+
 help:
 	@echo "make demo      build asession and the ascpsim stand-in, upload and download a tree, show events"
 	@echo "make test      vet, gofmt check and the whole test suite with the race detector"
@@ -58,6 +71,8 @@ help:
 	@echo "make install   install asession into GOBIN; make install-ascpsim: the stand-in too"
 	@echo "make wheels    Python wheels carrying make dist's binaries, in dist/wheels; make npm: npm packages in dist/npm"
 	@echo "make test-packages  install the wheel and the npm packages offline and test them against ascpsim"
+	@echo "make image     the container image, asession alone, as IMAGE ($(IMAGE))"
+	@echo "make image-ascp SDK=DIR  that image plus ascp from the Transfer SDK folder DIR, as ASCP_IMAGE ($(ASCP_IMAGE))"
 
 build:
 	$(STATIC) -o $(BIN)/asession ./cmd/asession
@@ -187,6 +202,16 @@ soak:
 
 generate:
 	$(GO) generate ./...
+
+image:
+	$(DOCKER) build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+# The SDK folder is copied into a build context of its own, as sdk/, where
+# Dockerfile.ascp takes it from.
+image-ascp: image
+	@test -x "$(SDK)/ascp" || { echo "no ascp in SDK=$(SDK): name the Transfer SDK folder for Linux that holds ascp"; exit 1; }
+	ctx=$$(mktemp -d) && trap 'rm -rf "$$ctx"' EXIT && mkdir "$$ctx/sdk" && cp -R "$(SDK)/." "$$ctx/sdk/" && \
+	$(DOCKER) build -f examples/container/Dockerfile.ascp --build-arg ASESSION_IMAGE=$(IMAGE) -t $(ASCP_IMAGE) "$$ctx"
 
 # ascpsim is a test stand-in, not part of the product: users get asession on
 # their PATH, and the simulator only when they ask for it.

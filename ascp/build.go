@@ -100,6 +100,19 @@ const ProxyPasswordEnv = "ASPERA_PROXY_PASS"
 // side; IBM's runner always sets it to true for ascp (never for ascp4).
 const RedisDisableEnv = "ASPERA_TEST_REDIS_DISABLE"
 
+// CredentialEnv are the variables ascp reads credentials from: Build sets
+// those the spec fills, and ascp inherits any other from the environment
+// asession runs in.
+func CredentialEnv() []string {
+	var names []string
+	for _, f := range schema.Fields {
+		if f.Env != "" && !slices.Contains(names, f.Env) {
+			names = append(names, f.Env)
+		}
+	}
+	return append(names, ProxyPasswordEnv)
+}
+
 // IsSecretEnv reports whether a variable that Build sets carries a secret.
 func IsSecretEnv(name string) bool {
 	if name == ProxyPasswordEnv {

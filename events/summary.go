@@ -23,6 +23,9 @@ type Summary struct {
 	FailedFilesNotListed int64         `json:"failed_files_not_listed,omitempty"`
 	Items                *ItemCounts   `json:"items,omitempty"` // nil when the job had no list and no START
 
+	// With --checksums only: how the files it lists fared.
+	Checksums *ChecksumCounts `json:"checksums,omitempty"`
+
 	// What a ticket or a dashboard needs to describe the job without
 	// keeping its spec.
 	StartTime      string   `json:"start_time"` // RFC 3339, milliseconds
@@ -49,6 +52,16 @@ func (s *Summary) SetTimes(start, end time.Time) {
 	}
 }
 
+// ChecksumCounts is how the files listed in --checksums fared: checked
+// (hashed and compared) = matched + mismatched; missing were listed but
+// neither delivered nor found already there.
+type ChecksumCounts struct {
+	Checked    int64 `json:"checked"`
+	Matched    int64 `json:"matched"`
+	Mismatched int64 `json:"mismatched"`
+	Missing    int64 `json:"missing"`
+}
+
 // SummaryError explains a failure with ascp's error table: the code, IBM's
 // mnemonic for it (ERR_CONNECTION_LOST), and whether retrying can help.
 type SummaryError struct {
@@ -57,6 +70,7 @@ type SummaryError struct {
 	Description string `json:"description"`
 	Retryable   bool   `json:"retryable"`
 	Source      Source `json:"source"`
+	Hint        string `json:"hint,omitempty"` // what the user can do about it
 }
 
 // NewSummary assembles the summary from the tracker's last snapshot and
@@ -75,7 +89,7 @@ func NewSummary(jobID string, snap Snapshot, status string, exitCode int, err *E
 			// Not an ascp error code: where it came from says more.
 			mnemonic = string(err.Source)
 		}
-		s.Error = &SummaryError{Code: err.Code, Mnemonic: mnemonic, Description: err.Description, Retryable: Retryable(err.Code, err.Description), Source: err.Source}
+		s.Error = &SummaryError{Code: err.Code, Mnemonic: mnemonic, Description: err.Description, Retryable: Retryable(err.Code, err.Description), Source: err.Source, Hint: err.Hint}
 	}
 	return s
 }

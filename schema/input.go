@@ -113,12 +113,16 @@ type Input struct {
 	// ascp is looked for there first, and so are the bypass keys and the
 	// HTTP fallback certificate.
 	SDK     string
-	Unknown []string // pointers of unknown members, spec and envelope alike
+	Unknown []UnknownField // unknown members, spec and envelope alike
 }
 
-var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "secret_cookie": true,
-	"wss": true, "quiet": true, "file_list": true, "client_ssh_key": true, "trusted_certs": true,
-	"spawn_timeout_sec": true, "spawn_delay_sec": true, "resume": true, "monitor": true, "verify": true}
+// agentFields are the agent options asession reads, sessionFields the
+// members of aspera-cli's session object.
+var (
+	agentFields = []string{"ascp_args", "multi_incr_udp", "secret_cookie", "wss", "quiet", "file_list", "client_ssh_key",
+		"trusted_certs", "spawn_timeout_sec", "spawn_delay_sec", "resume", "monitor", "verify"}
+	sessionFields = []string{"spec", "agent", "loglevel", "file_list_folder", "sdk"}
+)
 
 // ParseInput recognises the envelope, then parses and validates the spec.
 // data is read in place: it must not change while the result is in use.
@@ -243,7 +247,7 @@ func (in *Input) parseSession(root gjson.Result) Problems {
 		case "agent":
 			problems = append(problems, in.parseAgent(val, ptr)...)
 		default:
-			in.Unknown = append(in.Unknown, ptr)
+			in.Unknown = append(in.Unknown, unknownField(ptr, key.String(), sessionFields))
 		}
 		return true
 	})
@@ -257,8 +261,8 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 	var problems Problems
 	agent.ForEach(func(key, val gjson.Result) bool {
 		kptr := Pointer(ptr, key.String())
-		if _, known := agentFields[key.String()]; !known {
-			in.Unknown = append(in.Unknown, kptr)
+		if !slices.Contains(agentFields, key.String()) {
+			in.Unknown = append(in.Unknown, unknownField(kptr, key.String(), agentFields))
 			return true
 		}
 		switch key.String() {

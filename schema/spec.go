@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/faspkit/asession/internal/suggest"
 )
 
 // Problem is one thing wrong with the input, located by a JSON pointer.
@@ -17,13 +20,46 @@ type Problem struct {
 	Pointer  string `json:"pointer"`
 	Expected string `json:"expected"`
 	Found    string `json:"found,omitempty"`
+	// DidYouMean is the known name an unknown one most likely misspells.
+	DidYouMean string `json:"did_you_mean,omitempty"`
 }
 
 func (p Problem) Error() string {
-	if p.Found == "" {
-		return fmt.Sprintf("%s: expected %s", p.Pointer, p.Expected)
+	text := fmt.Sprintf("%s: expected %s", p.Pointer, p.Expected)
+	if p.Found != "" {
+		text += ", found " + p.Found
 	}
-	return fmt.Sprintf("%s: expected %s, found %s", p.Pointer, p.Expected, p.Found)
+	if p.DidYouMean != "" {
+		text += fmt.Sprintf(" (did you mean %q?)", p.DidYouMean)
+	}
+	return text
+}
+
+// UnknownField is a member of the input that no table knows: another
+// tool's field, or a typo, and then DidYouMean is the known name it is
+// nearest to.
+type UnknownField struct {
+	Pointer    string
+	DidYouMean string
+}
+
+// unknownField notes the member name found at ptr, among the names known
+// there.
+func unknownField(ptr, name string, known []string) UnknownField {
+	return UnknownField{Pointer: ptr, DidYouMean: suggest.Nearest(name, known)}
+}
+
+// String is the pointer, and the name it may misspell.
+func (u UnknownField) String() string {
+	if u.DidYouMean == "" {
+		return u.Pointer
+	}
+	return fmt.Sprintf("%s (did you mean %s?)", u.Pointer, u.DidYouMean)
+}
+
+// Problem is u as an input problem: --strict refuses unknown fields.
+func (u UnknownField) Problem() Problem {
+	return Problem{Pointer: u.Pointer, Expected: "a known field (--strict)", Found: "an unknown field", DidYouMean: u.DidYouMean}
 }
 
 // Problems is every problem found in one input; validation never stops at
@@ -60,7 +96,7 @@ type Value struct {
 type Spec struct {
 	values  map[string]Value
 	given   map[string]bool // fields present in the input, valid or not
-	Unknown []string        // pointers of fields the table does not know
+	Unknown []UnknownField  // fields the table does not know
 	paths   *PathList       // the paths as list lines, made by their check
 }
 
@@ -117,6 +153,19 @@ var spellings = func() map[string]spelling {
 	return m
 }()
 
+// knownNames is every spelling of the table, in its order: what an unknown
+// member may have been meant to be.
+var knownNames = func() []string {
+	var names []string
+	for _, f := range Fields {
+		names = append(names, f.Name)
+		for _, a := range f.Aliases {
+			names = append(names, a.Name)
+		}
+	}
+	return names
+}()
+
 var byName = func() map[string]*Field {
 	m := make(map[string]*Field)
 	for i := range Fields {
@@ -165,7 +214,7 @@ func parse(obj gjson.Result, members []member, prefix, faspURL string, listInArg
 		ptr := Pointer(prefix, name)
 		sp, known := spellings[name]
 		if !known {
-			spec.Unknown = append(spec.Unknown, ptr)
+			spec.Unknown = append(spec.Unknown, unknownField(ptr, name, knownNames))
 			return true
 		}
 		if val.Type == gjson.Null {
@@ -414,9 +463,10 @@ func crossCheck(spec *Spec, prefix string, listInArgs bool) Problems {
 		}
 	}
 	if paths, ok := spec.Get("paths"); ok {
-		pathProblems, list := checkPaths(paths, spec.Bool("keepalive"))
+		pathProblems, list, unknown := walkPaths(paths, spec.Bool("keepalive"))
 		problems = append(problems, pathProblems...)
 		spec.paths = list
+		spec.Unknown = append(spec.Unknown, unknown...)
 	}
 	return problems
 }
@@ -442,6 +492,17 @@ func PathEntry(entry gjson.Result) (source, destination gjson.Result) {
 // (a pair list) or none has. The same walk makes the list's lines, nil
 // when there is a problem.
 func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
+	problems, list, _ := walkPaths(paths, mayBeEmpty)
+	return problems, list
+}
+
+// pathMembers are the members an entry of the paths array may have.
+var pathMembers = []string{"source", "destination"}
+
+// walkPaths is checkPaths, which also names the unknown members of the
+// entries: each name once, where it first appears, as a million entries
+// with the same typo need one fix.
+func walkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList, []UnknownField) {
 	c := &pathCheck{paths: paths, lines: newPathLines(paths.JSON.Raw)}
 	if !eachPlainEntry(paths.JSON.Raw, c.entry) {
 		// Not JSON (the parse runs beside its validation): read as gjson
@@ -459,9 +520,9 @@ func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
 		problems = append(problems, Problem{Pointer: paths.Pointer, Expected: "at least one entry", Found: "an empty array"})
 	}
 	if len(problems) > 0 {
-		return problems, nil
+		return problems, nil, c.unknown
 	}
-	return nil, c.lines.done(c.withDest+c.withoutDest, c.withDest)
+	return nil, c.lines.done(c.withDest+c.withoutDest, c.withDest), c.unknown
 }
 
 // pathCheck is checkPaths' walk of the entries.
@@ -474,6 +535,27 @@ type pathCheck struct {
 
 	decoded []byte // a plain entry's escaped strings, decoded: source, then destination at dstAt
 	dstAt   int
+
+	unknown     []UnknownField
+	unknownSeen map[string]bool
+}
+
+// noteUnknown notes the members of an entry other than source and
+// destination. Only an entry that is not plain can have any.
+func (c *pathCheck) noteUnknown(entry gjson.Result, i int) {
+	entry.ForEach(func(key, _ gjson.Result) bool {
+		name := key.String()
+		if slices.Contains(pathMembers, name) || c.unknownSeen[name] {
+			return true
+		}
+		if c.unknownSeen == nil {
+			c.unknownSeen = map[string]bool{}
+		}
+		c.unknownSeen[name] = true
+		ptr := Pointer(c.paths.Pointer+"/"+strconv.Itoa(i), name)
+		c.unknown = append(c.unknown, unknownField(ptr, name, pathMembers))
+		return true
+	})
 }
 
 // decodePlain decodes the escaped strings of a plain entry into
@@ -538,6 +620,7 @@ func (c *pathCheck) entry(e pathEntry) {
 		return
 	}
 	ptr := func(field string) string { return c.paths.Pointer + "/" + strconv.Itoa(i) + "/" + field }
+	c.noteUnknown(entry, i)
 	src, dst := PathEntry(entry)
 	if !src.Exists() {
 		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a source path", Found: "nothing"})

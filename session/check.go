@@ -13,6 +13,9 @@ type CheckOptions struct {
 	FaspURL  string // a fasp:// link merged under the spec (--url)
 	MaxBytes int64  // largest description accepted (0: schema.DefaultMaxInputBytes)
 	Verify   bool   // --verify, as agent.verify: the spec must allow it
+	// HashesFiles: --checksums or --manifest will read the local copies,
+	// which the spec must leave in place.
+	HashesFiles bool
 	// AllowSessionOverrides is Options.AllowSessionOverrides: without it,
 	// an input that chooses the program's folder, asession's folders or
 	// raw ascp arguments is refused (trust.go).
@@ -32,15 +35,15 @@ func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
 	}
 	in, problems := schema.ParseInput(data, opts.FaspURL)
 	if opts.Strict {
-		for _, ptr := range in.Unknown {
-			problems = append(problems, schema.Problem{Pointer: ptr, Expected: "a known field (--strict)", Found: "an unknown field"})
+		for _, u := range in.Unknown {
+			problems = append(problems, u.Problem())
 		}
 	}
 	if opts.Verify {
 		in.Agent.Verify = true
 	}
-	if in.Agent.Verify && in.Spec != nil && len(problems) == 0 {
-		problems = checkVerify(in.Spec)
+	if in.Spec != nil && len(problems) == 0 {
+		problems = checkFileChecks(in.Spec, in.Agent.Verify, opts.HashesFiles)
 	}
 	if !opts.AllowSessionOverrides && len(problems) == 0 {
 		problems = sessionOverrides(in)

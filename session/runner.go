@@ -163,7 +163,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		watchers.Wait()
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, verify: r.job.verify,
+	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, checks: r.job.checks,
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Index))
@@ -299,7 +299,7 @@ type frameRelay struct {
 	extra   []byte // `"session":N` on jobs of several sessions
 	raw     bool   // write the frames' own lines
 	redact  frameRedactor
-	verify  *verifier // --verify; nil without it
+	checks  *fileChecks // --verify, --checksums, --manifest; nil without them
 
 	// lines reads the frames and makes their lines when raw, into batch,
 	// handed to the Writer when the input goes idle, a progress line is
@@ -375,19 +375,23 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 		fr.batch = fr.lines.AppendFrame(fr.batch[:line], f)
 	}
 	j := fr.job
-	j.acct.Observe(fr.session, f)
-	// One switch on the type, which Go compiles to compares of the length
-	// first: a chain of bytes.Equal was ≈ 3 % of a frame.
-	switch string(f.Type()) {
-	case "SESSION":
+	// The account says whether the frame finished a file, and how.
+	finished := j.acct.Observe(fr.session, f)
+	if string(f.Type()) == "SESSION" {
 		// Once per attempt: the id ties the job to ascp's own logs.
 		if id, ok := f.Lookup(mgmt.NameSessionID); ok {
 			j.sessionStarted(string(id))
 		}
-	case "STOP":
-		if fr.verify != nil {
-			fr.verify.stop(fr.session, f)
+	}
+	if finished != account.ItemPending && fr.checks != nil {
+		// The file is complete at its destination. Its line goes out
+		// first, so that a check's error line follows it; and the
+		// account has counted it, as a failed check moves it to the
+		// failed.
+		if err := fr.writeBatch(); err != nil {
+			return err
 		}
+		fr.checks.complete(fr.session, f, finished)
 	}
 	if j.opts.OnFrame != nil {
 		j.opts.OnFrame(fr.session, f)

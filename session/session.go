@@ -142,6 +142,17 @@ type Options struct {
 	// spawn_timeout_sec, spawn_delay_sec) apply, once, to the others. nil:
 	// an option is the caller's when it is not zero.
 	Explicit func(option string) bool
+
+	// Checksums, when set, are the expected checksums of the job's files
+	// (--checksums; ReadChecksumsFile): each file delivered or found
+	// already there that it lists is hashed and compared; a difference,
+	// or a listed file the job did not deliver, fails the job.
+	Checksums *ChecksumList
+	// Manifest, when set, receives the SHA-256 of every file delivered or
+	// already there, in ManifestFormat (default sha256sum), mode 0600,
+	// replaced atomically once the job ends.
+	Manifest       string
+	ManifestFormat ManifestFormat
 	// AllowSessionOverrides lets the job description choose what only a
 	// trusted caller may: the session object's sdk and file_list_folder,
 	// and raw ascp arguments (agent.ascp_args, EX_ascp_args). Without it
@@ -343,9 +354,11 @@ type job struct {
 	progress []byte // reused buffer for progress lines
 	progMu   sync.Mutex
 	commands *commandRouter
-	listDir  string    // the private folder of the list files
-	verify   *verifier // --verify; nil without it
-	verified *int      // files verified, for the summary
+	listDir  string      // the private folder of the list files
+	checks   *fileChecks // --verify, --checksums, --manifest; nil without them
+	verified *int        // files verified, for the summary
+	// checksumCounts is how the files --checksums lists fared.
+	checksumCounts *events.ChecksumCounts
 
 	procs registry
 	start time.Time
@@ -410,10 +423,8 @@ func (j *job) run(ctx context.Context) *Outcome {
 	if err := checkOverrides(j.in, j.opts.AllowSessionOverrides); err != nil {
 		return outcome(err.(*events.Error), ExitUsage)
 	}
-	if j.in.Agent.Verify {
-		if problems := checkVerify(j.in.Spec); problems != nil {
-			return outcome(InputError(problems), ExitUsage)
-		}
+	if o := j.checkFileChecks(); o != nil {
+		return o
 	}
 	dir, o := j.privateFolder()
 	if o != nil {
@@ -425,21 +436,17 @@ func (j *job) run(ctx context.Context) *Outcome {
 		return o
 	}
 	defer j.startVersionProbe(ctx, prepared.AscpPath)()
-	if o := j.setUp(prepared); o != nil {
+	if o := j.setUp(ctx, prepared); o != nil {
 		return o
 	}
 	o = j.runSessions(ctx)
-	verifyFailed := 0
-	if j.verify != nil {
-		verified, failed := j.verify.finish()
-		j.verified, verifyFailed = &verified, failed
-	}
+	checked := j.checks.finish()
+	j.verified, j.checksumCounts = checked.verified, checked.checksums
 	if o.Err != nil {
 		return o
 	}
-	if verifyFailed > 0 {
-		return outcome(events.NewError(events.FromVerify, 0,
-			fmt.Sprintf("%d files differ from the checksum ascp reported for them", verifyFailed)), ExitFailed)
+	if checked.err != nil {
+		return outcome(checked.err, ExitFailed)
 	}
 	return &Outcome{ExitCode: ExitOK}
 }
@@ -510,9 +517,9 @@ func (j *job) startVersionProbe(ctx context.Context, ascpPath string) (wait func
 }
 
 // setUp writes the list file and readies what the sessions share: the
-// account's items, the checksum verifier and the command channel, whose
-// reader starts here.
-func (j *job) setUp(prepared *Prepared) *Outcome {
+// account's items, the file checks and the command channel, whose reader
+// starts here.
+func (j *job) setUp(ctx context.Context, prepared *Prepared) *Outcome {
 	if list := prepared.Invocations[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
 			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()).WithCause(err), ExitFailed)
@@ -520,9 +527,11 @@ func (j *job) setUp(prepared *Prepared) *Outcome {
 	}
 	j.acct.SetList(prepared.Invocations[0].ListFile)
 	releaseSetup(j)
-	if j.in.Agent.Verify {
-		j.verify = newVerifier(j)
+	checks, err := newFileChecks(ctx, j)
+	if err != nil {
+		return outcome(events.NewError(events.FromSetup, 0, err.Error()).WithCause(err), ExitFailed)
 	}
+	j.checks = checks
 	keepalive := j.in.Spec.Bool("keepalive")
 	j.commands = newCommandRouter(len(prepared.Invocations), keepalive, j.opts.Out, j.opts.Log)
 	if j.opts.Commands != nil {
@@ -624,6 +633,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 		j.describe(summary)
 		summary.AscpVersionError = versionError
 		summary.Verified = j.verified
+		summary.Checksums = j.checksumCounts
 		return summary
 	}
 	summary := makeSummary()

@@ -55,7 +55,7 @@ func TestVirtualTerminalForTheLiveLine(t *testing.T) {
 	con, legacy := legacyConsole(t)
 	c := newCLI(strings.NewReader(""), &bytes.Buffer{}, con)
 	display := c.progressDisplay()
-	if _, live := display.(consoleDisplay); !live {
+	if _, live := display.(*liveLine); !live {
 		t.Fatalf("progress on a console is a %T, want the live line", display)
 	}
 	if mode := consoleMode(t, con); mode&windows.ENABLE_VIRTUAL_TERMINAL_PROCESSING == 0 {
@@ -81,7 +81,7 @@ func TestVirtualTerminalRefusedFallsBackToLogLines(t *testing.T) {
 	defer func() { setConsoleMode = windows.SetConsoleMode }()
 	c := newCLI(strings.NewReader(""), &bytes.Buffer{}, con)
 	display := c.progressDisplay()
-	if _, live := display.(consoleDisplay); live || display == nil {
+	if _, live := display.(*liveLine); live || display == nil {
 		t.Fatalf("progress on a console without VT processing is a %T, want log lines", display)
 	}
 	display.Done()

@@ -21,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/suggest"
 	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
 )
@@ -76,7 +77,8 @@ func main() {
 
 // subcommand is one of asession's subcommands (doctor, version, help); a
 // session.Command is something else, a line of the command channel. Its
-// flags are the global ones plus those it names in own.
+// flags are those it names in own: any other is refused, as it would do
+// nothing.
 type subcommand struct {
 	name, synopsis string
 	own            []string
@@ -90,7 +92,8 @@ var subcommands []subcommand
 func init() {
 	subcommands = []subcommand{
 		{name: "help", synopsis: "show this help (help COMMAND: that command's)", run: runHelp},
-		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"json"}, run: runDoctor},
+		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"ascp", "json"}, run: runDoctor},
+		{name: "preflight", synopsis: "check a job's road without transferring it (spec, ascp, port, files, credentials, clock)", own: []string{"ascp", "output", "json", "url", "strict", "max-input"}, run: runPreflight},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
 	}
 }
@@ -103,10 +106,6 @@ func findSubcommand(name string) *subcommand {
 	}
 	return nil
 }
-
-// globalFlags apply to every command; the rest belong to the transfer
-// or to the command that names them in its own list.
-var globalFlags = []string{"ascp", "log-level", "output", "help", "h"}
 
 // cli is one invocation: the parsed flags and the streams.
 type cli struct {
@@ -127,6 +126,7 @@ type cli struct {
 	maxInput                                      int64
 	progressLine, showVersion, dryRun, strict     bool
 	verify                                        bool
+	checksums, manifest, manifestFormat           string
 	secretCookie, timestamps, asJSON              bool
 	allowOverrides                                bool
 }
@@ -160,9 +160,12 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	fs.BoolVar(&c.strict, "strict", false, "treat unknown spec fields as errors instead of warnings")
 	fs.BoolVar(&c.verify, "verify", false, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
+	fs.StringVar(&c.checksums, "checksums", "", "expected checksums of the files (md5sum/sha256sum format, the algorithm known by the hash's length; PATH relative to destination_root or the source): each file delivered or already there is hashed and compared; a difference or a listed file not delivered fails the job")
+	fs.StringVar(&c.manifest, "manifest", "", "after the job, write the SHA-256 of every file delivered or already there to this file (0600, replaced atomically): sha256sum -c checks it from the destination root")
+	fs.StringVar(&c.manifestFormat, "manifest-format", string(session.ManifestFormats[0]), "--manifest lines: sha256sum, or json (path, size, sha256, source, status per line)")
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
-	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
+	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
 	fs.BoolVar(&c.allowOverrides, "allow-session-overrides", false, "let the job description choose what only the command line may: sdk and file_list_folder of a session object, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
 	c.fs = fs
 	return c
@@ -199,7 +202,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.help(nil)
 	}
 	if err != nil {
-		return c.usageError(err.Error())
+		return c.flagError(err)
 	}
 	var sub *subcommand
 	if len(positional) > 0 {
@@ -226,7 +229,7 @@ func (c *cli) misplacedFlag(sub *subcommand) string {
 	bad := ""
 	c.fs.Visit(func(f *flag.Flag) {
 		switch {
-		case bad != "" || slices.Contains(globalFlags, f.Name):
+		case bad != "":
 		case sub == nil && f.Name == "json":
 			bad = f.Name
 		case sub != nil && !slices.Contains(sub.own, f.Name):
@@ -250,26 +253,31 @@ func (c *cli) help(topic []string) int {
 		if sub == nil {
 			return c.usageError(fmt.Sprintf("unknown command %q", topic[0]))
 		}
-		fmt.Fprintf(c.stdout, "asession %s: %s\n\nFlags:\n", sub.name, sub.synopsis)
-		c.printFlags(append(slices.Clone(globalFlags), sub.own...))
+		fmt.Fprintf(c.stdout, "asession %s: %s\n\n", sub.name, sub.synopsis)
+		if len(sub.own) == 0 {
+			fmt.Fprintln(c.stdout, "Flags: none")
+			return session.ExitOK
+		}
+		fmt.Fprintln(c.stdout, "Flags:")
+		c.printFlags(func(name string) bool { return slices.Contains(sub.own, name) })
 		return session.ExitOK
 	}
 	var list strings.Builder
 	for _, sub := range subcommands {
-		fmt.Fprintf(&list, "  %-8s %s\n", sub.name, sub.synopsis)
+		fmt.Fprintf(&list, "  %-9s %s\n", sub.name, sub.synopsis)
 	}
 	fmt.Fprintf(c.stdout, usage, list.String())
-	c.printFlags(nil)
+	c.printFlags(func(string) bool { return true })
 	fmt.Fprint(c.stdout, exitCodes)
 	return session.ExitOK
 }
 
-// printFlags prints the flags named in only, or all of them.
-func (c *cli) printFlags(only []string) {
+// printFlags prints the flags that show accepts.
+func (c *cli) printFlags(show func(name string) bool) {
 	all := flag.NewFlagSet("", flag.ContinueOnError)
 	all.SetOutput(c.stdout)
 	c.fs.VisitAll(func(f *flag.Flag) {
-		if only == nil || slices.Contains(only, f.Name) {
+		if show(f.Name) {
 			all.Var(f.Value, f.Name, f.Usage)
 		}
 	})
@@ -283,6 +291,10 @@ func (c *cli) transfer() int {
 		return session.ExitOK
 	}
 	lines, log, problem := c.transferFlags()
+	if problem != "" {
+		return c.usageError(problem)
+	}
+	checksums, problem := c.fileCheckFlags()
 	if problem != "" {
 		return c.usageError(problem)
 	}
@@ -320,6 +332,7 @@ func (c *cli) transfer() int {
 	defer stopSignals()
 
 	opts := c.options(lines, log, commands, kill)
+	opts.Checksums, opts.Manifest, opts.ManifestFormat = checksums, c.manifest, session.ManifestFormat(c.manifestFormat)
 	if display := c.progressDisplay(); display != nil {
 		opts.OnProgress = display.Update
 		defer display.Done()
@@ -418,7 +431,7 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		return nil, nil, session.ExitUsage
 	}
 	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
-		AllowSessionOverrides: c.allowOverrides})
+		HashesFiles: c.checksums != "" || c.manifest != "", AllowSessionOverrides: c.allowOverrides})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = c.out.Event(inputErr)
@@ -433,7 +446,11 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		}
 	}
 	if len(in.Unknown) > 0 {
-		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
+		fields := make([]string, len(in.Unknown))
+		for i, u := range in.Unknown {
+			fields[i] = u.String()
+		}
+		log.Warn().Strs("fields", fields).Msg("unknown fields ignored (--strict refuses them)")
 	}
 	if in.LogLevel != "" && !flagSet(c.fs, "log-level") {
 		if l, err := zerolog.ParseLevel(in.LogLevel); err == nil {
@@ -535,27 +552,31 @@ func (c *cli) progressDisplay() progressDisplay {
 	if !vt {
 		return events.NewLogProgress(w, time.Now) // the escapes would print
 	}
-	display := events.NewTerminalProgress(w, terminalWidth(w))
+	display := events.NewTerminalProgress(w, terminalSize(w))
 	switch {
-	case display.ReserveBottomLine(terminalRows(w)):
+	case display.ReserveBottomLine():
 	case human:
 		c.renderer.above = display.Above
 	case c.progressFormat == "":
 		restoreConsole()
 		return events.NewLogProgress(w, time.Now)
 	}
-	return consoleDisplay{display, restoreConsole}
+	return &liveLine{TerminalProgress: display, stopWatching: watchResize(display.Resized), restoreConsole: restoreConsole}
 }
 
-// consoleDisplay gives the console its mode back once the live line is done.
-type consoleDisplay struct {
-	progressDisplay
-	restore func()
+// liveLine is the live progress line with the watch on the terminal's size
+// that keeps it fitting the window, and what gives the console its mode
+// back once the line is done.
+type liveLine struct {
+	*events.TerminalProgress
+	stopWatching   func()
+	restoreConsole func()
 }
 
-func (d consoleDisplay) Done() {
-	d.progressDisplay.Done()
-	d.restore()
+func (l *liveLine) Done() {
+	l.stopWatching()
+	l.TerminalProgress.Done()
+	l.restoreConsole()
 }
 
 // progressDisplay shows progress snapshots to a person.
@@ -637,6 +658,27 @@ func secretsIn(in *schema.Input) []string {
 		names = append(names, "cookie")
 	}
 	return names
+}
+
+// flagError writes a flag the command line got wrong as an error line, and
+// exits 2: an unknown flag with the one it most likely misspells.
+func (c *cli) flagError(err error) int {
+	name, unknown := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !unknown {
+		return c.usageError(err.Error())
+	}
+	var names []string
+	c.fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	problem := schema.Problem{Pointer: "--" + name, Expected: "a flag of asession", Found: "an unknown flag"}
+	desc := "unknown flag --" + name
+	if near := suggest.Nearest(name, names); near != "" {
+		problem.DidYouMean = "--" + near
+		desc += fmt.Sprintf(": did you mean --%s?", near)
+	}
+	e := events.NewError(events.FromInput, 0, desc+" (see asession --help)")
+	e.Problems = []schema.Problem{problem}
+	_ = c.out.Event(e)
+	return session.ExitUsage
 }
 
 // usageError writes a usage mistake as an error line, and exits 2.

@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -92,6 +94,8 @@ func TestScripts(t *testing.T) {
 			"perm":        cmdPerm,
 			"stale":       cmdStale,
 			"counters":    cmdCounters,
+			"before":      cmdBefore,
+			"port":        cmdPort,
 		},
 	})
 }
@@ -508,4 +512,50 @@ func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
 	if got := info.Mode().Perm(); got != fs.FileMode(want) {
 		ts.Fatalf("%s has mode %o, want %o", args[0], got, want)
 	}
+}
+
+// before RE1 RE2: a stdout line matches RE1, and the first one does come
+// before the first line matching RE2, which must exist too.
+func cmdBefore(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: before regexp1 regexp2")
+	}
+	first, second := regexp.MustCompile(args[0]), regexp.MustCompile(args[1])
+	at := [2]int{-1, -1}
+	for i, line := range strings.Split(ts.ReadFile("stdout"), "\n") {
+		for k, re := range []*regexp.Regexp{first, second} {
+			if at[k] < 0 && re.MatchString(line) {
+				at[k] = i
+			}
+		}
+	}
+	if at[0] < 0 || at[1] < 0 || at[0] > at[1] {
+		ts.Fatalf("want a line matching %q before one matching %q: lines %d and %d", args[0], args[1], at[0]+1, at[1]+1)
+	}
+}
+
+// port open|closed VAR: VAR is the number of a local TCP port that
+// accepts connections until the script ends (open), or that nothing
+// listens on (closed: it was listened on, then closed).
+func cmdPort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 || (args[0] != "open" && args[0] != "closed") {
+		ts.Fatalf("usage: port open|closed VAR")
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	ts.Check(err)
+	ts.Setenv(args[1], strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	if args[0] == "closed" {
+		ln.Close()
+		return
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	ts.Defer(func() { ln.Close() })
 }

@@ -49,7 +49,9 @@ type Account struct {
 	failedFiles []events.FailedFile
 	failedOf    []int // the session of each failed file, whose retry forgets it
 	failedCount int64
-	unverified  int64 // completed files whose checksum did not match (--verify)
+	unverified  int64 // completed files whose check failed (--verify, --checksums)
+	// unverifiedSkipped counts those of them a SKIP reported.
+	unverifiedSkipped int64
 
 	// What the progress lines showed last: neither goes back.
 	shownWritten int64
@@ -117,9 +119,12 @@ func (a *Account) SetList(list *ascp.ListFile) {
 	}
 }
 
-// Observe takes one frame of session i (1-based). It does not allocate
-// once the buffers for the current file's name have grown.
-func (a *Account) Observe(i int, f *mgmt.Frame) {
+// Observe takes one frame of session i (1-based), and says whether it
+// finished a file, and how: ItemDelivered, ItemAlreadyThere or
+// ItemSkipped for a STOP or SKIP of a file not finished before, else
+// ItemPending. It does not allocate once the buffers for the current
+// file's name have grown.
+func (a *Account) Observe(i int, f *mgmt.Frame) (finished ItemState) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	s := &a.sessions[i-1]
@@ -135,10 +140,10 @@ func (a *Account) Observe(i int, f *mgmt.Frame) {
 		a.startFile(s, f)
 	case "STOP":
 		s.fileFrames++
-		a.stopFile(s, f)
+		return a.stopFile(s, f)
 	case "SKIP":
 		s.fileFrames++
-		a.skipFile(s, f)
+		return a.skipFile(s, f)
 	case "FILEERROR":
 		s.fileFrames++
 		a.fileError(i, s, f)
@@ -160,6 +165,7 @@ func (a *Account) Observe(i int, f *mgmt.Frame) {
 		a.totals(s, f)
 		s.verdict.sawDone(f)
 	}
+	return ItemPending
 }
 
 // setInt stores a counter a frame carries, noting a change.
@@ -251,21 +257,22 @@ func (s *session) inTransfer(name []byte) bool {
 	return s.open && (len(name) == 0 || len(s.lastStart) == 0 || bytes.Equal(name, s.lastStart))
 }
 
-func (a *Account) stopFile(s *session, f *mgmt.Frame) {
+func (a *Account) stopFile(s *session, f *mgmt.Frame) ItemState {
 	a.setInt(&s.sent, f, mgmt.NameTransferBytes)
 	a.setInt(&s.fileBytes, f, mgmt.NameFileBytes)
 	name, _ := f.Lookup(mgmt.NameFile)
 	size, hasSize := intField(f, mgmt.NameSize)
 	start, hasStart := intField(f, mgmt.NameStartByte)
 	moved := s.inTransfer(name)
-	there := !moved && hasStart && hasSize && start == size
+	// An empty file has nothing to tell it by: delivered.
+	there := !moved && hasStart && hasSize && size > 0 && start == size
 	if !a.finish(name) {
 		if moved {
 			s.closeFile()
 		} else if there {
 			a.dropExpected(s, f)
 		}
-		return
+		return ItemPending
 	}
 	a.countFinished(s, name, moved)
 	state := ItemDelivered
@@ -289,13 +296,14 @@ func (a *Account) stopFile(s *session, f *mgmt.Frame) {
 		s.ledger.finished(src, state)
 	}
 	a.changed = true
+	return state
 }
 
-func (a *Account) skipFile(s *session, f *mgmt.Frame) {
+func (a *Account) skipFile(s *session, f *mgmt.Frame) ItemState {
 	name, _ := f.Lookup(mgmt.NameFile)
 	if !a.finish(name) {
 		a.dropExpected(s, f)
-		return
+		return ItemPending
 	}
 	moved := s.inTransfer(name)
 	a.countFinished(s, name, moved)
@@ -314,6 +322,7 @@ func (a *Account) skipFile(s *session, f *mgmt.Frame) {
 		s.ledger.finished(src, ItemSkipped)
 	}
 	a.changed = true
+	return ItemSkipped
 }
 
 // countFinished counts a finished file completed, and attempted unless its
@@ -571,6 +580,15 @@ func (a *Account) Unverified(file, description string) {
 	a.changed = true
 }
 
+// UnverifiedSkipped is Unverified for a file a SKIP reported: it leaves
+// the skipped count too.
+func (a *Account) UnverifiedSkipped(file, description string) {
+	a.mu.Lock()
+	a.unverifiedSkipped++
+	a.mu.Unlock()
+	a.Unverified(file, description)
+}
+
 // Finish sets the final status. A job that completed did so on ascp's
 // word, a DONE and exit status 0 from every ascp it ran last: the items no
 // frame named (a folder given to several ascp processes, IBM's excerpts
@@ -604,6 +622,10 @@ func (a *Account) Items() *events.ItemCounts {
 	}
 	return &c
 }
+
+// NameHash is nameHash for the job's other records of file names (the
+// file checks' set of files hashed once).
+func NameHash(b []byte) uint64 { return nameHash(b) }
 
 // nameHash is the 64-bit hash by which the account remembers file names
 // without keeping (or allocating) them. It is maphash with a seed chosen

@@ -242,3 +242,36 @@ func FuzzAccount(f *testing.F) {
 		}
 	})
 }
+
+// A STOP with no START before it, whose StartByte is its Size, is a file
+// complete at the destination already (reference §9); any other STOP is a
+// delivery, an empty file's too (nothing tells it apart). Observe says
+// which, for the checks made of finished files.
+func TestHowAStopFinishesAFile(t *testing.T) {
+	for _, c := range []struct {
+		frames [][]string
+		want   ItemState
+	}{
+		{[][]string{{"STOP", "Size", "100", "StartByte", "100", "FileBytes", "0", "TransferBytes", "0"}}, ItemAlreadyThere},
+		{[][]string{{"STOP", "Size", "100", "StartByte", "100"}}, ItemAlreadyThere},
+		// FileBytes and TransferBytes are the session's running totals.
+		{[][]string{{"STOP", "Size", "100", "StartByte", "100", "FileBytes", "5000"}}, ItemAlreadyThere},
+		{[][]string{{"STOP", "Size", "100", "StartByte", "0", "FileBytes", "100"}}, ItemDelivered},
+		{[][]string{{"START", "File", "/a", "Size", "100", "StartByte", "100"}, {"STOP", "File", "/a", "Size", "100", "StartByte", "100"}}, ItemDelivered},
+		{[][]string{{"STOP", "Size", "100", "StartByte", "40", "FileBytes", "60"}}, ItemDelivered}, // resumed
+		{[][]string{{"STOP", "Size", "0", "StartByte", "0", "FileBytes", "0"}}, ItemDelivered},
+		{[][]string{{"STOP", "File", "/a"}}, ItemDelivered},
+		{[][]string{{"SKIP", "File", "/a", "Size", "100"}}, ItemSkipped},
+		{[][]string{{"STOP", "File", "/a", "Size", "100"}, {"STOP", "File", "/a", "Size", "100"}}, ItemPending}, // finished before
+	} {
+		a := New(Options{Sessions: 1})
+		a.Begin(1)
+		var got ItemState
+		for _, f := range c.frames {
+			got = a.Observe(1, frame(t, f[0], f[1:]...))
+		}
+		if got != c.want {
+			t.Errorf("%q: %d, want %d", c.frames, got, c.want)
+		}
+	}
+}

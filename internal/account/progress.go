@@ -42,6 +42,7 @@ func (a *Account) fill(snap *events.Snapshot) {
 	c := &snap.Counts
 	c.Completed -= a.unverified
 	c.Failed += a.unverified
+	c.Skipped = max(0, c.Skipped-a.unverifiedSkipped)
 	c.Attempted = max(c.Attempted, c.Completed+c.Failed)
 	if snap.BytesExpected > 0 && snap.BytesWritten > snap.BytesExpected {
 		snap.BytesWritten = snap.BytesExpected

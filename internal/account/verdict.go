@@ -149,7 +149,7 @@ func (a *Account) EndAttempt(i int, end End) Verdict {
 		desc += " (its last message was cut off)"
 	}
 	if end.Strays > 0 {
-		desc += fmt.Sprintf("; %d lines it sent were not management messages", end.Strays)
+		desc += "; " + events.HumanCount(int64(end.Strays), "line it sent was not a management message", "lines it sent were not management messages")
 	}
 	return failure(events.FromAscpExit, 0, desc)
 }

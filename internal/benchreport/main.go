@@ -26,6 +26,9 @@
 //     reports every file of the list moved (START, STOP, ARGSTOP per
 //     argument, each session its -C share), and asession's RSS and its
 //     peak since the spawn are read once all of it has been relayed.
+//   - hashing: --manifest and --checksums on a file already there against
+//     sha256sum and md5sum on it, and the DONE line of a replay with
+//     --verify behind a large file (hashing.go).
 //
 // Usage: benchreport -asession BIN -ascpsim BIN [-gobench FILE] [-runs N] [-out FILE]
 package main
@@ -81,6 +84,7 @@ func main() {
 	paths := flag.Int("paths", 1_000_000, "paths of the set-up runs (0: none)")
 	idle := flag.String("idle", "100,1000,10000", "paced rates of the idle-cost runs, in frames/s")
 	idleWindow := flag.Duration("idle-window", 5*time.Second, "measured window of each idle-cost run")
+	hashMB := flag.Int("hash-mb", 256, "size of the hashing runs' file, in MiB (0: none)")
 	flag.Parse()
 
 	if *dir == "" {
@@ -137,6 +141,9 @@ func main() {
 	}
 	if *paths > 0 {
 		manyPaths(&t, *asession, self, *dir, *paths, *runs)
+	}
+	if *hashMB > 0 {
+		hashing(&t, *asession, *ascpsim, *dir, *hashMB, *runs)
 	}
 	var buf bytes.Buffer
 	t.print(&buf)
