@@ -40,7 +40,8 @@ func addBatchFlags(c *cli, fs *flag.FlagSet) []string {
 // transfer that apply to each job.
 var batchOwnFlags = []string{"ascp", "log-level", "output", "parallel", "per-host", "stagger", "rate-budget", "journal",
 	"connect-timeout", "cancel-grace", "stall-timeout", "retries", "retry-delay", "retry-max-delay", "retry-factor", "spawn-delay",
-	"events", "progress-interval", "heartbeat", "timestamps", "strict", "max-input", "verify", "secret-cookie"}
+	"events", "progress-interval", "heartbeat", "timestamps", "strict", "max-input", "verify", "secret-cookie",
+	"allow-session-overrides"}
 
 // batchHelp follows the flags in `asession help batch`.
 func batchHelp() string {
@@ -112,7 +113,7 @@ func runBatch(c *cli) int {
 		fmt.Fprintln(c.stderr, "asession: reading jobs (JSON lines) from the terminal; end them with Ctrl-D. asession help batch shows the usage.")
 	}
 	jobs, refused := batch.ReadJobs(in, batch.ReadOptions{Check: session.CheckOptions{
-		Strict: c.strict, MaxBytes: c.maxInput, Verify: c.verify}})
+		Strict: c.strict, MaxBytes: c.maxInput, Verify: c.verify, AllowSessionOverrides: c.allowOverrides}})
 	for _, r := range refused {
 		_ = r.WriteLine(c.out)
 	}
