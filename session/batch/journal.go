@@ -61,11 +61,23 @@ type journal struct {
 }
 
 // openJournal opens (creating it, 0600: it names what is transferred)
-// and reads the journal at path.
+// and reads the journal at path. Unlike the files asession replaces, a
+// journal is appended to, run after run, so what is at path is opened:
+// never through a symbolic link (one planted in a shared folder would
+// have the batch append to a file of its user's choosing), and only a
+// regular file of this user.
 func openJournal(path string) (*journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link", path)
+	}
+	// noFollow closes the gap between that look and the open.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND|noFollow, 0o600)
 	if err != nil {
 		return nil, err
+	}
+	if err := ownRegularFile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	j := &journal{path: path, f: f, pid: os.Getpid(), last: map[string]record{}, claimed: map[string]bool{}}
 	if err := j.refresh(); err != nil {

@@ -132,3 +132,44 @@ func TestJournalClaims(t *testing.T) {
 		t.Errorf("claim after the holder closed: %v", err)
 	}
 }
+
+// A journal is appended to, not replaced: a symbolic link at its path is
+// never followed (one planted in a shared folder would have the batch
+// append to a file of its planter's choosing), and another user's file is
+// refused.
+func TestJournalRefusesALinkOrAnotherUsersFile(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(dir, "victim")
+	if err := os.WriteFile(victim, []byte("precious\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "journal")
+	if err := os.Symlink(victim, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	if j, err := openJournal(link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		if j != nil {
+			j.close()
+		}
+		t.Errorf("a journal path that is a symbolic link: %v", err)
+	}
+	if data, _ := os.ReadFile(victim); string(data) != "precious\n" {
+		t.Errorf("the link's target was written: %q", data)
+	}
+	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
+		return // giving a file away takes root
+	}
+	theirs := filepath.Join(dir, "theirs")
+	if err := os.WriteFile(theirs, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(theirs, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := openJournal(theirs); err == nil || !strings.Contains(err.Error(), "owned by uid 65534") {
+		if j != nil {
+			j.close()
+		}
+		t.Errorf("another user's journal: %v", err)
+	}
+}

@@ -4,10 +4,29 @@ package batch
 
 import (
 	"errors"
+	"fmt"
 	"os"
 
 	"golang.org/x/sys/unix"
 )
+
+// noFollow makes opening a symbolic link fail.
+const noFollow = unix.O_NOFOLLOW
+
+// ownRegularFile: f is a regular file of this process's user.
+func ownRegularFile(f *os.File) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return errors.New("not a regular file")
+	}
+	if int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("owned by uid %d, not this user's", st.Uid)
+	}
+	return nil
+}
 
 // lockByte locks one byte of f for writing, without waiting (see
 // setLockCmd for whom the lock belongs to).

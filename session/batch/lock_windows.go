@@ -7,6 +7,24 @@ import (
 	"golang.org/x/sys/windows"
 )
 
+// noFollow: Windows' os.OpenFile has no such flag; openJournal's Lstat
+// and ownRegularFile's check of what was opened stand for it.
+const noFollow = 0
+
+// ownRegularFile: f is a regular file. (A file's owner is a security
+// descriptor's business on Windows, and the user's profile folders are
+// private already.)
+func ownRegularFile(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return errors.New("not a regular file")
+	}
+	return nil
+}
+
 // lockByte locks one byte of f, without waiting. Windows' locks belong to
 // the handle: two batches in one process exclude each other too.
 func lockByte(f *os.File, off int64) error {
