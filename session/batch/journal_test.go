@@ -147,6 +147,11 @@ func TestJournalRefusesALinkOrAnotherUsersFile(t *testing.T) {
 	if err := os.Symlink(victim, link); err != nil {
 		t.Skipf("no symbolic links here: %v", err)
 	}
+	// Wine 8's CreateSymbolicLinkW is a stub: it reports success and
+	// makes nothing, so there is no link to refuse.
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Skipf("the system said it made a symbolic link, and there is none: %v, %v", fi, err)
+	}
 	if j, err := openJournal(link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 		if j != nil {
 			j.close()

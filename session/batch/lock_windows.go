@@ -7,14 +7,23 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// noFollow: Windows' os.OpenFile has no such flag; openJournal's Lstat
-// and ownRegularFile's check of what was opened stand for it.
-const noFollow = 0
+// noFollow has os.OpenFile (which passes the flag's high bits to
+// CreateFile) open a symbolic link or junction itself rather than what it
+// points to; ownRegularFile then refuses it.
+const noFollow = windows.FILE_FLAG_OPEN_REPARSE_POINT
 
-// ownRegularFile: f is a regular file. (A file's owner is a security
+// ownRegularFile: f is a regular file, not a reparse point (a symbolic
+// link or junction opened as itself). A file's owner is a security
 // descriptor's business on Windows, and the user's profile folders are
-// private already.)
+// private already.
 func ownRegularFile(f *os.File) error {
+	var info windows.ByHandleFileInformation
+	if err := windows.GetFileInformationByHandle(windows.Handle(f.Fd()), &info); err != nil {
+		return err
+	}
+	if info.FileAttributes&windows.FILE_ATTRIBUTE_REPARSE_POINT != 0 {
+		return errors.New("a symbolic link or other reparse point")
+	}
 	fi, err := f.Stat()
 	if err != nil {
 		return err
