@@ -305,9 +305,6 @@ func mapValues[K comparable, V any](m map[K]V) func(func(V) bool) {
 // run runs only the jobs the first did not finish, resumes the file the
 // killed one had half written, and every file arrives byte-identical.
 func TestBatchKilledThenResumedWithItsJournal(t *testing.T) {
-	if runtime.GOOS == "windows" {
-		t.Skip("kill -9")
-	}
 	w := newBatchWorld(t)
 	for i := range 6 {
 		// About 1.5 s each at 3,200 kbps.
