@@ -28,8 +28,10 @@ func specPaths(n int, pairs bool) []byte {
 }
 
 // BenchmarkSetup1M is what Run does with a million paths before ascp
-// starts, phase by phase: the first JSON value read from stdin, checked,
-// the commands built, the list file written and the ledger started.
+// starts, phase by phase: the first JSON value read from stdin and
+// checked, its paths written to the spool as they come, the commands
+// built, the list file linked into the job's folder and the ledger
+// started.
 func BenchmarkSetup1M(b *testing.B) {
 	for _, pairs := range []bool{false, true} {
 		name := map[bool]string{false: "sources", true: "pairs"}[pairs]
@@ -39,16 +41,16 @@ func BenchmarkSetup1M(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			dir := b.TempDir()
+			b.Setenv("TMPDIR", b.TempDir())
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				raw, _, err := ReadInput("", bytes.NewReader(data))
+				dir, err := os.MkdirTemp("", "job-")
 				if err != nil {
 					b.Fatal(err)
 				}
-				in, e := CheckInput(raw, CheckOptions{})
-				if e != nil {
-					b.Fatal(e)
+				in, _, err := ReadJob("", bytes.NewReader(data), CheckOptions{})
+				if err != nil {
+					b.Fatal(err)
 				}
 				p, err := Prepare(in, PrepareOptions{Ascp: self, ListDir: dir})
 				if err != nil {
@@ -59,6 +61,8 @@ func BenchmarkSetup1M(b *testing.B) {
 					b.Fatal(err)
 				}
 				newLedger(list)
+				in.Close()
+				os.RemoveAll(dir)
 			}
 		})
 	}
@@ -68,14 +72,12 @@ func BenchmarkSetup1M(b *testing.B) {
 // million sources' attempts finished every other file: what it allocates
 // is what a retry of a big job holds (B/op).
 func BenchmarkRetryList1M(b *testing.B) {
-	raw, _, err := ReadInput("", bytes.NewReader(specPaths(1_000_000, false)))
+	b.Setenv("TMPDIR", b.TempDir())
+	in, _, err := ReadJob("", bytes.NewReader(specPaths(1_000_000, false)), CheckOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	in, e := CheckInput(raw, CheckOptions{})
-	if e != nil {
-		b.Fatal(e)
-	}
+	defer in.Close()
 	dir := b.TempDir()
 	p, err := Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: dir})
 	if err != nil {

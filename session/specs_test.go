@@ -75,6 +75,15 @@ func TestSpecs(t *testing.T) {
 				ascpPath = ""
 			}
 			got, code := dryRunOutput(data, ascpPath)
+			// Read as the command reads it: streamed from a file, its
+			// paths written to a list file as they come.
+			file := filepath.Join(t.TempDir(), "spec.json")
+			if err := os.WriteFile(file, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if streamed, streamedCode := dryRunStreamed(t, "@file:"+file, ascpPath); !bytes.Equal(streamed, got) || streamedCode != code {
+				t.Errorf("streamed from a file, exit %d:\n%s\nfrom memory, exit %d:\n%s", streamedCode, streamed, code, got)
+			}
 			got = bytes.ReplaceAll(got, []byte(install), []byte("$INSTALL"))
 			good := strings.HasPrefix(name, "good_")
 			if good != (code == ExitOK) {
@@ -113,6 +122,37 @@ func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
 		} else {
 			v = report
 		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+	return buf.Bytes(), code
+}
+
+// dryRunStreamed is dryRunOutput of the SESSION argument arg, read by
+// ReadJob; it checks that nothing is left in TMPDIR once the input is
+// closed.
+func dryRunStreamed(t *testing.T, arg, ascpPath string) ([]byte, int) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var v any
+	code := ExitOK
+	in, _, err := ReadJob(arg, nil, CheckOptions{Strict: true})
+	if err != nil {
+		v, code = err, ExitCodeOf(err)
+	} else {
+		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }}, "JOB")
+		if err != nil {
+			v, code = err, ExitCodeOf(err)
+		} else {
+			v = report
+		}
+		in.Close()
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left in TMPDIR: %v", left)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

@@ -155,7 +155,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	fs.BoolVar(&c.strict, "strict", false, "treat unknown spec fields as errors instead of warnings")
 	fs.BoolVar(&c.verify, "verify", false, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
-	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
+	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "most bytes of the job description held in memory: all of it but the entries of its paths array, which go to the list file as they are read, and any one entry (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
 	c.fs = fs
@@ -294,6 +294,7 @@ func (c *cli) transfer() int {
 	if in == nil {
 		return code
 	}
+	defer in.Close() // the list file its paths were written to
 	if c.dryRun {
 		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath}, session.NewJobID())
 		if err != nil {
@@ -387,24 +388,21 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	} else if isTerminal(c.stdin) {
 		fmt.Fprintln(c.stderr, "asession: reading a transfer spec (JSON) from the terminal; end it with Ctrl-D. asession --help shows the usage.")
 	}
-	data, commands, err := session.ReadInputLimit(arg, stdin, c.maxInput)
+	in, commands, err := session.ReadJob(arg, stdin, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, c.usageError(err.Error())
 	}
-	if err != nil {
-		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
-		return nil, nil, session.ExitUsage
+	if in != nil {
+		log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify})
-	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
-	if inputErr != nil {
-		_ = c.out.Event(inputErr)
-		return nil, nil, session.ExitUsage
+	if err != nil {
+		_ = c.out.Event(err)
+		return nil, nil, session.ExitCodeOf(err)
 	}
 	if c.secretCookie {
 		in.Agent.SecretCookie = true
 	}
-	if arg != "" && string(data) == strings.TrimPrefix(arg, "@json:") {
+	if session.IsLiteralJSON(arg) {
 		if names := secretsIn(in); len(names) > 0 {
 			log.Warn().Strs("fields", names).Msg("the SESSION argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
 		}
