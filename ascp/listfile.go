@@ -75,6 +75,14 @@ func (l *ListFile) Write() error {
 	return err
 }
 
+// Streamed reports whether the lines were written to a file as the spec
+// was read (schema.ReadInput), and never held in memory.
+func (l *ListFile) Streamed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.paths != nil && l.paths.File() != ""
+}
+
 // Release drops the lines of a written list built from a spec: a transfer
 // of a million files may last hours, and needs the lines again only when
 // a file is reported or a retry is made, when they are read from the

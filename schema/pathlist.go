@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math/bits"
 	"os"
 	"strconv"
 	"strings"
@@ -170,7 +169,9 @@ func (c *compareWriter) Write(p []byte) (int, error) {
 }
 
 // lineSink takes a paths array's lines as its check makes them: into
-// memory, or through a buffer into a file.
+// memory, or through buffers into a file. A file's buffers are written
+// by a goroutine of their own while the next fills: on two cores, the
+// check of a million entries and the writing of their lines overlap.
 type lineSink struct {
 	buf     []byte
 	file    *os.File // nil: buf holds every line
@@ -178,12 +179,40 @@ type lineSink struct {
 	drop    bool // lines are not kept: the array is not used, or has a problem
 	lines   int
 	mayGrow bool
-	err     error
 	closed  bool
+	err     error
+
+	full  chan []byte // buffers for the writer
+	spare chan []byte // buffers it wrote
+	wrote chan error  // its first error, once full is closed
 }
 
 // sinkFlush is how much a file's sink gathers before it writes.
 const sinkFlush = 256 << 10
+
+// sinkBuffers is how many buffers a file's sink has: one filling, one
+// being written, one ready.
+const sinkBuffers = 3
+
+// newFileSink takes lines into file f, at path.
+func newFileSink(f *os.File, path string) *lineSink {
+	s := &lineSink{file: f, path: path, full: make(chan []byte, sinkBuffers), spare: make(chan []byte, sinkBuffers), wrote: make(chan error, 1)}
+	for range sinkBuffers - 1 {
+		s.spare <- make([]byte, 0, sinkFlush+4<<10)
+	}
+	s.buf = make([]byte, 0, sinkFlush+4<<10)
+	go func() {
+		var err error
+		for b := range s.full {
+			if err == nil {
+				_, err = f.Write(b)
+			}
+			s.spare <- b[:0]
+		}
+		s.wrote <- err
+	}()
+	return s
+}
 
 // source takes an entry's source as the next line.
 func (s *lineSink) source(line []byte) {
@@ -202,15 +231,9 @@ func (s *lineSink) line(line []byte) {
 	s.buf = append(s.buf, line...)
 	s.buf = append(s.buf, '\n')
 	if s.file != nil && len(s.buf) >= sinkFlush {
-		s.flush()
+		s.full <- s.buf
+		s.buf = <-s.spare
 	}
-}
-
-func (s *lineSink) flush() {
-	if s.err == nil {
-		_, s.err = s.file.Write(s.buf)
-	}
-	s.buf = s.buf[:0]
 }
 
 // close writes what is left and closes the file.
@@ -221,8 +244,10 @@ func (s *lineSink) close() error {
 	s.closed = true
 	if s.file != nil {
 		if !s.drop {
-			s.flush()
+			s.full <- s.buf
 		}
+		close(s.full)
+		s.err = <-s.wrote
 		if err := s.file.Close(); s.err == nil {
 			s.err = err
 		}
@@ -382,32 +407,49 @@ func plainEntry(raw []byte) (e pathEntry, end int, ok bool) {
 
 // plainString finds the closing quote of a non-empty string that starts
 // at s[i]; escaped reports a backslash in it. A control character is not
-// JSON: gjson is left to say so. Eight bytes are looked at a time: most
-// of a spec of a million paths is the paths' bytes.
+// JSON: gjson is left to say so. Most of a spec of a million paths is the
+// paths' bytes: the quote is found by IndexByte, and the bytes before it
+// are checked eight at a time.
 func plainString(s []byte, i int) (end int, escaped, ok bool) {
-	j := i
-	for j < len(s) {
-		if j+8 <= len(s) {
-			m := stringSpecials(binary.LittleEndian.Uint64(s[j:]))
-			if m == 0 {
-				j += 8
-				continue
-			}
-			j += bits.TrailingZeros64(m) >> 3
-		}
-		switch c := s[j]; {
-		case c == '"':
-			return j, escaped, j > i
-		case c == '\\':
-			escaped = true
-			j += 2
-			continue
-		case c < 0x20:
+	for j := i; j < len(s); {
+		q := bytes.IndexByte(s[j:], '"')
+		if q < 0 {
 			return 0, false, false
 		}
-		j++
+		end = j + q
+		for k := j; k < end; {
+			if k+8 <= end {
+				if stringSpecials(binary.LittleEndian.Uint64(s[k:])) == 0 {
+					k += 8
+					continue
+				}
+			}
+			switch c := s[k]; {
+			case c == '\\':
+				escaped = true
+				k += 2
+				continue
+			case c < 0x20:
+				return 0, false, false
+			}
+			k++
+		}
+		if !escaped || !escapedQuote(s, i, end) {
+			return end, escaped, end > i
+		}
+		j = end + 1 // the quote is escaped: the string goes on
 	}
 	return 0, false, false
+}
+
+// escapedQuote reports whether the quote at s[q] is escaped: preceded by
+// an odd number of backslashes, in the string that starts at s[i].
+func escapedQuote(s []byte, i, q int) bool {
+	n := 0
+	for k := q - 1; k >= i && s[k] == '\\'; k-- {
+		n++
+	}
+	return n%2 == 1
 }
 
 const (
@@ -416,12 +458,11 @@ const (
 )
 
 // stringSpecials marks the high bit of each byte of x that plainString
-// must look at (a quote, a backslash, a control character); a byte above
-// a marked one may be marked too, never one below.
+// must look at (a backslash, a control character); a byte above a marked
+// one may be marked too, never one below.
 func stringSpecials(x uint64) uint64 {
-	q := x ^ (lsb * '"')
 	b := x ^ (lsb * '\\')
-	return ((q-lsb)&^q | (b-lsb)&^b | (x-lsb*0x20)&^x) & msb
+	return ((b - lsb) &^ b | (x - lsb*0x20) &^ x) & msb
 }
 
 // pathCheck checks the entries of a paths array one by one, and writes
@@ -680,4 +721,33 @@ func (in *Input) WithoutPaths() *Input {
 	}
 	out.Spec = &spec
 	return &out
+}
+
+// compactEntry reads the entry at the start of b when it is written as
+// most clients write one, {"source":"S"} or {"source":"S","destination":
+// "D"}, with no blank: n is its length, 0 for any other entry, which
+// plainEntry reads. A spec of ten million entries is mostly these.
+func compactEntry(b []byte) (e pathEntry, n int) {
+	const head, mid = `{"source":"`, `","destination":"`
+	if !hasPrefix(b, head) {
+		return e, 0
+	}
+	q, esc, ok := plainString(b, len(head))
+	if !ok || q+2 > len(b) {
+		return e, 0
+	}
+	e = pathEntry{src: len(head), srcEnd: q, srcEsc: esc, dst: -1}
+	switch {
+	case b[q+1] == '}':
+		return e, q + 2
+	case !hasPrefix(b[q:], mid):
+		return e, 0
+	}
+	at := q + len(mid)
+	q, esc, ok = plainString(b, at)
+	if !ok || q+2 > len(b) || b[q+1] != '}' {
+		return e, 0
+	}
+	e.dst, e.dstEnd, e.dstEsc = at, q, esc
+	return e, q + 2
 }

@@ -55,6 +55,22 @@ func TestPlainEntryLeavesTheRest(t *testing.T) {
 		if e, _, ok := plainEntry([]byte(raw)); ok {
 			t.Errorf("plainEntry(%s) = %+v", raw, e)
 		}
+		if e, n := compactEntry([]byte(raw)); n > 0 {
+			t.Errorf("compactEntry(%s) = %+v", raw, e)
+		}
+	}
+	// What compactEntry reads, plainEntry reads the same.
+	for _, raw := range []string{`{"source":"/a"}`, `{"source":"/a b","destination":"/c"},`, `{"source":"/a\"","destination":"/\u00e9"}]`} {
+		e, n := compactEntry([]byte(raw))
+		pe, pn, ok := plainEntry([]byte(raw))
+		if n == 0 || !ok || e != pe || n != pn {
+			t.Errorf("%s: compactEntry %+v, %d; plainEntry %+v, %d", raw, e, n, pe, pn)
+		}
+	}
+	for _, raw := range []string{`{ "source":"/a"}`, `{"destination":"/b","source":"/a"}`, `{"source":"/a",}`, `{"source":"/a"`, `{"source":"/a","destination":"/b"`} {
+		if _, n := compactEntry([]byte(raw)); n > 0 {
+			t.Errorf("compactEntry(%s) read %d bytes", raw, n)
+		}
 	}
 	raw := `{"source":"/a b","destination":"/c"}`
 	if e, _, ok := plainEntry([]byte(raw)); !ok || raw[e.src:e.srcEnd] != `/a b` || raw[e.dst:e.dstEnd] != `/c` || e.srcEsc || e.dstEsc {

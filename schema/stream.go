@@ -554,6 +554,10 @@ func (s *inputReader) pathEntries(c *pathCheck) error {
 // entry reads the entry of a paths array at pos.
 func (s *inputReader) entry(c *pathCheck) error {
 	start := s.pos
+	if e, n := compactEntry(s.buf[start:s.end]); n > 0 && c.plain(e, s.buf[start:start+n]) {
+		s.pos += n
+		return nil
+	}
 	if e, n, ok := plainEntry(s.buf[start:s.end]); ok && c.plain(e, s.buf[start:start+n]) {
 		s.pos += n
 		return nil
@@ -696,7 +700,7 @@ func (sp *spool) sink(unused bool) (*lineSink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the list file: %w", err)
 	}
-	return &lineSink{file: f, path: path, buf: make([]byte, 0, sinkFlush+4<<10)}, nil
+	return newFileSink(f, path), nil
 }
 
 // remove removes the spool's folder and every file in it.
