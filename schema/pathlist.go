@@ -462,7 +462,7 @@ const (
 // one may be marked too, never one below.
 func stringSpecials(x uint64) uint64 {
 	b := x ^ (lsb * '\\')
-	return ((b - lsb) &^ b | (x - lsb*0x20) &^ x) & msb
+	return ((b-lsb)&^b | (x-lsb*0x20)&^x) & msb
 }
 
 // pathCheck checks the entries of a paths array one by one, and writes

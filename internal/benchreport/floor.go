@@ -95,7 +95,6 @@ func listFloor(stamps string) int {
 	return 0
 }
 
-
 // floorString reads `: "value"` at data[at:] (blanks allowed): the value
 // and where it ends, -1 when data ends first.
 func floorString(data []byte, at int) ([]byte, int) {

@@ -432,7 +432,7 @@ func stub(stamps string, args []string) int {
 			if node == 1 {
 				fmt.Fprintf(f, "H %d\n", parentPeak()) // set-up's peak
 				fmt.Fprintf(f, "C %d\n", cpuNS(os.Getppid()))
-				resetParentPeak()                      // the transfer's peak is read at its end
+				resetParentPeak() // the transfer's peak is read at its end
 			}
 		}
 		f.Close()
