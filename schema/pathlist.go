@@ -188,7 +188,7 @@ type lineSink struct {
 }
 
 // sinkFlush is how much a file's sink gathers before it writes.
-const sinkFlush = 256 << 10
+const sinkFlush = 128 << 10
 
 // sinkBuffers is how many buffers a file's sink has: one filling, one
 // being written, one ready.

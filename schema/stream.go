@@ -122,7 +122,7 @@ type inputReader struct {
 }
 
 // window is the size of the buffer the input is read through.
-const window = 256 << 10
+const window = 128 << 10
 
 func newInputReader(r io.Reader, limit int64) *inputReader {
 	if limit <= 0 {

@@ -422,7 +422,7 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	return in, commands, 0
 }
 
-// deadlineReader reads through the buffer ReadInputLimit put in front of
+// deadlineReader reads through the buffer ReadJob put in front of
 // stdin, and lets the job interrupt a read blocked in it (see
 // interruptibleStdin).
 type deadlineReader struct {
