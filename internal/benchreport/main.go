@@ -200,7 +200,7 @@ func goBenchmarks(t *table, path string) {
 		}
 		ratio := median(ratios)
 		t.row(fmt.Sprintf("  relay (events all) over the floor, per frame (median of %d rounds)", len(ratios)),
-			fmt.Sprintf("%.2fx (rounds %.2f–%.2fx)", ratio, slices.Min(ratios), slices.Max(ratios)), "≤ 1.5x", verdict(ratio <= 1.5))
+			fmt.Sprintf("%.2fx (rounds %.2f–%.2fx)", ratio, slices.Min(ratios), slices.Max(ratios)), "≤ 1.2x", verdict(ratio <= 1.2))
 	}
 	for _, c := range []struct{ name, label string }{
 		{"BenchmarkTranscoder", "  of which Transcoder.AppendNext (read + JSON in one pass)"},
