@@ -504,7 +504,7 @@ func (c *pathCheck) problem(i int, member, expected, found string) {
 // plain takes the plain entry e, whose text is text, and reports false,
 // having done nothing, when it must be read by gjson instead: a string
 // whose escapes JSON lacks, or whose decoded text is no path.
-func (c *pathCheck) plain(e pathEntry, text []byte) bool {
+func (c *pathCheck) plain(e *pathEntry, text []byte) bool {
 	src, dst := text[e.src:e.srcEnd], []byte(nil)
 	if e.dst >= 0 {
 		dst = text[e.dst:e.dstEnd]
@@ -735,33 +735,33 @@ var (
 	midWord1  = binary.LittleEndian.Uint64([]byte(`nation":`))
 )
 
-// compactEntry reads the entry at the start of b when it is written as
+// compactEntry reads, into e, the entry at the start of b when it is written as
 // most clients write one, {"source":"S"} or {"source":"S","destination":
 // "D"}, with no blank: n is its length, 0 for any other entry, which
 // plainEntry reads. A spec of ten million entries is mostly these.
-func compactEntry(b []byte) (e pathEntry, n int) {
+func compactEntry(b []byte, e *pathEntry) (n int) {
 	const head, mid = `{"source":"`, `","destination":"`
 	// The names are compared a word at a time: `{"source` and `ource":"`
 	// (bytes 0 to 7 and 3 to 10), `","desti` and `nation":` and a quote.
 	if len(b) < len(head) || binary.LittleEndian.Uint64(b) != headWord0 || binary.LittleEndian.Uint64(b[3:]) != headWord1 {
-		return e, 0
+		return 0
 	}
 	q, esc, ok := plainString(b, len(head))
 	if !ok || q+2 > len(b) {
-		return e, 0
+		return 0
 	}
-	e = pathEntry{src: len(head), srcEnd: q, srcEsc: esc, dst: -1}
+	*e = pathEntry{src: len(head), srcEnd: q, srcEsc: esc, dst: -1}
 	switch {
 	case b[q+1] == '}':
-		return e, q + 2
+		return q + 2
 	case len(b)-q < len(mid) || binary.LittleEndian.Uint64(b[q:]) != midWord0 || binary.LittleEndian.Uint64(b[q+8:]) != midWord1 || b[q+16] != '"':
-		return e, 0
+		return 0
 	}
 	at := q + len(mid)
 	q, esc, ok = plainString(b, at)
 	if !ok || q+2 > len(b) || b[q+1] != '}' {
-		return e, 0
+		return 0
 	}
 	e.dst, e.dstEnd, e.dstEsc = at, q, esc
-	return e, q + 2
+	return q + 2
 }

@@ -55,20 +55,21 @@ func TestPlainEntryLeavesTheRest(t *testing.T) {
 		if e, _, ok := plainEntry([]byte(raw)); ok {
 			t.Errorf("plainEntry(%s) = %+v", raw, e)
 		}
-		if e, n := compactEntry([]byte(raw)); n > 0 {
-			t.Errorf("compactEntry(%s) = %+v", raw, e)
+		if e := new(pathEntry); compactEntry([]byte(raw), e) > 0 {
+			t.Errorf("compactEntry(%s) = %+v", raw, *e)
 		}
 	}
 	// What compactEntry reads, plainEntry reads the same.
 	for _, raw := range []string{`{"source":"/a"}`, `{"source":"/a b","destination":"/c"},`, `{"source":"/a\"","destination":"/\u00e9"}]`} {
-		e, n := compactEntry([]byte(raw))
+		var e pathEntry
+		n := compactEntry([]byte(raw), &e)
 		pe, pn, ok := plainEntry([]byte(raw))
 		if n == 0 || !ok || e != pe || n != pn {
 			t.Errorf("%s: compactEntry %+v, %d; plainEntry %+v, %d", raw, e, n, pe, pn)
 		}
 	}
 	for _, raw := range []string{`{ "source":"/a"}`, `{"destination":"/b","source":"/a"}`, `{"source":"/a",}`, `{"source":"/a"`, `{"source":"/a","destination":"/b"`} {
-		if _, n := compactEntry([]byte(raw)); n > 0 {
+		if n := compactEntry([]byte(raw), new(pathEntry)); n > 0 {
 			t.Errorf("compactEntry(%s) read %d bytes", raw, n)
 		}
 	}
@@ -131,7 +132,7 @@ func TestEscapedPathsAreDecodedAsGjson(t *testing.T) {
 		}
 	}
 	c := pathCheck{pointer: "/paths", out: &lineSink{}}
-	if c.plain(pathEntry{src: 1, srcEnd: 5, srcEsc: true, dst: -1}, []byte(`"/a\x"`)) || c.i != 0 || c.out.lines != 0 {
+	if c.plain(&pathEntry{src: 1, srcEnd: 5, srcEsc: true, dst: -1}, []byte(`"/a\x"`)) || c.i != 0 || c.out.lines != 0 {
 		t.Error(`decoded \x`)
 	}
 }

@@ -117,6 +117,7 @@ type inputReader struct {
 	depth   int // the arrays and objects open at pos
 
 	scanner valueScanner
+	entryAt pathEntry     // the plain entry read last
 	spool   *spool        // nil: list lines kept in memory
 	streams []*pathStream // the paths arrays read, by stand-in number
 }
@@ -554,11 +555,14 @@ func (s *inputReader) pathEntries(c *pathCheck) error {
 // entry reads the entry of a paths array at pos.
 func (s *inputReader) entry(c *pathCheck) error {
 	start := s.pos
-	if e, n := compactEntry(s.buf[start:s.end]); n > 0 && c.plain(e, s.buf[start:start+n]) {
+	// e is filled in place: a struct returned by value and copied
+	// stalled each entry on its stores (store forwarding).
+	e := &s.entryAt
+	if n := compactEntry(s.buf[start:s.end], e); n > 0 && c.plain(e, s.buf[start:start+n]) {
 		s.pos += n
 		return nil
 	}
-	if e, n, ok := plainEntry(s.buf[start:s.end]); ok && c.plain(e, s.buf[start:start+n]) {
+	if pe, n, ok := plainEntry(s.buf[start:s.end]); ok && c.plain(&pe, s.buf[start:start+n]) {
 		s.pos += n
 		return nil
 	}
@@ -583,7 +587,7 @@ func (s *inputReader) entry(c *pathCheck) error {
 		start = 0
 	}
 	text := s.buf[start:s.pos]
-	if e, n, ok := plainEntry(text); ok && n == len(text) && c.plain(e, text) {
+	if pe, n, ok := plainEntry(text); ok && n == len(text) && c.plain(&pe, text) {
 		return nil
 	}
 	if !gjson.ValidBytes(text) {
