@@ -578,13 +578,17 @@ func (s *inputReader) entry(c *pathCheck) error {
 		if done {
 			break
 		}
-		if err := s.fill(start); err != nil {
+		// fill moves the entry to the front of the window, or leaves it
+		// where it was when the input has ended: start follows it.
+		scanned := s.pos - start
+		err = s.fill(start)
+		start = s.pos - scanned
+		if err != nil {
 			if err == io.EOF && sc.scalar {
 				break
 			}
 			return s.eofError(err)
 		}
-		start = 0
 	}
 	text := s.buf[start:s.pos]
 	if pe, n, ok := plainEntry(text); ok && n == len(text) && c.plain(&pe, text) {
