@@ -31,11 +31,35 @@ BENCHDIR   ?= $(BIN)/bench
 # make soak: TestFaultSchedule over SOAK random seeds besides its fixed set.
 SOAK ?= 300
 
-.PHONY: help build demo test vet lint fuzz fuzz-ci print-staticcheck-version generate clean install install-ascpsim bench dist cross soak
+.PHONY: help build demo test test-windows vet lint fuzz fuzz-ci print-staticcheck-version generate clean install install-ascpsim bench dist cross soak
+
+# The Python and Node packages (python/, npm/). Their tests drive
+# bin/asession and bin/ascpsim; wheels and npm package make dist's binaries
+# (running make dist first when DIST lacks this VERSION's archives) into
+# DIST/wheels and DIST/npm; test-packages installs those offline and runs
+# the tests against them. PYTHON needs the wheel and fsspec packages
+# (Debian's python3-wheel, python3-fsspec): Debian's /usr/bin/python3 sees
+# them, a pyenv python3 found first on PATH does not.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
+.PHONY: test-python test-node wheels npm test-packages
+
+# make image: the Dockerfile's image, asession alone, as IMAGE. make
+# image-ascp: that image with IBM's ascp added from SDK, the Transfer SDK
+# folder for Linux that holds ascp, its license and keys
+# (examples/container/Dockerfile.ascp), as ASCP_IMAGE: the image that
+# integrations/ runs. Push it to a registry of your own only (IBM's license
+# does not let ascp be passed on) and name it there in the examples.
+DOCKER     ?= docker
+IMAGE      ?= asession:$(VERSION)
+ASCP_IMAGE ?= asession-ascp:local
+SDK        ?= examples/container/sdk
+
+.PHONY: image image-ascp
 
 help:
 	@echo "make demo      build asession and the ascpsim stand-in, upload and download a tree, show events"
 	@echo "make test      vet, gofmt check and the whole test suite with the race detector"
+	@echo "make test-windows  the test suite built for windows/amd64 and run under Wine (.ci/wine/test-windows)"
 	@echo "make lint      go vet, gofmt check and staticcheck ($(STATICCHECK_VERSION))"
 	@echo "make fuzz-ci   every fuzz target for FUZZTIME (10s) each; make fuzz: FUZZTIME_LONG (3m) each"
 	@echo "make soak      the fault schedule (lost, crash, stall x keepalive, removal, sessions) over SOAK (300) random seeds"
@@ -43,8 +67,12 @@ help:
 	@echo "make build     build bin/asession and bin/ascpsim (static, versioned)"
 	@echo "make cross     go vet and build every package for each of PLATFORMS"
 	@echo "make dist      archives of asession for each of PLATFORMS and SHA256SUMS, in dist/"
-	@echo "make generate  regenerate the JSON Schema and the README field table from schema.Fields"
+	@echo "make generate  go generate ./...: the JSON Schemas, README field tables and Go spec from schema.Fields and mgmt.KnownFields, and every golden file"
 	@echo "make install   install asession into GOBIN; make install-ascpsim: the stand-in too"
+	@echo "make wheels    Python wheels carrying make dist's binaries, in dist/wheels; make npm: npm packages in dist/npm"
+	@echo "make test-packages  install the wheel and the npm packages offline and test them against ascpsim"
+	@echo "make image     the container image, asession alone, as IMAGE ($(IMAGE))"
+	@echo "make image-ascp SDK=DIR  that image plus ascp from the Transfer SDK folder DIR, as ASCP_IMAGE ($(ASCP_IMAGE))"
 
 build:
 	$(STATIC) -o $(BIN)/asession ./cmd/asession
@@ -95,8 +123,34 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 
 test: vet
-	$(GO) test -race -count=1 ./...
-	cd $(INTEGRATIONS) && $(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
+	cd $(INTEGRATIONS) && $(GO) test -race -count=1 -timeout 30m ./...
+	$(MAKE) test-python test-node
+
+test-python: build
+	cd python/tests && ASESSION_BIN=$(BIN)/asession ASCPSIM_BIN=$(BIN)/ascpsim PYTHONPATH=$(CURDIR)/python/src $(PYTHON) -m unittest -v
+
+test-node: build
+	ASESSION_BIN=$(BIN)/asession ASCPSIM_BIN=$(BIN)/ascpsim node --test npm/asession/test/ npm/test/
+
+wheels:
+	@grep -qs "asession_$(VERSION)_" $(DIST)/SHA256SUMS || $(MAKE) dist
+	rm -rf $(DIST)/wheels
+	$(PYTHON) python/build_wheels.py --version $(VERSION) --dist $(DIST) --out $(DIST)/wheels $(addprefix --platform ,$(PLATFORMS))
+
+npm:
+	@grep -qs "asession_$(VERSION)_" $(DIST)/SHA256SUMS || $(MAKE) dist
+	rm -rf $(DIST)/npm
+	node npm/pack.js --version $(VERSION) --dist $(DIST) --out $(DIST)/npm $(addprefix --platform ,$(PLATFORMS))
+
+test-packages: build wheels npm
+	PYTHON=$(PYTHON) ASCPSIM_BIN=$(BIN)/ascpsim python/test-installed.sh $(DIST)/wheels $(VERSION)
+	ASCPSIM_BIN=$(BIN)/ascpsim npm/test-installed.sh $(DIST)/npm $(VERSION)
+
+# The Windows build's tests, run under Wine (Debian's wine64 and mingw-w64;
+# .ci/run installs them). The script says what Wine 8 needs and why.
+test-windows:
+	GO=$(GO) .ci/wine/test-windows
 
 lint: vet
 	@test -x "$(STATICCHECK)" || { echo "staticcheck not found: go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)"; exit 1; }
@@ -139,17 +193,25 @@ bench: build
 	done
 	$(BENCHDIR)/session.test -test.run '^$$' -test.bench 'RelayFrames/(raw|distinct)$$|NaiveFrames' -test.benchmem -test.cpu 1 -test.count $(BENCHCOUNT) 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(GO) test -run '^$$' -bench 'ReaderNext|ListFile1M' -benchmem -cpu 1 -count $(BENCHCOUNT) ./ascp ./ascp/mgmt 2>&1 | tee -a $(BENCHDIR)/go.txt
-	$(GO) test -run '^$$' -bench 'FrameEncoder|Tracker|Transcoder' -benchmem -cpu 1 -count $(BENCHCOUNT) ./events 2>&1 | tee -a $(BENCHDIR)/go.txt
+	$(GO) test -run '^$$' -bench 'FrameEncoder|Transcoder' -benchmem -cpu 1 -count $(BENCHCOUNT) ./events 2>&1 | tee -a $(BENCHDIR)/go.txt
+	$(GO) test -run '^$$' -bench 'Account' -benchmem -cpu 1 -count $(BENCHCOUNT) ./internal/account 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(BIN)/benchreport -asession $(BIN)/asession -ascpsim $(BIN)/ascpsim -gobench $(BENCHDIR)/go.txt -runs $(BENCHRUNS) -out $(BENCHDIR)/report.txt
 
 soak:
 	$(GO) test ./cmd/asession -run '^TestFaultSchedule$$' -count=1 -timeout 90m -args -soak=$(SOAK)
 
 generate:
-	$(GO) test ./schema -run 'TestGeneratedFilesAreCurrent|TestGoSpecIsCurrent' -update
-	$(GO) test ./session -run TestSpecs -update
-	$(GO) test ./events -run TestTranscripts -update
-	$(GO) test ./cmd/asession -run TestHumanRendering -update
+	$(GO) generate ./...
+
+image:
+	$(DOCKER) build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+# The SDK folder is copied into a build context of its own, as sdk/, where
+# Dockerfile.ascp takes it from.
+image-ascp: image
+	@test -x "$(SDK)/ascp" || { echo "no ascp in SDK=$(SDK): name the Transfer SDK folder for Linux that holds ascp"; exit 1; }
+	ctx=$$(mktemp -d) && trap 'rm -rf "$$ctx"' EXIT && mkdir "$$ctx/sdk" && cp -R "$(SDK)/." "$$ctx/sdk/" && \
+	$(DOCKER) build -f examples/container/Dockerfile.ascp --build-arg ASESSION_IMAGE=$(IMAGE) -t $(ASCP_IMAGE) "$$ctx"
 
 # ascpsim is a test stand-in, not part of the product: users get asession on
 # their PATH, and the simulator only when they ask for it.

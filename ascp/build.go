@@ -1,13 +1,12 @@
 package ascp
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,8 +88,8 @@ var (
 	resumeField       = schema.Playing(schema.ResumePolicy)
 	directionField    = schema.Playing(schema.Direction)
 	// sshCredentials are the fields whose presence makes the bypass keys
-	// unnecessary.
-	sshCredentials = append(schema.AllPlaying(schema.SSHCredential), identityField)
+	// unnecessary: a password or an inline key, not a key file.
+	sshCredentials = schema.AllPlaying(schema.SSHCredential)
 )
 
 // ProxyPasswordEnv carries the password of a proxy URL, which is taken out
@@ -100,6 +99,19 @@ const ProxyPasswordEnv = "ASPERA_PROXY_PASS"
 // RedisDisableEnv keeps ascp from using a Redis server on the client
 // side; IBM's runner always sets it to true for ascp (never for ascp4).
 const RedisDisableEnv = "ASPERA_TEST_REDIS_DISABLE"
+
+// CredentialEnv are the variables ascp reads credentials from: Build sets
+// those the spec fills, and ascp inherits any other from the environment
+// asession runs in.
+func CredentialEnv() []string {
+	var names []string
+	for _, f := range schema.Fields {
+		if f.Env != "" && !slices.Contains(names, f.Env) {
+			names = append(names, f.Env)
+		}
+	}
+	return append(names, ProxyPasswordEnv)
+}
 
 // IsSecretEnv reports whether a variable that Build sets carries a secret.
 func IsSecretEnv(name string) bool {
@@ -129,13 +141,10 @@ func Build(spec *schema.Spec, opts BuildOptions) ([]Invocation, error) {
 		// server; ascp4 fails with the variable set.
 		b.env[RedisDisableEnv] = "true"
 	}
+	// The bypass keys (or the WebSocket certificate) before the spec's own
+	// key files, as IBM's runner orders its -i options.
+	b.credentials()
 	if err := b.generic(); err != nil {
-		return nil, err
-	}
-	if err := b.credentials(); err != nil {
-		return nil, err
-	}
-	if err := b.tags(); err != nil {
 		return nil, err
 	}
 	b.fallback()
@@ -241,6 +250,12 @@ func (b *builder) generic() error {
 			continue
 		}
 		switch {
+		case f.Handling == schema.Tags:
+			// At the table's place, before tags64, as IBM's runner
+			// orders them: ascp keeps the last --tags64.
+			if err := b.tags(v); err != nil {
+				return err
+			}
 		case f.Handling != schema.Generic && f.Handling != schema.ProxyURL:
 			continue
 		case f.Env != "":
@@ -264,7 +279,7 @@ func (b *builder) generic() error {
 				return true
 			})
 		case f.Handling == schema.ProxyURL:
-			proxy, err := b.proxyURL(v)
+			proxy, err := b.proxyURL(f, v)
 			if err != nil {
 				return err
 			}
@@ -284,28 +299,20 @@ func encodeValue(f *schema.Field, v schema.Value) string {
 	if mapped, ok := f.ArgValues[text]; ok {
 		text = mapped
 	}
-	switch f.Encoding {
-	case schema.Base64:
+	// Base64JSON (tags) is written by builder.tags, as IBM's runner writes it.
+	if f.Encoding == schema.Base64 {
 		return base64.StdEncoding.EncodeToString([]byte(text))
-	case schema.Base64JSON:
-		return base64.StdEncoding.EncodeToString([]byte(compactJSON(v.JSON.Raw)))
 	}
 	return text
 }
 
-func compactJSON(raw string) string {
-	var out bytes.Buffer
-	if err := json.Compact(&out, []byte(raw)); err != nil {
-		return raw
-	}
-	return out.String()
-}
-
-// proxyURL moves a password out of the proxy URL into ASPERA_PROXY_PASS.
-func (b *builder) proxyURL(v schema.Value) (string, error) {
+// proxyURL moves a password out of the proxy URL into ASPERA_PROXY_PASS:
+// the high-speed proxy's and the HTTP fallback's alike (one variable:
+// two different passwords are refused by setEnv).
+func (b *builder) proxyURL(f *schema.Field, v schema.Value) (string, error) {
 	u, err := url.Parse(v.Text)
-	if err != nil || u.Host == "" || (u.Scheme != "dnat" && u.Scheme != "dnats") {
-		return "", schema.Problem{Pointer: v.Pointer, Expected: "dnat://[user[:password]@]host:port or dnats://...", Found: "another kind of URL"}
+	if err != nil || u.Host == "" || !slices.Contains(f.Schemes, u.Scheme) {
+		return "", schema.Problem{Pointer: v.Pointer, Expected: f.Schemes[0] + "://[user[:password]@]host:port or " + strings.Join(f.Schemes[1:], ", ") + "://...", Found: "another kind of URL"}
 	}
 	if pass, ok := u.User.Password(); ok {
 		b.secrets = append(b.secrets, pass)
@@ -317,29 +324,30 @@ func (b *builder) proxyURL(v schema.Value) (string, error) {
 	return u.String(), nil
 }
 
-// credentials adds the SSH bypass keys for a token-only spec: ascp needs
-// an SSH identity, and without one it would prompt for a password. The
-// WebSocket transport has no SSH: its -i is the first trusted certificate
-// store instead, as IBM's runner passes it.
-func (b *builder) credentials() error {
+// credentials adds the SSH bypass keys for a token spec without a password
+// or an inline key: ascp needs an SSH identity, and without one it would
+// prompt for a password. Key files do not count, as in IBM's runner: the
+// bypass keys go before them. The WebSocket transport has no SSH: its -i
+// is the first trusted certificate store instead, as IBM's runner passes
+// it.
+func (b *builder) credentials() {
 	if b.wss {
 		if len(b.opts.TrustedCerts) > 0 {
 			b.emit(identityField.Option, b.opts.TrustedCerts[0])
 		}
-		return nil
+		return
 	}
 	if !b.spec.Has(tokenField.Name) {
-		return nil
+		return
 	}
 	for _, f := range sshCredentials {
 		if b.spec.Has(f.Name) {
-			return nil
+			return
 		}
 	}
 	for _, key := range b.opts.BypassKeys {
 		b.emit(identityField.Option, key)
 	}
-	return nil
 }
 
 // fallback adds the HTTP fallback key and certificate when the fallback is
@@ -369,42 +377,6 @@ func ResumeArgs(spec *schema.Spec) []string {
 		return nil
 	}
 	return []string{resumeField.Option, resumeField.ArgValues["full_csum"]}
-}
-
-// tags completes tags.aspera the way IBM's clients do, once per job so that
-// every session of a multi-session job shares one xfer_id.
-func (b *builder) tags() error {
-	v, ok := b.spec.Get(tagsField.Name)
-	if !ok {
-		return nil
-	}
-	raw := v.JSON.Raw
-	if aspera := v.JSON.Get("aspera"); aspera.IsObject() {
-		var tags map[string]any
-		dec := json.NewDecoder(strings.NewReader(raw))
-		dec.UseNumber()
-		if err := dec.Decode(&tags); err != nil {
-			return schema.Problem{Pointer: v.Pointer, Expected: "a JSON object", Found: err.Error()}
-		}
-		inner := tags["aspera"].(map[string]any)
-		if _, has := inner["xfer_id"]; !has {
-			id := newUUID()
-			if b.opts.NewXferID != nil {
-				id = b.opts.NewXferID()
-			}
-			inner["xfer_id"] = id
-		}
-		if _, has := inner["xfer_retry"]; !has {
-			inner["xfer_retry"] = 3600
-		}
-		out, err := json.Marshal(tags)
-		if err != nil {
-			return schema.Problem{Pointer: v.Pointer, Expected: "a JSON object", Found: err.Error()}
-		}
-		raw = string(out)
-	}
-	b.emit(tagsField.Option, base64.StdEncoding.EncodeToString([]byte(compactJSON(raw))))
-	return nil
 }
 
 // paths builds the list file and the arguments that end the command
@@ -504,8 +476,13 @@ func (b *builder) pointer(field string) string {
 	return "/" + field
 }
 
+// DefaultUDPPort is ascp's own UDP port, and the first of a multi-session
+// job's ports with MultiIncrUDP and no fasp_port, as in IBM's runner.
+const DefaultUDPPort = 33001
+
 // transport returns the port options of session i: WebSocket replaces SSH
-// and UDP ports; otherwise every session shares -O unless MultiIncrUDP.
+// and UDP ports; otherwise every session shares -O, unless MultiIncrUDP
+// gives session i of a multi-session job its own, fasp_port+i-1.
 func (b *builder) transport(session int) []string {
 	s := b.spec
 	if b.wss {
@@ -519,9 +496,13 @@ func (b *builder) transport(session int) []string {
 	if s.Has(sshPortField.Name) {
 		args = append(args, sshPortField.Option, strconv.FormatInt(s.Int(sshPortField.Name), 10))
 	}
-	if s.Has(udpPortField.Name) {
-		port := s.Int(udpPortField.Name)
-		if b.opts.MultiIncrUDP {
+	incr := b.opts.MultiIncrUDP && s.Has(multiSessionField.Name) && s.Int(multiSessionField.Name) >= 1
+	if s.Has(udpPortField.Name) || incr {
+		port := int64(DefaultUDPPort)
+		if s.Has(udpPortField.Name) {
+			port = s.Int(udpPortField.Name)
+		}
+		if incr {
 			port += int64(session - 1)
 		}
 		args = append(args, udpPortField.Option, strconv.FormatInt(port, 10))

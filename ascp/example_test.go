@@ -2,6 +2,7 @@ package ascp_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/faspkit/asession/ascp"
@@ -20,7 +21,7 @@ func ExampleBuild() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(strings.Join(cmds[0].Args, " "))
+	fmt.Println(filepath.ToSlash(strings.Join(cmds[0].Args, " "))) // the list file's path as on Unix
 	fmt.Println(cmds[0].Env[1], "and", len(cmds[0].Env)-1, "secret variable(s); list file:", strings.TrimSpace(string(cmds[0].ListFile.Content())))
 	// Output:
 	// -q --mode=recv --host=demo.example.com --user=aspera -l 50000 --file-list=/run/job/paths.txt --dest64 L3RtcC9kb3du

@@ -62,6 +62,8 @@ func TestTargetAddressNotAvailableIsNotRetried(t *testing.T) {
 
 func TestNamedCodesMatchTable(t *testing.T) {
 	for code, mnemonic := range map[int]string{
+		CodeNoPerms:         "ERR_NO_PERMS",
+		CodeSSHConnect:      "ERR_TRANSFER_ERROR",
 		CodeConnectionError: "ERR_CONNECTION_ERROR",
 		CodeAuth:            "ERR_AUTH",
 		CodeSomeFileErrors:  "ERR_SOME_FILE_ERRS",
@@ -70,6 +72,37 @@ func TestNamedCodesMatchTable(t *testing.T) {
 	} {
 		if got := LookupCode(code).Mnemonic; got != mnemonic {
 			t.Errorf("code %d is %s in the table, the constant says %s", code, got, mnemonic)
+		}
+	}
+}
+
+// The codes users meet most carry a hint, and every error line made for
+// them shows it, as does the summary: the advice lives in the one table.
+func TestCommonCodesCarryHints(t *testing.T) {
+	for code, about := range map[int]string{
+		5: "permission", 12: "ssh_port", 13: "ssh_port", 14: "UDP", 15: "UDP", 19: "credentials",
+		25: "full", 26: "read-only", 29: "license", 30: "license", 38: "license",
+	} {
+		hint := LookupCode(code).Hint
+		if !regexp.MustCompile(`(?i)` + about).MatchString(hint + LookupCode(code).Name) {
+			t.Errorf("code %d: hint %q does not speak of %s", code, hint, about)
+		}
+		e := NewError(FromAscpError, code, "whatever ascp said")
+		if e.Hint != hint || hint == "" {
+			t.Errorf("code %d: error line hint %q, table %q", code, e.Hint, hint)
+		}
+		if s := NewSummary("j", Snapshot{}, StatusFailed, 1, e); s.Error.Hint != hint {
+			t.Errorf("code %d: summary hint %q", code, s.Error.Hint)
+		}
+	}
+	// ascp reports some license refusals under a generic code.
+	if h := NewError(FromAscpError, 2, "Failure processing peer license: Deprecated peer license").Hint; h != LookupCode(38).Hint {
+		t.Errorf("a peer license refusal under code 2 got hint %q", h)
+	}
+	// Our own errors without an ascp code, and cancellations, get none.
+	for _, e := range []*Error{NewError(FromSetup, 0, "cannot write the license file"), NewError(FromCancel, CodeUserCancel, "cancelled")} {
+		if e.Hint != "" {
+			t.Errorf("%s error got hint %q", e.Source, e.Hint)
 		}
 	}
 }

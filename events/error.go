@@ -21,11 +21,14 @@ const (
 	FromStall     Source = "stall"   // no management message for too long
 	FromCommand   Source = "command" // a malformed line on the command channel
 	FromVerify    Source = "verify"  // --verify: a file's checksum differs from ascp's
+	// FromChecksums: a file differs from --checksums, a listed file was not
+	// delivered, or a file could not be read for them or for --manifest.
+	FromChecksums Source = "checksums"
 )
 
 // Sources lists every Source; schema/events.schema.json must name the same.
 var Sources = []Source{FromInput, FromLocate, FromStart, FromConnect, FromPrompt, FromAscpError,
-	FromAscpExit, FromStream, FromOutput, FromCancel, FromSetup, FromStall, FromCommand, FromVerify}
+	FromAscpExit, FromStream, FromOutput, FromCancel, FromSetup, FromStall, FromCommand, FromVerify, FromChecksums}
 
 // Error is the line of type "error". Code is ascp's error code when the
 // error has one (reference §3), so that retry logic can key on it.
@@ -39,15 +42,28 @@ type Error struct {
 	ExitStatus  *int             `json:"exit_status,omitempty"`
 	Terminal    []string         `json:"terminal,omitempty"`
 	Session     int              `json:"session,omitempty"`
+	// Hint is what the user can do about the error (ascp's error table).
+	Hint string `json:"hint,omitempty"`
+	// File names the file a checksum line is about; Algorithm, Expected
+	// and Actual say how it differs.
+	File      string `json:"file,omitempty"`
+	Algorithm string `json:"algorithm,omitempty"`
+	Expected  string `json:"expected,omitempty"`
+	Actual    string `json:"actual,omitempty"`
 
 	// cause is what made the error, such as the context's error after a
 	// deadline; a Go program reaches it with errors.Is and errors.As.
 	cause error
 }
 
-// NewError returns an error line.
+// NewError returns an error line, with the hint ascp's error table has
+// for its code.
 func NewError(source Source, code int, description string) *Error {
-	return &Error{Type: "error", Source: source, Code: code, Description: description}
+	e := &Error{Type: "error", Source: source, Code: code, Description: description}
+	if code != 0 || source == FromAscpError {
+		e.Hint = Hint(code, description)
+	}
+	return e
 }
 
 func (e *Error) Error() string { return string(e.Source) + ": " + e.Description }

@@ -63,3 +63,12 @@ func (l *LogProgress) Done() {}
 func HumanSize(n int64) string             { return size(n) }
 func HumanRate(kbps int64) string          { return rate(kbps) }
 func HumanDuration(d time.Duration) string { return clock(d) }
+
+// HumanCount spells a count of things: "1 file", "2 files", "0 files";
+// many is the plural of one.
+func HumanCount[N ~int | ~int64](n N, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

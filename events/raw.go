@@ -6,73 +6,21 @@ package events
 import (
 	"math/bits"
 	"math/rand/v2"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
 	"github.com/faspkit/asession/ascp/mgmt"
 )
 
-// valueKind decides how a management field's text becomes a JSON value.
-type valueKind uint8
-
-const (
-	kindString valueKind = iota
-	kindInteger
-	kindYesNo
-)
-
-// IBMIntegerFields are the management fields IBM's own client types as
-// integers (reference §2.1, with Code and TransfersFailed from its newer
-// tests). A value that does not parse as an integer stays a string.
-var IBMIntegerFields = []string{
-	"Bytescont", "FaspFileArgIndex", "StartByte", "Rate", "MinRate", "Port",
-	"Priority", "RateCap", "MinRateCap", "TCPPort", "CreatePolicy",
-	"TimePolicy", "DatagramSize", "XoptFlags", "VLinkVersion",
-	"PeerVLinkVersion", "DSPipelineDepth", "PeerDSPipelineDepth",
-	"ReadBlockSize", "WriteBlockSize", "ClusterNumNodes", "ClusterNodeId",
-	"Size", "Written", "Loss", "FileBytes", "PreTransferBytes",
-	"TransferBytes", "PMTU", "Elapsedusec", "ArgScansAttempted",
-	"ArgScansCompleted", "PathScansAttempted", "FileScansCompleted",
-	"TransfersAttempted", "TransfersPassed", "Delay", "Code", "TransfersFailed",
-}
-
-// ExtraIntegerFields are counters and byte offsets asession types as
-// integers although IBM's client leaves them strings: the rest of each
-// family IBM types in part, so that a script sums them without parsing.
-var ExtraIntegerFields = []string{
-	"EndByte", "PreTransferFiles", "PreTransferDirs", "PreTransferSpecial",
-	"PreTransferFailed", "PreTransferExcluded", "PartialPreTransferBytes",
-	"TransfersSkipped", "ArgTransfersAttempted", "ArgTransfersFailed",
-	"ArgTransfersPassed", "ArgTransfersSkipped", "PathScansFailed",
-	"PathScansIrregular", "PathScansExcluded", "DirScansCompleted",
-	"DirCreatesAttempted", "DirCreatesFailed", "DirCreatesPassed",
-}
-
-// YesNoFields are the fields IBM's client types as Yes/No booleans
-// (reference §2.1, with Stalled from its newer tests).
-var YesNoFields = []string{
-	"Encryption", "Remote", "RateLock", "MinRateLock", "PolicyLock",
-	"FilesEncrypt", "FilesDecrypt", "VLinkLocalEnabled", "VLinkRemoteEnabled",
-	"MoveRange", "Keepalive", "TestLogin", "UseProxy", "Precalc",
-	"RTTAutocorrect", "Stalled",
-}
-
-// kindOf runs once per field name the encoder meets: it is cached in the
-// name's fieldInfo, so the lists stay plain slices.
-func kindOf(name string) valueKind {
-	for _, list := range [][]string{IBMIntegerFields, ExtraIntegerFields} {
-		for _, f := range list {
-			if f == name {
-				return kindInteger
-			}
-		}
+// kindOf is how the table types a field name; any other name is text.
+// It runs once per field name the encoder meets: the kind is kept in the
+// name's fieldInfo.
+func kindOf(name string) mgmt.Kind {
+	if f := mgmt.Known([]byte(name)); f != nil {
+		return f.Kind
 	}
-	for _, f := range YesNoFields {
-		if f == name {
-			return kindYesNo
-		}
-	}
-	return kindString
+	return mgmt.Text
 }
 
 // historicalKeys are field names that ascp spells as one word although they
@@ -115,10 +63,16 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 type fieldInfo struct {
 	name     string
 	prefix   []byte
-	kind     valueKind
-	reserved bool   // its key is one of asession's own: the field is dropped
-	index    uint16 // index+1 in FrameEncoder.infos; 0 when not cached
-	next     uint16 // index+1 of the field that followed this one last time
+	kind     mgmt.Kind
+	reserved bool // its key is one of asession's own: the field is dropped
+	key      string
+	// stamp is the number of the last frame whose line got this key,
+	// shared by every name with the key (BytesCont, Bytescont): a second
+	// field with a key already written is dropped. nil for a name not
+	// kept (see FrameEncoder.lineKeys).
+	stamp *uint32
+	index uint16 // index+1 in FrameEncoder.infos; 0 when not cached
+	next  uint16 // index+1 of the field that followed this one last time
 
 	// A string field may repeat its value in every frame (SessionId,
 	// UserStr, Cookie, Tags): its last value and member are kept, until it
@@ -204,6 +158,15 @@ type FrameEncoder struct {
 	infos []fieldInfo
 	seed  uint64
 	first uint16 // index+1 of the field that came first (after Type) last time
+
+	// A JSON line has each key once: a frame that repeats a field, or
+	// names two fields alike (a hostile ascp), gets its first one, the
+	// value Frame.Lookup gives and the relay reads. frameNo numbers the
+	// lines; stamps holds the stamp of each key of a known or cached name,
+	// lineKeys the keys of the other names, of the current line only.
+	frameNo  uint32
+	stamps   map[string]*uint32
+	lineKeys map[string]uint32
 }
 
 // NewFrameEncoder returns an encoder with an empty key cache.
@@ -222,10 +185,12 @@ func (e *FrameEncoder) info(name []byte) *fieldInfo {
 		if k == 0 {
 			fi := newFieldInfo(string(name))
 			if len(e.infos) >= maxCachedNames || len(name) > maxCachedNameLen {
+				fi.stamp = e.stamps[fi.key] // a known or cached name's, if any
 				return &fi
 			}
+			fi.stamp = e.stampOf(fi.key)
 			fi.index = uint16(len(e.infos) + 1)
-			fi.memo = fi.kind == kindString
+			fi.memo = fi.kind == mgmt.Text
 			e.infos = append(e.infos, fi)
 			e.slots[h] = fi.index
 			return &e.infos[len(e.infos)-1]
@@ -239,7 +204,78 @@ func (e *FrameEncoder) info(name []byte) *fieldInfo {
 func newFieldInfo(name string) fieldInfo {
 	key := SnakeCase(name)
 	prefix := AppendString([]byte{','}, key)
-	return fieldInfo{name: name, prefix: append(prefix, ':'), kind: kindOf(name), reserved: reservedKeys[key]}
+	return fieldInfo{name: name, key: readKey(key), prefix: append(prefix, ':'), kind: kindOf(name), reserved: reservedKeys[key]}
+}
+
+// readKey is key as a JSON reader gets it from AppendString's text: each
+// byte that is not UTF-8 is U+FFFD there, so "\xff" and "\xfe" are the
+// same key.
+func readKey(key string) string {
+	if utf8.ValidString(key) {
+		return key
+	}
+	var b strings.Builder
+	for i := 0; i < len(key); {
+		r, size := utf8.DecodeRuneInString(key[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(key[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// stampOf returns the stamp shared by the names with this key, made the
+// first time; only known and cached names get one, so the map stays
+// within their number.
+func (e *FrameEncoder) stampOf(key string) *uint32 {
+	if s, ok := e.stamps[key]; ok {
+		return s
+	}
+	if e.stamps == nil {
+		e.stamps = map[string]*uint32{}
+	}
+	s := new(uint32)
+	e.stamps[key] = s
+	return s
+}
+
+// newLine starts a line's stamps.
+func (e *FrameEncoder) newLine() {
+	if e.frameNo++; e.frameNo == 0 {
+		// After 2^32 lines a stamp could read as this line's.
+		for _, s := range e.stamps {
+			*s = 0
+		}
+		e.frameNo = 1
+	}
+	if len(e.lineKeys) > 0 {
+		// Those names are not kept, nor their keys: a peer inventing
+		// long names must not leave them in memory.
+		clear(e.lineKeys)
+	}
+}
+
+// repeated reports whether the line already has fi's key, and notes that
+// it has it now.
+func (e *FrameEncoder) repeated(fi *fieldInfo) bool {
+	if s := fi.stamp; s != nil {
+		if *s == e.frameNo {
+			return true
+		}
+		*s = e.frameNo
+		return false
+	}
+	if e.lineKeys[fi.key] == e.frameNo {
+		return true
+	}
+	if e.lineKeys == nil {
+		e.lineKeys = map[string]uint32{}
+	}
+	e.lineKeys[fi.key] = e.frameNo
+	return false
 }
 
 // knownInfo returns the fieldInfo of the known name with this id,
@@ -255,15 +291,16 @@ func (e *FrameEncoder) knownInfo(id uint16) *fieldInfo {
 
 func (e *FrameEncoder) newKnownInfo(id uint16) *fieldInfo {
 	if e.known == nil {
-		e.known = make([]fieldInfo, len(mgmt.KnownNames)+1)
+		e.known = make([]fieldInfo, len(mgmt.KnownFields)+1)
 	}
 	fi := &e.known[id]
-	*fi = newFieldInfo(mgmt.KnownNames[id-1])
-	fi.memo = fi.kind == kindString
+	*fi = newFieldInfo(mgmt.KnownFields[id-1].Name)
+	fi.memo = fi.kind == mgmt.Text
+	fi.stamp = e.stampOf(fi.key)
 	return fi
 }
 
-var typeID = mgmt.NewName("Type").ID()
+var typeID = mgmt.NameType.ID()
 
 // reservedKeys are the members asession writes itself: a field whose key
 // would repeat one (TYPE, type, Session) is dropped, so that a message
@@ -281,6 +318,7 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 		dst = append(dst, ',')
 		dst = append(dst, extra...)
 	}
+	e.newLine()
 	// A known name is found by the id the Reader gave it. For the others,
 	// frames of a type list the same fields in the same order: the field
 	// that followed the previous one last time is the first guess.
@@ -309,7 +347,7 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 		if fi.index != 0 {
 			prev, guess = int(fi.index)-1, fi.next
 		}
-		if fi.reserved {
+		if fi.reserved || e.repeated(fi) {
 			continue
 		}
 		if fi.memo {
@@ -322,16 +360,16 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 	return append(dst, '}')
 }
 
-func appendValue(dst []byte, kind valueKind, v []byte) []byte {
+func appendValue(dst []byte, kind mgmt.Kind, v []byte) []byte {
 	switch kind {
-	case kindInteger:
+	case mgmt.Integer:
 		if digits, ok := integerDigits(v); ok {
 			if v[0] == '-' {
 				dst = append(dst, '-')
 			}
 			return append(dst, digits...)
 		}
-	case kindYesNo:
+	case mgmt.YesNo:
 		switch string(v) {
 		case "Yes":
 			return append(dst, "true"...)

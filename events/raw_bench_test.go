@@ -61,19 +61,6 @@ func BenchmarkWriterFrame(b *testing.B) {
 	}
 }
 
-// BenchmarkTracker is Observe plus the DueProgress check, per frame.
-func BenchmarkTracker(b *testing.B) {
-	frames := mixFrames(b, 50)
-	t := NewTracker(1, nil)
-	var line []byte
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := range b.N {
-		t.Observe(1, frames[i%len(frames)])
-		line, _ = t.DueProgress(line[:0], 100e6, false)
-	}
-}
-
 func BenchmarkAppendString(b *testing.B) {
 	for _, c := range []struct{ name, s string }{
 		{"uuid", mix.Default.ID},

@@ -32,7 +32,7 @@ func TestPrintable(t *testing.T) {
 // erase-to-end-of-line.
 func TestTerminalProgressEscapesNames(t *testing.T) {
 	var out bytes.Buffer
-	p := NewTerminalProgress(&out, 200)
+	p := NewTerminalProgress(&out, func() (int, int) { return 200, 0 })
 	p.Update(Snapshot{Status: StatusRunning, CurrentFile: "/in/\x1b]0;pwned\x07\x1b[2Jevil.bin"})
 	got := out.String()
 	if strings.Count(got, "\x1b") != 1 || !strings.HasSuffix(got, "\x1b[K") || strings.ContainsAny(got, "\x07") {

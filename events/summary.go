@@ -21,6 +21,10 @@ type Summary struct {
 	Error                *SummaryError `json:"error,omitempty"`
 	FailedFiles          []FailedFile  `json:"failed_files,omitempty"`
 	FailedFilesNotListed int64         `json:"failed_files_not_listed,omitempty"`
+	Items                *ItemCounts   `json:"items,omitempty"` // nil when the job had no list and no START
+
+	// With --checksums only: how the files it lists fared.
+	Checksums *ChecksumCounts `json:"checksums,omitempty"`
 
 	// What a ticket or a dashboard needs to describe the job without
 	// keeping its spec.
@@ -48,6 +52,16 @@ func (s *Summary) SetTimes(start, end time.Time) {
 	}
 }
 
+// ChecksumCounts is how the files listed in --checksums fared: checked
+// (hashed and compared) = matched + mismatched; missing were listed but
+// neither delivered nor found already there.
+type ChecksumCounts struct {
+	Checked    int64 `json:"checked"`
+	Matched    int64 `json:"matched"`
+	Mismatched int64 `json:"mismatched"`
+	Missing    int64 `json:"missing"`
+}
+
 // SummaryError explains a failure with ascp's error table: the code, IBM's
 // mnemonic for it (ERR_CONNECTION_LOST), and whether retrying can help.
 type SummaryError struct {
@@ -56,6 +70,7 @@ type SummaryError struct {
 	Description string `json:"description"`
 	Retryable   bool   `json:"retryable"`
 	Source      Source `json:"source"`
+	Hint        string `json:"hint,omitempty"` // what the user can do about it
 }
 
 // NewSummary assembles the summary from the tracker's last snapshot and
@@ -74,7 +89,20 @@ func NewSummary(jobID string, snap Snapshot, status string, exitCode int, err *E
 			// Not an ascp error code: where it came from says more.
 			mnemonic = string(err.Source)
 		}
-		s.Error = &SummaryError{Code: err.Code, Mnemonic: mnemonic, Description: err.Description, Retryable: Retryable(err.Code, err.Description), Source: err.Source}
+		s.Error = &SummaryError{Code: err.Code, Mnemonic: mnemonic, Description: err.Description, Retryable: Retryable(err.Code, err.Description), Source: err.Source, Hint: err.Hint}
 	}
 	return s
+}
+
+// ItemCounts counts a job's items, the (source, destination) pairs it was
+// asked to move (each argument of its list, each START of a persistent
+// session), by how each ended.
+type ItemCounts struct {
+	Total        int64 `json:"total"`
+	Delivered    int64 `json:"delivered"`
+	AlreadyThere int64 `json:"already_there"`
+	Skipped      int64 `json:"skipped"`
+	Failed       int64 `json:"failed"`
+	Partial      int64 `json:"partial"` // an attempt ended while it was in transfer
+	Pending      int64 `json:"pending"` // not reported on
 }

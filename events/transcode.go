@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 
 	"github.com/faspkit/asession/ascp/mgmt"
 )
@@ -332,13 +333,13 @@ func (sh *shape) retry() {
 // the LF).
 func appendMember(dst, buf []byte, vs int, fi *fieldInfo) ([]byte, int) {
 	switch fi.kind {
-	case kindInteger:
+	case mgmt.Integer:
 		i := digitsEnd(buf, vs)
 		if n := i - vs; i < len(buf) && buf[i] == '\n' && n > 0 && n <= 18 && (buf[vs] != '0' || n == 1) {
 			dst = append(dst, fi.prefix...)
 			return append(dst, buf[vs:i]...), i
 		}
-	case kindYesNo:
+	case mgmt.YesNo:
 		switch {
 		case len(buf)-vs >= 4 && string(buf[vs:vs+4]) == "Yes\n":
 			dst = append(dst, fi.prefix...)
@@ -456,8 +457,10 @@ func (t *Transcoder) learn(f *mgmt.Frame) {
 	if plainEnd(typ, 0) != len(typ) {
 		return
 	}
-	for _, id := range ids[1:] {
-		if id == 0 || id == typeID || t.enc.knownInfo(id).reserved {
+	for i, id := range ids[1:] {
+		if id == 0 || id == typeID || t.enc.knownInfo(id).reserved || slices.Contains(ids[1:i+1], id) {
+			// The single pass writes every field of its shape: a field
+			// given twice (AppendFrame keeps the first) is not a shape.
 			return
 		}
 	}
@@ -501,7 +504,7 @@ func (sh *shape) makeFrame() {
 var typeName = []byte("Type")[:4:4]
 
 func newShapeField(id uint16, info *fieldInfo) shapeField {
-	name := mgmt.KnownNames[id-1]
+	name := mgmt.KnownFields[id-1].Name
 	sf := shapeField{id: id, info: info, sep: name + ": ", name: []byte(name)[:len(name):len(name)], repeat: true}
 	var b, m [16]byte
 	copy(b[:], sf.sep)

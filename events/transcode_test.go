@@ -310,7 +310,7 @@ func TestTranscoderKeepsBoundedMemory(t *testing.T) {
 		var pairs []string
 		for k := range maxShapeFields {
 			v := []string{long, escaped, tooLong}[k%3]
-			pairs = append(pairs, mgmt.KnownNames[k+1], v)
+			pairs = append(pairs, mgmt.KnownFields[k+1].Name, v)
 		}
 		frame := mgmt.AppendFrame(nil, "T"+strconv.Itoa(typ), pairs...)
 		for range 3 {

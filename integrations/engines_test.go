@@ -11,9 +11,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -159,6 +161,24 @@ func strs(t *testing.T, v any) []string {
 	return out
 }
 
+// ascpImage is the image `make image-ascp` builds: asession with ascp,
+// what the examples' containers run. It is read from make's own plan for
+// the target (make -n), with a stand-in SDK folder.
+func ascpImage(t *testing.T) string {
+	t.Helper()
+	plan, err := imagePlan()
+	m := regexp.MustCompile(`(?m)^\S*docker build -f examples/container/Dockerfile\.ascp .*-t (\S+) `).FindStringSubmatch(plan)
+	if err != nil || m == nil {
+		t.Fatalf("make -n image-ascp: %v; no docker build of Dockerfile.ascp with -t in:\n%s", err, plan)
+	}
+	return m[1]
+}
+
+var imagePlan = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("make", "-s", "-n", "-C", "..", "image-ascp", "SDK=/nonexistent/sdk").Output()
+	return string(out), err
+})
+
 // container is what the engine would run: an image, a command line, and an
 // environment whose secrets come from Secrets.
 type container struct {
@@ -183,8 +203,8 @@ func readContainer(t *testing.T, c any) container {
 			out.plain[name], _ = at(t, e, "value").(string)
 		}
 	}
-	if !strings.HasPrefix(out.image, "ghcr.io/faspkit/asession:") {
-		t.Errorf("image %q, want ghcr.io/faspkit/asession:<version>", out.image)
+	if want := ascpImage(t); out.image != want {
+		t.Errorf("image %q, want %q, the image make image-ascp builds", out.image, want)
 	}
 	if out.secrets["ASPERA_SCP_PASS"] == "" {
 		t.Errorf("ASPERA_SCP_PASS does not come from a Secret: %+v", out)
@@ -229,7 +249,7 @@ func newWorld(t *testing.T, size int) *world {
 // password comes from the environment, as in the examples.
 func (w *world) job(dest, extra string) string {
 	return fmt.Sprintf(`{"remote_host":"h","remote_user":"u","direction":"send","create_dir":true,`+
-		`"resume_policy":"sparse_csum","paths":[{"source":%q}],"destination_root":%q%s}`, w.src, dest, extra)
+		`"resume_policy":"full_csum","paths":[{"source":%q}],"destination_root":%q%s}`, w.src, dest, extra)
 }
 
 // run runs argv with asession and ascpsim from bin, and env added.
@@ -436,7 +456,12 @@ func TestAirflowDAG(t *testing.T) {
 	if bash == nil {
 		t.Fatal("aspera_transfer_dag.py: no asession bash_command")
 	}
-	dryRunCommand(t, string(bash[1])+"nextflow/ena_download.json")
+	md5 := filepath.Join(t.TempDir(), "ERR164407.md5")
+	if err := os.WriteFile(md5, []byte("0123456789abcdef0123456789abcdef  ERR164407.fastq.gz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bashLine := strings.ReplaceAll(string(bash[1]), "{{ ti.xcom_pull(task_ids='checksums') }}", md5)
+	dryRunCommand(t, bashLine+"nextflow/ena_download.json")
 
 	// The step runner against ascpsim, outcome by outcome: the summary it
 	// returns is asession's last stdout line, the XCom.
@@ -513,6 +538,39 @@ func TestAirflowDAG(t *testing.T) {
 	}
 }
 
+// The step runner reads asession's stdout as a stream and keeps its last
+// line: a transfer's events, however many, never pile up in the task's
+// memory. An asession stand-in writes 120 MB of event lines, then the
+// summary; the runner must return the summary with its peak memory far
+// below that.
+func TestAirflowStepStreamsEvents(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "asession")
+	script := "#!/bin/sh\n" +
+		"yes '{\"type\":\"STATS\",\"transfer_bytes\":1234567,\"file\":\"/data/run-42/reads_1.fastq.gz\"}' | head -n 1500000\n" +
+		"echo '{\"type\":\"summary\",\"status\":\"completed\",\"exit_code\":0}'\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	step, _ := filepath.Abs("airflow/asession_step.py")
+	cmd := exec.Command("python3", step, filepath.Join(dir, "job.json"), fake)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != `{"type": "summary", "status": "completed", "exit_code": 0}` {
+		t.Errorf("the runner returned %s, want the summary", got)
+	}
+	peak := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux, bytes on macOS
+	if runtime.GOOS == "darwin" {
+		peak /= 1024
+	}
+	t.Logf("peak memory %d MiB", peak>>10)
+	if peak > 64<<10 {
+		t.Errorf("the runner's peak memory was %d MiB for 120 MB of events: it keeps them", peak>>10)
+	}
+}
+
 func TestNextflowProcess(t *testing.T) {
 	src, err := os.ReadFile("nextflow/main.nf")
 	if err != nil {
@@ -529,7 +587,11 @@ func TestNextflowProcess(t *testing.T) {
 	}
 	// Its flags as asession parses them, the job it makes replaced by the
 	// recipe.
-	cmdLine := strings.NewReplacer("${run}", "ERR164407", "job.json", "nextflow/ena_download.json").Replace(string(line[1]))
+	md5 := filepath.Join(t.TempDir(), "ERR164407.md5")
+	if err := os.WriteFile(md5, []byte("0123456789abcdef0123456789abcdef  ERR164407.fastq.gz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmdLine := strings.NewReplacer("${run}.md5", md5, "${run}", "ERR164407", "job.json", "nextflow/ena_download.json").Replace(string(line[1]))
 	dryRunCommand(t, cmdLine)
 }
 
@@ -544,6 +606,39 @@ func dryRunCommand(t *testing.T, cmdLine string) {
 	}
 }
 
+// The READMEs quote the resume option ascp gets: the one asession gives
+// it, for a spec without resume_policy (the Temporal activity's) and for
+// the ENA recipe.
+func TestDocumentedResumeOption(t *testing.T) {
+	ena, err := os.ReadFile("nextflow/ena_download.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ doc, job string }{
+		{"temporal/README.md", `{"remote_host":"h","remote_user":"u","direction":"send","paths":[{"source":"a"}]}`},
+		{"nextflow/README.md", string(ena)},
+	} {
+		doc, err := os.ReadFile(tc.doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		quoted := regexp.MustCompile("`-k ([0-9])`").FindAllSubmatch(doc, -1)
+		if len(quoted) == 0 {
+			t.Fatalf("%s quotes no -k option", tc.doc)
+		}
+		argv := dryRun(t, tc.job)
+		i := slices.Index(argv, "-k")
+		if i < 0 || i+1 == len(argv) {
+			t.Fatalf("%s: asession gives ascp no -k: %q", tc.doc, argv)
+		}
+		for _, q := range quoted {
+			if string(q[1]) != argv[i+1] {
+				t.Errorf("%s says -k %s; asession gives ascp -k %s", tc.doc, q[1], argv[i+1])
+			}
+		}
+	}
+}
+
 // TestENARecipe: the ENA/SRA spec validates strictly and gives ascp what
 // ENA documents: user era-fasp, SSH port 33001, the asperaweb_id_dsa.openssh
 // key, resume on.
@@ -553,7 +648,7 @@ func TestENARecipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	argv := strings.Join(dryRun(t, string(job)), " ")
-	for _, want := range []string{"--user=era-fasp", "--host=fasp.sra.ebi.ac.uk", "-P 33001", "-i asperaweb_id_dsa.openssh", "-k 2", "--mode=recv"} {
+	for _, want := range []string{"--user=era-fasp", "--host=fasp.sra.ebi.ac.uk", "-P 33001", "-i asperaweb_id_dsa.openssh", "-k 3", "--mode=recv"} {
 		if !strings.Contains(argv, want) {
 			t.Errorf("ascp command line %q lacks %q", argv, want)
 		}

@@ -1,9 +1,10 @@
 module github.com/faspkit/asession/integrations
 
+// The Temporal SDK (go.temporal.io/sdk v1.50.0) requires Go 1.26.
 go 1.26.0
 
 require (
-	github.com/faspkit/asession v0.0.0
+	github.com/faspkit/asession v0.2.0
 	github.com/rs/zerolog v1.35.1
 )
 
@@ -41,4 +42,9 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
+// In this repository the integrations build against the asession beside
+// them; the replace is the repository's only: a user of this module
+// (github.com/faspkit/asession/integrations@integrations/vX.Y.Z) gets the
+// asession release required above, the one tagged with it (README.md,
+// "Versions and releases").
 replace github.com/faspkit/asession => ..

@@ -3,6 +3,7 @@ package schema
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -37,17 +38,26 @@ var faspQuery = []struct {
 // ParseFaspURL turns a Faspex link (fasp:// or faspe://) into spec members
 // as JSON texts keyed by field name.
 func ParseFaspURL(link string) (map[string]string, error) {
+	members, _, err := parseFaspURL(link)
+	return members, err
+}
+
+// parseFaspURL is ParseFaspURL that also says, by field, which query
+// parameter gave it, and its value as given, for the problem of a value
+// that is not valid.
+func parseFaspURL(link string) (members map[string]string, given map[string][2]string, err error) {
 	u, err := url.Parse(link)
 	if err != nil {
-		return nil, errString("a fasp:// or faspe:// URL")
+		return nil, nil, errString("a fasp:// or faspe:// URL")
 	}
 	if u.Scheme != "fasp" && u.Scheme != "faspe" {
-		return nil, errString("a fasp:// or faspe:// URL")
+		return nil, nil, errString("a fasp:// or faspe:// URL")
 	}
 	if u.Hostname() == "" {
-		return nil, errString("a URL with a host")
+		return nil, nil, errString("a URL with a host")
 	}
-	members := map[string]string{"remote_host": jsonText(u.Hostname())}
+	members = map[string]string{"remote_host": jsonText(u.Hostname())}
+	given = map[string][2]string{}
 	if name := u.User.Username(); name != "" {
 		members["remote_user"] = jsonText(name)
 	}
@@ -66,7 +76,7 @@ func ParseFaspURL(link string) (map[string]string, error) {
 		key, raw, _ := strings.Cut(pair, "=")
 		value, err := url.PathUnescape(raw)
 		if err != nil {
-			return nil, errString("a well-formed query parameter " + key)
+			return nil, nil, errString("a well-formed query parameter " + key)
 		}
 		for _, q := range faspQuery {
 			if q.param != key || q.field == "" {
@@ -74,12 +84,13 @@ func ParseFaspURL(link string) (map[string]string, error) {
 			}
 			text, err := faspValue(q.field, value, q.yesNo)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			members[q.field] = text
+			given[q.field] = [2]string{key, value}
 		}
 	}
-	return members, nil
+	return members, given, nil
 }
 
 func faspValue(field, value string, yesNo bool) (string, error) {
@@ -102,13 +113,15 @@ func faspValue(field, value string, yesNo bool) (string, error) {
 }
 
 // cipherFromLink spells a link's cipher (aes128, aes256cfb) as the spec
-// does (aes-128, aes-256-cfb).
+// does (aes-128, aes-256-cfb); a link that spells it as the spec does
+// already (aes-128) keeps it.
 func cipherFromLink(enc string) string {
-	if !strings.HasPrefix(enc, "aes") || len(enc) < 6 {
+	bits, ok := strings.CutPrefix(enc, "aes")
+	if !ok || len(bits) < 3 || strings.HasPrefix(bits, "-") {
 		return enc
 	}
-	out := "aes-" + enc[3:6]
-	if mode := enc[6:]; mode != "" {
+	out := "aes-" + bits[:3]
+	if mode := bits[3:]; mode != "" {
 		out += "-" + mode
 	}
 	return out
@@ -130,7 +143,7 @@ func expandFaspURL(spec *Spec) Problems {
 	if !ok {
 		return nil
 	}
-	members, err := ParseFaspURL(link.Text)
+	members, given, err := parseFaspURL(link.Text)
 	if err != nil {
 		return Problems{{Pointer: link.Pointer, Expected: err.Error(), Found: "a string that is not one"}}
 	}
@@ -143,7 +156,12 @@ func expandFaspURL(spec *Spec) Problems {
 		}
 		v, problem := check(spelling{field: f}, gjson.Parse(text), link.Pointer+"#"+f.Name)
 		if problem != nil {
+			// The link is a secret (it may hold a token); the value
+			// of one parameter is shown unless it is one too.
 			problem.Found = "a link whose " + f.Name + " is not valid"
+			if param := given[f.Name]; !f.hidden() && param[0] != "" {
+				problem.Found = fmt.Sprintf("the link's %s, %s", param[0], describe(gjson.Parse(jsonText(param[1])), false))
+			}
 			problems = append(problems, *problem)
 			continue
 		}

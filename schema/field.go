@@ -96,13 +96,14 @@ const (
 	SSHOnly Role = "ssh_only"
 	// AgentSecret: a secret too when the agent says so (agent.secret_cookie).
 	AgentSecret Role = "agent_secret"
-	// Token: without an SSHCredential or SSHIdentity beside it, the SSH
-	// bypass keys of the ascp install are added, one SSHIdentity option each.
+	// Token: without an SSHCredential beside it, the SSH bypass keys of
+	// the ascp install are added, one SSHIdentity option each, before the
+	// spec's key files (as IBM's runner does: key files do not count).
 	Token Role = "token"
-	// SSHCredential: an SSH password or key; with one, no bypass key.
+	// SSHCredential: an SSH password or inline key; with one, no bypass key.
 	SSHCredential Role = "ssh_credential"
-	// SSHIdentity: a key file, a credential whose option also carries the
-	// bypass keys and, over WebSocket, the first trusted certificate store.
+	// SSHIdentity: a key file, whose option also carries the bypass keys
+	// and, over WebSocket, the first trusted certificate store.
 	SSHIdentity Role = "ssh_identity"
 	// Fallback: HTTP fallback; when it is on, the agent's FallbackKey and
 	// FallbackCert are added unless the spec gives them.
@@ -147,6 +148,7 @@ type Field struct {
 	Implies     []string // Boolean fields that this one sets to true
 	Handling    Handling // special mapping implemented by the builder
 	Role        Role     // a rule of the builder that reads the field beside its mapping
+	Schemes     []string // a ProxyURL's URL schemes, in documentation order
 
 	Aliases []Alias
 }

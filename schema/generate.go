@@ -34,7 +34,7 @@ func (f *Field) Mapping() string {
 	case ProxyURL:
 		parts = append(parts, "password moved to ASPERA_PROXY_PASS")
 	case UDPPort:
-		parts = append(parts, "the same for every session unless multi_incr_udp")
+		parts = append(parts, "the same for every session unless multi_incr_udp (session i: fasp_port+i-1, 33001+i-1 without fasp_port)")
 	}
 	switch {
 	case f.Env != "":

@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unsafe"
@@ -28,7 +29,8 @@ const (
 type Agent struct {
 	AscpArgs []string
 	// MultiIncrUDP gives session i of a multi-session job UDP port
-	// fasp_port+i-1, for servers (Windows) that need one port per session.
+	// fasp_port+i-1 (33001+i-1 without fasp_port, as IBM's runner), for
+	// servers (Windows) that need one port per session.
 	// Default: MultiIncrUDPDefault.
 	MultiIncrUDP bool
 	// SecretCookie treats the cookie as a secret: redacted wherever
@@ -64,6 +66,19 @@ type Agent struct {
 	Verify bool
 }
 
+// fileListArg returns the index in AscpArgs of a file list option
+// (--file-list or --file-pair-list, its file after = or as the next
+// argument), -1 when there is none.
+func (a *Agent) fileListArg() int {
+	for i, arg := range a.AscpArgs {
+		name, _, _ := strings.Cut(arg, "=")
+		if name == "--file-list" || name == "--file-pair-list" {
+			return i
+		}
+	}
+	return -1
+}
+
 // Resume is IBM's retry policy: up to IterMax retries after the first
 // attempt, waiting SleepInitial seconds, multiplied by SleepFactor after
 // each retry, at most SleepMax. A member left out takes IBM's default.
@@ -97,14 +112,18 @@ type Input struct {
 	// ascp is looked for there first, and so are the bypass keys and the
 	// HTTP fallback certificate.
 	SDK     string
-	Unknown []string // pointers of unknown members, spec and envelope alike
+	Unknown []UnknownField // unknown members, spec and envelope alike
 
 	spool *spool // the list file ReadInput wrote, which Close removes
 }
 
-var agentFields = map[string]bool{"ascp_args": true, "multi_incr_udp": true, "secret_cookie": true,
-	"wss": true, "quiet": true, "file_list": true, "client_ssh_key": true, "trusted_certs": true,
-	"spawn_timeout_sec": true, "spawn_delay_sec": true, "resume": true, "monitor": true, "verify": true}
+// agentFields are the agent options asession reads, sessionFields the
+// members of aspera-cli's session object.
+var (
+	agentFields = []string{"ascp_args", "multi_incr_udp", "secret_cookie", "wss", "quiet", "file_list", "client_ssh_key",
+		"trusted_certs", "spawn_timeout_sec", "spawn_delay_sec", "resume", "monitor", "verify"}
+	sessionFields = []string{"spec", "agent", "loglevel", "file_list_folder", "sdk"}
+)
 
 // ParseInput recognises the envelope, then parses and validates the spec.
 // faspURL, when not empty, is a fasp:// link given beside the input (the
@@ -167,7 +186,13 @@ func parseInput(in *Input, data []byte, faspURL string, streams []*pathStream) (
 	if in.Envelope != Bare {
 		members = nil
 	}
-	spec, specProblems := parse(specJSON, members, in.SpecPointer, faspURL, streams)
+	listArg := in.Agent.fileListArg()
+	spec, specProblems := parse(specJSON, members, in.SpecPointer, faspURL, listArg >= 0, streams)
+	if listArg >= 0 && spec.Has("paths") {
+		// IBM's runner refuses this too: ascp would be given two lists.
+		problems = append(problems, Problem{Pointer: "/agent/ascp_args/" + strconv.Itoa(listArg),
+			Expected: "no file list when the spec has paths (one list of sources or the other)", Found: describe(gjson.Parse(jsonText(in.Agent.AscpArgs[listArg])), false)})
+	}
 	in.Spec = spec
 	in.Unknown = append(in.Unknown, spec.Unknown...)
 	return in, append(problems, specProblems...)
@@ -195,7 +220,7 @@ func (in *Input) parseSession(root gjson.Result) Problems {
 		case "agent":
 			problems = append(problems, in.parseAgent(val, ptr)...)
 		default:
-			in.Unknown = append(in.Unknown, ptr)
+			in.Unknown = append(in.Unknown, unknownField(ptr, key.String(), sessionFields))
 		}
 		return true
 	})
@@ -209,8 +234,8 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 	var problems Problems
 	agent.ForEach(func(key, val gjson.Result) bool {
 		kptr := Pointer(ptr, key.String())
-		if _, known := agentFields[key.String()]; !known {
-			in.Unknown = append(in.Unknown, kptr)
+		if !slices.Contains(agentFields, key.String()) {
+			in.Unknown = append(in.Unknown, unknownField(kptr, key.String(), agentFields))
 			return true
 		}
 		switch key.String() {

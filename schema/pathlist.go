@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -302,22 +303,36 @@ func (s *Spec) PathList() *PathList {
 // checkPaths validates the entries that go into ascp's list files, where a
 // path is one line: so no newline, and either every entry has a destination
 // (a pair list) or none has. The same walk makes the list's lines, nil
-// when there is a problem. An array ReadInput read as it came (a stand-in
-// of streams) was checked then; any other is checked now, from its text.
+// when there is a problem.
 func checkPaths(paths Value, mayBeEmpty bool, streams []*pathStream) (Problems, *PathList) {
+	problems, list, _ := walkPaths(paths, mayBeEmpty, streams)
+	return problems, list
+}
+
+// pathMembers are the members an entry of the paths array may have.
+var pathMembers = []string{"source", "destination"}
+
+// walkPaths is checkPaths, which also names the unknown members of the
+// entries: each name once, where it first appears, as a million entries
+// with the same typo need one fix. An array ReadInput read as it came (a
+// stand-in of streams) was checked then; any other is checked now, from
+// its text.
+func walkPaths(paths Value, mayBeEmpty bool, streams []*pathStream) (Problems, *PathList, []UnknownField) {
 	if st := standInStream(paths, streams); st != nil {
 		st.used = true
-		return st.check.done(mayBeEmpty)
+		problems, list := st.check.done(mayBeEmpty)
+		return problems, list, st.check.unknown
 	}
 	c := &pathCheck{pointer: paths.Pointer, out: &lineSink{}}
 	s := newTextReader([]byte(paths.JSON.Raw), int64(len(paths.JSON.Raw))+1)
 	s.mark = -1
 	if err := s.pathEntries(c); err != nil {
 		// Not JSON: the parse read it from text not yet checked.
-		return Problems{{Pointer: paths.Pointer, Expected: `an array of {"source": ...}`, Found: "text that is not valid JSON"}}, nil
+		return Problems{{Pointer: paths.Pointer, Expected: `an array of {"source": ...}`, Found: "text that is not valid JSON"}}, nil, nil
 	}
 	c.end()
-	return c.done(mayBeEmpty)
+	problems, list := c.done(mayBeEmpty)
+	return problems, list, c.unknown
 }
 
 // standInStream is the paths array that paths stands in for, nil when
@@ -482,6 +497,31 @@ type pathCheck struct {
 	i                     int // entries seen
 	decoded               []byte
 	list                  *PathList // once the array has ended
+
+	// The unknown members of the entries, each name once, at most
+	// MaxPathProblems names: what a spec of ten million entries may make
+	// the check hold is bounded.
+	unknown     []UnknownField
+	unknownSeen map[string]bool
+}
+
+// noteUnknown notes the members of an entry other than source and
+// destination. Only an entry that is not plain can have any.
+func (c *pathCheck) noteUnknown(entry gjson.Result, i int) {
+	entry.ForEach(func(key, _ gjson.Result) bool {
+		name := key.String()
+		if slices.Contains(pathMembers, name) || c.unknownSeen[name] || len(c.unknown) == MaxPathProblems {
+			return true
+		}
+		if c.unknownSeen == nil {
+			c.unknownSeen = map[string]bool{}
+		}
+		name = strings.Clone(name) // it may be in the input's window
+		c.unknownSeen[name] = true
+		ptr := Pointer(c.pointer+"/"+strconv.Itoa(i), name)
+		c.unknown = append(c.unknown, unknownField(ptr, name, pathMembers))
+		return true
+	})
 }
 
 // problem records the problem of member (or of the entry, "") of entry i.
@@ -552,6 +592,7 @@ func (c *pathCheck) json(entry gjson.Result) {
 		c.problem(i, "", `an object {"source": ...}`, describe(entry, false))
 		return
 	}
+	c.noteUnknown(entry, i)
 	src, dst := PathEntry(entry)
 	if !src.Exists() {
 		c.problem(i, "source", "a source path", "nothing")

@@ -54,7 +54,7 @@ type Requirement struct {
 // are reported.
 var Requirements = []Requirement{
 	{Field: "remote_host", Expected: "the transfer server's host name", Or: []string{"fasp_url"}},
-	{Field: "paths", Expected: `an array of {"source": ...} (required unless keepalive is true)`, Or: []string{"fasp_url"}, UnlessTrue: "keepalive"},
+	{Field: "paths", Expected: `an array of {"source": ...} (required unless keepalive is true or agent.ascp_args gives a --file-list)`, Or: []string{"fasp_url"}, UnlessTrue: "keepalive"},
 	{Field: "direction", Expected: `"send" or "receive"`},
 }
 

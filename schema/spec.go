@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/faspkit/asession/internal/suggest"
 )
 
 // Problem is one thing wrong with the input, located by a JSON pointer.
@@ -16,13 +18,46 @@ type Problem struct {
 	Pointer  string `json:"pointer"`
 	Expected string `json:"expected"`
 	Found    string `json:"found,omitempty"`
+	// DidYouMean is the known name an unknown one most likely misspells.
+	DidYouMean string `json:"did_you_mean,omitempty"`
 }
 
 func (p Problem) Error() string {
-	if p.Found == "" {
-		return fmt.Sprintf("%s: expected %s", p.Pointer, p.Expected)
+	text := fmt.Sprintf("%s: expected %s", p.Pointer, p.Expected)
+	if p.Found != "" {
+		text += ", found " + p.Found
 	}
-	return fmt.Sprintf("%s: expected %s, found %s", p.Pointer, p.Expected, p.Found)
+	if p.DidYouMean != "" {
+		text += fmt.Sprintf(" (did you mean %q?)", p.DidYouMean)
+	}
+	return text
+}
+
+// UnknownField is a member of the input that no table knows: another
+// tool's field, or a typo, and then DidYouMean is the known name it is
+// nearest to.
+type UnknownField struct {
+	Pointer    string
+	DidYouMean string
+}
+
+// unknownField notes the member name found at ptr, among the names known
+// there.
+func unknownField(ptr, name string, known []string) UnknownField {
+	return UnknownField{Pointer: ptr, DidYouMean: suggest.Nearest(name, known)}
+}
+
+// String is the pointer, and the name it may misspell.
+func (u UnknownField) String() string {
+	if u.DidYouMean == "" {
+		return u.Pointer
+	}
+	return fmt.Sprintf("%s (did you mean %s?)", u.Pointer, u.DidYouMean)
+}
+
+// Problem is u as an input problem: --strict refuses unknown fields.
+func (u UnknownField) Problem() Problem {
+	return Problem{Pointer: u.Pointer, Expected: "a known field (--strict)", Found: "an unknown field", DidYouMean: u.DidYouMean}
 }
 
 // Problems is every problem found in one input; validation never stops at
@@ -59,7 +94,7 @@ type Value struct {
 type Spec struct {
 	values  map[string]Value
 	given   map[string]bool // fields present in the input, valid or not
-	Unknown []string        // pointers of fields the table does not know
+	Unknown []UnknownField  // fields the table does not know
 	paths   *PathList       // the paths as list lines, made by their check
 }
 
@@ -116,6 +151,19 @@ var spellings = func() map[string]spelling {
 	return m
 }()
 
+// knownNames is every spelling of the table, in its order: what an unknown
+// member may have been meant to be.
+var knownNames = func() []string {
+	var names []string
+	for _, f := range Fields {
+		names = append(names, f.Name)
+		for _, a := range f.Aliases {
+			names = append(names, a.Name)
+		}
+	}
+	return names
+}()
+
 var byName = func() map[string]*Field {
 	m := make(map[string]*Field)
 	for i := range Fields {
@@ -140,16 +188,17 @@ func Pointer(prefix, key string) string {
 // pointer of obj inside the whole input ("/spec" in an aspera-cli session).
 // JSON null counts as absent, as IBM's clients treat it.
 func Parse(obj gjson.Result, prefix string) (*Spec, Problems) {
-	return parse(obj, nil, prefix, "", nil)
+	return parse(obj, nil, prefix, "", false, nil)
 }
 
 // member is one member of an object, as ForEach gives it.
 type member struct{ key, val gjson.Result }
 
 // parse checks obj's members, walked already when members is not nil.
-// streams are the paths arrays ReadInput read as they came, whose
-// stand-ins obj holds.
-func parse(obj gjson.Result, members []member, prefix, faspURL string, streams []*pathStream) (*Spec, Problems) {
+// listInArgs: the agent's ascp arguments give a file list, which stands
+// for paths. streams are the paths arrays ReadInput read as they came,
+// whose stand-ins obj holds.
+func parse(obj gjson.Result, members []member, prefix, faspURL string, listInArgs bool, streams []*pathStream) (*Spec, Problems) {
 	spec := &Spec{values: make(map[string]Value), given: make(map[string]bool)}
 	if !obj.IsObject() {
 		where := prefix
@@ -164,7 +213,7 @@ func parse(obj gjson.Result, members []member, prefix, faspURL string, streams [
 		ptr := Pointer(prefix, name)
 		sp, known := spellings[name]
 		if !known {
-			spec.Unknown = append(spec.Unknown, ptr)
+			spec.Unknown = append(spec.Unknown, unknownField(ptr, name, knownNames))
 			return true
 		}
 		if val.Type == gjson.Null {
@@ -201,7 +250,7 @@ func parse(obj gjson.Result, members []member, prefix, faspURL string, streams [
 		spec.values["fasp_url"] = Value{JSON: gjson.Parse(jsonText(faspURL)), Text: faspURL, Pointer: "--url"}
 	}
 	problems = append(problems, expandFaspURL(spec)...)
-	problems = append(problems, crossCheck(spec, prefix, streams)...)
+	problems = append(problems, crossCheck(spec, prefix, listInArgs, streams)...)
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })
 	return spec, problems
 }
@@ -402,20 +451,25 @@ func describe(v gjson.Result, secret bool) string {
 }
 
 // crossCheck enforces the rules that involve more than one field.
-func crossCheck(spec *Spec, prefix string, streams []*pathStream) Problems {
+func crossCheck(spec *Spec, prefix string, listInArgs bool, streams []*pathStream) Problems {
 	var problems Problems
-	// A field given with a wrong value has its problem already.
 	// A field given with a wrong value has its problem already; a fasp_url
-	// has been expanded already, so its fields count as given.
+	// has been expanded already, so its fields count as given. A file
+	// list in the agent's ascp arguments stands for paths, as in IBM's
+	// runner.
 	for _, r := range Requirements {
+		if r.Field == "paths" && listInArgs {
+			continue
+		}
 		if !spec.given[r.Field] && (r.UnlessTrue == "" || !spec.Bool(r.UnlessTrue)) {
 			problems = append(problems, Problem{Pointer: Pointer(prefix, r.Field), Expected: r.Expected, Found: "nothing"})
 		}
 	}
 	if paths, ok := spec.Get("paths"); ok {
-		pathProblems, list := checkPaths(paths, spec.Bool("keepalive"), streams)
+		pathProblems, list, unknown := walkPaths(paths, spec.Bool("keepalive"), streams)
 		problems = append(problems, pathProblems...)
 		spec.paths = list
+		spec.Unknown = append(spec.Unknown, unknown...)
 	}
 	return problems
 }

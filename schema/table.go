@@ -29,12 +29,12 @@ var Fields = []Field{
 	{Name: "remote_password", Type: String, Env: "ASPERA_SCP_PASS", Secret: true, Role: SSHCredential, Doc: "SSH password of the transfer user"},
 	{Name: "ssh_private_key_passphrase", Type: String, Env: "ASPERA_SCP_PASS", Secret: true, Doc: "passphrase of the SSH private key"},
 	{Name: "token", Type: String, Env: "ASPERA_SCP_TOKEN", Secret: true, Role: Token,
-		Doc: "authorization token (ATM..., Bearer ..., Basic ...); without password or key the SSH bypass key of the ascp install is used"},
+		Doc: "authorization token (ATM..., Bearer ..., Basic ...); without a password or an inline key (key files do not count) the SSH bypass key of the ascp install is used"},
 	{Name: "cookie", Type: String, Env: "ASPERA_SCP_COOKIE", Role: AgentSecret, Doc: "application data reported on both ends of the transfer"},
 	{Name: "ssh_private_key", Type: String, Env: "ASPERA_SCP_KEY", Secret: true, Role: SSHCredential, Doc: "SSH private key, PEM text",
 		Aliases: []Alias{{Name: "EX_ssh_key_value", Dialect: Legacy}}},
 	{Name: "ssh_private_key_path", Type: String, Option: "-i", Role: SSHIdentity, Doc: "SSH private key file"},
-	{Name: "EX_ssh_key_paths", Dialect: Legacy, Type: Array, Items: String, Option: "-i", Role: SSHCredential, Doc: "SSH private key files, one -i each"},
+	{Name: "EX_ssh_key_paths", Dialect: Legacy, Type: Array, Items: String, Option: "-i", Doc: "SSH private key files, one -i each"},
 	{Name: "content_protection_password", Type: String, Env: "ASPERA_SCP_FILEPASS", Secret: true, Doc: "passphrase for client-side encryption at rest",
 		Aliases: []Alias{{Name: "content_protection_passphrase", Dialect: Connect}, {Name: "EX_at_rest_password", Dialect: Legacy}}},
 	{Name: "content_protection", Type: String, Enum: []string{"encrypt", "decrypt"}, Option: "--file-crypt=", Doc: "encrypt uploaded files or decrypt downloaded ones"},
@@ -61,7 +61,7 @@ var Fields = []Field{
 		ArgValues: map[string]string{"true": "1", "false": "0", "force": "F"}, Doc: "fall back to HTTP when UDP is blocked (force: HTTP only)"},
 	{Name: "http_fallback_port", Type: Integer, Max: maxPort, Option: "-t", Doc: "HTTP fallback port"},
 	{Name: "https_fallback_port", Type: Integer, Max: maxPort, Option: "-t", Doc: "HTTPS fallback port"},
-	{Name: "proxy", Type: String, Option: "--proxy=", Handling: ProxyURL,
+	{Name: "proxy", Type: String, Option: "--proxy=", Handling: ProxyURL, Schemes: []string{"dnat", "dnats"},
 		Doc:     "high-speed proxy, dnat(s)://[user[:pass]@]host:port; the password travels in ASPERA_PROXY_PASS",
 		Aliases: []Alias{{Name: "EX_fasp_proxy_url", Dialect: Legacy}}},
 
@@ -108,7 +108,8 @@ var Fields = []Field{
 	{Name: "keepalive", Type: Boolean, Option: "--keepalive", Doc: "persistent session: files are added by START commands until DONE"},
 
 	// Legacy aspera CLI extensions.
-	{Name: "EX_http_proxy_url", Dialect: Legacy, Type: String, Option: "-x", Doc: "HTTP proxy for HTTP fallback"},
+	{Name: "EX_http_proxy_url", Dialect: Legacy, Type: String, Option: "-x", Handling: ProxyURL, Schemes: []string{"http", "https"},
+		Doc: "HTTP proxy for HTTP fallback, http(s)://[user[:pass]@]host:port; the password travels in ASPERA_PROXY_PASS"},
 	{Name: "EX_ascp_args", Dialect: Legacy, Type: Array, Items: String, Handling: ExtraArgs, Doc: "extra ascp arguments, appended as they are"},
 	{Name: "EX_quiet", Dialect: Legacy, Type: Boolean, Option: "-q", Role: AlwaysOn, Doc: "no progress output from ascp"},
 	{Name: "EX_http_transfer_jpeg", Dialect: Legacy, Type: Integer, Max: 1, Option: "-j", Doc: "HTTP fallback encodes data as JPEG (1) or not (0)"},

@@ -23,7 +23,7 @@ func TestApplyAgentResume(t *testing.T) {
 	agent := agentOf(t, `{"spec":{"remote_host":"h","direction":"send","paths":[{"source":"a"}]},
 		"agent":{"resume":{"iter_max":4,"sleep_initial":3,"sleep_factor":5,"sleep_max":40},"spawn_timeout_sec":1.5,"spawn_delay_sec":2}}`)
 	var o Options
-	ApplyAgent(&o, agent, nil)
+	applyAgent(&o, agent)
 	want := Options{Retries: 4, RetryDelay: 3 * time.Second, RetryFactor: 5, RetryMaxDelay: 40 * time.Second,
 		ConnectTimeout: 1500 * time.Millisecond, SpawnDelay: 2 * time.Second}
 	if o.Retries != want.Retries || o.RetryDelay != want.RetryDelay || o.RetryFactor != want.RetryFactor ||
@@ -33,7 +33,7 @@ func TestApplyAgentResume(t *testing.T) {
 
 	// Members left out take IBM's defaults.
 	o = Options{}
-	ApplyAgent(&o, agentOf(t, `{"spec":{"remote_host":"h","direction":"send","paths":[{"source":"a"}]},"agent":{"resume":{}}}`), nil)
+	applyAgent(&o, agentOf(t, `{"spec":{"remote_host":"h","direction":"send","paths":[{"source":"a"}]},"agent":{"resume":{}}}`))
 	if o.Retries != 7 || o.RetryDelay != 2*time.Second || o.RetryFactor != 2 || o.RetryMaxDelay != 60*time.Second {
 		t.Errorf("IBM's defaults: got %+v", o)
 	}
@@ -41,14 +41,20 @@ func TestApplyAgentResume(t *testing.T) {
 	// What the caller chose stays: the library's non-zero fields, the
 	// command line's explicit flags.
 	o = Options{Retries: 1, RetryDelay: time.Millisecond}
-	ApplyAgent(&o, agent, nil)
+	applyAgent(&o, agent)
 	if o.Retries != 1 || o.RetryDelay != time.Millisecond || o.RetryFactor != 5 {
 		t.Errorf("library choices overridden: %+v", o)
 	}
-	o = Options{Retries: 3, RetryDelay: time.Second}
-	ApplyAgent(&o, agent, func(flag string) bool { return flag == "retry-delay" })
+	o = Options{Retries: 3, RetryDelay: time.Second, Explicit: func(option string) bool { return option == OptionRetryDelay }}
+	applyAgent(&o, agent)
 	if o.Retries != 4 || o.RetryDelay != time.Second {
 		t.Errorf("flags: got %+v", o)
+	}
+	// An explicit zero is a choice too: --retries 0 means no retry here.
+	o = Options{Retries: 0, Explicit: func(option string) bool { return option == OptionRetries }}
+	applyAgent(&o, agent)
+	if o.Retries != 0 {
+		t.Errorf("--retries 0 overridden: %+v", o)
 	}
 }
 

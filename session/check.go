@@ -17,6 +17,13 @@ type CheckOptions struct {
 	// schema.DefaultMaxInputBytes).
 	MaxBytes int64
 	Verify   bool // --verify, as agent.verify: the spec must allow it
+	// HashesFiles: --checksums or --manifest will read the local copies,
+	// which the spec must leave in place.
+	HashesFiles bool
+	// AllowSessionOverrides is Options.AllowSessionOverrides: without it,
+	// an input that chooses the program's folder, asession's folders or
+	// raw ascp arguments is refused (trust.go).
+	AllowSessionOverrides bool
 }
 
 // CheckInput parses and validates a job description in memory, its
@@ -34,18 +41,22 @@ func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
 }
 
 // checkParsed adds to the problems of a parsed description those of the
-// options: --strict's unknown fields, --verify's needs.
+// options: --strict's unknown fields, the file checks' needs, the
+// session's overrides.
 func checkParsed(in *schema.Input, problems schema.Problems, opts CheckOptions) *events.Error {
 	if opts.Strict {
-		for _, ptr := range in.Unknown {
-			problems = append(problems, schema.Problem{Pointer: ptr, Expected: "a known field (--strict)", Found: "an unknown field"})
+		for _, u := range in.Unknown {
+			problems = append(problems, u.Problem())
 		}
 	}
 	if opts.Verify {
 		in.Agent.Verify = true
 	}
-	if in.Agent.Verify && in.Spec != nil && len(problems) == 0 {
-		problems = checkVerify(in.Spec)
+	if in.Spec != nil && len(problems) == 0 {
+		problems = checkFileChecks(in.Spec, in.Agent.Verify, opts.HashesFiles)
+	}
+	if !opts.AllowSessionOverrides && len(problems) == 0 {
+		problems = sessionOverrides(in)
 	}
 	if len(problems) > 0 {
 		return InputError(problems)

@@ -14,7 +14,6 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/tidwall/gjson"
 
-	"github.com/faspkit/asession/ascp"
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
@@ -31,9 +30,9 @@ type Command struct {
 // IBM's asession. Built on the first command, as most jobs get none: at
 // start it cost 0.05 ms before every spawn.
 var ibmFieldKeys = sync.OnceValue(func() map[string]string {
-	m := make(map[string]string, len(ascp.IBMFields))
-	for _, name := range ascp.IBMFields {
-		if name != "Type" {
+	m := make(map[string]string, len(mgmt.KnownFields))
+	for i := range mgmt.KnownFields {
+		if name := mgmt.KnownFields[i].Name; name != "Type" {
 			m[events.SnakeCase(name)] = name
 		}
 	}
@@ -213,6 +212,9 @@ type commandRouter struct {
 	reportMu  sync.Mutex // orders read's error lines against silence
 	// readDone is closed when read returns.
 	readDone chan struct{}
+	// reader is the thread of read's blocking Read, where the platform
+	// can cancel one (see readerThread).
+	reader readerThread
 }
 
 func newCommandRouter(sessions int, keepalive bool, out *events.Writer, log zerolog.Logger) *commandRouter {
@@ -233,13 +235,14 @@ func newCommandRouter(sessions int, keepalive bool, out *events.Writer, log zero
 // takes after the job has ended is neither written nor queued.
 func (r *commandRouter) read(in io.Reader) {
 	defer close(r.readDone)
+	defer r.reader.pin(in)()
 	lines := newLineReader(in, maxCommandLine)
-	line := 0
+	line, done := 0, 0
 	for {
 		text, tooLong, err := lines.next()
 		if err != nil {
 			if err != io.EOF {
-				r.report(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()))
+				r.report(events.NewError(events.FromCommand, 0, "command channel closed: "+err.Error()).WithCause(err))
 			}
 			break
 		}
@@ -262,6 +265,16 @@ func (r *commandRouter) read(in io.Reader) {
 			e := events.NewError(events.FromCommand, 0, fmt.Sprintf("command line %d ignored: %s", line, problems.Error()))
 			e.Problems = problems
 			r.report(e)
+			continue
+		}
+		switch {
+		case cmd.Type == "DONE" && done == 0:
+			done = line
+		case cmd.Type == "START" && done > 0:
+			// ascp takes no file after DONE (Linger included): say so
+			// rather than let the file be dropped unseen.
+			r.report(events.NewError(events.FromCommand, 0,
+				fmt.Sprintf("command line %d ignored: START after the DONE of line %d, once the session takes no more files", line, done)))
 			continue
 		}
 		r.dispatch(cmd)
@@ -298,15 +311,18 @@ type deadliner interface {
 // way. A reader with a read deadline is then interrupted (a deadline in the
 // past fails the blocked Read at once), read is waited for, and the deadline
 // is cleared, leaving the caller's reader usable, less what read had taken
-// into its buffer. Any other reader (an io.Pipe, a bufio.Reader, a blocking
-// *os.File: SetReadDeadline fails on it) offers no way to interrupt a Read
-// in progress, so read cannot be joined: it stays blocked until the next
-// line or the end of input, then returns having written and queued
-// nothing. Options.Commands says so.
+// into its buffer. On Windows, where pipes and consoles take no deadline,
+// a blocked Read of a handle is cancelled on read's thread instead
+// (readerThread), with the same result. Any other reader (an io.Pipe, a
+// bufio.Reader, a blocking *os.File on Unix: SetReadDeadline fails on it)
+// offers no way to interrupt a Read in progress, so read cannot be joined:
+// it stays blocked until the next line or the end of input, then returns
+// having written and queued nothing. Options.Commands says so.
 func (r *commandRouter) stop(in io.Reader) {
 	r.silence()
 	d, ok := in.(deadliner)
 	if !ok || d.SetReadDeadline(time.Unix(1, 0)) != nil {
+		r.reader.cancel(in, r.readDone)
 		return
 	}
 	<-r.readDone
@@ -380,9 +396,10 @@ func (r *commandRouter) dispatch(cmd *Command) {
 // forward writes to conn the commands an earlier attempt of session i had
 // taken without finishing them (replay), then its queued commands, until
 // done closes. A command that cannot be written is lost with this
-// connection, and later ones are not tried: the connection is broken. The
-// ledger keeps the STARTs and the DONE, so that a retry sends them again.
-func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}, replay []*Command, led *ledger) {
+// connection, and later ones are not tried: the connection is broken.
+// taken tells the account of each, which keeps the STARTs and the DONE,
+// so that a retry sends them again.
+func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}, replay []*Command, taken func(cmd *Command, sent bool)) {
 	q := r.queues[session-1]
 	broken := false
 	send := func(cmd *Command) {
@@ -392,7 +409,7 @@ func (r *commandRouter) forward(session int, conn net.Conn, done <-chan struct{}
 				r.log.Warn().Err(err).Str("command", cmd.Type).Int("session", session).Msg("command not delivered; later commands wait for a retry")
 			}
 		}
-		led.taken(cmd, !broken)
+		taken(cmd, !broken)
 	}
 	for _, cmd := range replay {
 		send(cmd)
@@ -413,4 +430,14 @@ func (r *commandRouter) writeFrame(conn net.Conn, typ string, pairs ...string) e
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
 	return mgmt.WriteFrame(conn, typ, pairs...)
+}
+
+// commandSource is a START's Source.
+func commandSource(cmd *Command) string {
+	for i := 0; i+1 < len(cmd.Pairs); i += 2 {
+		if cmd.Pairs[i] == "Source" {
+			return cmd.Pairs[i+1]
+		}
+	}
+	return ""
 }

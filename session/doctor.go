@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"time"
@@ -20,8 +21,14 @@ type Diagnosis struct {
 	TempDir     string   `json:"temp_dir"`
 	TempDirOK   bool     `json:"temp_dir_ok"`
 	TempDirErr  string   `json:"temp_dir_error,omitempty"`
-	OK          bool     `json:"ok"` // every check passed
+	OK          bool     `json:"ok"` // every check a transfer needs passed
+	// Warnings name what only some transfers need and is missing: the
+	// bypass keys, which only a token without password or key uses.
+	Warnings []string `json:"warnings,omitempty"`
 }
+
+// WarnNoBypassKey is the warning of an ascp without SSH bypass keys.
+const WarnNoBypassKey = "no SSH bypass key: a spec with a token and no password or SSH key will fail"
 
 // Diagnose checks what a transfer needs (explicitAscp empty: $ASESSION_ASCP
 // or a search, as for a transfer): an ascp that answers -A, the SSH
@@ -31,9 +38,14 @@ func Diagnose(explicitAscp string) *Diagnosis {
 	d := &Diagnosis{BypassKeys: []string{}}
 	path, searched, err := install.Locate(ascpPath(explicitAscp))
 	d.Searched = searched
-	if err != nil {
+	var notFound *install.NotFoundError
+	switch {
+	case errors.As(err, &notFound) && notFound.Reason == "":
+		// Searched lists the places; the error would list them again.
+		d.AscpError = "ascp not found in any of the places searched"
+	case err != nil:
 		d.AscpError = err.Error()
-	} else {
+	default:
 		d.Ascp = path
 		d.KeyDirs = install.BypassKeyDirs(path)
 		d.BypassKeys = append(d.BypassKeys, install.BypassKeys(path)...)
@@ -54,8 +66,11 @@ func Diagnose(explicitAscp string) *Diagnosis {
 		d.TempDirOK = err == nil
 		os.RemoveAll(dir)
 	}
-	// Every check counts: a missing bypass key fails token transfers, and
-	// a check printed as FAIL must not be reported as ok.
-	d.OK = d.Ascp != "" && d.AscpError == "" && len(d.BypassKeys) > 0 && d.TempDirOK
+	// A missing bypass key fails token-only transfers, not the password
+	// and key ones most setups use: a warning, not a failed check.
+	d.OK = d.Ascp != "" && d.AscpError == "" && d.TempDirOK
+	if d.Ascp != "" && len(d.BypassKeys) == 0 {
+		d.Warnings = append(d.Warnings, WarnNoBypassKey)
+	}
 	return d
 }

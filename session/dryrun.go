@@ -1,6 +1,7 @@
 package session
 
 import (
+	"os"
 	"strings"
 
 	"github.com/faspkit/asession/ascp"
@@ -26,10 +27,13 @@ type DryRunReport struct {
 
 // DryRunSession is one ascp process of the job.
 type DryRunSession struct {
-	Session  int               `json:"session"`
-	Argv     []string          `json:"argv"`
-	Env      map[string]string `json:"env,omitempty"`
-	ListFile *DryRunListFile   `json:"list_file,omitempty"`
+	Session int               `json:"session"`
+	Argv    []string          `json:"argv"`
+	Env     map[string]string `json:"env,omitempty"`
+	// Inherited names the variables of Env that the job does not set and
+	// ascp would take from asession's own environment.
+	Inherited []string        `json:"inherited_env,omitempty"`
+	ListFile  *DryRunListFile `json:"list_file,omitempty"`
 }
 
 // DryRunListFile shows a list file's content, which a dry run does not write.
@@ -48,22 +52,40 @@ func DryRun(in *schema.Input, opts PrepareOptions, jobID string) (*DryRunReport,
 	if err != nil {
 		return nil, err
 	}
-	report := &DryRunReport{Type: "dry_run", Envelope: in.Envelope, Ascp: job.AscpPath, Unknown: in.Unknown}
+	report := &DryRunReport{Type: "dry_run", Envelope: in.Envelope, Ascp: job.AscpPath}
+	for _, u := range in.Unknown {
+		report.Unknown = append(report.Unknown, u.Pointer)
+	}
 	for _, cmd := range job.Invocations {
 		s := DryRunSession{Session: cmd.Index}
 		// Verbatim: secrets never reach argv (ascp reads them from its
 		// environment), and replacing a short one inside arguments would
 		// only corrupt them and show where it occurs.
 		s.Argv = append([]string{job.AscpPath, "-M", PortPlaceholder, "-u", jobID}, cmd.Args...)
-		if len(cmd.Env) > 0 {
-			s.Env = map[string]string{}
-			for _, kv := range cmd.Env {
-				name, value, _ := strings.Cut(kv, "=")
-				if ascp.IsSecretEnv(name) || contains(cmd.Secrets, value) {
-					value = Redacted
-				}
-				s.Env[name] = value
+		s.Env = map[string]string{}
+		for _, kv := range cmd.Env {
+			name, value, _ := strings.Cut(kv, "=")
+			if ascp.IsSecretEnv(name) || contains(cmd.Secrets, value) {
+				value = Redacted
 			}
+			s.Env[name] = value
+		}
+		// ascp starts with asession's environment: a password exported
+		// there is used when the spec has none, and a dry run that hid it
+		// would not show what runs.
+		for _, name := range ascp.CredentialEnv() {
+			value := os.Getenv(name)
+			if _, fromJob := s.Env[name]; value == "" || fromJob {
+				continue
+			}
+			if ascp.IsSecretEnv(name) || in.Agent.SecretCookie && name == schema.Playing(schema.AgentSecret).Env {
+				value = Redacted
+			}
+			s.Env[name] = value
+			s.Inherited = append(s.Inherited, name)
+		}
+		if len(s.Env) == 0 {
+			s.Env = nil
 		}
 		if l := cmd.ListFile; l != nil {
 			lines, err := l.Load()

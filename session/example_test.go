@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -52,7 +54,9 @@ func ExampleDryRun() {
 	if e != nil {
 		panic(e)
 	}
-	fmt.Println(report.Envelope, report.Sessions[0].Argv[5:], report.Sessions[0].Env)
+	// The list file's path with / whatever the system, for one output.
+	argv := strings.Split(filepath.ToSlash(strings.Join(report.Sessions[0].Argv[5:], "\x00")), "\x00")
+	fmt.Println(report.Envelope, argv, report.Sessions[0].Env)
 	// Output: session [-k 3 -q --mode=send --host=h --file-list=<private-temp-dir>/paths.txt --dest64 Lw==] map[ASPERA_SCP_TOKEN:*** ASPERA_TEST_REDIS_DISABLE:true]
 }
 

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -35,12 +37,15 @@ type hostileRun struct {
 	slowOut        bool           // stdout is a pipe read slowly
 	commands       io.Reader      // the command channel
 	cancelAfter    time.Duration  // cancel the run's context after this long
+	cancelOnFile   string         // cancel the run's context once this file exists
 	cancelAtAccept bool           // cancel the run's context as ascp's connection is accepted
 	env            []string       // NAME=value for the hostile ascp
 	spec           map[string]any // spec fields added to the default ones
 	agent          map[string]any // the session envelope's agent, if any
 	secrets        []string       // must never appear on stdout
 	jobID          string         // Options.JobID (empty: a random one)
+	ascpsim        string         // not a hostile scenario: ascpsim, with this ASCPSIM_ROOT
+	summaryFile    string         // Options.SummaryFile
 }
 
 type hostileResult struct {
@@ -74,6 +79,12 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		"direction": "send", "paths": []map[string]string{{"source": "/x"}},
 		"EX_ascp_args": []string{"--hostile=" + h.scenario, "--pidfile=" + pidfile},
 	}
+	if h.ascpsim != "" {
+		// The test binary is then ascpsim (TestMain), moving real files.
+		delete(fields, "EX_ascp_args")
+		t.Setenv(ascpsimEnv, "1")
+		t.Setenv("ASCPSIM_ROOT", h.ascpsim)
+	}
 	for k, v := range h.spec {
 		fields[k] = v
 	}
@@ -87,6 +98,21 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		t.Fatal(problems)
 	}
 	in.FileListFolder = dir
+	// The stand-in ascp holds its connection until asession has looked
+	// up the connection's owner, as a real one does for at least its SSH
+	// handshake: a stand-in that wrote everything and exited within
+	// microseconds could not be told from a stranger that closed at once.
+	vetted := filepath.Join(dir, "vetted")
+	if err := os.Mkdir(vetted, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOSTILE_VETTED_DIR", vetted)
+	testHookVetted = func(c net.Conn, _ peer) {
+		if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+			_ = os.WriteFile(filepath.Join(vetted, strconv.Itoa(a.Port)), nil, 0o600)
+		}
+	}
+	defer func() { testHookVetted = nil }()
 	for _, kv := range h.env {
 		name, value, _ := strings.Cut(kv, "=")
 		t.Setenv(name, value)
@@ -126,6 +152,18 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 	if h.cancelAfter > 0 {
 		time.AfterFunc(h.cancelAfter, cancel)
 	}
+	if h.cancelOnFile != "" {
+		go func() {
+			// Polled, not timed: a loaded machine takes its time.
+			for ctx.Err() == nil {
+				if _, err := os.Stat(h.cancelOnFile); err == nil {
+					cancel()
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}()
+	}
 	if h.cancelAtAccept {
 		// The cancellation is seen before the connection is handed over.
 		testHookAccepted = func() { cancel(); time.Sleep(100 * time.Millisecond) }
@@ -142,8 +180,11 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 			CancelGrace:    time.Second,
 			StallTimeout:   h.stall,
 			Commands:       h.commands,
-			Out:            events.NewWriter(out),
-			Log:            hostileLog(t),
+			SummaryFile:    h.summaryFile,
+			// The scenario is given as EX_ascp_args: a trusted test input.
+			AllowSessionOverrides: true,
+			Out:                   events.NewWriter(out),
+			Log:                   hostileLog(t),
 		})
 	}()
 	var o *Outcome
@@ -170,7 +211,7 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		t.Errorf("%d stdout lines hold a secret", sink.leaks)
 	}
 	if sink.invalid > 0 {
-		t.Errorf("%d stdout lines are not JSON objects with a type", sink.invalid)
+		t.Errorf("%d stdout lines are not JSON objects with a type, each key once", sink.invalid)
 	}
 	if got := sink.last(); gjson.Get(got, "type").Str != "summary" {
 		t.Errorf("last line is not the summary: %.200s", got)
@@ -300,6 +341,9 @@ func TestHostileInventedFieldNames(t *testing.T) {
 // open: the relay must not wait for ever, and the child must not outlive
 // the run.
 func TestHostileOrphanHoldsSocket(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows cannot hand a child a socket as an extra file (TCPConn.File, ExtraFiles), so the hostile ascp cannot leave this orphan")
+	}
 	r := hostileRun{scenario: "orphan-holds-socket"}.run(t)
 	if r.outcome.ExitCode != ExitOK {
 		t.Errorf("exit %d (%v), want 0", r.outcome.ExitCode, r.outcome.Err)
@@ -354,6 +398,13 @@ func TestHostileEchoesSecrets(t *testing.T) {
 	if r.sink.counts["SESSION"] != 1 {
 		t.Errorf("SESSION lines: %d", r.sink.counts["SESSION"])
 	}
+	// The field named by the password keeps its value under "***" (the
+	// second such name is dropped: one key once), and of the two User
+	// fields the first, redacted, is the one written.
+	if got := r.sink.first["SESSION"]; gjson.Get(got, `\*\*\*`).Str != "named by the password" ||
+		gjson.Get(got, "user").Str != "u:***@h" {
+		t.Errorf("SESSION line %s", got)
+	}
 }
 
 // endlessCommands is a command channel of RATE commands that never ends.
@@ -383,7 +434,8 @@ type lineSink struct {
 	lastLines []string
 	watch     [][]byte // strings that must not appear
 	leaks     int
-	errors    []string // the first error lines
+	errors    []string          // the first error lines
+	first     map[string]string // the first line of each type
 }
 
 const maxKept = 64 << 10
@@ -423,6 +475,17 @@ func (s *lineSink) line() {
 	// A cut line can only be checked for its type.
 	if cut && !strings.HasPrefix(line, `{"type":"`) || !cut && !json.Valid([]byte(line)) {
 		s.invalid++
+	} else if !cut {
+		// Each key once: consumers disagree on which duplicate wins.
+		keys := map[string]bool{}
+		gjson.Parse(line).ForEach(func(k, _ gjson.Result) bool {
+			if keys[k.Str] {
+				s.invalid++
+				return false
+			}
+			keys[k.Str] = true
+			return true
+		})
 	}
 	for _, w := range s.watch {
 		if strings.Contains(line, string(w)) {
@@ -433,6 +496,12 @@ func (s *lineSink) line() {
 		typ = "?"
 	}
 	s.counts[typ]++
+	if s.first == nil {
+		s.first = map[string]string{}
+	}
+	if _, seen := s.first[typ]; !seen && len(line) < 64<<10 {
+		s.first[typ] = line
+	}
 	if typ == "error" && len(s.errors) < 16 {
 		s.errors = append(s.errors, line)
 	}

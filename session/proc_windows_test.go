@@ -3,17 +3,22 @@ package session
 import (
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/windows"
 )
 
-// processExists reports whether pid names a running process: on Windows
-// FindProcess opens it, which fails once it is gone.
+// processExists reports whether pid names a process that has not exited.
+// A Windows process object outlives the process while any handle to it is
+// open (asession's own, until it waits), so opening it is not enough: the
+// object is signalled once the process has exited.
 func processExists(pid int) bool {
-	p, err := os.FindProcess(pid)
+	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
 	if err != nil {
 		return false
 	}
-	_ = p.Release()
-	return true
+	defer windows.CloseHandle(h)
+	ev, err := windows.WaitForSingleObject(h, 0)
+	return err == nil && ev == uint32(windows.WAIT_TIMEOUT)
 }
 
 func killPid(pid int) {

@@ -11,6 +11,7 @@ import (
 	"github.com/faspkit/asession/ascp"
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/account"
 	"github.com/faspkit/asession/internal/benchreport/mix"
 )
 
@@ -76,10 +77,10 @@ func devNull(b *testing.B) *os.File {
 // output goes to /dev/null through the events.Writer. One op is one frame
 // of the START/STATS/STOP mix (9, 14 and 15 fields).
 //
-// The stream cycles 2000 files, so the tracker's set of finished files
+// The stream cycles 2000 files, so the account's set of finished files
 // stays small; "distinct" sends ever new files instead, as a transfer of
 // millions does, made a chunk at a time with the timer stopped (no
-// ledger: it follows a list of the stream's sources).
+// list: the account follows a list of the stream's sources).
 func BenchmarkRelayFrames(b *testing.B) {
 	for _, c := range []struct {
 		name   string
@@ -89,15 +90,15 @@ func BenchmarkRelayFrames(b *testing.B) {
 			src := newMixStream()
 			opts := Options{Out: events.NewWriter(devNull(b)), Events: c.events}
 			opts.defaults()
-			j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
 			// As relay builds it, for a spec with a password and a list
-			// of the stream's sources, which the ledger follows.
+			// of the stream's sources, which the account follows.
 			list := &ascp.ListFile{Option: "--file-list"}
 			for i := 0; i < mixFiles; i++ {
 				src, _ := mix.Names(i)
 				list.Lines = append(list.Lines, src)
 			}
-			fr := frameRelay{job: j, session: 1, raw: opts.Events != EventsProgress, ledger: newLedger(list),
+			j := &job{opts: &opts, acct: account.New(account.Options{Sessions: 1, List: list})}
+			fr := frameRelay{job: j, session: 1, raw: opts.Events != EventsProgress,
 				redact: newFrameRedactor([]string{benchPassword}, false)}
 			reader := mgmt.NewReader(src)
 			fr.makeLines(reader)
@@ -109,7 +110,7 @@ func BenchmarkRelayFrames(b *testing.B) {
 		src := &distinctFiles{b: b}
 		opts := Options{Out: events.NewWriter(devNull(b)), Events: EventsAll}
 		opts.defaults()
-		j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
+		j := &job{opts: &opts, acct: account.New(account.Options{Sessions: 1})}
 		fr := frameRelay{job: j, session: 1, raw: true, redact: newFrameRedactor([]string{benchPassword}, false)}
 		reader := mgmt.NewReader(src)
 		fr.makeLines(reader)
@@ -259,7 +260,7 @@ func TestRelayFrameSteadyStateDoesNotAllocate(t *testing.T) {
 	src := newMixStream()
 	opts := Options{Out: events.NewWriter(io.Discard)}
 	opts.defaults()
-	j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
+	j := &job{opts: &opts, acct: account.New(account.Options{Sessions: 1})}
 	fr := frameRelay{job: j, session: 1, raw: true, redact: newFrameRedactor([]string{benchPassword}, false)}
 	reader := mgmt.NewReader(src)
 	fr.makeLines(reader)

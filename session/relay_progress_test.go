@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/account"
 )
 
 // The relay reads the clock for progress only every few frames of a
@@ -17,6 +19,9 @@ import (
 // progress during it, not only at its end, and a frame the input goes
 // idle after must still be followed by its line at once.
 func TestProgressLinesDuringABurst(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows' clock moves in ticks of 0.5 to 15.6 ms: a burst parsed within one tick shows no time passing, whatever the interval")
+	}
 	const frames = 200
 	var in strings.Builder
 	for i := 1; i <= frames; i++ {
@@ -25,7 +30,7 @@ func TestProgressLinesDuringABurst(t *testing.T) {
 	var out bytes.Buffer
 	opts := Options{Out: events.NewWriter(&out), Events: EventsAll, ProgressInterval: time.Nanosecond}
 	opts.defaults()
-	j := &job{opts: &opts, tracker: events.NewTracker(1, nil)}
+	j := &job{opts: &opts, acct: account.New(account.Options{Sessions: 1})}
 	fr := frameRelay{job: j, session: 1, raw: true}
 	// The whole stream is in the reader's buffer at once: a burst, idle
 	// only after the last frame.

@@ -18,6 +18,7 @@ import (
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/ascp/proc"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/account"
 )
 
 const (
@@ -30,16 +31,6 @@ const (
 // listens and before ascp starts: a test can race ascp to the port.
 var testHookListening func(port int)
 
-// testHookAccepted, when set by a test, runs in the accepting goroutine
-// between ascp's connection being accepted and its being handed over: a
-// test can cancel the job in that window.
-var testHookAccepted func()
-
-// lateConnectionWait is how long a job cancelled while waiting for ascp's
-// connection still looks for one already made: an ascp that has connected
-// is stopped with CANCEL over its port, as the user asked, not killed.
-const lateConnectionWait = 250 * time.Millisecond
-
 // runner drives one attempt of one session: one ascp process.
 type runner struct {
 	job     *job
@@ -47,7 +38,6 @@ type runner struct {
 	args    []string
 	attempt int
 	replay  []*Command // commands an earlier attempt took and did not finish
-	alone   bool       // a retry of a multi-session job's sessions as one ascp, without -C
 	proc    *proc.Process
 
 	mu        sync.Mutex
@@ -76,7 +66,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 	opts := r.job.opts
 	ln, err := listenLoopback()
 	if err != nil {
-		return outcome(events.NewError(events.FromConnect, 0, "cannot open the management port: "+err.Error()), ExitNoAscp)
+		return outcome(events.NewError(events.FromConnect, 0, "cannot open the management port: "+err.Error()).WithCause(err), ExitNoAscp)
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
@@ -140,103 +130,6 @@ func (r *runner) withTerminal(o *Outcome) *Outcome {
 	return o
 }
 
-// accept waits for ascp's management connection, and for everything that
-// can happen instead: ascp exits, asks for a password, or takes too long.
-// Any local process can connect to the port: a connection from anything but
-// ascp or its descendants is refused with an error line, and the wait goes
-// on for ascp's own.
-func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcome) {
-	type accepted struct {
-		conn net.Conn
-		err  error
-	}
-	ch := make(chan accepted, 1)
-	next := func() {
-		go func() {
-			c, err := ln.Accept()
-			if err == nil && testHookAccepted != nil {
-				testHookAccepted()
-			}
-			ch <- accepted{c, err}
-		}()
-	}
-	next()
-	timeout := r.job.opts.ConnectTimeout
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		select {
-		case a := <-ch:
-			if a.err != nil {
-				return nil, outcome(events.NewError(events.FromConnect, 0, "management port failed: "+a.err.Error()), ExitNoAscp)
-			}
-			if r.admit(a.conn) {
-				return a.conn, nil
-			}
-			next()
-		case <-r.proc.Exited():
-			// ascp may have connected, written its frames and exited before
-			// this select saw the connection: the backlog still holds it.
-			select {
-			case a := <-ch:
-				if a.err == nil && r.admit(a.conn) {
-					return a.conn, nil
-				}
-			case <-time.After(250 * time.Millisecond):
-			}
-			status := r.proc.ExitCode()
-			e := events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp exited with status %d before connecting to the management port", status))
-			e.ExitStatus = &status
-			return nil, outcome(e, ExitNoAscp)
-		case prompt := <-r.proc.Prompt():
-			return nil, outcome(r.promptError(prompt), ExitFailed)
-		case <-timer.C:
-			return nil, outcome(events.NewError(events.FromConnect, 0,
-				fmt.Sprintf("ascp did not connect to the management port within %s", timeout)), ExitNoAscp)
-		case <-ctx.Done():
-			// ascp may have connected just as the job was cancelled: its
-			// connection is taken, and the relay stops it with CANCEL.
-			select {
-			case a := <-ch:
-				if a.err == nil && r.admit(a.conn) {
-					return a.conn, nil
-				}
-			case <-time.After(lateConnectionWait):
-			}
-			return nil, outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled before ascp connected"), ExitFailed)
-		}
-	}
-}
-
-// peerGoneWait is how long a connection whose peer has already closed it
-// waits for ascp's exit: only ascp's own quick exit explains such a peer.
-const peerGoneWait = 2 * time.Second
-
-// admit reports whether conn comes from ascp; a foreign connection is
-// closed and reported on the output.
-func (r *runner) admit(conn net.Conn) bool {
-	verdict, who := identifyPeer(conn, r.proc.Pid())
-	if verdict == peerGone {
-		select {
-		case <-r.proc.Exited():
-			verdict = peerOurs
-		case <-time.After(peerGoneWait):
-		}
-	}
-	if verdict == peerForeign || verdict == peerGone {
-		conn.Close()
-		e := events.NewError(events.FromConnect, 0, "refused a management connection from "+who+": only the ascp asession started may connect")
-		if r.cmd.Sessions > 1 {
-			e.Session = r.cmd.Index
-		}
-		_ = r.job.opts.Out.Event(e)
-		_ = r.job.opts.Out.Flush()
-		r.log().Warn().Str("peer", who).Int("session", r.cmd.Index).Msg("refused a foreign management connection")
-		return false
-	}
-	return true
-}
-
 // promptError names the credential the spec lacks: a prompt means ascp
 // would wait for a human who is not there.
 func (r *runner) promptError(prompt string) *events.Error {
@@ -270,7 +163,7 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 		watchers.Wait()
 	}()
 
-	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, ledger: r.job.ledgers[r.cmd.Index-1], verify: r.job.verify, single: r.cmd.Sessions == 1 || r.alone,
+	fr := frameRelay{job: r.job, session: r.cmd.Index, raw: opts.Events != EventsProgress, checks: r.job.checks,
 		redact: newFrameRedactor(r.cmd.Secrets, r.job.in.Agent.SecretCookie)}
 	if r.cmd.Sessions > 1 {
 		fr.extra = []byte(`"session":` + strconv.Itoa(r.cmd.Index))
@@ -279,16 +172,12 @@ func (r *runner) relay(ctx context.Context, conn net.Conn) *Outcome {
 	guard.frames = &reader.Stats.Frames
 	fr.makeLines(reader)
 	streamError := r.relayFrames(conn, reader, &fr)
-	r.forgiveLate(&fr)
 	_ = opts.Out.Flush()
 	streamError = r.endStream(conn, guard, streamError)
 	// ascp closes the stream as it exits. A slow exit is not a failure:
 	// give it longer than the cancel grace before calling it hung.
 	r.proc.WaitOrKill(max(opts.CancelGrace, exitWait))
-	if reason := r.stopReason(); reason != nil {
-		return r.withTerminal(reason)
-	}
-	return r.decide(&fr, streamError, reader.Stats)
+	return r.decide(streamError, reader.Stats)
 }
 
 // watch starts what runs beside the relay until relayDone closes: the
@@ -322,7 +211,10 @@ func (r *runner) watch(ctx context.Context, conn net.Conn, guard *streamGuard, r
 	}()
 	go func() {
 		defer watchers.Done()
-		r.job.commands.forward(r.cmd.Index, conn, relayDone, r.replay, r.job.ledgers[r.cmd.Index-1])
+		acct, session := r.job.acct, r.cmd.Index
+		r.job.commands.forward(session, conn, relayDone, r.replay, func(cmd *Command, sent bool) {
+			acct.Taken(session, cmd, cmd.Type, commandSource(cmd), sent)
+		})
 	}()
 	return &watchers
 }
@@ -332,8 +224,9 @@ func (r *runner) watch(ctx context.Context, conn net.Conn, guard *streamGuard, r
 // clean end.
 func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay) error {
 	opts := r.job.opts
-	checked := false
 	for {
+		// The connection was proven to be ascp's, its first message
+		// carrying this job's id, before it was handed over (accept.go).
 		f, line, err := fr.next(reader)
 		if err != nil {
 			_ = fr.writeBatch()
@@ -342,42 +235,12 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 			}
 			return nil
 		}
-		if !checked {
-			// ascp repeats -u as UserStr in every message: a first
-			// message without this job's id is not from the ascp we
-			// started.
-			checked = true
-			if u, _ := f.Lookup(fieldUserStr); string(u) != opts.JobID {
-				fr.batch = fr.batch[:0] // its line is not relayed
-				r.stopWith(outcome(events.NewError(events.FromConnect, 0,
-					fmt.Sprintf("the first management message has UserStr %q, not this job's id: the peer is not the ascp asession started", truncate(string(u), 80))), ExitFailed))
-				r.proc.Kill()
-				return nil
-			}
-		}
 		if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
-			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()), ExitFailed))
+			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()).WithCause(err), ExitFailed))
 			r.cancel(conn, opts.CancelGrace)
 			return nil
 		}
 	}
-}
-
-// forgiveLate looks again at the files this attempt failed: a session of
-// several may report a source missing before the relay of the one that
-// delivered it has seen its STOP.
-func (r *runner) forgiveLate(fr *frameRelay) {
-	left := fr.pending[:0]
-	for _, h := range fr.pending {
-		if r.job.sent.hasHash(h) {
-			fr.failed--
-			fr.forgiven++
-			r.job.tracker.Forgive(r.cmd.Index, h)
-		} else {
-			left = append(left, h)
-		}
-	}
-	fr.pending = left
 }
 
 // endStream stops what the end of the stream says must stop: a connection
@@ -402,60 +265,28 @@ func (r *runner) endStream(conn net.Conn, guard *streamGuard, streamError error)
 	return streamError
 }
 
-// decide tells how the attempt ended from the last frame, the stream
-// and ascp's exit status.
-func (r *runner) decide(fr *frameRelay, streamError error, stats mgmt.ReaderStats) *Outcome {
-	status := r.proc.ExitCode()
-	finalType, errorCode, errorDesc := fr.finalType, fr.errorCode, fr.errorDesc
-	// ascp's closing ERROR says that files failed, not the session.
-	filesFailed := finalType == "ERROR" && (errorCode == events.CodeSomeFileErrors || errorCode == fr.fileCode)
-	// Every file ascp failed had been delivered, by an earlier attempt or
-	// another session, and its source removed since: the session is done.
-	delivered := filesFailed && fr.forgiven > 0 && fr.failed == 0
-	// A session of several whose only failures are files it could not
-	// read may have lost a race with another session that delivered them
-	// and removed their sources, its STOP not relayed yet: the others
-	// finish, then the job looks at what no session delivered.
-	filesOnly := filesFailed && !fr.single && fr.failed > 0 && fr.failed == len(fr.pending)
-	var e *events.Error
-	switch {
-	case filesOnly:
-		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
-		e.ExitStatus = &status
-		o := r.withTerminal(outcome(e, ExitFailed))
-		o.retryAlone = true
-		o.undelivered = fr.pending
-		return o
-	case delivered && fr.single:
-		r.log().Info().Int("files", fr.forgiven).Int("session", r.cmd.Index).
-			Msg("the files ascp could not find again had been delivered before")
-		return &Outcome{ExitCode: ExitOK}
-	case delivered:
-		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
-		e.ExitStatus = &status
-		o := r.withTerminal(outcome(e, ExitFailed))
-		o.retryAlone = true
-		return o
-	case finalType == "ERROR":
-		e = events.NewError(events.FromAscpError, errorCode, errorDesc)
-	case streamError != nil && streamError != mgmt.ErrIncomplete:
-		e = events.NewError(events.FromStream, 0, "unreadable management stream: "+streamError.Error())
-	case finalType == "DONE" && status == 0:
-		return &Outcome{ExitCode: ExitOK}
-	case finalType == "DONE":
-		e = events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp reported DONE but exited with status %d", status))
-	default:
-		desc := fmt.Sprintf("ascp exited with status %d without a final DONE or ERROR message", status)
-		if streamError == mgmt.ErrIncomplete {
-			desc += " (its last message was cut off)"
-		}
-		if n := stats.StrayLines + stats.MalformedLines; n > 0 {
-			desc += fmt.Sprintf("; %d lines it sent were not management messages", n)
-		}
-		e = events.NewError(events.FromAscpExit, 0, desc)
+// decide tells how the attempt ended: the account's verdict, from the
+// frames, the stream and ascp's exit status, or why asession stopped it.
+func (r *runner) decide(streamError error, stats mgmt.ReaderStats) *Outcome {
+	stopped := r.stopReason()
+	end := account.End{ExitStatus: r.proc.ExitCode(), Stream: streamError, Strays: int(stats.StrayLines + stats.MalformedLines)}
+	if stopped != nil {
+		end.Stopped = stopped.Err
 	}
-	e.ExitStatus = &status
-	return r.withTerminal(outcome(e, ExitFailed))
+	v := r.job.acct.EndAttempt(r.cmd.Index, end)
+	if v.Forgiven > 0 && v.Err == nil {
+		r.log().Info().Int("files", v.Forgiven).Int("session", r.cmd.Index).
+			Msg("the files ascp could not find again had been delivered before")
+	}
+	switch {
+	case v.Err == nil:
+		return &Outcome{ExitCode: ExitOK}
+	case stopped != nil:
+		return r.withTerminal(stopped)
+	}
+	o := r.withTerminal(outcome(v.Err, ExitFailed))
+	o.shared = v.Shared
+	return o
 }
 
 // frameRelay is relay's work for one frame, factored out so that the
@@ -468,8 +299,7 @@ type frameRelay struct {
 	extra   []byte // `"session":N` on jobs of several sessions
 	raw     bool   // write the frames' own lines
 	redact  frameRedactor
-	ledger  *ledger   // nil in benchmarks of the bare relay
-	verify  *verifier // --verify; nil without it
+	checks  *fileChecks // --verify, --checksums, --manifest; nil without them
 
 	// lines reads the frames and makes their lines when raw, into batch,
 	// handed to the Writer when the input goes idle, a progress line is
@@ -477,25 +307,6 @@ type frameRelay struct {
 	lines      *events.Transcoder
 	batch      []byte
 	batchLimit int
-
-	finalType string // DONE or ERROR, once seen
-	errorCode int
-	errorDesc string
-	// FILEERRORs of this attempt: for sources delivered before, by an
-	// earlier attempt or another session (forgiven), and the others
-	// (failed). An ascp that sends every file left (single: a job of one
-	// session, or the retry of a multi-session job as one ascp) is then
-	// done; a session of several is not: it may have left a file to
-	// another by its position in the list, and a source gone changes the
-	// positions, so the job checks what no session delivered
-	// (retryAlone).
-	single           bool
-	forgiven, failed int
-	// fileCode is the Code of the attempt's first FILEERROR, forgiven or
-	// not: the one ascp's closing ERROR repeats. A failed file may be
-	// forgiven later (forgiveLate), so the code is not kept per kind.
-	fileCode int
-	pending  []uint64 // NameHash of the failed ones: another session's STOP may come later
 
 	// burst counts down the frames of a burst until the clock is read
 	// again for progress (see frame).
@@ -563,53 +374,24 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 		// The line was made before: make it again without the secret.
 		fr.batch = fr.lines.AppendFrame(fr.batch[:line], f)
 	}
-	t := f.Type()
-	if fr.ledger != nil {
-		fr.ledger.observe(t, f)
-	}
 	j := fr.job
-	// One switch on the type, which Go compiles to compares of the length
-	// first: a chain of bytes.Equal was ≈ 3 % of a frame.
-	switch string(t) {
-	case "DONE":
-		fr.finalType = "DONE"
-	case "ERROR":
-		fr.finalType = "ERROR"
-		code, _ := f.Lookup(fieldCode)
-		fr.errorCode, _ = strconv.Atoi(string(code))
-		desc, _ := f.Lookup(fieldDescription)
-		fr.errorDesc = string(desc)
-	case "SESSION":
+	// The account says whether the frame finished a file, and how.
+	finished := j.acct.Observe(fr.session, f)
+	if string(f.Type()) == "SESSION" {
 		// Once per attempt: the id ties the job to ascp's own logs.
-		if id, ok := f.Lookup(fieldSessionID); ok {
-			fr.job.sessionStarted(string(id))
-		}
-	case "STOP":
-		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
-			j.sent.add(src)
-		}
-		if fr.verify != nil {
-			fr.verify.stop(fr.session, f)
-		}
-	case "SKIP":
-		if src, ok := f.Lookup(fieldSource); ok && j.keepSent {
-			j.sent.add(src)
-		}
-	case "FILEERROR":
-		if code, ok := f.Lookup(fieldCode); ok && fr.fileCode == 0 {
-			fr.fileCode, _ = strconv.Atoi(string(code))
-		}
-		if name, _ := f.Lookup(fieldFile); j.sent.has(name) {
-			// Not a failed file: it was delivered before.
-			fr.forgiven++
-			t = nil
-		} else {
-			fr.failed++
-			fr.pending = append(fr.pending, events.NameHash(name))
+		if id, ok := f.Lookup(mgmt.NameSessionID); ok {
+			j.sessionStarted(string(id))
 		}
 	}
-	if t != nil {
-		j.tracker.Observe(fr.session, f)
+	if finished != account.ItemPending && fr.checks != nil {
+		// The file is complete at its destination. Its line goes out
+		// first, so that a check's error line follows it; and the
+		// account has counted it, as a failed check moves it to the
+		// failed.
+		if err := fr.writeBatch(); err != nil {
+			return err
+		}
+		fr.checks.complete(fr.session, f, finished)
 	}
 	if j.opts.OnFrame != nil {
 		j.opts.OnFrame(fr.session, f)
@@ -643,13 +425,6 @@ func (fr *frameRelay) frame(f *mgmt.Frame, line int, idle bool) error {
 	}
 	return nil
 }
-
-var (
-	fieldSessionID   = mgmt.NewName("SessionId")
-	fieldCode        = mgmt.NewName("Code")
-	fieldDescription = mgmt.NewName("Description")
-	fieldUserStr     = mgmt.NewName("UserStr")
-)
 
 // truncate shortens s to at most n bytes for a message.
 func truncate(s string, n int) string {

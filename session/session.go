@@ -6,14 +6,12 @@
 package session
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"syscall"
 	"time"
@@ -24,6 +22,7 @@ import (
 	"github.com/faspkit/asession/ascp/install"
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/account"
 	"github.com/faspkit/asession/schema"
 )
 
@@ -105,10 +104,12 @@ type Options struct {
 	// Commands is the command channel: JSON lines after the spec (nil:
 	// none). Before the summary, a reader with SetReadDeadline (a
 	// net.Conn, an os.Pipe, a pollable *os.File) is interrupted and the
-	// goroutine reading it joined, its deadline cleared again. Any other
-	// reader cannot be interrupted: that goroutine stays blocked in Read
-	// until the next line or end of input, and then writes and sends
-	// nothing.
+	// goroutine reading it joined, its deadline cleared again; on Windows
+	// so is a reader of a pipe or console handle (an *os.File, or a reader
+	// with the Fd method of the file it reads through): its blocked Read
+	// is cancelled. Any other reader cannot be interrupted: that goroutine
+	// stays blocked in Read until the next line or end of input, and then
+	// writes and sends nothing.
 	Commands io.Reader
 	Out      *events.Writer // JSON lines; nil discards them
 	Log      zerolog.Logger
@@ -136,6 +137,27 @@ type Options struct {
 	// SummaryFile, when set, receives the summary line (mode 0600, replaced
 	// atomically) on every outcome that writes one.
 	SummaryFile string
+	// Explicit reports whether the caller chose the option of that name
+	// (OptionRetries, ...): the session object's agent options (resume,
+	// spawn_timeout_sec, spawn_delay_sec) apply, once, to the others. nil:
+	// an option is the caller's when it is not zero.
+	Explicit func(option string) bool
+
+	// Checksums, when set, are the expected checksums of the job's files
+	// (--checksums; ReadChecksumsFile): each file delivered or found
+	// already there that it lists is hashed and compared; a difference,
+	// or a listed file the job did not deliver, fails the job.
+	Checksums *ChecksumList
+	// Manifest, when set, receives the SHA-256 of every file delivered or
+	// already there, in ManifestFormat (default sha256sum), mode 0600,
+	// replaced atomically once the job ends.
+	Manifest       string
+	ManifestFormat ManifestFormat
+	// AllowSessionOverrides lets the job description choose what only a
+	// trusted caller may: the session object's sdk and file_list_folder,
+	// and raw ascp arguments (agent.ascp_args, EX_ascp_args). Without it
+	// such an input is refused (see trust.go).
+	AllowSessionOverrides bool
 }
 
 // EnvAscp names the environment variable with the path of the ascp to run
@@ -198,12 +220,9 @@ type Outcome struct {
 	Err      *events.Error   // nil when it completed
 	Summary  *events.Summary // set for a whole job
 
-	// retryAlone: a session of several failed in a way a retry can mend;
-	// the job retries once the other sessions are done (retryAlone).
-	retryAlone bool
-	// undelivered holds the NameHash of the files a session failed that
-	// another session may deliver later (see runner.decide's filesOnly).
-	undelivered []uint64
+	// shared: one session of several failed in a way the job decides
+	// once the other sessions have ended (the retry driver's table).
+	shared bool
 }
 
 func outcome(e *events.Error, code int) *Outcome { return &Outcome{ExitCode: code, Err: e} }
@@ -213,6 +232,8 @@ type PrepareOptions struct {
 	Ascp      string        // explicit ascp path; empty: $ASESSION_ASCP, then a search
 	ListDir   string        // folder of the list file; Run creates a private one
 	NewXferID func() string // nil: random tags.aspera.xfer_id
+	// AllowSessionOverrides is Options.AllowSessionOverrides.
+	AllowSessionOverrides bool
 }
 
 // Prepared is a job ready to start: ascp found, its invocations built.
@@ -229,6 +250,9 @@ type Prepared struct {
 // Prepare locates ascp and builds the job's commands. Its error is an
 // *events.Error, the job's error line; ExitCodeOf gives its exit code.
 func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, error) {
+	if err := checkOverrides(in, opts.AllowSessionOverrides); err != nil {
+		return nil, err
+	}
 	path, searched, err := install.LocateSDK(ascpPath(opts.Ascp), in.SDK)
 	if err == nil && in.Spec.Bool("use_ascp4") {
 		searched = nil
@@ -323,18 +347,18 @@ type job struct {
 	opts     *Options
 	in       *schema.Input
 	prepared *Prepared
-	tracker  *events.Tracker
+	// acct is the job's account: what it was asked to move and what ascp
+	// said became of it (internal/account). Progress, retries and the
+	// verdict are read from it.
+	acct     *account.Account
 	progress []byte // reused buffer for progress lines
 	progMu   sync.Mutex
 	commands *commandRouter
-	ledgers  []*ledger // one per session: what its attempts finished
-	listDir  string    // the private folder of the list files
-	verify   *verifier // --verify; nil without it
-	sent     delivered // sources ascp reported transferred, all sessions
-	// keepSent: sent is needed, as sources may vanish once sent, or a
-	// multi-session job may retry as one ascp over what none delivered.
-	keepSent bool
-	verified *int // files verified, for the summary
+	listDir  string      // the private folder of the list files
+	checks   *fileChecks // --verify, --checksums, --manifest; nil without them
+	verified *int        // files verified, for the summary
+	// checksumCounts is how the files --checksums lists fared.
+	checksumCounts *events.ChecksumCounts
 
 	procs registry
 	start time.Time
@@ -353,7 +377,7 @@ type job struct {
 // nil when the transfer completed; otherwise it is the *events.Error that
 // explains why not (input problems included).
 func Transfer(ctx context.Context, input []byte, opts Options) (*events.Summary, error) {
-	in, inputErr := CheckInput(input, CheckOptions{})
+	in, inputErr := CheckInput(input, CheckOptions{AllowSessionOverrides: opts.AllowSessionOverrides})
 	if inputErr != nil {
 		return nil, inputErr
 	}
@@ -367,13 +391,13 @@ func Transfer(ctx context.Context, input []byte, opts Options) (*events.Summary,
 // Run executes a parsed job. Every event goes to opts.Out, ending with the
 // summary line; the returned Outcome carries the same summary.
 func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
-	ApplyAgent(&opts, in.Agent, nil)
+	applyAgent(&opts, in.Agent)
 	opts.defaults()
 	sessions := 1
 	if n := in.Spec.Int("multi_session"); n > 1 {
 		sessions = int(n)
 	}
-	j := &job{opts: &opts, in: in, tracker: events.NewTracker(sessions, nil), start: time.Now()}
+	j := &job{opts: &opts, in: in, acct: account.New(account.Options{Sessions: sessions}), start: time.Now()}
 	done := make(chan struct{})
 	var killer sync.WaitGroup
 	if opts.Kill != nil {
@@ -396,10 +420,11 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
-	if j.in.Agent.Verify {
-		if problems := checkVerify(j.in.Spec); problems != nil {
-			return outcome(InputError(problems), ExitUsage)
-		}
+	if err := checkOverrides(j.in, j.opts.AllowSessionOverrides); err != nil {
+		return outcome(err.(*events.Error), ExitUsage)
+	}
+	if o := j.checkFileChecks(); o != nil {
+		return o
 	}
 	dir, o := j.privateFolder()
 	if o != nil {
@@ -411,32 +436,17 @@ func (j *job) run(ctx context.Context) *Outcome {
 		return o
 	}
 	defer j.startVersionProbe(ctx, prepared.AscpPath)()
-	if o := j.setUp(prepared); o != nil {
+	if o := j.setUp(ctx, prepared); o != nil {
 		return o
 	}
-	results := j.runSessions(ctx, prepared)
-	verifyFailed := 0
-	if j.verify != nil {
-		verified, failed := j.verify.finish()
-		j.verified, verifyFailed = &verified, failed
+	o = j.runSessions(ctx)
+	checked := j.checks.finish()
+	j.verified, j.checksumCounts = checked.verified, checked.checksums
+	if o.Err != nil {
+		return o
 	}
-	// The first real failure explains the job; the others were cancelled
-	// because of it.
-	var first *Outcome
-	for _, r := range results {
-		if r.Err == nil {
-			continue
-		}
-		if first == nil || (first.Err.Source == events.FromCancel && r.Err.Source != events.FromCancel) {
-			first = r
-		}
-	}
-	if first != nil {
-		return first
-	}
-	if verifyFailed > 0 {
-		return outcome(events.NewError(events.FromVerify, 0,
-			fmt.Sprintf("%d files differ from the checksum ascp reported for them", verifyFailed)), ExitFailed)
+	if checked.err != nil {
+		return outcome(checked.err, ExitFailed)
 	}
 	return &Outcome{ExitCode: ExitOK}
 }
@@ -456,12 +466,12 @@ func (j *job) privateFolder() (string, *Outcome) {
 		// As IBM's runner, the session object's folder is created when
 		// missing; only the job's own folder inside it is private.
 		if err := os.MkdirAll(j.in.FileListFolder, 0o700); err != nil {
-			return "", outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()), ExitFailed)
+			return "", outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()).WithCause(err), ExitFailed)
 		}
 	}
 	dir, err := os.MkdirTemp(j.in.FileListFolder, "asession-")
 	if err != nil {
-		return "", outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()), ExitFailed)
+		return "", outcome(events.NewError(events.FromSetup, 0, "cannot create a private temporary folder: "+err.Error()).WithCause(err), ExitFailed)
 	}
 	j.listDir = dir
 	return dir, nil
@@ -470,7 +480,7 @@ func (j *job) privateFolder() (string, *Outcome) {
 // prepare locates ascp and builds its invocations, with the HTTP fallback
 // certificate they may need.
 func (j *job) prepare(dir string) (*Prepared, *Outcome) {
-	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
+	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir, AllowSessionOverrides: j.opts.AllowSessionOverrides})
 	if err != nil {
 		var e *events.Error
 		if !errors.As(err, &e) {
@@ -481,7 +491,7 @@ func (j *job) prepare(dir string) (*Prepared, *Outcome) {
 	j.prepared = prepared
 	if prepared.fallbackKey != "" && !(j.in.Spec.Has("EX_fallback_key") && j.in.Spec.Has("EX_fallback_cert")) {
 		if err := install.EnsureFallbackCert(prepared.fallbackKey, prepared.fallbackCert); err != nil {
-			return nil, outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()), ExitFailed)
+			return nil, outcome(events.NewError(events.FromSetup, 0, "cannot create the HTTP fallback certificate: "+err.Error()).WithCause(err), ExitFailed)
 		}
 	}
 	j.opts.Log.Debug().Str("ascp", prepared.AscpPath).Int("sessions", len(prepared.Invocations)).Str("job_id", j.opts.JobID).Msg("prepared")
@@ -513,21 +523,21 @@ func (j *job) startVersionProbe(ctx context.Context, ascpPath string) (wait func
 }
 
 // setUp writes the list file and readies what the sessions share: the
-// ledgers, the checksum verifier and the command channel, whose reader
+// account's items, the file checks and the command channel, whose reader
 // starts here.
-func (j *job) setUp(prepared *Prepared) *Outcome {
+func (j *job) setUp(ctx context.Context, prepared *Prepared) *Outcome {
 	if list := prepared.Invocations[0].ListFile; list != nil {
 		if err := list.Write(); err != nil {
-			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
+			return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()).WithCause(err), ExitFailed)
 		}
 	}
-	j.ledgers = newLedgers(prepared.Invocations)
+	j.acct.SetList(prepared.Invocations[0].ListFile)
 	releaseSetup(j)
-	j.keepSent = len(prepared.Invocations) > 1 || j.in.Spec.Bool("remove_after_transfer") ||
-		j.in.Spec.Bool("delete_source") || j.in.Spec.Has("move_after_transfer")
-	if j.in.Agent.Verify {
-		j.verify = newVerifier(j)
+	checks, err := newFileChecks(ctx, j)
+	if err != nil {
+		return outcome(events.NewError(events.FromSetup, 0, err.Error()).WithCause(err), ExitFailed)
 	}
+	j.checks = checks
 	keepalive := j.in.Spec.Bool("keepalive")
 	j.commands = newCommandRouter(len(prepared.Invocations), keepalive, j.opts.Out, j.opts.Log)
 	if j.opts.Commands != nil {
@@ -538,326 +548,6 @@ func (j *job) setUp(prepared *Prepared) *Outcome {
 	return nil
 }
 
-// runSessions runs every session of the job, spawn_delay_sec apart, and
-// then the retry a lone failing session may get; one outcome per session.
-//
-// One failing session cancels the others: the job has failed, and their
-// ascp processes must not run on unobserved. A failure a retry can mend
-// lets them finish instead (retryAlone).
-func (j *job) runSessions(ctx context.Context, prepared *Prepared) []*Outcome {
-	ctx, cancelOthers := context.WithCancelCause(ctx)
-	defer cancelOthers(nil)
-	results := make([]*Outcome, len(prepared.Invocations))
-	var wg sync.WaitGroup
-	for i := range prepared.Invocations {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			if i > 0 && j.opts.SpawnDelay > 0 {
-				// agent.spawn_delay_sec: session i starts i delays late.
-				select {
-				case <-ctx.Done():
-					results[i] = outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled before the session started"), ExitFailed)
-					return
-				case <-time.After(time.Duration(i) * j.opts.SpawnDelay):
-				}
-			}
-			results[i] = j.runSession(ctx, &prepared.Invocations[i])
-			if results[i].Err != nil && !results[i].retryAlone {
-				cancelOthers(errSessionFailed)
-			}
-		}(i)
-	}
-	wg.Wait()
-	if o := j.retryAlone(ctx, results); o != nil {
-		results = []*Outcome{o}
-	}
-	return results
-}
-
-var errSessionFailed = errors.New("another session of the job failed")
-
-// runSession runs one session's attempts: the first, then retries while
-// the error is retryable and attempts remain, resuming partial files.
-func (j *job) runSession(ctx context.Context, cmd *ascp.Invocation) *Outcome {
-	delay := j.opts.RetryDelay
-	led := j.ledgers[cmd.Index-1]
-	for attempt := 0; ; attempt++ {
-		replay := led.begin()
-		args := cmd.Args
-		if attempt > 0 && cmd.ListFile != nil && cmd.Sessions == 1 {
-			// The retry lists only what is not finished. (A session of
-			// a multi-session job cannot: ascp shares the files of the
-			// list among the sessions by their place in it.)
-			var err error
-			if args, err = j.retryList(cmd, attempt, led.writeLines); err != nil {
-				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
-			}
-		}
-		r := &runner{job: j, cmd: cmd, args: args, attempt: attempt, replay: replay}
-		o := r.run(ctx)
-		if o.Err == nil || o.retryAlone {
-			return o
-		}
-		retryable := retryable(o.Err) && ctx.Err() == nil
-		if retryable && attempt > 0 {
-			// Retries were made for this kind of error and it came back.
-			o.ExitCode = ExitRetries
-		} else if retryable && j.opts.Retries == 0 {
-			// The caller keeps retries for itself: tell it this one may work.
-			o.ExitCode = ExitTempFail
-		}
-		if retryable && cmd.ListFile != nil && cmd.Sessions == 1 && !j.in.Spec.Bool("keepalive") && !led.unfinished() {
-			// ascp confirmed every source before the error: there is
-			// nothing left to deliver, and nothing to retry.
-			j.opts.Log.Info().Int("code", o.Err.Code).Str("error", o.Err.Description).
-				Msg("every source was delivered before the error: the job is complete")
-			return &Outcome{ExitCode: ExitOK}
-		}
-		if !retryable || attempt >= j.opts.Retries {
-			return o
-		}
-		if cmd.Sessions > 1 && cmd.ListFile != nil && !j.in.Spec.Bool("keepalive") {
-			o.retryAlone = true
-			return o
-		}
-		if e := j.beforeRetry(ctx, o.Err, &delay, attempt, cmd.Index); e != nil {
-			return e
-		}
-	}
-}
-
-// beforeRetry counts a retry, shows willretry and waits the backoff.
-func (j *job) beforeRetry(ctx context.Context, e *events.Error, delay *time.Duration, attempt int, sessions ...int) *Outcome {
-	j.mu.Lock()
-	j.retries++
-	j.mu.Unlock()
-	for _, s := range sessions {
-		j.tracker.Retry(s)
-	}
-	j.emitProgress(true)
-	j.opts.Log.Warn().Int("code", e.Code).Str("error", events.Printable(e.Description)).Ints("sessions", sessions).
-		Dur("delay", *delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
-	select {
-	case <-ctx.Done():
-		return outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled while waiting to retry"), ExitFailed)
-	case <-time.After(*delay):
-	}
-	*delay = min(*delay*time.Duration(j.opts.RetryFactor), j.opts.RetryMaxDelay)
-	return nil
-}
-
-// retryAlone retries the failed sessions of a multi-session job once all
-// its sessions are done, as one ascp without -C over the sources no
-// session delivered. Retrying one session with its -C share cannot work:
-// ascp shares a list among the sessions by position, and a source gone
-// since (remove_after_transfer) shifts the shares, leaving files to
-// sessions that are not running. nil: nothing to retry this way.
-func (j *job) retryAlone(ctx context.Context, results []*Outcome) *Outcome {
-	var failed []int
-	var first *Outcome
-	for i, r := range results {
-		if r.Err != nil && !r.retryAlone {
-			return nil // a failure no retry mends
-		}
-		if r.retryAlone {
-			failed = append(failed, i+1)
-			if first == nil {
-				first = r
-			}
-		}
-	}
-	if first == nil || ctx.Err() != nil {
-		return nil
-	}
-	j.forgiveDelivered(results, failed)
-	cmd := j.prepared.Invocations[failed[0]-1]
-	// A keepalive session has no list file: its files came as STARTs,
-	// which the retry gets again, less those another session delivered.
-	var replay []*Command
-	if cmd.ListFile == nil {
-		replay = j.undeliveredCommands(failed)
-		if len(replay) == 1 && replay[0].Type == "DONE" {
-			// Every file asked for was delivered, and the session had
-			// been told it was done: nothing is left for a retry.
-			return &Outcome{ExitCode: ExitOK}
-		}
-	}
-	if cmd.ListFile != nil {
-		if _, end := j.leftToDeliver(cmd.ListFile); end != nil {
-			return end
-		}
-	}
-	if j.opts.Retries == 0 {
-		return first
-	}
-	for i := 0; i+1 < len(cmd.Args); i++ {
-		if cmd.Args[i] == "-C" {
-			cmd.Args = append(append([]string{}, cmd.Args[:i]...), cmd.Args[i+2:]...)
-			break
-		}
-	}
-	delay := j.opts.RetryDelay
-	o := first
-	for attempt := 0; ; attempt++ {
-		if e := j.beforeRetry(ctx, o.Err, &delay, attempt, failed...); e != nil {
-			return e
-		}
-		failed = failed[:1] // the retries are this one ascp
-		args := cmd.Args
-		if cmd.ListFile != nil {
-			if _, end := j.leftToDeliver(cmd.ListFile); end != nil {
-				return end
-			}
-			write := func(w io.Writer) error {
-				_, err := j.undelivered(cmd.ListFile, w)
-				return err
-			}
-			var err error
-			if args, err = j.retryList(&cmd, attempt+1, write); err != nil {
-				return outcome(events.NewError(events.FromSetup, 0, "cannot write the list file: "+err.Error()), ExitFailed)
-			}
-		}
-		r := &runner{job: j, cmd: &cmd, args: args, attempt: attempt + 1, alone: true, replay: replay}
-		if o = r.run(ctx); o.Err == nil {
-			return o
-		}
-		retryable := retryable(o.Err) && ctx.Err() == nil
-		if retryable {
-			o.ExitCode = ExitRetries
-		}
-		if !retryable || attempt+1 >= j.opts.Retries {
-			return o
-		}
-	}
-}
-
-// forgiveDelivered takes out of the failed files of the sessions in
-// failed those another session delivered after they ended.
-func (j *job) forgiveDelivered(results []*Outcome, failed []int) {
-	for _, i := range failed {
-		for _, h := range results[i-1].undelivered {
-			if j.sent.hasHash(h) {
-				j.tracker.Forgive(i, h)
-			}
-		}
-	}
-}
-
-// leftToDeliver counts the lines of list that no session delivered; end
-// is how the job ends instead when they cannot be read, or when none is
-// left (what a session failed had been delivered by another).
-func (j *job) leftToDeliver(list *ascp.ListFile) (lines int, end *Outcome) {
-	lines, err := j.undelivered(list, io.Discard)
-	if err != nil {
-		return 0, outcome(events.NewError(events.FromSetup, 0, err.Error()), ExitFailed)
-	}
-	if lines == 0 {
-		return 0, &Outcome{ExitCode: ExitOK}
-	}
-	return lines, nil
-}
-
-// undeliveredCommands gathers, from the ledgers of the failed sessions of
-// a keepalive job, the STARTs they had taken without finishing whose
-// source no session delivered, once each, then DONE when one was given.
-func (j *job) undeliveredCommands(failed []int) []*Command {
-	var replay []*Command
-	seen := map[string]bool{}
-	done := false
-	for _, s := range failed {
-		cmds := j.ledgers[s-1].begin()
-		for _, c := range cmds {
-			if c.Type == "DONE" {
-				done = true
-				continue
-			}
-			src := commandSource(c)
-			abs, _ := filepath.Abs(src)
-			if seen[src] || j.sent.has([]byte(src)) || j.sent.has([]byte(abs)) {
-				continue
-			}
-			seen[src] = true
-			replay = append(replay, c)
-		}
-	}
-	if done {
-		replay = append(replay, &Command{Type: "DONE"})
-	}
-	return replay
-}
-
-// undelivered writes to w the list lines whose source no session
-// reported transferred or skipped, and counts them: for a directory,
-// every file it holds is looked at again (those delivered are skipped, or
-// gone with their source). The list is read as it goes, not through Load,
-// which would keep the text of a released list for the rest of the job,
-// and no line is held longer than it is written.
-func (j *job) undelivered(list *ascp.ListFile, w io.Writer) (lines int, err error) {
-	step := 1
-	if list.Option == "--file-pair-list" {
-		step = 2
-	}
-	bw := bufio.NewWriter(w)
-	r := newListReader(list)
-	for i := 0; i+step <= r.n; i += step {
-		line, err := r.next()
-		if err != nil {
-			return 0, err
-		}
-		abs, _ := filepath.Abs(string(line))
-		keep := !j.sent.has(line) && !j.sent.has([]byte(abs))
-		for k := 0; ; k++ {
-			if keep {
-				bw.Write(line)
-				bw.WriteByte('\n')
-				lines++
-			}
-			if k+1 == step {
-				break
-			}
-			if line, err = r.next(); err != nil {
-				return 0, err
-			}
-		}
-	}
-	if err := r.end(); err != nil {
-		return 0, err
-	}
-	return lines, bw.Flush()
-}
-
-// retryList writes the list file of a retry with write, and returns the
-// command's arguments that name it instead of the first list.
-func (j *job) retryList(cmd *ascp.Invocation, attempt int, write func(io.Writer) error) ([]string, error) {
-	path := filepath.Join(j.listDir, fmt.Sprintf("paths-%d-%d.txt", cmd.Index, attempt+1))
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, err
-	}
-	old := cmd.ListFile.Option + "=" + cmd.ListFile.Path
-	args := append([]string{}, cmd.Args...)
-	for i, a := range args {
-		if a == old {
-			args[i] = cmd.ListFile.Option + "=" + path
-		}
-	}
-	return args, nil
-}
-
-// retryable reports whether another attempt can help: ascp's error table
-// says so, and asession did not stop ascp on purpose.
-func retryable(e *events.Error) bool {
-	return e.Source != events.FromCancel && events.Retryable(e.Code, e.Description)
-}
-
 // progressDue reports whether a progress line is due. Asked on every
 // burst of frames: when none can be due, it skips the lock that
 // writeProgress shares with the heartbeat.
@@ -865,7 +555,7 @@ func (j *job) progressDue() bool {
 	if j.opts.Events == EventsRaw && j.opts.OnProgress == nil {
 		return false
 	}
-	return j.tracker.ProgressDue(j.opts.ProgressInterval)
+	return j.acct.ProgressDue(j.opts.ProgressInterval)
 }
 
 // emitProgress writes a progress line when one is due (always when force
@@ -874,7 +564,7 @@ func (j *job) emitProgress(force bool) {
 	if j.opts.Events == EventsRaw && j.opts.OnProgress == nil || !force && !j.progressDue() {
 		return
 	}
-	j.writeProgress(func(dst []byte) ([]byte, bool) { return j.tracker.DueProgress(dst, j.opts.ProgressInterval, force) })
+	j.writeProgress(func(dst []byte) ([]byte, bool) { return j.acct.DueProgress(dst, j.opts.ProgressInterval, force) })
 }
 
 // writeProgress writes the progress line that due appends, if it does.
@@ -890,16 +580,27 @@ func (j *job) writeProgress(due func(dst []byte) ([]byte, bool)) {
 		_ = j.opts.Out.Line(line)
 	}
 	if j.opts.OnProgress != nil {
-		j.opts.OnProgress(j.tracker.Snapshot())
+		j.opts.OnProgress(j.acct.Snapshot())
 	}
 }
 
 // finish writes the error line, the final progress and the summary.
 func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	status := events.StatusCompleted
+	cause := context.Cause(ctx)
+	var output *events.Error
+	if errors.As(cause, &output) && output.Source == events.FromOutput {
+		// An output the job was asked to write (the command's
+		// --events-file) failed: the job was stopped for it, or ended
+		// before the stop took effect; either way that is its error.
+		o.Err, o.ExitCode = output, ExitFailed
+	}
 	if o.Err != nil {
 		status = events.StatusFailed
-		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, errSessionFailed) {
+		switch {
+		case output != nil:
+			// Said above: the job failed, nobody cancelled it.
+		case cause != nil && !errors.Is(cause, errSessionFailed):
 			status = events.StatusCancelled
 			o.ExitCode = exitForCause(cause)
 			if o.Err.Source != events.FromCancel {
@@ -911,13 +612,13 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 				cause = errors.Join(err, cause)
 			}
 			o.Err.WithCause(cause)
-		} else if o.Err.Source == events.FromOutput || o.Err.Code == events.CodeUserCancel {
+		case o.Err.Source == events.FromOutput || o.Err.Code == events.CodeUserCancel:
 			// A CANCEL command, or a consumer that stopped reading.
 			status = events.StatusCancelled
 		}
 		_ = j.opts.Out.Event(o.Err)
 	}
-	j.tracker.Finish(status)
+	j.acct.Finish(status)
 	j.emitProgress(true)
 	if j.versionDone != nil {
 		// A fast failure (a wrong password) is when a support ticket
@@ -930,15 +631,32 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	if j.commands != nil {
 		j.commands.stop(j.opts.Commands)
 	}
-	summary := events.NewSummary(j.opts.JobID, j.tracker.Snapshot(), status, o.ExitCode, o.Err)
-	summary.Retries = retries
-	summary.AscpVersion = version
-	j.describe(summary)
-	summary.AscpVersionError = versionError
-	summary.Verified = j.verified
+	makeSummary := func() *events.Summary {
+		summary := events.NewSummary(j.opts.JobID, j.acct.Snapshot(), status, o.ExitCode, o.Err)
+		summary.Items = j.acct.Items()
+		summary.Retries = retries
+		summary.AscpVersion = version
+		j.describe(summary)
+		summary.AscpVersionError = versionError
+		summary.Verified = j.verified
+		summary.Checksums = j.checksumCounts
+		return summary
+	}
+	summary := makeSummary()
+	// The summary file first: a job whose result cannot be written where
+	// it was asked for has failed, and its summary line must say so.
+	if j.opts.SummaryFile != "" {
+		if e := j.writeSummaryFile(summary); e != nil {
+			_ = j.opts.Out.Event(e)
+			if o.ExitCode == ExitOK {
+				o.ExitCode, o.Err, status = ExitFailed, e, events.StatusFailed
+				summary = makeSummary()
+			}
+		}
+	}
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
-	j.writeEngineFiles(summary)
+	j.writeEngineFiles()
 	o.Summary = summary
 	return o
 }
@@ -1004,9 +722,11 @@ func (j *job) probeVersion(ctx context.Context, path string) {
 	j.version = v
 }
 
-// NewJobID returns a random identifier for a job. It is unguessable (128
-// bits from the system's cryptographic source) because the relay accepts
-// a management connection only if its first message repeats it as UserStr.
+// NewJobID returns a random identifier for a job (128 bits from the
+// system's cryptographic source), given to ascp as -u: the first message
+// of its management connection must repeat it as UserStr. It is no secret
+// (it is in ascp's command line): the connection is proven ascp's by the
+// process that holds it (accept.go), the id only checks it is this job's.
 func NewJobID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/faspkit/asession/internal/account"
 )
 
 // spec1M is a job of n paths, pairs or sources alone, as the bench
@@ -30,7 +32,7 @@ func specPaths(n int, pairs bool) []byte {
 // BenchmarkSetup1M is what Run does with a million paths before ascp
 // starts, phase by phase: the first JSON value read from stdin and
 // checked, its paths written to the spool as they come, the commands
-// built, the list file linked into the job's folder and the ledger
+// built, the list file linked into the job's folder and the account
 // started.
 func BenchmarkSetup1M(b *testing.B) {
 	for _, pairs := range []bool{false, true} {
@@ -60,45 +62,10 @@ func BenchmarkSetup1M(b *testing.B) {
 				if err := list.Write(); err != nil {
 					b.Fatal(err)
 				}
-				newLedger(list)
+				account.New(account.Options{Sessions: 1, List: list})
 				in.Close()
 				os.RemoveAll(dir)
 			}
 		})
-	}
-}
-
-// BenchmarkRetryList1M is the list file of a retry after the first of a
-// million sources' attempts finished every other file: what it allocates
-// is what a retry of a big job holds (B/op).
-func BenchmarkRetryList1M(b *testing.B) {
-	b.Setenv("TMPDIR", b.TempDir())
-	in, _, err := ReadJob("", bytes.NewReader(specPaths(1_000_000, false)), CheckOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer in.Close()
-	dir := b.TempDir()
-	p, err := Prepare(in, PrepareOptions{Ascp: os.Args[0], ListDir: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	cmd := p.Invocations[0]
-	if err := cmd.ListFile.Write(); err != nil {
-		b.Fatal(err)
-	}
-	cmd.ListFile.Release()
-	l := newLedger(cmd.ListFile)
-	l.begin()
-	for i := 0; i < l.n(); i += 2 {
-		l.finishArg(i)
-	}
-	j := &job{listDir: dir}
-	b.ReportAllocs()
-	for b.Loop() {
-		l.begin()
-		if _, err := j.retryList(&cmd, 1, l.writeLines); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

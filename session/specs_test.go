@@ -3,15 +3,19 @@ package session
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tidwall/gjson"
 
+	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 )
 
@@ -30,7 +34,12 @@ func fakeInstall(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
-	for _, exe := range []string{"bin/ascp", "bin/ascp4", "sdk/ascp"} {
+	exes := []string{"bin/ascp", "bin/ascp4", "sdk/ascp"}
+	if runtime.GOOS == "windows" {
+		// ascp is ascp.exe there: what the SDK folder is searched for.
+		exes = append(exes, "sdk/ascp.exe")
+	}
+	for _, exe := range exes {
 		if err := os.WriteFile(filepath.Join(root, exe), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -62,14 +71,18 @@ func TestSpecs(t *testing.T) {
 	}
 	install := fakeInstall(t)
 	t.Setenv("HOME", install)
+	t.Setenv("USERPROFILE", install) // Windows' home
 	for _, path := range cases {
 		name := strings.TrimSuffix(filepath.Base(path), ".json")
 		t.Run(name, func(t *testing.T) {
+			if why := unixOnly[name]; why != "" && runtime.GOOS == "windows" {
+				t.Skip(why)
+			}
 			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
-			data = bytes.ReplaceAll(data, []byte("$INSTALL"), []byte(install))
+			data = bytes.ReplaceAll(data, []byte("$INSTALL"), jsonString(install))
 			ascpPath := filepath.Join(install, "bin", "ascp")
 			if gjson.GetBytes(data, "sdk").Exists() {
 				ascpPath = ""
@@ -84,7 +97,7 @@ func TestSpecs(t *testing.T) {
 			if streamed, streamedCode := dryRunStreamed(t, "@file:"+file, ascpPath); !bytes.Equal(streamed, got) || streamedCode != code {
 				t.Errorf("streamed from a file, exit %d:\n%s\nfrom memory, exit %d:\n%s", streamedCode, streamed, code, got)
 			}
-			got = bytes.ReplaceAll(got, []byte(install), []byte("$INSTALL"))
+			got = machinePaths(bytes.ReplaceAll(got, jsonString(install), []byte("$INSTALL")))
 			good := strings.HasPrefix(name, "good_")
 			if good != (code == ExitOK) {
 				t.Fatalf("exit code %d for %s:\n%s", code, name, got)
@@ -107,29 +120,49 @@ func TestSpecs(t *testing.T) {
 	}
 }
 
-// dryRunOutput is what `asession --strict --dry-run` prints for data, indented
-// for reviewable golden files: with the command's default of 3 retries, so
-// the first attempt already carries the resume policy.
-func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
-	var v any
-	code := ExitOK
-	if in, e := CheckInput(data, CheckOptions{Strict: true}); e != nil {
-		v, code = e, ExitUsage
-	} else {
-		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }}, "JOB")
-		if err != nil {
-			v, code = err, ExitCodeOf(err)
-		} else {
-			v = report
-		}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
-	return buf.Bytes(), code
+// unixOnly are the cases whose golden holds what differs on Windows, and
+// why.
+var unixOnly = map[string]string{
+	"fail_use_ascp4_not_installed":       "its golden quotes Unix's wording of a missing file (stat ...: no such file or directory)",
+	"good_multi_session_shares_udp_port": "agent.multi_incr_udp defaults to true on Windows, as in IBM's runner: there each session gets a UDP port of its own (good_multi_incr_udp)",
 }
+
+// jsonString is s as it appears inside a JSON string: a Windows path's
+// backslashes doubled.
+func jsonString(s string) []byte {
+	b, _ := json.Marshal(s)
+	return b[1 : len(b)-1]
+}
+
+// machinePathPattern matches a path below one of the folders the goldens
+// name by placeholder, as it appears in the JSON output.
+var machinePathPattern = regexp.MustCompile(`(\$INSTALL|<private-temp-dir>)((\\\\[^"\\ ]+)+)`)
+
+// machinePaths writes the paths below $INSTALL and the private folder with
+// / and without .exe, as on Unix, so that one golden serves Windows too.
+// Paths that come from the spec are left as they are.
+func machinePaths(out []byte) []byte {
+	if runtime.GOOS != "windows" {
+		return out
+	}
+	return machinePathPattern.ReplaceAllFunc(out, func(m []byte) []byte {
+		return bytes.ReplaceAll(bytes.ReplaceAll(m, []byte(`\\`), []byte("/")), []byte(".exe"), nil)
+	})
+}
+
+// dryRunOutput is what `asession --strict --allow-session-overrides
+// --dry-run` prints for data, indented for reviewable golden files: with
+// the command's default of 3 retries, so the first attempt already carries
+// the resume policy. (Without the flag, the inputs naming sdk,
+// file_list_folder or raw ascp arguments are refused:
+// testdata/script/fail_session_overrides_need_the_flag.txtar.)
+func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
+	in, e := CheckInput(data, specsCheck)
+	return dryRunOf(in, e, ascpPath)
+}
+
+// specsCheck are the options the specs are checked with.
+var specsCheck = CheckOptions{Strict: true, AllowSessionOverrides: true}
 
 // dryRunStreamed is dryRunOutput of the SESSION argument arg, read by
 // ReadJob; it checks that nothing is left in TMPDIR once the input is
@@ -137,22 +170,33 @@ func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
 func dryRunStreamed(t *testing.T, arg, ascpPath string) ([]byte, int) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
+	in, _, err := ReadJob(arg, nil, specsCheck)
+	var e *events.Error
+	if err != nil && !errors.As(err, &e) {
+		t.Fatalf("%s: %v", arg, err)
+	}
+	out, code := dryRunOf(in, e, ascpPath)
+	in.Close()
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left in TMPDIR: %v", left)
+	}
+	return out, code
+}
+
+// dryRunOf is the dry run of a checked input, or its input error e,
+// indented for reviewable golden files.
+func dryRunOf(in *schema.Input, e *events.Error, ascpPath string) ([]byte, int) {
 	var v any
 	code := ExitOK
-	in, _, err := ReadJob(arg, nil, CheckOptions{Strict: true})
-	if err != nil {
-		v, code = err, ExitCodeOf(err)
+	if e != nil {
+		v, code = e, ExitUsage
 	} else {
-		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }}, "JOB")
+		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }, AllowSessionOverrides: true}, "JOB")
 		if err != nil {
 			v, code = err, ExitCodeOf(err)
 		} else {
 			v = report
 		}
-		in.Close()
-	}
-	if left, _ := os.ReadDir(tmp); len(left) > 0 {
-		t.Errorf("left in TMPDIR: %v", left)
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

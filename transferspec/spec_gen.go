@@ -35,7 +35,7 @@ type Spec struct {
 	RemotePassword string `json:"remote_password,omitempty"`
 	// ssh_private_key_passphrase: passphrase of the SSH private key; a secret, never shown
 	SSHPrivateKeyPassphrase string `json:"ssh_private_key_passphrase,omitempty"`
-	// token: authorization token (ATM..., Bearer ..., Basic ...); without password or key the SSH bypass key of the ascp install is used; a secret, never shown
+	// token: authorization token (ATM..., Bearer ..., Basic ...); without a password or an inline key (key files do not count) the SSH bypass key of the ascp install is used; a secret, never shown
 	Token string `json:"token,omitempty"`
 	// cookie: application data reported on both ends of the transfer
 	Cookie string `json:"cookie,omitempty"`
@@ -143,7 +143,7 @@ type Spec struct {
 	PrecalculateJobSize *bool `json:"precalculate_job_size,omitempty"`
 	// keepalive: persistent session: files are added by START commands until DONE
 	Keepalive *bool `json:"keepalive,omitempty"`
-	// EX_http_proxy_url: HTTP proxy for HTTP fallback
+	// EX_http_proxy_url: HTTP proxy for HTTP fallback, http(s)://[user[:pass]@]host:port; the password travels in ASPERA_PROXY_PASS
 	ExHTTPProxyURL string `json:"EX_http_proxy_url,omitempty"`
 	// EX_ascp_args: extra ascp arguments, appended as they are
 	ExAscpArgs []string `json:"EX_ascp_args,omitempty"`

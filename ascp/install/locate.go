@@ -37,11 +37,12 @@ func (e *NotFoundError) Unwrap() error { return e.Err }
 // Desktop client, then HSTS and the older Aspera CLI.
 func InstallLocations() []string {
 	home, _ := os.UserHomeDir()
-	return installLocations(runtime.GOOS, home, os.Getenv("LOCALAPPDATA"))
+	return installLocations(runtime.GOOS, home, os.Getenv("LOCALAPPDATA"), programFiles())
 }
 
 // installPlace is one folder IBM's installers use, relative to base: the
-// user's home ("~"), %LOCALAPPDATA% ("%LOCALAPPDATA%") or, for any other
+// user's home ("~"), %LOCALAPPDATA% ("%LOCALAPPDATA%"), the Program Files
+// folder ("%ProgramFiles%", which need not be on C:) or, for any other
 // value, an absolute path. Sources: IBM's product documentation and the
 // product locations aspera-cli searches (reference §6).
 type installPlace struct {
@@ -66,15 +67,16 @@ var installPlaces = []installPlace{
 
 	{"windows", "~", ".aspera/sdk"},
 	{"windows", "%LOCALAPPDATA%", "Programs/Aspera/Aspera Connect/bin"},
-	{"windows", `C:\`, "Program Files/Aspera/Enterprise Server/bin"},
-	{"windows", `C:\`, "Program Files/Aspera/cli/bin"},
+	{"windows", "%ProgramFiles%", "Aspera/Enterprise Server/bin"},
+	{"windows", "%ProgramFiles%", "Aspera/cli/bin"},
 }
 
 // installLocations lists ascp's install locations for goos, given the
-// user's home folder and %LOCALAPPDATA% (Windows). Places under an unknown
-// (empty) folder are left out rather than searched relative to the working
-// directory. Other Unix systems get Linux's list.
-func installLocations(goos, home, localAppData string) []string {
+// user's home folder, and %LOCALAPPDATA% and the Program Files folder
+// (Windows). Places under an unknown (empty) folder are left out rather
+// than searched relative to the working directory. Other Unix systems get
+// Linux's list.
+func installLocations(goos, home, localAppData, programFiles string) []string {
 	if goos != "darwin" && goos != "windows" {
 		goos = "linux"
 	}
@@ -89,6 +91,8 @@ func installLocations(goos, home, localAppData string) []string {
 			base = home
 		case "%LOCALAPPDATA%":
 			base = localAppData
+		case "%ProgramFiles%":
+			base = programFiles
 		}
 		if base == "" {
 			continue
@@ -121,6 +125,7 @@ func Locate(explicit string) (path string, searched []string, err error) {
 // before PATH (an explicit path still comes first).
 func LocateSDK(explicit, sdk string) (path string, searched []string, err error) {
 	if explicit != "" {
+		explicit = withExe(runtime.GOOS, explicit)
 		if err := checkExecutable(explicit); err != nil {
 			return "", []string{explicit}, &NotFoundError{Searched: []string{explicit}, Reason: fmt.Sprintf("ascp at %s is not usable: %v", explicit, err), Err: err}
 		}
@@ -154,6 +159,23 @@ func LocateSDK(explicit, sdk string) (path string, searched []string, err error)
 		}
 	}
 	return "", searched, &NotFoundError{Searched: searched}
+}
+
+// withExe is the program a path names on goos: on Windows, as in its
+// shells, C:\Aspera\bin\ascp names C:\Aspera\bin\ascp.exe when only that
+// exists. Only .exe is tried: ascp is one, and Windows runs a .bat or .cmd
+// through cmd.exe, which parses its arguments again.
+func withExe(goos, p string) string {
+	if goos != "windows" || strings.EqualFold(filepath.Ext(p), ".exe") {
+		return p
+	}
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	if checkExecutable(p+".exe") == nil {
+		return p + ".exe"
+	}
+	return p
 }
 
 func executableName(goos string) string {

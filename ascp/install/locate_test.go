@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -15,24 +16,24 @@ import (
 // path built wrong would otherwise only show on a user's machine.
 func TestInstallLocationsPerSystem(t *testing.T) {
 	tests := []struct {
-		goos, home, local string
-		want              []string
+		goos, home, local, programFiles string
+		want                            []string
 	}{
-		{"linux", "/home/ann", "", []string{
+		{"linux", "/home/ann", "", "", []string{
 			"/home/ann/.aspera/sdk/ascp",
 			"/home/ann/.aspera/connect/bin/ascp",
 			"/opt/aspera/bin/ascp",
 			"/opt/ibm/aspera/bin/ascp",
 			"/home/ann/.aspera/cli/bin/ascp",
 		}},
-		{"freebsd", "/home/ann", "", []string{
+		{"freebsd", "/home/ann", "", "", []string{
 			"/home/ann/.aspera/sdk/ascp",
 			"/home/ann/.aspera/connect/bin/ascp",
 			"/opt/aspera/bin/ascp",
 			"/opt/ibm/aspera/bin/ascp",
 			"/home/ann/.aspera/cli/bin/ascp",
 		}},
-		{"darwin", "/Users/ann", "", []string{
+		{"darwin", "/Users/ann", "", "", []string{
 			"/Users/ann/.aspera/sdk/ascp",
 			"/Users/ann/Applications/Aspera Connect.app/Contents/Resources/ascp",
 			"/Applications/Aspera Connect.app/Contents/Resources/ascp",
@@ -42,24 +43,31 @@ func TestInstallLocationsPerSystem(t *testing.T) {
 			"/Library/Aspera/bin/ascp",
 			"/Users/ann/Applications/Aspera CLI/bin/ascp",
 		}},
-		{"windows", `C:\Users\ann`, `C:\Users\ann\AppData\Local`, []string{
+		{"windows", `C:\Users\ann`, `C:\Users\ann\AppData\Local`, `C:\Program Files`, []string{
 			`C:\Users\ann\.aspera\sdk\ascp.exe`,
 			`C:\Users\ann\AppData\Local\Programs\Aspera\Aspera Connect\bin\ascp.exe`,
 			`C:\Program Files\Aspera\Enterprise Server\bin\ascp.exe`,
 			`C:\Program Files\Aspera\cli\bin\ascp.exe`,
 		}},
+		// Program Files where the system has it, not always on C:.
+		{"windows", `D:\Users\ann`, `D:\Users\ann\AppData\Local`, `D:\Programs`, []string{
+			`D:\Users\ann\.aspera\sdk\ascp.exe`,
+			`D:\Users\ann\AppData\Local\Programs\Aspera\Aspera Connect\bin\ascp.exe`,
+			`D:\Programs\Aspera\Enterprise Server\bin\ascp.exe`,
+			`D:\Programs\Aspera\cli\bin\ascp.exe`,
+		}},
 		// Without a home folder or %LOCALAPPDATA% those places are not
 		// searched at all, rather than relative to the working directory.
-		{"windows", "", "", []string{
+		{"windows", "", "", `C:\Program Files`, []string{
 			`C:\Program Files\Aspera\Enterprise Server\bin\ascp.exe`,
 			`C:\Program Files\Aspera\cli\bin\ascp.exe`,
 		}},
-		{"linux", "", "", []string{"/opt/aspera/bin/ascp", "/opt/ibm/aspera/bin/ascp"}},
+		{"linux", "", "", "", []string{"/opt/aspera/bin/ascp", "/opt/ibm/aspera/bin/ascp"}},
 	}
 	for _, tt := range tests {
-		got := installLocations(tt.goos, tt.home, tt.local)
+		got := installLocations(tt.goos, tt.home, tt.local, tt.programFiles)
 		if diff := cmp.Diff(tt.want, got); diff != "" {
-			t.Errorf("installLocations(%q, %q, %q) (-want +got):\n%s", tt.goos, tt.home, tt.local, diff)
+			t.Errorf("installLocations(%q, %q, %q, %q) (-want +got):\n%s", tt.goos, tt.home, tt.local, tt.programFiles, diff)
 		}
 	}
 }
@@ -88,7 +96,7 @@ func TestReadmeListsInstallLocations(t *testing.T) {
 		}
 		item = strings.Join(strings.Fields(item), " ") // the list wraps lines
 		at := 0
-		for _, loc := range installLocations(goos, home, "%LOCALAPPDATA%") {
+		for _, loc := range installLocations(goos, home, "%LOCALAPPDATA%", "%ProgramFiles%") {
 			i := strings.Index(item[at:], "`"+loc+"`")
 			if i < 0 {
 				t.Errorf("README's %s entry lacks `%s` (or lists it out of order)", label, loc)
@@ -96,8 +104,8 @@ func TestReadmeListsInstallLocations(t *testing.T) {
 			}
 			at += i
 		}
-		if n := strings.Count(item, "`"); n != 2*len(installLocations(goos, home, "%LOCALAPPDATA%")) {
-			t.Errorf("README's %s entry has %d quoted places, the code searches %d", label, n/2, len(installLocations(goos, home, "%LOCALAPPDATA%")))
+		if n := strings.Count(item, "`"); n != 2*len(installLocations(goos, home, "%LOCALAPPDATA%", "%ProgramFiles%")) {
+			t.Errorf("README's %s entry has %d quoted places, the code searches %d", label, n/2, len(installLocations(goos, home, "%LOCALAPPDATA%", "%ProgramFiles%")))
 		}
 	}
 }
@@ -108,5 +116,26 @@ func TestLocateWrapsItsCause(t *testing.T) {
 	var nf *NotFoundError
 	if !errors.As(err, &nf) || !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Locate of a missing path: %v; want a *NotFoundError wrapping fs.ErrNotExist", err)
+	}
+}
+
+// An explicit path names the file as given; on Windows, as in its shells,
+// a path without .exe names the program with it (--ascp C:\Aspera\bin\ascp).
+// Elsewhere the exact file must exist.
+func TestLocateExplicitPathWithoutExe(t *testing.T) {
+	dir := t.TempDir()
+	exe := filepath.Join(dir, "ascp.exe")
+	if err := os.WriteFile(exe, []byte("MZ"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := Locate(filepath.Join(dir, "ascp"))
+	if runtime.GOOS == "windows" {
+		if err != nil || got != exe {
+			t.Fatalf("Locate(%s) = %q, %v; want %s", filepath.Join(dir, "ascp"), got, err, exe)
+		}
+		return
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Locate(%s) = %q, %v; want it missing: only Windows adds .exe", filepath.Join(dir, "ascp"), got, err)
 	}
 }

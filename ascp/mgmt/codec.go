@@ -29,8 +29,10 @@ var (
 	ErrTooManyFields = errors.New("management frame has too many fields")
 )
 
-// Field is one `Name: value` line of a frame, with escapes already decoded.
-// Both slices are only valid until the next call to Reader.Next.
+// Field is one `Name: value` line of a frame. A Reader decodes ascp's
+// escapes in the values of the fields KnownFields marks Escaped, and
+// leaves every other value as received. Both slices are only valid until
+// the next call to Reader.Next.
 type Field struct {
 	Name  []byte
 	Value []byte
@@ -41,26 +43,24 @@ type Field struct {
 type Frame struct {
 	Fields []Field
 	// Raw is the span of the frame's field lines in the Reader's buffer,
-	// escapes decoded in place: every value's bytes are in it at the
-	// value's place (a value is a slice of Raw, or of a copy of the same
-	// line kept by a reader of whole frames, events.Transcoder), so a
-	// string not in Raw is in no value, which spares a search of each
-	// field (the relay's redaction). It holds what ascp sent, secrets
-	// included: it is for searching, never for output. Nil when the frame
-	// was not read by a Reader.
+	// the escapes of Escaped fields decoded in place: every value's bytes
+	// are in it at the value's place (a value is a slice of Raw, or of a
+	// copy of the same line kept by a reader of whole frames,
+	// events.Transcoder), so a string not in Raw is in no value, which
+	// spares a search of each field (the relay's redaction). It holds
+	// what ascp sent, secrets included: it is for searching, never for
+	// output. Nil when the frame was not read by a Reader.
 	Raw []byte
 
 	ids   []uint16 // NameID of each field's name, set by a Reader; see Lookup
 	index []uint8  // by id, the position+1 of its first field; see MakeIndex
 }
 
-var typeName = NewName("Type")
-
-var typeID = typeName.ID()
+var typeID = NameType.ID()
 
 // Type returns the value of the Type field, or nil when the frame has none.
 func (f *Frame) Type() []byte {
-	v, _ := f.Lookup(typeName)
+	v, _ := f.Lookup(NameType)
 	return v
 }
 
@@ -86,7 +86,7 @@ type ReaderStats struct {
 	Frames          int64 // frames returned
 	DiscardedFrames int64 // unfinished frames dropped because a new header began
 	StrayLines      int64 // non-empty lines seen outside any frame
-	MalformedLines  int64 // lines inside a frame with no ": " separator
+	MalformedLines  int64 // lines inside a frame with no name and colon
 }
 
 // readerBufSize is the Reader's initial buffer: many frames per read from
@@ -135,7 +135,7 @@ func NewReader(r io.Reader) *Reader {
 		MaxFields: DefaultMaxFields,
 		rd:        r,
 		buf:       make([]byte, readerBufSize),
-		chains:    make([]uint16, (typeChains+1)*(len(KnownNames)+1)),
+		chains:    make([]uint16, (typeChains+1)*(len(KnownFields)+1)),
 		seps:      known().seps,
 	}
 }
@@ -231,7 +231,7 @@ func (r *Reader) addField(ls, le int) error {
 		return ErrTooManyFields
 	}
 	valueEnd := le
-	if r.hasEscape(valueStart, le) {
+	if id != 0 && KnownFields[id-1].Escaped && r.hasEscape(valueStart, le) {
 		valueEnd = valueStart + len(AppendUnescaped(r.buf[valueStart:valueStart], r.buf[valueStart:le]))
 	}
 	if n < cap(f.Fields) {
@@ -252,21 +252,23 @@ func (r *Reader) addField(ls, le int) error {
 	return nil
 }
 
-// splitField finds the first ": " of a field line: the name ends before
-// it and the value starts after it. A line ending with ':' is a name with
-// an empty value. nameEnd is -1 when there is no separator. Names are
-// short: a plain loop beats IndexByte.
+// splitField splits a field line as IBM's newest parser does: the name
+// ends at the first colon, and one space after it, when there is one,
+// belongs to the syntax (`Name:  x` is " x", `Name:x` is "x", `Name:` is
+// empty). nameEnd is -1 when there is no colon or no name before it.
+// Names are short: a plain loop beats IndexByte.
 func splitField(line []byte) (nameEnd, valueStart int) {
 	for i := 0; i < len(line); i++ {
 		if line[i] != ':' {
 			continue
 		}
-		if i+1 == len(line) {
-			return i, len(line)
-		}
-		if line[i+1] == ' ' {
+		switch {
+		case i == 0:
+			return -1, len(line)
+		case i+1 < len(line) && line[i+1] == ' ':
 			return i, i + 2
 		}
+		return i, i + 1
 	}
 	return -1, len(line)
 }
@@ -413,14 +415,18 @@ func AppendUnescaped(dst, v []byte) []byte {
 
 // AppendEscaped is the inverse of AppendUnescaped, so that any byte string
 // can travel as a single value line.
-func AppendEscaped(dst []byte, v string) []byte {
+func AppendEscaped(dst []byte, v string) []byte { return appendEscapes(dst, v, true) }
+
+// appendEscapes appends v with its CR and LF escaped, and its ESC too when
+// escESC (a value of a field that is not Escaped keeps ESC as it is).
+func appendEscapes(dst []byte, v string, escESC bool) []byte {
 	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
-		case '\n':
+		switch c := v[i]; {
+		case c == '\n':
 			dst = append(dst, esc, 'n')
-		case '\r':
+		case c == '\r':
 			dst = append(dst, esc, 'r')
-		case esc:
+		case c == esc && escESC:
 			dst = append(dst, esc, esc)
 		default:
 			dst = append(dst, c)
@@ -430,19 +436,26 @@ func AppendEscaped(dst []byte, v string) []byte {
 }
 
 // AppendFrame appends one encoded frame. pairs alternates field names and
-// values; the frame type is written first as the Type field.
+// values; the frame type is written first as the Type field. The values
+// of Escaped fields are escaped (AppendEscaped); any other value is
+// written as it is but for its line breaks, which are written as their
+// escapes so that no value can end its line and forge the next: a Reader
+// gives such a value back byte for byte unless it held a line break
+// (callers that must not send one, commands, refuse it first, as IBM's
+// client does).
 func AppendFrame(dst []byte, frameType string, pairs ...string) []byte {
 	if len(pairs)%2 != 0 {
 		panic(fmt.Sprintf("mgmt.AppendFrame: odd number of name/value strings (%d)", len(pairs)))
 	}
 	dst = append(dst, Header...)
 	dst = append(dst, "\nType: "...)
-	dst = AppendEscaped(dst, frameType)
+	dst = appendEscapes(dst, frameType, false)
 	dst = append(dst, '\n')
 	for i := 0; i < len(pairs); i += 2 {
 		dst = append(dst, pairs[i]...)
 		dst = append(dst, ": "...)
-		dst = AppendEscaped(dst, pairs[i+1])
+		f := Known([]byte(pairs[i]))
+		dst = appendEscapes(dst, pairs[i+1], f != nil && f.Escaped)
 		dst = append(dst, '\n')
 	}
 	return append(dst, '\n')

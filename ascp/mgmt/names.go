@@ -3,62 +3,30 @@ package mgmt
 import (
 	"encoding/binary"
 	"math/bits"
-	"strings"
 	"sync"
 )
 
-// KnownNames are the field names IBM's own client knows (reference §2.1,
-// with Stalled from its newer tests). A Reader gives each of them a small
-// id, its index here plus one, so that consumers find a field by comparing
-// ids instead of names: a frame is looked at by several of them, and a
-// scan of names per lookup added up to a tenth of the relay.
-var KnownNames = strings.Fields(`Type File Size Written Bytescont Rate Loss
-	Query Code Password Progress Remaining Elapsed RexInfo BlockInfo DiskInfo
-	RateInfo MinRate Description Elapsedusec ServiceLevel SessionId User Host
-	Encryption Adaptive Direction Remote Port UserStr CommandId StartByte
-	EndByte Token Cookie QueryResponse Source Destination BWMeasurement BWInfo
-	PMTU TransferBytes FileBytes Operation Delay PreTransferFiles
-	PreTransferDirs PreTransferSpecial PreTransferFailed
-	PartialPreTransferBytes PreTransferBytes Priority Transport VlinkID
-	VlinkOn VlinkCapIn VlinkCapOut ManifestFile ArgScansAttempted
-	ArgScansCompleted PathScansAttempted PathScansFailed PathScansIrregular
-	PathScansExcluded DirScansCompleted FileScansCompleted DirCreatesAttempted
-	DirCreatesFailed DirCreatesPassed TransfersAttempted TransfersFailed
-	TransfersPassed TransfersSkipped FallbackProtocol RetryTimeout
-	PreTransferExcluded XferId XferRetry Tags FaspFileArgIndex
-	ArgTransfersStatus ArgTransfersAttempted ArgTransfersFailed
-	ArgTransfersPassed ArgTransfersSkipped FaspFileID RateCap MinRateCap
-	PolicyCap PriorityCap RateLock MinRateLock PolicyLock FileChecksum
-	ServerHostname ServerNodeId ClientNodeId ServerClusterId ClientClusterId
-	FileChecksumType ServerDocroot ClientDocroot NodeUser ClientUser
-	SourcePrefix RemoteAddress TCPPort Cipher ResumePolicy CreatePolicy
-	ManifestPolicy Precalc OverwritePolicy RTTAutocorrect TimePolicy
-	ManifestPath ManifestInprogress PartialFiles FilesEncrypt FilesDecrypt
-	DatagramSize PrepostCommand XoptFlags VLinkVersion PeerVLinkVersion
-	VLinkLocalEnabled VLinkLocalId VLinkLocalCL VLinkRemoteEnabled
-	VLinkRemoteId VLRemoteCL DSPipelineDepth PeerDSPipelineDepth LocalIP
-	SourceBase ReadBlockSize WriteBlockSize ClusterNumNodes ClusterNodeId
-	MoveRange MoveRangeLow MoveRangeHigh Keepalive TestLogin UseProxy ProxyIP
-	RateControlAlgorithm ClientMacAddress Offset ChunkSize
-	PostTransferValidation OverwritePolicyCap ExtraCreatePolicy Stalled`)
-
-// table finds a name's id (its index in names plus one): open addressing
-// on a fixed hash, at most a quarter full, so that an unknown name stops
-// at an empty slot after a probe or two. The names are fixed, so no seed
-// is needed: a peer can only make its own invented names probe a little
-// longer.
+// table finds a name's id (its index in KnownFields plus one), so that
+// consumers find a field by comparing ids instead of names: a frame is
+// looked at by several of them, and a scan of names per lookup added up
+// to a tenth of the relay. Open addressing on a fixed hash, at most a
+// quarter full, so that an unknown name stops at an empty slot after a
+// probe or two. The names are fixed, so no seed is needed: a peer can
+// only make its own invented names probe a little longer.
 type table struct {
 	slots []uint16
 	names []string
 }
 
-func newTable(names []string) table {
-	t := table{slots: make([]uint16, 64), names: names}
-	for len(t.slots) < 4*len(names) {
+func newTable(fields []KnownField) table {
+	t := table{slots: make([]uint16, 64), names: make([]string, len(fields))}
+	for len(t.slots) < 4*len(fields) {
 		t.slots = make([]uint16, 2*len(t.slots))
 	}
 	mask := uint64(len(t.slots) - 1)
-	for i, name := range names {
+	for i := range fields {
+		name := fields[i].Name
+		t.names[i] = name
 		h := knownHash([]byte(name)) & mask
 		for t.slots[h] != 0 {
 			h = (h + 1) & mask
@@ -86,7 +54,7 @@ type knownTables struct {
 }
 
 var known = sync.OnceValue(func() *knownTables {
-	return &knownTables{names: newTable(KnownNames), seps: newSepWords()}
+	return &knownTables{names: newTable(KnownFields), seps: newSepWords()}
 })
 
 // HashName mixes a name's length and seed with its first and last eight
@@ -125,8 +93,8 @@ type Name struct {
 func NewName(name string) Name {
 	// Names are prepared at start, as package variables: a scan of the
 	// list costs less than building the table then.
-	for i, k := range KnownNames {
-		if k == name {
+	for i := range KnownFields {
+		if KnownFields[i].Name == name {
 			return Name{id: uint16(i + 1), name: []byte(name)}
 		}
 	}
@@ -191,7 +159,7 @@ const typeChains = TypeSlots
 // start in Reader.chains: after those of frames whose type is not known
 // yet.
 func chainOf(typ []byte) int {
-	return (1 + TypeSlot(typ)) * (len(KnownNames) + 1)
+	return (1 + TypeSlot(typ)) * (len(KnownFields) + 1)
 }
 
 // A sepWord holds, by id, the first sixteen bytes of each known name
@@ -204,9 +172,9 @@ type sepWord struct {
 }
 
 func newSepWords() []sepWord {
-	words := make([]sepWord, len(KnownNames)+1)
-	for i, name := range KnownNames {
-		sep := name + ": "
+	words := make([]sepWord, len(KnownFields)+1)
+	for i := range KnownFields {
+		sep := KnownFields[i].Name + ": "
 		var b [16]byte
 		copy(b[:], sep)
 		var m [16]byte

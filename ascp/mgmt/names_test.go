@@ -3,7 +3,6 @@ package mgmt
 import (
 	"bytes"
 	"io"
-	"strings"
 	"testing"
 )
 
@@ -11,7 +10,8 @@ import (
 // names that differ only a little (case, length, a suffix) have none.
 func TestNameIDs(t *testing.T) {
 	seen := map[string]bool{}
-	for i, name := range KnownNames {
+	for i := range KnownFields {
+		name := KnownFields[i].Name
 		if seen[name] {
 			t.Errorf("%q is listed twice", name)
 		}
@@ -22,7 +22,7 @@ func TestNameIDs(t *testing.T) {
 	}
 	for _, name := range []string{"", "type", "TYPE", "Files", "Fil", "SessionID", "Bytescont ", "X", "ArgScansFailed"} {
 		if id := NameID([]byte(name)); id != 0 {
-			t.Errorf("NameID(%q) = %d (%s), want 0", name, id, KnownNames[id-1])
+			t.Errorf("NameID(%q) = %d (%s), want 0", name, id, KnownFields[id-1].Name)
 		}
 	}
 }
@@ -56,10 +56,11 @@ func TestReaderGuessesGiveTheSameFields(t *testing.T) {
 			t.Fatal(err)
 		}
 		if k == len(frames) {
-			// File: empty value; "Size::" is the name "Size:", not a
-			// known one; "Cookie:x" is malformed.
-			if len(f.Fields) != 3 || string(f.Fields[1].Name) != "File" || len(f.Fields[1].Value) != 0 ||
-				string(f.Fields[2].Name) != "Size:" || string(f.Fields[2].Value) != "5" || f.IDs()[2] != 0 {
+			// The name ends at the first colon and one space after it
+			// is the syntax: File is empty, Size is ": 5", Cookie "x".
+			if len(f.Fields) != 4 || string(f.Fields[1].Name) != "File" || len(f.Fields[1].Value) != 0 ||
+				string(f.Fields[2].Name) != "Size" || string(f.Fields[2].Value) != ": 5" ||
+				string(f.Fields[3].Name) != "Cookie" || string(f.Fields[3].Value) != "x" {
 				t.Fatalf("last frame: %q", f.Fields)
 			}
 		} else {
@@ -79,17 +80,12 @@ func TestReaderGuessesGiveTheSameFields(t *testing.T) {
 	}
 }
 
-// knownTypes are the message types IBM's client knows (reference §2.1):
-// each has its own chain of field-order guesses (chainOf).
-var knownTypes = strings.Fields(`NOP START QUERY QUERYRSP STATS STOP ERROR
-	CANCEL DONE RATE FILEERROR SESSION NOTIFICATION INIT VLINK PUT WRITE CLOSE
-	SKIP ARGSTOP`)
-
 // IBM's message types each have a chain of guesses of their own: types
 // sharing one would keep undoing each other's guesses.
 func TestKnownTypesHaveTheirOwnChains(t *testing.T) {
 	seen := map[int]string{}
-	for _, typ := range knownTypes {
+	for _, mt := range MessageTypes {
+		typ := mt.Name
 		c := chainOf([]byte(typ))
 		if other, ok := seen[c]; ok {
 			t.Errorf("%s and %s share chain %d", typ, other, c)

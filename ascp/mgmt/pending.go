@@ -101,10 +101,10 @@ func (f *Frame) MakeIndex() {
 	if len(f.ids) != len(f.Fields) || len(f.ids) > 255 {
 		return
 	}
-	if cap(f.index) < len(KnownNames)+1 {
-		f.index = make([]uint8, len(KnownNames)+1)
+	if cap(f.index) < len(KnownFields)+1 {
+		f.index = make([]uint8, len(KnownFields)+1)
 	}
-	f.index = f.index[:len(KnownNames)+1]
+	f.index = f.index[:len(KnownFields)+1]
 	clear(f.index)
 	for i := len(f.ids) - 1; i >= 0; i-- {
 		if id := f.ids[i]; id != 0 {

@@ -62,21 +62,23 @@ func (r *refReader) next() (*refFrame, error) {
 			r.stats.Frames++
 			return &refFrame{fields: r.fields}, nil
 		}
-		var name, value string
-		if i := strings.Index(line, ": "); i >= 0 {
-			name, value = line[:i], line[i+2:]
-		} else if line[len(line)-1] == ':' {
-			name = line[:len(line)-1]
-		}
-		if name == "" {
+		// The name ends at the first colon; one space after it is the
+		// syntax.
+		name, value, found := strings.Cut(line, ":")
+		if !found || name == "" {
 			r.stats.MalformedLines++
 			continue
 		}
+		value = strings.TrimPrefix(value, " ")
 		if len(r.fields) >= r.maxFields {
 			r.inFrame = false
 			return nil, ErrTooManyFields
 		}
-		r.fields = append(r.fields, Field{[]byte(name), AppendUnescaped(nil, []byte(value))})
+		v := []byte(value)
+		if f := Known([]byte(name)); f != nil && f.Escaped {
+			v = AppendUnescaped(nil, v)
+		}
+		r.fields = append(r.fields, Field{[]byte(name), v})
 	}
 }
 
@@ -160,6 +162,9 @@ func randomStream(rng *rand.Rand) []byte {
 		"FASPMGR 2\n", "FASPMGR 2\r\n", "\n", "\r\n", "stray\n", "FASPMGR", ":\n", ": x\n",
 		// Near misses of the Reader's guess of the next known name.
 		"File:\n", "File:x: y\n", "Sizes: 1\n", "Type:: z\n", "Size:\r\n",
+		// IBM's newest forms: no space, two spaces, escapes in a path
+		// and elsewhere.
+		"Source:no space\n", "Destination:  two\n", "Description: a\x1bnb\n", "Source: a\x1bnb\n",
 	}
 	var b []byte
 	n := rng.IntN(60)
@@ -211,7 +216,8 @@ func TestReaderKeepsFramesAcrossBufferMoves(t *testing.T) {
 		if i%700 == 0 {
 			value = strings.Repeat("big\x1b", 30000) // 120 KB: more than the buffer
 		}
-		stream = AppendFrame(stream, "STATS", "Index", fmt.Sprint(i), "Value", value)
+		// File: an Escaped field, decoded in place across the moves.
+		stream = AppendFrame(stream, "STATS", "Index", fmt.Sprint(i), "File", value)
 	}
 	for _, wrap := range []func(io.Reader) io.Reader{func(r io.Reader) io.Reader { return r }, iotest.HalfReader} {
 		r := NewReader(wrap(bytes.NewReader(stream)))
@@ -227,7 +233,7 @@ func TestReaderKeepsFramesAcrossBufferMoves(t *testing.T) {
 			if idx, _ := f.GetString("Index"); idx != fmt.Sprint(i) {
 				t.Fatalf("frame %d has Index %q", i, idx)
 			}
-			if v, _ := f.GetString("Value"); v != want {
+			if v, _ := f.GetString("File"); v != want {
 				t.Fatalf("frame %d: value of %d bytes differs", i, len(v))
 			}
 		}

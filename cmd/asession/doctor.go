@@ -6,12 +6,13 @@ import (
 	"io"
 	"strings"
 
+	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/session"
 )
 
 // runDoctor prints what asession finds on this machine: exit 0 when every
-// check passed, 3 when ascp is missing or broken, 1 when another check
-// failed.
+// check a transfer needs passed (warnings or not), 3 when ascp is missing
+// or broken, 1 when another check failed.
 func runDoctor(c *cli) int {
 	if len(c.args) > 0 {
 		return c.usageError(fmt.Sprintf("doctor takes no arguments, got %q", c.args[0]))
@@ -54,18 +55,25 @@ func printDiagnosis(w io.Writer, d *session.Diagnosis) {
 	for _, line := range d.About {
 		fmt.Fprintf(w, "       | %s\n", line)
 	}
-	fmt.Fprintf(w, "%s SSH bypass keys (token transfers): %s\n", mark(len(d.BypassKeys) > 0), orNone(strings.Join(d.BypassKeys, ", ")))
+	keys := "ok  "
+	if len(d.BypassKeys) == 0 {
+		keys = "warn" // needed only by a token without password or key
+	}
+	fmt.Fprintf(w, "%s SSH bypass keys (token transfers): %s\n", keys, orNone(strings.Join(d.BypassKeys, ", ")))
 	if len(d.BypassKeys) == 0 && len(d.KeyDirs) > 0 {
-		fmt.Fprintf(w, "       looked in %s; token-only specs will need a key or password\n", strings.Join(d.KeyDirs, ", "))
+		fmt.Fprintf(w, "       looked in %s\n", strings.Join(d.KeyDirs, ", "))
 	}
 	fmt.Fprintf(w, "%s temporary folder: %s", mark(d.TempDirOK), d.TempDir)
 	if d.TempDirErr != "" {
 		fmt.Fprintf(w, " (%s)", d.TempDirErr)
 	}
 	fmt.Fprintln(w)
-	if d.OK {
+	switch {
+	case d.OK && len(d.Warnings) > 0:
+		fmt.Fprintf(w, "\nok, %s: %s\n", events.HumanCount(len(d.Warnings), "warning", "warnings"), strings.Join(d.Warnings, "; "))
+	case d.OK:
 		fmt.Fprintln(w, "\nok: every check passed")
-	} else {
+	default:
 		fmt.Fprintln(w, "\nnot ok: a check failed")
 	}
 }

@@ -97,6 +97,9 @@ func renderError(out *bytes.Buffer, v gjson.Result) {
 		if found := p.Get("found"); found.Exists() {
 			fmt.Fprintf(out, ", found %s", found.String())
 		}
+		if name := p.Get("did_you_mean"); name.Exists() {
+			fmt.Fprintf(out, "; did you mean %s?", displayName(name.String()))
+		}
 		out.WriteByte('\n')
 	}
 	for _, place := range v.Get("searched").Array() {
@@ -105,22 +108,34 @@ func renderError(out *bytes.Buffer, v gjson.Result) {
 	for _, line := range v.Get("terminal").Array() {
 		fmt.Fprintf(out, "  | %s\n", displayName(line.String()))
 	}
+	if hint := v.Get("hint").String(); hint != "" {
+		fmt.Fprintf(out, "  hint: %s\n", displayName(hint))
+	}
 }
 
 func renderSummary(out *bytes.Buffer, v gjson.Result) {
 	files := v.Get("files")
 	elapsed := time.Duration(v.Get("elapsed_usec").Int()) * time.Microsecond
 	// Connect's completed count includes skipped files.
-	skipped := files.Get("skipped").Int()
-	fmt.Fprintf(out, "%s: %d transferred, %d skipped, %d failed; %s in %s, average %s", statusWords[v.Get("status").String()],
-		files.Get("completed").Int()-skipped, skipped, files.Get("failed").Int(),
-		events.HumanSize(v.Get("bytes_written").Int()), events.HumanDuration(elapsed),
-		events.HumanRate(v.Get("avg_rate_kbps").Int()))
-	switch n := v.Get("retries").Int(); {
-	case n == 1:
-		out.WriteString("; 1 retry")
-	case n > 1:
-		fmt.Fprintf(out, "; %d retries", n)
+	skipped, failed := files.Get("skipped").Int(), files.Get("failed").Int()
+	transferred, written := files.Get("completed").Int()-skipped, v.Get("bytes_written").Int()
+	status := v.Get("status").String()
+	switch {
+	case transferred == 0 && skipped == 0 && failed == 0 && written == 0:
+		// A job that never got going (a wrong password, no ascp): byte
+		// counts and an average rate of nothing would only be noise.
+		out.WriteString(statusWords[status])
+		if elapsed >= time.Second {
+			fmt.Fprintf(out, " after %s", events.HumanDuration(elapsed))
+		}
+		out.WriteString(": nothing transferred")
+	default:
+		fmt.Fprintf(out, "%s: %d transferred, %d skipped, %d failed; %s in %s, average %s", statusWords[status],
+			transferred, skipped, failed, events.HumanSize(written), events.HumanDuration(elapsed),
+			events.HumanRate(v.Get("avg_rate_kbps").Int()))
+	}
+	if n := v.Get("retries").Int(); n > 0 {
+		out.WriteString("; " + events.HumanCount(n, "retry", "retries"))
 	}
 	out.WriteByte('\n')
 	remote := displayName(v.Get("remote_host").String())
@@ -128,11 +143,17 @@ func renderSummary(out *bytes.Buffer, v gjson.Result) {
 		remote = displayName(user) + "@" + remote
 	}
 	dest := displayName(v.Get("destination").String())
-	switch v.Get("direction").String() {
-	case "send":
+	// Sent and received are what a completed job did; another is named
+	// for what it was to do.
+	switch direction := v.Get("direction").String(); {
+	case direction == "send" && status == "completed":
 		fmt.Fprintf(out, "  sent to %s:%s\n", remote, dest)
-	case "receive":
+	case direction == "send":
+		fmt.Fprintf(out, "  upload to %s:%s\n", remote, dest)
+	case direction == "receive" && status == "completed":
 		fmt.Fprintf(out, "  received from %s into %s\n", remote, dest)
+	case direction == "receive":
+		fmt.Fprintf(out, "  download from %s into %s\n", remote, dest)
 	}
 	if e := v.Get("error"); e.Exists() {
 		retry := "retrying will not help"
@@ -148,6 +169,10 @@ func renderSummary(out *bytes.Buffer, v gjson.Result) {
 	for _, f := range v.Get("failed_files").Array() {
 		fmt.Fprintf(out, "  failed %s: %s\n", displayName(f.Get("file").String()), displayName(f.Get("description").String()))
 	}
+	if c := v.Get("checksums"); c.Exists() {
+		fmt.Fprintf(out, "  checksums: %d checked, %d matched, %d mismatched, %d missing\n",
+			c.Get("checked").Int(), c.Get("matched").Int(), c.Get("mismatched").Int(), c.Get("missing").Int())
+	}
 	fmt.Fprintf(out, "  job %s, exit code %d\n", v.Get("job_id").String(), v.Get("exit_code").Int())
 }
 
@@ -157,14 +182,46 @@ var statusWords = map[string]string{"completed": "Completed", "failed": "Failed"
 func displayName(name string) string { return events.Printable(name) }
 
 // teeWriter writes the JSON lines to the events file as well as to
-// stdout. A failure of either is an output failure.
+// stdout. A failure of stdout is the job's output failure, as without the
+// file. A failure of the file (a full disk) is reported to failed, which
+// stops the job, and the file is not written to again; stdout goes on, so
+// that the error line and the summary still reach it.
 type teeWriter struct {
 	primary, copy io.Writer
+
+	mu     sync.Mutex
+	err    error       // the file's first failure
+	failed func(error) // told of it once, when set
 }
 
 func (t *teeWriter) Write(p []byte) (int, error) {
-	if _, err := t.copy.Write(p); err != nil {
-		return 0, fmt.Errorf("events file: %w", err)
+	t.mu.Lock()
+	if t.err == nil {
+		if _, err := t.copy.Write(p); err != nil {
+			t.err = err
+			if t.failed != nil {
+				t.failed(err)
+			}
+		}
 	}
+	t.mu.Unlock()
 	return t.primary.Write(p)
+}
+
+// onFailure sets what a failure of the file calls, at once if it failed
+// already.
+func (t *teeWriter) onFailure(failed func(error)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.failed = failed
+	if t.err != nil {
+		failed(t.err)
+	}
+}
+
+// failure is the file's first failure, nil while it takes every line.
+func (t *teeWriter) failure() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.err
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files of testdata/human")
+var update = flag.Bool("update", false, "rewrite the golden files: testdata/human, and the summaries of testdata/transcripts")
 
 // TestHumanRendering renders every JSON-lines file of testdata/human as a
 // terminal shows it and compares with the golden .txt beside it. The input

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -34,7 +36,7 @@ func libraryWork(t *testing.T, size, rateKbps int) (spec string) {
 	t.Setenv("ASCPSIM_ROOT", root)
 	t.Setenv("ASCPSIM_PASSWORD", "pw")
 	return `{"remote_host":"h","remote_user":"u","remote_password":"pw","direction":"send","create_dir":true,` +
-		`"target_rate_kbps":` + strconv.Itoa(rateKbps) + `,"paths":[{"source":"` + src + `"}],"destination_root":"/lib"}`
+		`"target_rate_kbps":` + strconv.Itoa(rateKbps) + `,"paths":[{"source":` + strconv.Quote(src) + `}],"destination_root":"/lib"}`
 }
 
 // A Go program tells a deadline from a cancellation, and its own cause
@@ -71,6 +73,24 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 	}
 	if !pointers["/direction"] || !pointers["/remote_host"] || !pointers["/paths"] {
 		t.Errorf("problems %v", problems)
+	}
+
+	// A failure of the job's own set-up keeps the system's error: the
+	// session object's file_list_folder is a file, not a folder.
+	notFolder := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notFolder, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var job map[string]any
+	if err := json.Unmarshal([]byte(spec), &job); err != nil {
+		t.Fatal(err)
+	}
+	object, _ := json.Marshal(map[string]any{"spec": job, "file_list_folder": filepath.Join(notFolder, "lists")})
+	opts.AllowSessionOverrides = true // the input may choose the folder
+	_, err = session.Transfer(context.Background(), object, opts)
+	var pathErr *fs.PathError
+	if !errors.As(err, &e) || e.Source != events.FromSetup || !errors.As(err, &pathErr) {
+		t.Errorf("set-up error %v does not wrap the system's error", err)
 	}
 }
 

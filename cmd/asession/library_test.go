@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -33,7 +34,7 @@ func TestLibraryTransfer(t *testing.T) {
 	t.Setenv("ASCPSIM_ROOT", root)
 	t.Setenv("ASCPSIM_PASSWORD", "pw")
 	spec := `{"remote_host":"h","remote_user":"u","remote_password":"pw","direction":"send","create_dir":true,` +
-		`"paths":[{"source":"` + filepath.Join(work, "src") + `"}],"destination_root":"/lib"}`
+		`"paths":[{"source":` + strconv.Quote(filepath.Join(work, "src")) + `}],"destination_root":"/lib"}`
 
 	var stops, progress atomic.Int32
 	var out bytes.Buffer

@@ -14,12 +14,14 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/suggest"
 	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
 )
@@ -75,7 +77,8 @@ func main() {
 
 // subcommand is one of asession's subcommands (doctor, version, help); a
 // session.Command is something else, a line of the command channel. Its
-// flags are the global ones plus those it names in own.
+// flags are those it names in own: any other is refused, as it would do
+// nothing.
 type subcommand struct {
 	name, synopsis string
 	own            []string
@@ -89,7 +92,8 @@ var subcommands []subcommand
 func init() {
 	subcommands = []subcommand{
 		{name: "help", synopsis: "show this help (help COMMAND: that command's)", run: runHelp},
-		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"json"}, run: runDoctor},
+		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"ascp", "json"}, run: runDoctor},
+		{name: "preflight", synopsis: "check a job's road without transferring it (spec, ascp, port, files, credentials, clock)", own: []string{"ascp", "output", "json", "url", "strict", "max-input"}, run: runPreflight},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
 	}
 }
@@ -103,10 +107,6 @@ func findSubcommand(name string) *subcommand {
 	return nil
 }
 
-// globalFlags apply to every command; the rest belong to the transfer
-// or to the command that names them in its own list.
-var globalFlags = []string{"ascp", "log-level", "output", "help", "h"}
-
 // cli is one invocation: the parsed flags and the streams.
 type cli struct {
 	fs             *flag.FlagSet
@@ -115,17 +115,20 @@ type cli struct {
 	stdout, stderr io.Writer
 	out            *events.Writer
 	renderer       *humanRenderer // stdout in words; nil for JSON lines
+	eventsCopy     *teeWriter     // --events-file's; nil without it
 
 	ascpPath, logLevel, output, eventSet, faspURL string
 	progressFormat, eventsFile, summaryFile       string
 	connectTimeout, cancelGrace, stallTimeout     time.Duration
 	retryDelay, retryMaxDelay, progressInterval   time.Duration
-	heartbeat                                     time.Duration
-	retries                                       int
+	heartbeat, spawnDelay                         time.Duration
+	retries, retryFactor                          int
 	maxInput                                      int64
 	progressLine, showVersion, dryRun, strict     bool
 	verify                                        bool
+	checksums, manifest, manifestFormat           string
 	secretCookie, timestamps, asJSON              bool
+	allowOverrides                                bool
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
@@ -142,6 +145,8 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.IntVar(&c.retries, "retries", d.Retries, "further attempts after a retryable ascp error, resuming partial files")
 	fs.DurationVar(&c.retryDelay, "retry-delay", d.RetryDelay, "wait before the first retry, doubled after each")
 	fs.DurationVar(&c.retryMaxDelay, "retry-max-delay", d.RetryMaxDelay, "longest wait between retries")
+	fs.IntVar(&c.retryFactor, "retry-factor", d.RetryFactor, "each wait between retries is the one before times this")
+	fs.DurationVar(&c.spawnDelay, "spawn-delay", d.SpawnDelay, "between the starts of the sessions of a multi-session job")
 	fs.StringVar(&c.eventSet, "events", string(d.Events), "stdout lines: raw (ascp events), progress, or all; error and summary lines always")
 	fs.DurationVar(&c.progressInterval, "progress-interval", d.ProgressInterval, "at most one progress line per interval")
 	fs.DurationVar(&c.heartbeat, "heartbeat", d.Heartbeat, "write a progress line at least this often, even when nothing changes (0: only on change)")
@@ -149,15 +154,19 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.StringVar(&c.progressFormat, "progress-format", "", "stderr progress: live (one redrawn line) or log (a plain line every 10% or 10s); default live on a terminal, else log")
 	fs.BoolVar(&c.timestamps, "timestamps", false, `add a "time" member (RFC 3339, ms) to every JSON line`)
 	fs.StringVar(&c.summaryFile, "summary-file", "", "also write the summary line to this file (0600, replaced atomically), for workflow engines' output parameters")
-	fs.StringVar(&c.eventsFile, "events-file", "", "also write the JSON lines to this file (created 0600), whatever stdout shows")
+	fs.StringVar(&c.eventsFile, "events-file", "", "also write the JSON lines to this file (a new 0600 file put in place of PATH; a symlink there is replaced, not followed), whatever stdout shows")
 	fs.StringVar(&c.faspURL, "url", "", "a fasp:// or faspe:// link (Faspex) to merge under the spec")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
 	fs.BoolVar(&c.strict, "strict", false, "treat unknown spec fields as errors instead of warnings")
 	fs.BoolVar(&c.verify, "verify", false, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
+	fs.StringVar(&c.checksums, "checksums", "", "expected checksums of the files (md5sum/sha256sum format, the algorithm known by the hash's length; PATH relative to destination_root or the source): each file delivered or already there is hashed and compared; a difference or a listed file not delivered fails the job")
+	fs.StringVar(&c.manifest, "manifest", "", "after the job, write the SHA-256 of every file delivered or already there to this file (0600, replaced atomically): sha256sum -c checks it from the destination root")
+	fs.StringVar(&c.manifestFormat, "manifest-format", string(session.ManifestFormats[0]), "--manifest lines: sha256sum, or json (path, size, sha256, source, status per line)")
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "most bytes of the job description held in memory: all of it but the entries of its paths array, which go to the list file as they are read, and any one entry (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
-	fs.BoolVar(&c.asJSON, "json", false, "doctor, version: print one JSON object")
+	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
+	fs.BoolVar(&c.allowOverrides, "allow-session-overrides", false, "let the job description choose what only the command line may: sdk and file_list_folder of a session object, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
 	c.fs = fs
 	return c
 }
@@ -193,7 +202,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return c.help(nil)
 	}
 	if err != nil {
-		return c.usageError(err.Error())
+		return c.flagError(err)
 	}
 	var sub *subcommand
 	if len(positional) > 0 {
@@ -220,7 +229,7 @@ func (c *cli) misplacedFlag(sub *subcommand) string {
 	bad := ""
 	c.fs.Visit(func(f *flag.Flag) {
 		switch {
-		case bad != "" || slices.Contains(globalFlags, f.Name):
+		case bad != "":
 		case sub == nil && f.Name == "json":
 			bad = f.Name
 		case sub != nil && !slices.Contains(sub.own, f.Name):
@@ -244,26 +253,31 @@ func (c *cli) help(topic []string) int {
 		if sub == nil {
 			return c.usageError(fmt.Sprintf("unknown command %q", topic[0]))
 		}
-		fmt.Fprintf(c.stdout, "asession %s: %s\n\nFlags:\n", sub.name, sub.synopsis)
-		c.printFlags(append(slices.Clone(globalFlags), sub.own...))
+		fmt.Fprintf(c.stdout, "asession %s: %s\n\n", sub.name, sub.synopsis)
+		if len(sub.own) == 0 {
+			fmt.Fprintln(c.stdout, "Flags: none")
+			return session.ExitOK
+		}
+		fmt.Fprintln(c.stdout, "Flags:")
+		c.printFlags(func(name string) bool { return slices.Contains(sub.own, name) })
 		return session.ExitOK
 	}
 	var list strings.Builder
 	for _, sub := range subcommands {
-		fmt.Fprintf(&list, "  %-8s %s\n", sub.name, sub.synopsis)
+		fmt.Fprintf(&list, "  %-9s %s\n", sub.name, sub.synopsis)
 	}
 	fmt.Fprintf(c.stdout, usage, list.String())
-	c.printFlags(nil)
+	c.printFlags(func(string) bool { return true })
 	fmt.Fprint(c.stdout, exitCodes)
 	return session.ExitOK
 }
 
-// printFlags prints the flags named in only, or all of them.
-func (c *cli) printFlags(only []string) {
+// printFlags prints the flags that show accepts.
+func (c *cli) printFlags(show func(name string) bool) {
 	all := flag.NewFlagSet("", flag.ContinueOnError)
 	all.SetOutput(c.stdout)
 	c.fs.VisitAll(func(f *flag.Flag) {
-		if only == nil || slices.Contains(only, f.Name) {
+		if show(f.Name) {
 			all.Var(f.Value, f.Name, f.Usage)
 		}
 	})
@@ -277,6 +291,10 @@ func (c *cli) transfer() int {
 		return session.ExitOK
 	}
 	lines, log, problem := c.transferFlags()
+	if problem != "" {
+		return c.usageError(problem)
+	}
+	checksums, problem := c.fileCheckFlags()
 	if problem != "" {
 		return c.usageError(problem)
 	}
@@ -296,7 +314,7 @@ func (c *cli) transfer() int {
 	}
 	defer in.Close() // the list file its paths were written to
 	if c.dryRun {
-		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath}, session.NewJobID())
+		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath, AllowSessionOverrides: c.allowOverrides}, session.NewJobID())
 		if err != nil {
 			_ = c.out.Event(err)
 			return session.ExitCodeOf(err)
@@ -307,18 +325,34 @@ func (c *cli) transfer() int {
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
+	if c.eventsCopy != nil {
+		c.eventsCopy.onFailure(func(err error) { cancel(c.eventsFileError(err, "the transfer was stopped")) })
+	}
 	kill := make(chan struct{})
 	stopSignals := handleSignals(cancel, kill, log)
 	defer stopSignals()
 
 	opts := c.options(lines, log, commands, kill)
-	// The session object's agent options apply where no flag was given.
-	session.ApplyAgent(&opts, in.Agent, func(name string) bool { return flagSet(c.fs, name) })
+	opts.Checksums, opts.Manifest, opts.ManifestFormat = checksums, c.manifest, session.ManifestFormat(c.manifestFormat)
 	if display := c.progressDisplay(); display != nil {
 		opts.OnProgress = display.Update
 		defer display.Done()
 	}
-	return session.Run(ctx, in, opts).ExitCode
+	code = session.Run(ctx, in, opts).ExitCode
+	if c.eventsCopy != nil && code == session.ExitOK {
+		if err := c.eventsCopy.failure(); err != nil {
+			// It failed on the job's last lines, after its end.
+			_ = c.out.Event(c.eventsFileError(err, "its last lines are missing"))
+			return session.ExitFailed
+		}
+	}
+	return code
+}
+
+// eventsFileError is the error line of an --events-file that cannot be
+// written: an output of the job's, lost.
+func (c *cli) eventsFileError(err error, consequence string) *events.Error {
+	return events.NewError(events.FromOutput, 0, fmt.Sprintf("cannot write the events file %s: %v: %s", c.eventsFile, err, consequence))
 }
 
 // transferFlags checks the transfer's flags against each other and their
@@ -359,7 +393,7 @@ func (c *cli) openEventsFile() (closeEvents func(), err error) {
 	if c.eventsFile == "" {
 		return func() {}, nil
 	}
-	f, err := os.OpenFile(c.eventsFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := session.CreatePrivateFile(c.eventsFile)
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +401,8 @@ func (c *cli) openEventsFile() (closeEvents func(), err error) {
 	if c.renderer != nil {
 		sink = c.renderer
 	}
-	c.out = events.NewWriter(&teeWriter{primary: sink, copy: f})
+	c.eventsCopy = &teeWriter{primary: sink, copy: f}
+	c.out = events.NewWriter(c.eventsCopy)
 	return func() {
 		_ = c.out.Flush() // before the file closes
 		_ = f.Close()
@@ -388,7 +423,8 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	} else if isTerminal(c.stdin) {
 		fmt.Fprintln(c.stderr, "asession: reading a transfer spec (JSON) from the terminal; end it with Ctrl-D. asession --help shows the usage.")
 	}
-	in, commands, err := session.ReadJob(arg, stdin, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify})
+	in, commands, err := session.ReadJob(arg, stdin, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
+		HashesFiles: c.checksums != "" || c.manifest != "", AllowSessionOverrides: c.allowOverrides})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, c.usageError(err.Error())
 	}
@@ -408,7 +444,11 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		}
 	}
 	if len(in.Unknown) > 0 {
-		log.Warn().Strs("fields", in.Unknown).Msg("unknown fields ignored (--strict refuses them)")
+		fields := make([]string, len(in.Unknown))
+		for i, u := range in.Unknown {
+			fields[i] = u.String()
+		}
+		log.Warn().Strs("fields", fields).Msg("unknown fields ignored (--strict refuses them)")
 	}
 	if in.LogLevel != "" && !flagSet(c.fs, "log-level") {
 		if l, err := zerolog.ParseLevel(in.LogLevel); err == nil {
@@ -432,8 +472,8 @@ type deadlineReader struct {
 
 func (d deadlineReader) SetReadDeadline(t time.Time) error { return d.file.SetReadDeadline(t) }
 
-// options are the job's options from the flags; the input's agent options
-// are applied after, where no flag was given.
+// options are the job's options from the flags; Run applies the input's
+// agent options where no flag was given.
 func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Reader, kill chan struct{}) session.Options {
 	return session.Options{
 		Ascp:             c.ascpPath,
@@ -443,6 +483,8 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Retries:          c.retries,
 		RetryDelay:       c.retryDelay,
 		RetryMaxDelay:    c.retryMaxDelay,
+		RetryFactor:      c.retryFactor,
+		SpawnDelay:       c.spawnDelay,
 		ProgressInterval: c.progressInterval,
 		Heartbeat:        c.heartbeat,
 		Events:           lines,
@@ -452,6 +494,11 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Kill:             kill,
 		SummaryFile:      c.summaryFile,
 		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
+		// The session object's agent options apply where no flag was
+		// given; the option names are the flags'.
+		Explicit: func(option string) bool { return flagSet(c.fs, option) },
+
+		AllowSessionOverrides: c.allowOverrides,
 	}
 }
 
@@ -499,15 +546,35 @@ func (c *cli) progressDisplay() progressDisplay {
 	if format == "log" {
 		return events.NewLogProgress(w, time.Now)
 	}
-	display := events.NewTerminalProgress(w, terminalWidth(w))
+	restoreConsole, vt := virtualTerminal(w)
+	if !vt {
+		return events.NewLogProgress(w, time.Now) // the escapes would print
+	}
+	display := events.NewTerminalProgress(w, terminalSize(w))
 	switch {
-	case display.ReserveBottomLine(terminalRows(w)):
+	case display.ReserveBottomLine():
 	case human:
 		c.renderer.above = display.Above
 	case c.progressFormat == "":
+		restoreConsole()
 		return events.NewLogProgress(w, time.Now)
 	}
-	return display
+	return &liveLine{TerminalProgress: display, stopWatching: watchResize(display.Resized), restoreConsole: restoreConsole}
+}
+
+// liveLine is the live progress line with the watch on the terminal's size
+// that keeps it fitting the window, and what gives the console its mode
+// back once the line is done.
+type liveLine struct {
+	*events.TerminalProgress
+	stopWatching   func()
+	restoreConsole func()
+}
+
+func (l *liveLine) Done() {
+	l.stopWatching()
+	l.TerminalProgress.Done()
+	l.restoreConsole()
 }
 
 // progressDisplay shows progress snapshots to a person.
@@ -529,17 +596,25 @@ func looksLikeSubcommand(arg string) bool {
 // handleSignals turns SIGINT, SIGTERM and SIGHUP (the terminal went away)
 // into a cancellation (CANCEL to ascp, then a kill after the grace period),
 // so that the private list folder is removed on those exits too; a second
-// signal kills at once. SIGPIPE is caught so that a closed stdout is an error to handle, not
+// signal kills at once, and so does the end of endingGrace when the system
+// is about to end asession anyway (Windows' console close, logoff and
+// shutdown), so that the summary is written first. SIGPIPE is caught so that a closed stdout is an error to handle, not
 // sudden death that would leave ascp running.
 func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zerolog.Logger) (stop func()) {
 	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, notifiedSignals...)
+	notifySignals(ch, notifiedSignals...)
 	done := make(chan struct{})
+	var killOnce sync.Once
+	killNow := func() { killOnce.Do(func() { close(kill) }) }
 	go func() {
 		cancelled := false
+		var deadline *time.Timer
 		for {
 			select {
 			case <-done:
+				if deadline != nil {
+					deadline.Stop()
+				}
 				return
 			case sig := <-ch:
 				if sig == syscall.SIGPIPE {
@@ -547,15 +622,15 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 				}
 				if cancelled {
 					log.Warn().Str("signal", sig.String()).Msg("second signal: stopping ascp now")
-					if kill != nil {
-						close(kill)
-						kill = nil
-					}
+					killNow()
 					continue
 				}
 				cancelled = true
 				log.Warn().Str("signal", sig.String()).Msg("cancelling the transfer")
 				cancel(&session.SignalError{Signal: sig})
+				if grace, soon := endingGrace(sig); soon {
+					deadline = time.AfterFunc(grace, killNow)
+				}
 			}
 		}
 	}()
@@ -564,6 +639,10 @@ func handleSignals(cancel context.CancelCauseFunc, kill chan<- struct{}, log zer
 		close(done)
 	}
 }
+
+// notifySignals is signal.Notify; a test stands in for Windows' console,
+// which it cannot close.
+var notifySignals = signal.Notify
 
 // secretsIn names the secret fields a parsed spec holds.
 func secretsIn(in *schema.Input) []string {
@@ -577,6 +656,27 @@ func secretsIn(in *schema.Input) []string {
 		names = append(names, "cookie")
 	}
 	return names
+}
+
+// flagError writes a flag the command line got wrong as an error line, and
+// exits 2: an unknown flag with the one it most likely misspells.
+func (c *cli) flagError(err error) int {
+	name, unknown := strings.CutPrefix(err.Error(), "flag provided but not defined: -")
+	if !unknown {
+		return c.usageError(err.Error())
+	}
+	var names []string
+	c.fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	problem := schema.Problem{Pointer: "--" + name, Expected: "a flag of asession", Found: "an unknown flag"}
+	desc := "unknown flag --" + name
+	if near := suggest.Nearest(name, names); near != "" {
+		problem.DidYouMean = "--" + near
+		desc += fmt.Sprintf(": did you mean --%s?", near)
+	}
+	e := events.NewError(events.FromInput, 0, desc+" (see asession --help)")
+	e.Problems = []schema.Problem{problem}
+	_ = c.out.Event(e)
+	return session.ExitUsage
 }
 
 // usageError writes a usage mistake as an error line, and exits 2.

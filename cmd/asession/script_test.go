@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -92,6 +94,8 @@ func TestScripts(t *testing.T) {
 			"perm":        cmdPerm,
 			"stale":       cmdStale,
 			"counters":    cmdCounters,
+			"before":      cmdBefore,
+			"port":        cmdPort,
 		},
 	})
 }
@@ -171,8 +175,10 @@ func cmdStale(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // counters: the progress and summary lines of stdout add up: attempted >=
-// completed + failed and completed >= skipped in every line, the
-// percentage never goes down, and a completed job ends at 1.
+// completed + failed and completed >= skipped in every line, neither the
+// percentage nor the bytes written nor the files attempted ever go down
+// (a retry included), only a completed job shows 100 %, and a completed
+// one ends at 1.
 func cmdCounters(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: counters")
@@ -185,15 +191,17 @@ func cmdCounters(ts *testscript.TestScript, neg bool, args []string) {
 func checkCounters(stdout string) error {
 	type counts struct{ Attempted, Completed, Failed, Skipped int64 }
 	var line struct {
-		Type       string
-		Status     string
-		Percentage *float64
-		FileCounts *counts `json:"file_counts"`
-		Files      *counts
+		Type         string
+		Status       string
+		Percentage   *float64
+		BytesWritten *int64  `json:"bytes_written"`
+		FileCounts   *counts `json:"file_counts"`
+		Files        *counts
 	}
-	pct, last, sawSummary := -1.0, -1.0, false
+	pct, last, sawSummary, sawFull := -1.0, -1.0, false, false
+	var written, attempted int64
 	for _, text := range strings.Split(stdout, "\n") {
-		line.Percentage, line.FileCounts, line.Files = nil, nil, nil
+		line.Percentage, line.BytesWritten, line.FileCounts, line.Files = nil, nil, nil, nil
 		if json.Unmarshal([]byte(text), &line) != nil {
 			continue
 		}
@@ -207,14 +215,31 @@ func checkCounters(stdout string) error {
 		if c.Attempted < c.Completed+c.Failed || c.Completed < c.Skipped || c.Failed < 0 {
 			return fmt.Errorf("counts do not add up in %s", text)
 		}
+		if c.Attempted < attempted {
+			return fmt.Errorf("files attempted went down from %d: %s", attempted, text)
+		}
+		attempted = c.Attempted
+		if line.BytesWritten != nil {
+			if *line.BytesWritten < written {
+				return fmt.Errorf("bytes written went down from %d: %s", written, text)
+			}
+			written = *line.BytesWritten
+		}
 		if line.Percentage != nil {
 			if *line.Percentage < pct {
 				return fmt.Errorf("percentage went down from %v: %s", pct, text)
 			}
 			pct, last = *line.Percentage, *line.Percentage
+			sawFull = sawFull || pct >= 1
+			if pct >= 1 && line.Status != "completed" {
+				return fmt.Errorf("100 %% in a line of a job that has not completed: %s", text)
+			}
 		}
 		if line.Type == "summary" && line.Status == "completed" && last != 1 {
 			return fmt.Errorf("completed, but the last progress line says %v", last)
+		}
+		if line.Type == "summary" && line.Status != "completed" && sawFull {
+			return fmt.Errorf("%s, but a progress line said 100 %%", line.Status)
 		}
 	}
 	if !sawSummary {
@@ -341,28 +366,6 @@ func scriptProcesses(marker []byte) []string {
 
 type procInfo struct{ pid, cmdline string }
 
-// scriptPids lists the live processes whose environment holds marker.
-func scriptPids(marker []byte) []procInfo {
-	var found []procInfo
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		if _, err := strconv.Atoi(e.Name()); err != nil {
-			continue
-		}
-		env, err := os.ReadFile(filepath.Join("/proc", e.Name(), "environ"))
-		if err != nil || !bytes.Contains(env, marker) {
-			continue
-		}
-		stat, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if fields := strings.Fields(string(stat)); len(fields) > 2 && fields[2] == "Z" {
-			continue // a zombie is gone, only not yet reaped by its parent
-		}
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		found = append(found, procInfo{e.Name(), strings.ReplaceAll(string(cmdline), "\x00", " ")})
-	}
-	return found
-}
-
 // signal TERM|INT|HUP PROGRAM: sends the signal to this script's running
 // PROGRAM processes (testscript's kill knows only INT and KILL).
 func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
@@ -376,7 +379,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	marker := []byte("ASCPSIM_ROOT=" + ts.Getenv("ASCPSIM_ROOT") + "\x00")
 	sent := 0
 	for _, p := range scriptPids(marker) {
-		if filepath.Base(strings.Fields(p.cmdline + " x")[0]) != args[1] {
+		if programName(p.cmdline) != args[1] {
 			continue
 		}
 		pid, _ := strconv.Atoi(p.pid)
@@ -391,7 +394,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 
 // notemp: asession left nothing in the script's temporary folder.
 func cmdNotemp(ts *testscript.TestScript, neg bool, args []string) {
-	entries, err := os.ReadDir(ts.Getenv("TMPDIR"))
+	entries, err := os.ReadDir(ts.Getenv(tempEnvName))
 	ts.Check(err)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), "asession-") {
@@ -432,7 +435,7 @@ func cmdReadhead(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	cmd := exec.Command(path, args[2:]...)
 	cmd.Dir = ts.Getenv("WORK")
-	for _, key := range []string{"PATH", "HOME", "TMPDIR", "ASCPSIM_ROOT", "ASCPSIM_PASSWORD", "ASESSION_ASCP", "ASCPSIM_FAIL", "ASCPSIM_FAIL_TIMES"} {
+	for _, key := range append([]string{"PATH", "HOME", tempEnvName, "ASCPSIM_ROOT", "ASCPSIM_PASSWORD", "ASESSION_ASCP", "ASCPSIM_FAIL", "ASCPSIM_FAIL_TIMES"}, platformEnvNames...) {
 		cmd.Env = append(cmd.Env, key+"="+ts.Getenv(key))
 	}
 	var stderr bytes.Buffer
@@ -509,4 +512,50 @@ func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
 	if got := info.Mode().Perm(); got != fs.FileMode(want) {
 		ts.Fatalf("%s has mode %o, want %o", args[0], got, want)
 	}
+}
+
+// before RE1 RE2: a stdout line matches RE1, and the first one does come
+// before the first line matching RE2, which must exist too.
+func cmdBefore(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: before regexp1 regexp2")
+	}
+	first, second := regexp.MustCompile(args[0]), regexp.MustCompile(args[1])
+	at := [2]int{-1, -1}
+	for i, line := range strings.Split(ts.ReadFile("stdout"), "\n") {
+		for k, re := range []*regexp.Regexp{first, second} {
+			if at[k] < 0 && re.MatchString(line) {
+				at[k] = i
+			}
+		}
+	}
+	if at[0] < 0 || at[1] < 0 || at[0] > at[1] {
+		ts.Fatalf("want a line matching %q before one matching %q: lines %d and %d", args[0], args[1], at[0]+1, at[1]+1)
+	}
+}
+
+// port open|closed VAR: VAR is the number of a local TCP port that
+// accepts connections until the script ends (open), or that nothing
+// listens on (closed: it was listened on, then closed).
+func cmdPort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 || (args[0] != "open" && args[0] != "closed") {
+		ts.Fatalf("usage: port open|closed VAR")
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	ts.Check(err)
+	ts.Setenv(args[1], strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	if args[0] == "closed" {
+		ln.Close()
+		return
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	ts.Defer(func() { ln.Close() })
 }

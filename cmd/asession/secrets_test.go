@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -47,6 +48,7 @@ func secretSpec(src, dest string) map[string]any {
 		"ssh_private_key":             secretEnv["ASPERA_SCP_KEY"],
 		"content_protection_password": secretEnv["ASPERA_SCP_FILEPASS"],
 		"proxy":                       "dnat://proxyuser:" + secretEnv["ASPERA_PROXY_PASS"] + "@proxy.example.com:9091",
+		"EX_http_proxy_url":           "http://webuser:" + secretEnv["ASPERA_PROXY_PASS"] + "@web-proxy.example.com:3128",
 		"cookie":                      secretEnv["ASPERA_SCP_COOKIE"],
 		"password":                    "SENTINEL-connect-password-88f0",
 		"fasp_url":                    "faspe://u@localhost:33001/elsewhere?token=SENTINEL-link-token-1234&cookie=SENTINEL-link-cookie",
@@ -76,11 +78,11 @@ func newSecretRun(t *testing.T, args ...string) *secretRun {
 	}
 	r.cmd = exec.Command(asessionBin, args...)
 	r.cmd.Dir = r.work
-	r.cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + r.work, "TMPDIR=" + r.tmp,
+	r.cmd.Env = append([]string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + r.work,
 		"ASCPSIM_ROOT=" + r.root, "ASESSION_ASCP=" + ascpsimBin,
 		"GORACE=atexit_sleep_ms=0",
-	}
+	}, tempEnv(r.tmp)...)
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, &r.stderr
 	return r
 }
@@ -113,7 +115,7 @@ func (r *secretRun) ascpProcess(t *testing.T) string {
 	for time.Now().Before(deadline) {
 		for _, p := range scriptPids(marker) {
 			// The transfer's ascp, not the version probe (ascp -A).
-			if filepath.Base(strings.Fields(p.cmdline + " x")[0]) == "ascpsim" && strings.Contains(p.cmdline, " -M ") {
+			if programName(p.cmdline) == "ascpsim" && strings.Contains(p.cmdline, " -M ") {
 				return p.pid
 			}
 		}
@@ -128,23 +130,20 @@ func (r *secretRun) ascpProcess(t *testing.T) string {
 func (r *secretRun) inspectRunning(t *testing.T) {
 	t.Helper()
 	pid := r.ascpProcess(t)
-	cmdline, err := os.ReadFile("/proc/" + pid + "/cmdline")
+	cmdline, environ, err := processArgsEnv(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(cmdline, []byte(sentinel)) {
 		t.Errorf("ascp's command line holds a secret: %q", cmdline)
 	}
-	if !bytes.Contains(cmdline, []byte("--proxy=dnat://proxyuser@proxy.example.com:9091")) {
-		t.Errorf("ascp's command line lacks the proxy without its password: %q", cmdline)
+	if !bytes.Contains(cmdline, []byte("--proxy=dnat://proxyuser@proxy.example.com:9091")) ||
+		!bytes.Contains(cmdline, []byte("http://webuser@web-proxy.example.com:3128")) {
+		t.Errorf("ascp's command line lacks the proxies without their password: %q", cmdline)
 	}
-	own, _ := os.ReadFile("/proc/" + strconv.Itoa(r.cmd.Process.Pid) + "/cmdline")
+	own, _, _ := processArgsEnv(strconv.Itoa(r.cmd.Process.Pid))
 	if bytes.Contains(own, []byte(sentinel)) {
 		t.Errorf("asession's own command line holds a secret: %q", own)
-	}
-	environ, err := os.ReadFile("/proc/" + pid + "/environ")
-	if err != nil {
-		t.Fatal(err)
 	}
 	vars := map[string]string{}
 	for _, kv := range strings.Split(string(environ), "\x00") {
@@ -170,8 +169,13 @@ func (r *secretRun) inspectRunning(t *testing.T) {
 	checkMode(t, lists[0], 0o600)
 }
 
+// checkMode checks Unix permission bits, which Windows does not have (the
+// private folder's ACL comes from the temporary folder it is made in).
 func checkMode(t *testing.T, path string, want os.FileMode) {
 	t.Helper()
+	if runtime.GOOS == "windows" {
+		return
+	}
 	info, err := os.Lstat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -238,6 +242,9 @@ func TestSecretsStayOutOfArgvOutputAndLogs(t *testing.T) {
 // Cancelled by a signal while ascp runs: the same checks, and the list
 // folder is removed on that exit path too.
 func TestSecretsAndCleanupOnSignals(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no signals to send another process, and console events reach only a console's own processes; TestConsoleCloseWritesTheSummaryInTime covers the console close in-process")
+	}
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			r := newSecretRun(t, "--log-level", "debug", "--cancel-grace", "5s")

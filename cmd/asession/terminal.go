@@ -16,29 +16,37 @@ func isTerminal(stream any) bool {
 	return ok
 }
 
-// terminalWidth is w's width in columns, 80 when it has none.
-func terminalWidth(w io.Writer) int {
-	if cols, ok := windowWidth(w); ok && cols > 0 {
-		return cols
-	}
-	return 80
-}
-
-// terminalRows is the height of the terminal w, 0 when unknown.
-func terminalRows(w io.Writer) int {
-	if f, ok := w.(*os.File); ok {
-		if _, rows, ok := fileSize(f); ok {
-			return rows
-		}
-	}
-	return 0
-}
-
-func windowWidth(w io.Writer) (int, bool) {
+// terminalSize asks w's size each time it is called, 0 when w is not a
+// terminal or does not know: a window may be resized at any time.
+func terminalSize(w io.Writer) func() (cols, rows int) {
 	f, ok := w.(*os.File)
-	if !ok {
-		return 0, false
+	return func() (int, int) {
+		if !ok {
+			return 0, 0
+		}
+		cols, rows, _ := fileSize(f)
+		return cols, rows
 	}
-	cols, _, ok := fileSize(f)
-	return cols, ok
+}
+
+// callOnEach calls fn for each value tick delivers, until stop, which
+// returns once fn is no longer running.
+func callOnEach[T any](tick <-chan T, fn func()) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick:
+				fn()
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+	}
 }

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package main
 
 import (
@@ -7,9 +9,9 @@ import (
 )
 
 // vt is the small part of a VT100 that asession's terminal output uses:
-// printable text with autowrap, CR, LF, cursor save/restore (ESC 7/8),
-// cursor position (CSI H), cursor up (CSI A), erase line (CSI K), and the
-// scroll region (CSI r). Rows that scroll off the top are kept in history,
+// printable text with autowrap, CR, LF, index (ESC D), cursor save/restore
+// (ESC 7/8), cursor position (CSI H), cursor up (CSI A), erase line (CSI K),
+// erase below (CSI J), and the scroll region (CSI r). Rows that scroll off the top are kept in history,
 // so a test can read everything a person would have seen, line by line.
 type vt struct {
 	rows, cols   int
@@ -54,8 +56,8 @@ func (v *vt) step(data []byte) int {
 	case '\r':
 		v.c = 0
 		return 1
-	case '\n':
-		v.lineFeed()
+	case '\n': // the terminal driver sent CR before it (ONLCR)
+		v.index()
 		return 1
 	case '\b':
 		v.c = max(v.c-1, 0)
@@ -72,14 +74,15 @@ func (v *vt) step(data []byte) int {
 	}
 	if v.c >= v.cols {
 		v.c = 0
-		v.lineFeed()
+		v.index()
 	}
 	v.screen[v.r][v.c] = r
 	v.c++
 	return n
 }
 
-func (v *vt) lineFeed() {
+// index moves the cursor down a row, scrolling the region at its bottom.
+func (v *vt) index() {
 	if v.r != v.bottom {
 		v.r = min(v.r+1, v.rows-1)
 		return
@@ -101,6 +104,9 @@ func (v *vt) escape(data []byte) int {
 		return 2
 	case '8':
 		v.r, v.c = v.savedR, v.savedC
+		return 2
+	case 'D': // index: down a row, scrolling at the region's bottom; the column stays
+		v.index()
 		return 2
 	case '[':
 	default:
@@ -136,6 +142,17 @@ func (v *vt) escape(data []byte) int {
 		}
 		for i := from; i < to; i++ {
 			v.screen[v.r][i] = ' '
+		}
+	case 'J':
+		if param(0, 0) != 0 {
+			v.unknownCodes = append(v.unknownCodes, strconv.Quote(string(data[:end+1])))
+			break
+		}
+		for i := v.c; i < v.cols; i++ {
+			v.screen[v.r][i] = ' '
+		}
+		for r := v.r + 1; r < v.rows; r++ {
+			v.screen[r] = blankRow(v.cols)
 		}
 	case 'H', 'f':
 		v.r, v.c = min(param(0, 1), v.rows)-1, min(param(1, 1), v.cols)-1

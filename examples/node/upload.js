@@ -98,16 +98,26 @@ async function main(argv) {
     problem = { description: `${badLines} stdout line(s) were not JSON events` };
   }
   if (ok) {
-    const f = summary?.files;
-    console.log(summary
-      ? `OK: ${f?.completed} of ${f?.attempted} files, ${summary.bytes_written} bytes uploaded [${basis}]`
-      : `OK: transfer done [${basis}]`);
+    console.log(summary ? `OK: ${uploaded(summary)} [${basis}]` : `OK: transfer done [${basis}]`);
     return 0;
   }
   problem ??= { description: 'no error reported' };
   const detail = problem.code ? ` (code ${problem.code})` : '';
   console.log(`FAILED: ${problem.description}${detail} [${basis}]`);
   return code || 1;
+}
+
+// What a completed upload did. Files already at the destination are
+// skipped, and counted among the completed ones, their bytes too: a run
+// that skipped every file uploaded nothing.
+function uploaded(summary) {
+  const skipped = summary.files?.skipped ?? 0;
+  const sent = (summary.files?.completed ?? 0) - skipped;
+  if (sent <= 0) return skipped ? `nothing uploaded: all ${skipped} files already there` : 'nothing to upload';
+  const text = `${sent} file${sent === 1 ? '' : 's'} uploaded`;
+  return skipped
+    ? `${text}, ${skipped} already there; ${summary.bytes_written} bytes in all`
+    : `${text}, ${summary.bytes_written} bytes`;
 }
 
 // Progress on stderr: in place on a terminal, else once per percent.

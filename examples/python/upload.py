@@ -91,9 +91,7 @@ def main(argv):
         ok, problem = False, {"description": f"{bad_lines} stdout line(s) were not JSON events"}
     if ok:
         if summary is not None:
-            files = summary.get("files", {})
-            print(f"OK: {files.get('completed')} of {files.get('attempted')} files, "
-                  f"{summary.get('bytes_written')} bytes uploaded [{basis}]")
+            print(f"OK: {uploaded(summary)} [{basis}]")
         else:
             print(f"OK: transfer done [{basis}]")
         return 0
@@ -101,6 +99,21 @@ def main(argv):
     detail = f" (code {problem['code']})" if problem.get("code") else ""
     print(f"FAILED: {problem.get('description')}{detail} [{basis}]")
     return code or 1
+
+
+def uploaded(summary):
+    """What a completed upload did. Files already at the destination are
+    skipped, and counted among the completed ones, their bytes too: a run
+    that skipped every file uploaded nothing."""
+    files = summary.get("files") or {}
+    skipped = files.get("skipped") or 0
+    sent = (files.get("completed") or 0) - skipped
+    if sent <= 0:
+        return f"nothing uploaded: all {skipped} files already there" if skipped else "nothing to upload"
+    text = f"{sent} file{'s' if sent != 1 else ''} uploaded"
+    if skipped:
+        return f"{text}, {skipped} already there; {summary.get('bytes_written')} bytes in all"
+    return f"{text}, {summary.get('bytes_written')} bytes"
 
 
 class Progress:

@@ -37,8 +37,8 @@ event_filter='def int: if type == "number" then floor else 0 end;
       elif .type == "STATS" then ["stats", (.transfer_bytes | int), .file]
       elif .type == "error" then ["error", .code, .description]
       elif .type == "DONE" then ["done"]
-      elif .type == "summary" then ["summary", .status, .files.completed, .files.attempted,
-        .bytes_written, .error.code, .error.description]
+      elif .type == "summary" then ["summary", .status, (.files.completed | int), (.files.skipped | int),
+        (.bytes_written | int), .error.code, .error.description]
       else empty end | row)
     end'
 
@@ -101,7 +101,19 @@ fi
 ((status[2] != 0)) && ok=false error_code=- error_text="jq failed reading the events (exit ${status[2]})"
 if $ok; then
   if ((${#summary[@]})); then
-    echo "OK: ${summary[1]} of ${summary[2]} files, ${summary[3]} bytes uploaded [$basis]"
+    # Files already at the destination are skipped, and counted among the
+    # completed ones, their bytes too: a run that skipped every file
+    # uploaded nothing.
+    skipped=${summary[2]} sent=$((summary[1] - summary[2]))
+    if ((sent <= 0 && skipped > 0)); then
+      did="nothing uploaded: all $skipped files already there"
+    elif ((sent <= 0)); then
+      did="nothing to upload"
+    else
+      did="$sent file$( ((sent == 1)) || echo s) uploaded"
+      if ((skipped)); then did+=", $skipped already there; ${summary[3]} bytes in all"; else did+=", ${summary[3]} bytes"; fi
+    fi
+    echo "OK: $did [$basis]"
   else
     echo "OK: transfer done [$basis]"
   fi

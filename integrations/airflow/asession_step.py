@@ -1,11 +1,17 @@
 """Run one asession transfer as a workflow step, standard library only.
 
 run_transfer() starts asession with --retries 0 (the engine owns the
-retries), lets its stderr through to the task log, and returns the summary,
-asession's last stdout line, as a dict. A failure raises TransferFailed with
+retries), lets its stderr through to the task log with a progress line at
+each 10 % (--progress), and returns the summary, asession's last stdout
+line, as a dict. stdout is read as it comes and only its last line kept:
+a long transfer writes a line per file and progress step, which a task
+has no use for in memory. A failure raises TransferFailed with
 the exit code, the summary and whether retrying may help, read from
 asession's exit-code table (README "Exit codes"; RETRY_MAY_HELP is tested
 against it).
+
+ena_md5_list() turns ENA's file report into the md5sum lines that
+asession --checksums takes, so that each read is checked as it arrives.
 
 Run as a script it does the same for one job file and prints the summary
 (or the failure) as JSON, exiting with asession's code:
@@ -35,15 +41,48 @@ class TransferFailed(Exception):
 
 
 def last_summary(stdout):
-    """The summary line, the last line of asession's stdout, or None."""
-    lines = stdout.rstrip("\n").rsplit("\n", 1)
+    """The summary: asession's last stdout line, read as a stream of lines
+    of which only the last non-empty one is kept; None if it is none."""
+    last = ""
+    for line in stdout:
+        if line.strip():
+            last = line
     try:
-        summary = json.loads(lines[-1])
+        summary = json.loads(last)
     except ValueError:
         return None
     if isinstance(summary, dict) and summary.get("type") == "summary":
         return summary
     return None
+
+
+def ena_md5_list(report_tsv):
+    """md5sum lines for asession --checksums from ENA's file report.
+
+    report_tsv is the text of
+    https://www.ebi.ac.uk/ena/portal/api/filereport?accession=RUN&result=read_run&fields=fastq_aspera,fastq_md5
+    (tab-separated, columns found by name). A run's files, two or three
+    for paired reads, are ';'-separated in both columns, in the same
+    order; each is listed by its name, which is where it lands in
+    destination_root.
+    """
+    lines = report_tsv.splitlines()
+    header = lines[0].split("\t") if lines else []
+    if "fastq_aspera" not in header or "fastq_md5" not in header:
+        raise ValueError("the report has no fastq_aspera or fastq_md5 column")
+    paths_at, sums_at = header.index("fastq_aspera"), header.index("fastq_md5")
+    out = []
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split("\t")
+        if len(fields) <= max(paths_at, sums_at) or not fields[paths_at]:
+            continue
+        paths, sums = fields[paths_at].split(";"), fields[sums_at].split(";")
+        if len(paths) != len(sums):
+            raise ValueError("line %d: not one fastq_md5 per file of fastq_aspera" % number)
+        out += ["%s  %s\n" % (md5, path.rsplit("/", 1)[-1]) for path, md5 in zip(paths, sums)]
+    if not out:
+        raise ValueError("the report lists no FASTQ file")
+    return "".join(out)
 
 
 def run_transfer(job_path, asession="asession", extra_args=(), env=None):
@@ -52,8 +91,10 @@ def run_transfer(job_path, asession="asession", extra_args=(), env=None):
     env is the environment (None: this process's); put secrets there, such
     as ASPERA_SCP_PASS, which ascp reads, never in arguments.
     """
+    # --events progress: stdout needs no raw ascp events, only progress
+    # lines and the summary, which ends it whatever happens.
     proc = subprocess.Popen(
-        [asession, "--retries", "0", *extra_args, job_path],
+        [asession, "--retries", "0", "--events", "progress", "--progress", *extra_args, job_path],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
@@ -62,10 +103,11 @@ def run_transfer(job_path, asession="asession", extra_args=(), env=None):
     # cancels ascp and still writes its summary.
     previous = signal.signal(signal.SIGTERM, lambda *_: proc.send_signal(signal.SIGTERM))
     try:
-        stdout, _ = proc.communicate()
+        with proc.stdout:
+            summary = last_summary(proc.stdout)
+        proc.wait()
     finally:
         signal.signal(signal.SIGTERM, previous)
-    summary = last_summary(stdout)
     if proc.returncode != 0:
         raise TransferFailed(proc.returncode, summary)
     return summary

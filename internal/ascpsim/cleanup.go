@@ -4,6 +4,7 @@ package ascpsim
 // --move-after-transfer, emptied folders, --delete-before-transfer.
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,9 +20,13 @@ func (s *faspSession) afterSource(e *entry) {
 	}
 }
 
+// A source that cannot be removed or moved leaves the transfer as it was,
+// as with ascp, which says so in its log: here on stderr.
 func (s *faspSession) removeSource(e *entry) {
 	if s.src.check(e.srcLocal) == nil {
-		os.Remove(e.srcLocal)
+		if err := os.Remove(e.srcLocal); err != nil {
+			fmt.Fprintf(s.stderr, "ascp: cannot remove source %s after transfer: %v\n", e.srcShown, err)
+		}
 	}
 }
 
@@ -41,7 +46,9 @@ func (s *faspSession) moveSource(e *entry) {
 		return
 	}
 	os.MkdirAll(filepath.Dir(dest), 0o755)
-	os.Rename(e.srcLocal, dest)
+	if err := os.Rename(e.srcLocal, dest); err != nil {
+		fmt.Fprintf(s.stderr, "ascp: cannot move source %s after transfer: %v\n", e.srcShown, err)
+	}
 }
 
 // cleanSources removes emptied source directories once an argument is done.

@@ -10,15 +10,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faspkit/asession/ascp"
+	"github.com/faspkit/asession/ascp/mgmt"
 )
 
 // notFieldNames are the CamelCase string literals of the stand-in that are
 // values, not field names: Yes/No, SESSION's Direction and Adaptive, the
-// Operation values.
+// Operation values; and the Windows procedure that lists listening sockets
+// (AwaitTaken).
 var notFieldNames = map[string]bool{
 	"Yes": true, "No": true, "Send": true, "Receive": true, "Transfer": true,
 	"Fixed": true, "Trickle": true, "Linger": true,
+	"GetExtendedTcpTable": true,
 }
 
 // TestStandInSendsOnlyIBMFieldNames reads the stand-in's source: every
@@ -52,7 +54,7 @@ func TestStandInSendsOnlyIBMFieldNames(t *testing.T) {
 				return true
 			}
 			found++
-			if !ascp.IsIBMField(s) {
+			if mgmt.Known([]byte(s)) == nil {
 				t.Errorf("%s: %q is not a management field IBM knows", fset.Position(lit.Pos()), s)
 			}
 			return true

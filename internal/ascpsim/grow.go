@@ -5,6 +5,7 @@ import (
 	"hash"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,11 @@ func parseGrowSource(raw string) (path string, g *growSpec, ok bool) {
 	path = u.Path
 	if strings.HasPrefix(path, "/./") || strings.HasPrefix(path, "/../") {
 		path = path[1:]
+	}
+	// A Windows file URL names its drive after the third slash,
+	// file:///C:/data/live.bin.
+	if drive := filepath.VolumeName(filepath.FromSlash(path[1:])); len(drive) == 2 && drive[1] == ':' {
+		path = filepath.FromSlash(path[1:])
 	}
 	g = &growSpec{quiet: time.Duration(secs) * time.Second, nullRead: q.Get("wait_start") == "null_read"}
 	g.confirmStop = q.Get("confirm_stop") == "true" && !g.nullRead

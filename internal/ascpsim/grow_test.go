@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -18,7 +19,9 @@ func TestGrowingFileGetsEveryByte(t *testing.T) {
 	first := pattern(100_000, 7)
 	writeFile(t, live, first)
 	want := append([]byte{}, first...)
-	appended := make(chan []byte)
+	// Buffered, and no t.Error in the writer: it may outlive a test that
+	// failed early.
+	appended, appendErr := make(chan []byte, 1), make(chan error, 1)
 	go func() {
 		// Six appends 150 ms apart: each lands well inside the quiet time,
 		// even on a loaded machine.
@@ -32,16 +35,21 @@ func TestGrowingFileGetsEveryByte(t *testing.T) {
 				f.Close()
 			}
 			if err != nil {
-				t.Error(err)
+				appendErr <- err
 				break
 			}
 			all = append(all, chunk...)
 		}
 		appended <- all
 	}()
-	r := startSim(t, root, simOpts{}, send("-d", "file://"+live+"?grow=2", "/in")...)
+	r := startSim(t, root, simOpts{}, send("-d", fileURL(live)+"?grow=2", "/in")...)
 	fs := r.mustSucceed()
 	want = append(want, <-appended...)
+	select {
+	case err := <-appendErr:
+		t.Fatal(err)
+	default:
+	}
 	got, err := os.ReadFile(filepath.Join(root, "in", "live.bin"))
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +70,7 @@ func TestGrowingFileOnlyOnTheCommandLine(t *testing.T) {
 	live := filepath.Join(local, "live.bin")
 	writeFile(t, live, []byte("x"))
 	list := filepath.Join(local, "list")
-	writeFile(t, list, []byte("file://"+live+"?grow=1\n"))
+	writeFile(t, list, []byte(fileURL(live)+"?grow=1\n"))
 	r := startSim(t, root, simOpts{}, send("-d", "--file-list="+list, "/in")...)
 	r.wait()
 	if _, err := os.Stat(filepath.Join(root, "in", "live.bin")); err == nil {
@@ -71,4 +79,10 @@ func TestGrowingFileOnlyOnTheCommandLine(t *testing.T) {
 	if len(ofType(r.all(), "FILEERROR")) == 0 {
 		t.Errorf("no FILEERROR for the list line: %v", types(r.all()))
 	}
+}
+
+// fileURL is path as a file URL: file:///home/x on Unix, file:///C:/x on
+// Windows.
+func fileURL(path string) string {
+	return "file:///" + strings.TrimPrefix(filepath.ToSlash(path), "/")
 }

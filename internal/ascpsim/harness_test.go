@@ -181,6 +181,9 @@ func (r *simRun) accept() {
 		close(r.readDone)
 		return
 	}
+	// The connection is taken: stop listening, as a manager does, which
+	// ascpsim waits for after INIT (AwaitTaken).
+	r.ln.Close()
 	r.mu.Lock()
 	r.conn = conn
 	r.mu.Unlock()
@@ -323,21 +326,28 @@ func (r *simRun) mustSucceed() []frame {
 	return fs
 }
 
-// mustFail waits for exit 1 and a final ERROR with the given code.
+// mustFail waits for exit 1 and the end of a failed session: an ERROR
+// with the given code, then a DONE that repeats its Code, Description
+// and Loss (as IBM's COS SDK fixture shows). It returns the ERROR.
 func (r *simRun) mustFail(code int) frame {
 	r.t.Helper()
 	if c := r.wait(); c != 1 {
 		r.t.Fatalf("exit %d, want 1; frames %v; stderr %s", c, types(r.all()), r.stderr.String())
 	}
 	fs := r.all()
-	if len(fs) == 0 || fs[len(fs)-1].typ != "ERROR" {
-		r.t.Fatalf("last frame is not ERROR: %v; stderr %s", types(fs), r.stderr.String())
+	if len(fs) < 2 || fs[len(fs)-2].typ != "ERROR" || fs[len(fs)-1].typ != "DONE" {
+		r.t.Fatalf("the last frames are not ERROR then DONE: %v; stderr %s", types(fs), r.stderr.String())
 	}
-	last := fs[len(fs)-1]
-	if got := last.int(r.t, "Code"); got != int64(code) {
-		r.t.Fatalf("ERROR Code %d (%s), want %d", got, last.get("Description"), code)
+	errFrame, done := fs[len(fs)-2], fs[len(fs)-1]
+	if got := errFrame.int(r.t, "Code"); got != int64(code) {
+		r.t.Fatalf("ERROR Code %d (%s), want %d", got, errFrame.get("Description"), code)
 	}
-	return last
+	for _, name := range []string{"Code", "Description", "Loss"} {
+		if done.get(name) != errFrame.get(name) {
+			r.t.Fatalf("DONE's %s %q, the ERROR's %q", name, done.get(name), errFrame.get(name))
+		}
+	}
+	return errFrame
 }
 
 func writeFile(t *testing.T, p string, data []byte) {

@@ -18,9 +18,13 @@ type saveNames struct {
 	savedSeq int
 }
 
-// skipReason applies --overwrite to an existing destination file; "" means
-// transfer. diff compares size and mtime, or checksums under -k 2 and 3.
-func (s *faspSession) skipReason(e *entry, dfi os.FileInfo) string {
+// skipReason applies --overwrite to an existing destination file; ""
+// means transfer, and identical that the destination is the source's
+// copy already (ascp then reports it as a file transferred in full
+// before: a STOP whose StartByte is its size, with no START; IBM's
+// excerpts of real transfers show these). diff compares size and mtime,
+// or checksums under -k 2 and 3.
+func (s *faspSession) skipReason(e *entry, dfi os.FileInfo) (reason string, identical bool) {
 	differs := func() bool {
 		if dfi.Size() != e.size {
 			return true
@@ -36,24 +40,27 @@ func (s *faspSession) skipReason(e *entry, dfi os.FileInfo) string {
 	older := func() bool { return dfi.ModTime().Before(e.mtime) }
 	switch s.cfg.overwrite {
 	case "always":
-		return ""
+		return "", false
 	case "never":
-		return "destination exists (--overwrite=never)"
+		return "destination exists (--overwrite=never)", false
 	case "older":
 		if older() {
-			return ""
+			return "", false
 		}
-		return "destination is not older (--overwrite=older)"
+		return "destination is not older (--overwrite=older)", false
 	case "diff+older":
-		if differs() && older() {
-			return ""
+		if !differs() {
+			return "destination is identical (--overwrite=diff+older)", true
 		}
-		return "destination is identical or newer (--overwrite=diff+older)"
+		if older() {
+			return "", false
+		}
+		return "destination is newer (--overwrite=diff+older)", false
 	default:
 		if differs() {
-			return ""
+			return "", false
 		}
-		return "destination is identical (--overwrite=diff)"
+		return "destination is identical (--overwrite=diff)", true
 	}
 }
 

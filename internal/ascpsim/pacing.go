@@ -22,8 +22,8 @@ type pacer struct {
 // ERROR.
 type counters struct {
 	written       int64 // bytes written to destination files this run, for the faults
-	transferBytes int64
-	fileBytes     int64
+	transferBytes int64 // bytes moved this run
+	fileBytes     int64 // bytes of files accounted for: moved, or resumed from the destination
 
 	attempted, passed, failed, skipped int64
 	firstFail                          *sessionError
@@ -118,7 +118,7 @@ func (s *faspSession) maybeStats(force bool) {
 		"StartByte", itoa(f.startOff),
 		"Bytescont", itoa(onDisk),
 		"Written", itoa(onDisk),
-		"FileBytes", itoa(f.sent),
+		"FileBytes", itoa(s.fileBytes),
 		"TransferBytes", itoa(s.transferBytes),
 		"Elapsedusec", s.elapsedUsec(),
 		"Rate", itoa(s.currentRate()),

@@ -15,8 +15,13 @@ const stateDir = ".ascpsim"
 var errOutsideDocroot = errors.New("path outside docroot")
 
 // splitRemote reads "[[user@]host:]path". A colon only marks a host when no
-// slash comes before it, so "./a:b" and "/x:y" stay local paths.
+// slash comes before it, so "./a:b" and "/x:y" stay local paths; on
+// Windows, as with ascp there, neither does a drive's (C:\data, C:/data,
+// \\server\share), while h:path still names host h.
 func splitRemote(arg string) (user, host, path string, remote bool) {
+	if vol := filepath.VolumeName(arg); len(vol) > 2 || vol != "" && len(arg) > 2 && os.IsPathSeparator(arg[2]) {
+		return "", "", arg, false
+	}
 	rest := arg
 	if strings.HasPrefix(rest, "[") { // [v6addr]:path
 		if end := strings.Index(rest, "]:"); end > 0 {
@@ -24,7 +29,7 @@ func splitRemote(arg string) (user, host, path string, remote bool) {
 		}
 	}
 	i := strings.IndexByte(rest, ':')
-	if i <= 0 || strings.ContainsRune(rest[:i], '/') {
+	if i <= 0 || strings.ContainsRune(rest[:i], '/') || strings.ContainsRune(rest[:i], filepath.Separator) {
 		return "", "", arg, false
 	}
 	host, path = rest[:i], rest[i+1:]

@@ -16,10 +16,12 @@
 //	                    as it is written; the reported checksum is of that)
 //	ASCPSIM_FAIL_TIMES  inject it into the first N runs only
 //	ASCPSIM_REPLAY      test and benchmark hook: a transcript file (or FIFO)
-//	                    of management frames; after parsing its command line
-//	                    and connecting to -M, ascpsim sends it byte for byte
-//	                    as fast as the socket takes it, then exits 0. Nothing
-//	                    is transferred and ASCPSIM_ROOT is not needed.
+//	                    of management frames, or a folder of one per session
+//	                    (session-N for -C N:M); after parsing its command
+//	                    line and connecting to -M, ascpsim sends it byte for
+//	                    byte as fast as the socket takes it, then exits with
+//	                    ASCPSIM_REPLAY_EXIT (0 when unset). Nothing is
+//	                    transferred and ASCPSIM_ROOT is not needed.
 //
 // The client's side is ascp's own: ASPERA_SCP_PASS, ASPERA_SCP_TOKEN,
 // ASPERA_SCP_KEY, ASPERA_SCP_COOKIE and ASPERA_SCP_FILEPASS.
@@ -93,7 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	flt.atStart()
 
-	s, err := startSession(cfg, tgt, dr, flt, stdout)
+	s, err := startSession(cfg, tgt, dr, flt, stdout, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ascp: failed to connect to management port %s: %v\n", cfg.mgmtAddr, err)
 		return 1
@@ -129,7 +131,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // startSession connects to the management port and sends INIT; the
 // client's commands are read from then on.
-func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Writer) (*faspSession, error) {
+func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout, stderr io.Writer) (*faspSession, error) {
 	m, err := dialMgmt(cfg.mgmtAddr)
 	if err != nil {
 		return nil, err
@@ -145,7 +147,7 @@ func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Wr
 		m.rich = append(m.rich, "Tags", cfg.tags)
 	}
 
-	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}}
+	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}, stderr: stderr}
 	s.q.wake = make(chan struct{}, 1)
 	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {
 		s.prog.w = stdout
@@ -160,6 +162,7 @@ func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout io.Wr
 	}
 
 	m.send("INIT")
+	m.awaitTaken()
 	if m.conn != nil {
 		cmds := make(chan command, 16)
 		go m.readCommands(cmds)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -163,16 +164,19 @@ func TestDocrootEscape(t *testing.T) {
 	root, local, outside := t.TempDir(), t.TempDir(), t.TempDir()
 	writeFile(t, filepath.Join(outside, "secret"), []byte("s"))
 	writeFile(t, filepath.Join(local, "f"), []byte("f"))
-	if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
-		t.Fatal(err)
-	}
-	for _, args := range [][]string{
+	escapes := [][]string{
 		recv("../"+filepath.Base(outside)+"/secret", local),
-		recv("/link/secret", local),
 		recv("/.ascpsim", local),
 		send("-d", filepath.Join(local, "f"), "/../up"),
-		send("-d", filepath.Join(local, "f"), "/link/in"),
-	} {
+	}
+	// Through a link, where links can be made (see TestSymlinkPolicies).
+	if runtime.GOOS != "windows" {
+		if err := os.Symlink(outside, filepath.Join(root, "link")); err != nil {
+			t.Fatal(err)
+		}
+		escapes = append(escapes, recv("/link/secret", local), send("-d", filepath.Join(local, "f"), "/link/in"))
+	}
+	for _, args := range escapes {
 		r := startSim(t, root, simOpts{}, args...)
 		r.mustFail(codeOutsideDocroot)
 	}
@@ -186,10 +190,14 @@ func TestOverwritePolicy(t *testing.T) {
 	writeFile(t, filepath.Join(local, "f"), []byte("version one"))
 	startSim(t, root, simOpts{}, send("-p", filepath.Join(local, "f"), "/")...).mustSucceed()
 
-	// Same size and mtime: diff (the default) skips.
+	// Same size and mtime: diff (the default) takes the destination for
+	// the source's copy, reported as ascp reports a file already there:
+	// a STOP whose StartByte is its size, with no START or STATS.
 	fs := startSim(t, root, simOpts{}, send("-p", filepath.Join(local, "f"), "/")...).mustSucceed()
-	if len(ofType(fs, "SKIP")) != 1 || len(ofType(fs, "START")) != 0 || fs[len(fs)-1].int(t, "TransfersSkipped") != 1 {
-		t.Fatalf("diff should skip an identical file: %v", types(fs))
+	stops := ofType(fs, "STOP")
+	if len(stops) != 1 || len(ofType(fs, "START"))+len(ofType(fs, "STATS"))+len(ofType(fs, "SKIP")) != 0 ||
+		stops[0].get("StartByte") != stops[0].get("Size") || stops[0].get("TransferBytes") != "0" {
+		t.Fatalf("diff should report an identical file already there: %v", types(fs))
 	}
 	// never keeps even a different file.
 	writeFile(t, filepath.Join(local, "f"), []byte("version two!"))
@@ -210,6 +218,9 @@ func TestFileListsAndDest64(t *testing.T) {
 	list := filepath.Join(local, "list")
 	writeFile(t, list, []byte("/r/a\n/r/b\n"))
 	dest := filepath.Join(local, "new dir\nwith newline")
+	if runtime.GOOS == "windows" {
+		dest = filepath.Join(local, "new dir with ünicode") // no newline in a Windows name
+	}
 	r := startSim(t, root, simOpts{}, recv("--dest64", "--file-list="+list, b64(dest))...)
 	r.mustSucceed()
 	if got := snapshot(t, dest); !reflect.DeepEqual(got, map[string]string{"a": "A", "b": "B"}) {
@@ -272,6 +283,9 @@ func TestMultiSessionShares(t *testing.T) {
 }
 
 func TestSymlinkPolicies(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("symbolic links on Windows need a privilege (SeCreateSymbolicLinkPrivilege or developer mode) a test cannot count on, and Wine makes them Unix links Windows programs do not read back")
+	}
 	root, local := t.TempDir(), t.TempDir()
 	writeFile(t, filepath.Join(local, "d", "real"), []byte("r"))
 	if err := os.Symlink("real", filepath.Join(local, "d", "link")); err != nil {
@@ -326,6 +340,9 @@ func TestFiltersAndSpecialFiles(t *testing.T) {
 	writeFile(t, filepath.Join(local, "s", "keep.txt"), []byte("k"))
 	writeFile(t, filepath.Join(local, "s", "drop.tmp"), []byte("d"))
 	writeFile(t, filepath.Join(local, "s", "cache", "x"), []byte("x"))
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has no FIFOs or other special files in its file system")
+	}
 	if err := mkfifo(filepath.Join(local, "s", "fifo")); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,11 @@
 //     the stamp minus the time taken just before starting asession: it
 //     includes asession's exec and Go runtime start, its work up to spawning
 //     ascp, and the stub's own exec and runtime start, measured alone too.
+//   - first line: the startup's stub ascp again, timed to asession's first
+//     line on stdout, in blocks without and with 1,000 sleeping processes
+//     on the host, the ratio taken per pair of runs; a bare relay (this
+//     binary: listen, start the stub, print its first message) is the
+//     floor.
 //   - idle: ascpsim replays frames that this program writes to a FIFO at
 //     100, 1k and 10k frames/s; asession's CPU time over the paced window
 //     is reported as a share of one core.
@@ -26,6 +31,9 @@
 //     reports every file of the list moved (START, STOP, ARGSTOP per
 //     argument, each session its -C share), and asession's RSS and its
 //     peak since the spawn are read once all of it has been relayed.
+//   - hashing: --manifest and --checksums on a file already there against
+//     sha256sum and md5sum on it, and the DONE line of a replay with
+//     --verify behind a large file (hashing.go).
 //
 // Usage: benchreport -asession BIN -ascpsim BIN [-gobench FILE] [-runs N] [-out FILE]
 package main
@@ -47,12 +55,19 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/ascp/mgmt"
+	"github.com/faspkit/asession/internal/ascpsim"
 	"github.com/faspkit/asession/internal/benchreport/mix"
 )
 
 // stampEnv, when set, makes this binary a stub ascp that records when it
 // started in the file it names.
 const stampEnv = "BENCHREPORT_STAMP"
+
+// bareEnv, when set, makes this binary the floor of the first-line runs: a
+// bare relay that listens, starts the stub ascp, takes its connection and
+// prints one line for its first message, the least a program can do for
+// the same first line.
+const bareEnv = "BENCHREPORT_BARE"
 
 func main() {
 	if path := os.Getenv(stampEnv); path != "" {
@@ -61,11 +76,16 @@ func main() {
 	if path := os.Getenv(floorEnv); path != "" {
 		os.Exit(listFloor(path))
 	}
+	if path := os.Getenv(bareEnv); path != "" {
+		os.Exit(bareRelay(path))
+	}
 	asession := flag.String("asession", "bin/asession", "the asession binary")
 	ascpsim := flag.String("ascpsim", "bin/ascpsim", "the ascpsim binary")
 	gobench := flag.String("gobench", "", "output of the go test -bench runs to summarise")
 	runs := flag.Int("runs", 5, "whole-process runs per size")
 	startupRuns := flag.Int("startup-runs", 31, "startup runs")
+	firstLineBlocks := flag.Int("firstline-blocks", 6, "blocks of first-line runs, alternately with and without sleeping processes (0: none)")
+	sleepers := flag.Int("sleepers", 1000, "sleeping processes started for the first-line runs")
 	sizes := flag.String("frames", "600000,2000000", "transcript sizes, in frames")
 	dir := flag.String("dir", "", "working folder (default: a temporary one, removed)")
 	outPath := flag.String("out", "", "also write the table to this file")
@@ -74,6 +94,7 @@ func main() {
 	rounds := flag.Int("rounds", 5, "rounds of each streamed set-up size (asession and the floor, interleaved)")
 	idle := flag.String("idle", "100,1000,10000", "paced rates of the idle-cost runs, in frames/s")
 	idleWindow := flag.Duration("idle-window", 5*time.Second, "measured window of each idle-cost run")
+	hashMB := flag.Int("hash-mb", 256, "size of the hashing runs' file, in MiB (0: none)")
 	flag.Parse()
 
 	if *dir == "" {
@@ -116,6 +137,9 @@ func main() {
 	if *startupRuns > 0 {
 		startup(&t, *asession, self, spec, *dir, *startupRuns)
 	}
+	if *firstLineBlocks > 0 {
+		firstLine(&t, *asession, self, spec, *dir, *firstLineBlocks, 7, *sleepers)
+	}
 	var rates []int
 	for _, r := range strings.FieldsFunc(*idle, func(r rune) bool { return r == ',' }) {
 		n, err := strconv.Atoi(strings.TrimSpace(r))
@@ -132,6 +156,9 @@ func main() {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		check(err)
 		streamedSetup(&t, *asession, self, *dir, n, *rounds)
+	}
+	if *hashMB > 0 {
+		hashing(&t, *asession, *ascpsim, *dir, *hashMB, *runs)
 	}
 	var buf bytes.Buffer
 	t.print(&buf)
@@ -204,7 +231,7 @@ func goBenchmarks(t *table, path string) {
 	}
 	for _, c := range []struct{ name, label string }{
 		{"BenchmarkTranscoder", "  of which Transcoder.AppendNext (read + JSON in one pass)"},
-		{"BenchmarkTracker", "  of which Tracker.Observe + DueProgress"},
+		{"BenchmarkAccount", "  of which Account.Observe + DueProgress"},
 		{"BenchmarkReaderNext", "  Reader.Next alone (the fallback's reading)"},
 		{"BenchmarkFrameEncoder", "  FrameEncoder.AppendFrame alone (the fallback's JSON)"},
 	} {
@@ -457,9 +484,13 @@ func stub(stamps string, args []string) int {
 		}
 		return 0
 	}
-	frames := mgmt.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)
-	frames = mgmt.AppendFrame(frames, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")
-	if _, err := conn.Write(frames); err != nil {
+	if _, err := conn.Write(mgmt.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)); err != nil {
+		return 1
+	}
+	// As quick an ascp as can be, but not quicker than asession's check of
+	// who holds the connection (see ascpsim.AwaitTaken).
+	ascpsim.AwaitTaken(conn)
+	if _, err := conn.Write(mgmt.AppendFrame(nil, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")); err != nil {
 		return 1
 	}
 	return 0
@@ -557,7 +588,14 @@ func check(err error) {
 	}
 }
 
+// atFail is what fail undoes before it exits: processes started for a
+// measurement.
+var atFail []func()
+
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "benchreport: "+format+"\n", args...)
+	for _, undo := range atFail {
+		undo()
+	}
 	os.Exit(1)
 }
