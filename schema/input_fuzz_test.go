@@ -82,13 +82,13 @@ func FuzzParseInput(f *testing.F) {
 func sameWhenStreamed(t *testing.T, data []byte, in *schema.Input, problems schema.Problems) {
 	t.Helper()
 	streamed, _, streamedProblems, err := schema.ReadInput(iotest.HalfReader(bytes.NewReader(data)), schema.ReadOptions{Spool: true})
-	defer streamed.Close()
 	if err != nil {
 		if len(problems) != 1 || problems[0].Found != "text that is not valid JSON" {
 			t.Fatalf("%q: streamed: %v; ParseInput: %v", data, err, problems)
 		}
 		return
 	}
+	defer streamed.Close()
 	if fmt.Sprint(streamedProblems) != fmt.Sprint(problems) {
 		t.Fatalf("%q: streamed: %v; ParseInput: %v", data, streamedProblems, problems)
 	}
