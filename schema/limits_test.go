@@ -49,7 +49,7 @@ func TestBigTextNotJSONAfterItsPaths(t *testing.T) {
 			t.Errorf("a spec of text that is not valid: %v", in.Spec.Names())
 		}
 		tmp := t.TempDir()
-		t.Setenv("TMPDIR", tmp)
+		useTempDir(t, tmp)
 		in, _, problems, err := ReadInput(strings.NewReader(text), ReadOptions{Spool: true})
 		if err != nil || len(problems) != 1 || !strings.Contains(problems[0].Found+problems[0].Expected, want) {
 			t.Errorf("streamed: %v, %v; want one about %q", problems, err, want)

@@ -25,7 +25,7 @@ func specOfPairs(n int) []byte {
 // memory through the window, checked and written to a list file.
 func BenchmarkReadInputPairs1M(b *testing.B) {
 	data := specOfPairs(1_000_000)
-	b.Setenv("TMPDIR", b.TempDir())
+	useTempDir(b, b.TempDir())
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -189,7 +189,7 @@ func TestPathProblemsAreBounded(t *testing.T) {
 // however their entries are written; otherwise the second is a problem,
 // read from a stream as from memory.
 func TestPathsGivenTwice(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir())
+	useTempDir(t, t.TempDir())
 	for spec, ok := range map[string]bool{
 		`{"remote_host":"h","direction":"send","paths":[{"source":"/a"}],"paths":[ { "source" : "/a" } ]}`:              true,
 		`{"remote_host":"h","direction":"send","paths":[{"source":"/a"}],"paths":[{"source":"/\u0061"}]}`:               true,
@@ -222,5 +222,16 @@ func TestMaxHeldBoundsAllButThePaths(t *testing.T) {
 	long := head + `[{"source":"/` + strings.Repeat("x", 1<<20) + `"}]}`
 	if _, _, _, err := ReadInput(strings.NewReader(long), ReadOptions{MaxHeld: 64 << 10}); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "an entry") {
 		t.Errorf("an entry over the limit: %v", err)
+	}
+}
+
+// useTempDir makes dir the folder os.TempDir names, on every platform:
+// TMPDIR on Unix, TMP and TEMP on Windows, where TMPDIR alone would leave
+// the spool in the user's own temporary folder and every check of what is
+// left in dir would pass unread.
+func useTempDir(tb testing.TB, dir string) {
+	tb.Helper()
+	for _, name := range []string{"TMPDIR", "TMP", "TEMP"} {
+		tb.Setenv(name, dir)
 	}
 }

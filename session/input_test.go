@@ -45,7 +45,7 @@ func inputProblem(t *testing.T, err error) string {
 // more than it; a spec within it leaves the command channel after it
 // whole.
 func TestReadJobLimit(t *testing.T) {
-	t.Setenv("TMPDIR", t.TempDir())
+	useTempDir(t, t.TempDir())
 	stdin := &endlessString{}
 	const limit = 8 << 20
 	var before, after runtime.MemStats
@@ -91,7 +91,7 @@ func TestReadJobRefusesDevZero(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err != nil {
 		t.Skip("no /dev/zero")
 	}
-	t.Setenv("TMPDIR", t.TempDir())
+	useTempDir(t, t.TempDir())
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	_, _, err := ReadJob("@file:/dev/zero", nil, CheckOptions{})
@@ -109,7 +109,7 @@ func TestReadJobRefusesDevZero(t *testing.T) {
 // of one that was read.
 func TestReadJobLeavesNothingBehind(t *testing.T) {
 	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
+	useTempDir(t, tmp)
 	paths := strings.Repeat(`{"source":"/a/b"},`, 50_000) + `{"source":"/z"}`
 	left := func() []string {
 		var names []string
@@ -145,5 +145,16 @@ func TestReadJobLeavesNothingBehind(t *testing.T) {
 	in.Close()
 	if names := left(); len(names) > 0 {
 		t.Errorf("closed, left %v", names)
+	}
+}
+
+// useTempDir makes dir the folder os.TempDir names, on every platform:
+// TMPDIR on Unix, TMP and TEMP on Windows, where TMPDIR alone would leave
+// the spool in the user's own temporary folder and every check of what is
+// left in dir would pass unread.
+func useTempDir(tb testing.TB, dir string) {
+	tb.Helper()
+	for _, name := range []string{"TMPDIR", "TMP", "TEMP"} {
+		tb.Setenv(name, dir)
 	}
 }

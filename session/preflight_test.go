@@ -37,7 +37,7 @@ func TestPreflightCredentials(t *testing.T) {
 		{`"token":"Bearer x"`, "needs the SSH bypass key", false},
 		{`"token":"Bearer x","remote_password":"p"`, "remote_password, token", true},
 		{`"token":"Bearer x","wss_enabled":true,"wss_port":443`, "token", true},
-		{`"ssh_private_key_path":"` + key + `"`, "ssh_private_key_path: open ", false},
+		{`"ssh_private_key_path":"` + string(jsonString(key)) + `"`, "ssh_private_key_path: open ", false},
 	} {
 		in, e := CheckInput([]byte(`{"remote_host":"h","direction":"receive","paths":[{"source":"/a"}],`+c.spec+`}`), CheckOptions{})
 		if e != nil {

@@ -43,7 +43,7 @@ func BenchmarkSetup1M(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			b.Setenv("TMPDIR", b.TempDir())
+			useTempDir(b, b.TempDir())
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				dir, err := os.MkdirTemp("", "job-")

@@ -169,7 +169,7 @@ var specsCheck = CheckOptions{Strict: true, AllowSessionOverrides: true}
 // closed.
 func dryRunStreamed(t *testing.T, arg, ascpPath string) ([]byte, int) {
 	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
+	useTempDir(t, tmp)
 	in, _, err := ReadJob(arg, nil, specsCheck)
 	var e *events.Error
 	if err != nil && !errors.As(err, &e) {
