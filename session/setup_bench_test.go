@@ -9,7 +9,7 @@ import (
 	"github.com/faspkit/asession/internal/account"
 )
 
-// spec1M is a job of n paths, pairs or sources alone, as the bench
+// specPaths is a job of n paths, pairs or sources alone, as the bench
 // harness (internal/benchreport) writes it.
 func specPaths(n int, pairs bool) []byte {
 	var b bytes.Buffer
