@@ -243,7 +243,7 @@ func (r *hostileResult) expectFailure(t *testing.T, source events.Source, descPa
 		t.Errorf("error %s: %q, want %s: ...%s...", r.outcome.Err.Source, r.outcome.Err.Description, source, descPart)
 	}
 	if r.sink.counts["error"] != 1 {
-		t.Errorf("%d error lines on stdout, want 1", r.sink.counts["error"])
+		t.Errorf("%d error lines on stdout, want 1: %q", r.sink.counts["error"], r.sink.errors)
 	}
 }
 

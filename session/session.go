@@ -457,6 +457,12 @@ func (j *job) run(ctx context.Context) *Outcome {
 // privateFolder creates the job's own folder for its list file; the caller
 // removes it.
 func (j *job) privateFolder() (string, *Outcome) {
+	if dir := j.in.ListFolder(); dir != "" && j.in.FileListFolder == "" {
+		// The private folder ReadJob wrote the list file to, which the
+		// job takes over: Run removes it as its own.
+		j.listDir = dir
+		return dir, nil
+	}
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
 	if j.in.FileListFolder != "" {

@@ -171,7 +171,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.StringVar(&c.checksums, "checksums", "", "expected checksums of the files (md5sum/sha256sum format, the algorithm known by the hash's length; PATH relative to destination_root or the source): each file delivered or already there is hashed and compared; a difference or a listed file not delivered fails the job")
 	fs.StringVar(&c.manifest, "manifest", "", "after the job, write the SHA-256 of every file delivered or already there to this file (0600, replaced atomically): sha256sum -c checks it from the destination root")
 	fs.StringVar(&c.manifestFormat, "manifest-format", string(session.ManifestFormats[0]), "--manifest lines: sha256sum, or json (path, size, sha256, source, status per line)")
-	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
+	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "most bytes of the job description held in memory: all of it but the entries of its paths array, which go to the list file as they are read, and any one entry (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
 	fs.BoolVar(&c.allowOverrides, "allow-session-overrides", false, "let the job description choose what only the command line may: sdk and file_list_folder of a session object, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
@@ -331,6 +331,7 @@ func (c *cli) transfer() int {
 	if in == nil {
 		return code
 	}
+	defer in.Close() // the list file its paths were written to
 	if c.dryRun {
 		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath, AllowSessionOverrides: c.allowOverrides}, session.NewJobID())
 		if err != nil {
@@ -441,25 +442,22 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	} else if isTerminal(c.stdin) {
 		fmt.Fprintln(c.stderr, "asession: reading a transfer spec (JSON) from the terminal; end it with Ctrl-D. asession --help shows the usage.")
 	}
-	data, commands, err := session.ReadInputLimit(arg, stdin, c.maxInput)
+	in, commands, err := session.ReadJob(arg, stdin, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
+		HashesFiles: c.checksums != "" || c.manifest != "", AllowSessionOverrides: c.allowOverrides})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, c.usageError(err.Error())
 	}
-	if err != nil {
-		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
-		return nil, nil, session.ExitUsage
+	if in != nil {
+		log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	}
-	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
-		HashesFiles: c.checksums != "" || c.manifest != "", AllowSessionOverrides: c.allowOverrides})
-	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
-	if inputErr != nil {
-		_ = c.out.Event(inputErr)
-		return nil, nil, session.ExitUsage
+	if err != nil {
+		_ = c.out.Event(err)
+		return nil, nil, session.ExitCodeOf(err)
 	}
 	if c.secretCookie {
 		in.Agent.SecretCookie = true
 	}
-	if arg != "" && string(data) == strings.TrimPrefix(arg, "@json:") {
+	if session.IsLiteralJSON(arg) {
 		if names := secretsIn(in); len(names) > 0 {
 			log.Warn().Strs("fields", names).Msg("the SESSION argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
 		}
@@ -483,7 +481,7 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	return in, commands, 0
 }
 
-// deadlineReader reads through the buffer ReadInputLimit put in front of
+// deadlineReader reads through the buffer ReadJob put in front of
 // stdin, and lets the job interrupt a read blocked in it (see
 // interruptibleStdin).
 type deadlineReader struct {
