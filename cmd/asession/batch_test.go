@@ -452,7 +452,17 @@ func TestBatchRateBudgetAsAscpReceivesIt(t *testing.T) {
 		}
 		log = append(log, e)
 	}
-	sort.SliceStable(log, func(i, j int) bool { return log[i].Time < log[j].Time })
+	// By time, not as text: the log's lines are appended by several
+	// processes, and a time's text need not sort (RFC3339Nano drops
+	// trailing zeros, so ".5Z" follows ".45Z").
+	at := func(e commandLogEntry) time.Time {
+		ts, err := time.Parse(time.RFC3339Nano, e.Time)
+		if err != nil {
+			t.Fatalf("command log time %q: %v", e.Time, err)
+		}
+		return ts
+	}
+	sort.SliceStable(log, func(i, j int) bool { return at(log[i]).Before(at(log[j])) })
 	rate := map[int]int64{}
 	job := map[int]string{}
 	rates, most := 0, int64(0)

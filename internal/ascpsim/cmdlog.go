@@ -23,7 +23,7 @@ type commandLog struct {
 
 // commandLogEntry is one line of the log.
 type commandLogEntry struct {
-	Time    string            `json:"time"` // RFC 3339, nanoseconds
+	Time    string            `json:"time"` // RFC 3339, nine digits of nanoseconds: sorts as text
 	PID     int               `json:"pid"`
 	UserStr string            `json:"user_str,omitempty"` // -u: asession's job id
 	Host    string            `json:"host,omitempty"`
@@ -67,7 +67,10 @@ func (l *commandLog) write(e commandLogEntry) {
 	if l == nil {
 		return
 	}
-	e.Time = time.Now().UTC().Format(time.RFC3339Nano)
+	// Not RFC3339Nano, which drops trailing zeros: ".5Z" would sort
+	// after ".45Z" as text, and Windows' clock, in 100 ns ticks, always
+	// ends in zeros.
+	e.Time = time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z07:00")
 	e.PID, e.UserStr, e.Host = l.pid, l.userStr, l.host
 	line, err := json.Marshal(e)
 	if err != nil {
