@@ -305,8 +305,8 @@ var typeID = mgmt.NameType.ID()
 // reservedKeys are the members asession writes itself: a field whose key
 // would repeat one (TYPE, type, Session) is dropped, so that a message
 // cannot pass for another type or session in a consumer where the last
-// duplicate wins.
-var reservedKeys = map[string]bool{"type": true, "session": true}
+// duplicate wins. `asession batch` tags each line with job and attempt.
+var reservedKeys = map[string]bool{"type": true, "session": true, "job": true, "attempt": true}
 
 // AppendFrame appends one JSON object, without a trailing newline, for f.
 // The frame's Type comes first as "type"; extra holds already-encoded JSON

@@ -83,6 +83,10 @@ type subcommand struct {
 	name, synopsis string
 	own            []string
 	run            func(c *cli) int
+	// flags, when set, defines flags only this command takes and names
+	// them; more is help text shown after its flags.
+	flags func(c *cli, fs *flag.FlagSet) []string
+	more  func() string
 }
 
 // subcommands is the subcommand table; help, usage and dispatch read it.
@@ -95,6 +99,7 @@ func init() {
 		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"ascp", "json"}, run: runDoctor},
 		{name: "preflight", synopsis: "check a job's road without transferring it (spec, ascp, port, files, credentials, clock)", own: []string{"ascp", "output", "json", "url", "strict", "max-input"}, run: runPreflight},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
+		{name: "batch", synopsis: "run many jobs (JSON lines in FILE or stdin), bounded per host, with a journal", own: batchOwnFlags, run: runBatch, flags: addBatchFlags, more: batchHelp},
 	}
 }
 
@@ -129,6 +134,9 @@ type cli struct {
 	checksums, manifest, manifestFormat           string
 	secretCookie, timestamps, asJSON              bool
 	allowOverrides                                bool
+
+	batch        batchFlags      // asession batch
+	commandFlags map[string]bool // flags only a subcommand takes
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
@@ -167,6 +175,14 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
 	fs.BoolVar(&c.allowOverrides, "allow-session-overrides", false, "let the job description choose what only the command line may: sdk and file_list_folder of a session object, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
+	c.commandFlags = map[string]bool{"json": true}
+	for _, sub := range subcommands {
+		if sub.flags != nil {
+			for _, name := range sub.flags(c, fs) {
+				c.commandFlags[name] = true
+			}
+		}
+	}
 	c.fs = fs
 	return c
 }
@@ -230,7 +246,7 @@ func (c *cli) misplacedFlag(sub *subcommand) string {
 	c.fs.Visit(func(f *flag.Flag) {
 		switch {
 		case bad != "":
-		case sub == nil && f.Name == "json":
+		case sub == nil && c.commandFlags[f.Name]:
 			bad = f.Name
 		case sub != nil && !slices.Contains(sub.own, f.Name):
 			bad = f.Name
@@ -260,6 +276,9 @@ func (c *cli) help(topic []string) int {
 		}
 		fmt.Fprintln(c.stdout, "Flags:")
 		c.printFlags(func(name string) bool { return slices.Contains(sub.own, name) })
+		if sub.more != nil {
+			fmt.Fprint(c.stdout, sub.more())
+		}
 		return session.ExitOK
 	}
 	var list strings.Builder

@@ -15,6 +15,10 @@
 //	                    corrupt:OFFSET (flips the byte at OFFSET of each file
 //	                    as it is written; the reported checksum is of that)
 //	ASCPSIM_FAIL_TIMES  inject it into the first N runs only
+//	ASCPSIM_COMMAND_LOG test hook: a file to which each run appends, as
+//	                    JSON lines, its start (with -l and -m), every
+//	                    command received on the management port and its
+//	                    end (cmdlog.go)
 //	ASCPSIM_REPLAY      test and benchmark hook: a transcript file (or FIFO)
 //	                    of management frames, or a folder of one per session
 //	                    (session-N for -C N:M); after parsing its command
@@ -102,6 +106,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer s.m.close()
 	defer s.cancel(nil)
+	defer s.log.ended()
 
 	if err := s.flt.atAuth(); err != nil {
 		return s.fail(err, stderr)
@@ -147,7 +152,8 @@ func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout, stde
 		m.rich = append(m.rich, "Tags", cfg.tags)
 	}
 
-	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}, stderr: stderr}
+	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}, stderr: stderr, log: openCommandLog(cfg, tgt)}
+	s.log.started(cfg.rate, cfg.minRate)
 	s.q.wake = make(chan struct{}, 1)
 	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {
 		s.prog.w = stdout

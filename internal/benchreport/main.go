@@ -20,6 +20,9 @@
 //   - idle: ascpsim replays frames that this program writes to a FIFO at
 //     100, 1k and 10k frames/s; asession's CPU time over the paced window
 //     is reported as a share of one core.
+//   - batch: n tiny jobs through session/batch against a bare loop
+//     calling session.Run, in this process, with the stub as ascp
+//     (batch.go).
 //   - paths: the same stub under a job of a million paths (sources, pairs,
 //     four sessions): start to spawn, peak RSS, and asession's RSS when the
 //     stub starts, which is after the list file is written.
@@ -95,6 +98,8 @@ func main() {
 	idle := flag.String("idle", "100,1000,10000", "paced rates of the idle-cost runs, in frames/s")
 	idleWindow := flag.Duration("idle-window", 5*time.Second, "measured window of each idle-cost run")
 	hashMB := flag.Int("hash-mb", 256, "size of the hashing runs' file, in MiB (0: none)")
+	batchJobs := flag.Int("batch-jobs", 1000, "tiny jobs each way of the asession batch runs (0: none)")
+	batchRounds := flag.Int("batch-rounds", 20, "blocks the asession batch runs take turns in")
 	flag.Parse()
 
 	if *dir == "" {
@@ -159,6 +164,9 @@ func main() {
 	}
 	if *hashMB > 0 {
 		hashing(&t, *asession, *ascpsim, *dir, *hashMB, *runs)
+	}
+	if *batchJobs > 0 {
+		tinyJobs(&t, self, *dir, *batchJobs, *batchRounds)
 	}
 	var buf bytes.Buffer
 	t.print(&buf)
