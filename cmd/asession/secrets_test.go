@@ -125,12 +125,36 @@ func (r *secretRun) ascpProcess(t *testing.T) string {
 	return ""
 }
 
+// settledArgsEnv reads a running ascp's command line and environment,
+// again for up to 5 s until every secret variable is there: under Wine a
+// process read just after it started can show an environment block still
+// being built (its first variables only), on Linux it is read at once.
+func (r *secretRun) settledArgsEnv(pid string) (cmdline, environ []byte, err error) {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		cmdline, environ, err = processArgsEnv(pid)
+		if err != nil || time.Now().After(deadline) {
+			return cmdline, environ, err
+		}
+		complete := true
+		for name, value := range secretEnv {
+			if !bytes.Contains(environ, []byte(name+"="+value+"\x00")) {
+				complete = false
+			}
+		}
+		if complete {
+			return cmdline, environ, nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // inspectRunning checks a running ascp: its argv and asession's hold no
 // secret, its environment holds them all, and the list folder is private.
 func (r *secretRun) inspectRunning(t *testing.T) {
 	t.Helper()
 	pid := r.ascpProcess(t)
-	cmdline, environ, err := processArgsEnv(pid)
+	cmdline, environ, err := r.settledArgsEnv(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
