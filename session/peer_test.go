@@ -177,7 +177,7 @@ func TestVersionProbeEndsWithTheJob(t *testing.T) {
 	// Cancelled once the probe runs (it writes its pid first), however
 	// long a loaded machine takes to get there.
 	res := hostileRun{scenario: "deaf", cancelOnFile: probe, env: []string{"HOSTILE_SLOW_VERSION=" + probe}}.run(t)
-	if res.outcome.Err == nil || res.outcome.Err.Source != events.FromCancel {
+	if res.outcome.Err == nil || res.outcome.Err.Origin != events.FromCancel {
 		t.Errorf("outcome %+v, want cancelled", res.outcome.Err)
 	}
 	if _, err := os.Stat(probe); err != nil {

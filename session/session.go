@@ -308,9 +308,9 @@ func ExitCodeOf(err error) int {
 		return ExitOK
 	case !errors.As(err, &e):
 		return ExitFailed
-	case e.Source == events.FromInput:
+	case e.Origin == events.FromInput:
 		return ExitUsage
-	case e.Source == events.FromLocate:
+	case e.Origin == events.FromLocate:
 		return ExitNoAscp
 	}
 	return ExitFailed
@@ -573,7 +573,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, errSessionFailed) {
 			status = events.StatusCancelled
 			o.ExitCode = exitForCause(cause)
-			if o.Err.Source != events.FromCancel {
+			if o.Err.Origin != events.FromCancel {
 				o.Err = events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled: "+cause.Error())
 			}
 			// errors.Is must see both context.Canceled (or the deadline)
@@ -582,7 +582,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 				cause = errors.Join(err, cause)
 			}
 			o.Err.WithCause(cause)
-		} else if o.Err.Source == events.FromOutput || o.Err.Code == events.CodeUserCancel {
+		} else if o.Err.Origin == events.FromOutput || o.Err.Code == events.CodeUserCancel {
 			// A CANCEL command, or a consumer that stopped reading.
 			status = events.StatusCancelled
 		}

@@ -49,7 +49,7 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 	defer cancel()
 	_, err := session.Transfer(ctx, []byte(spec), opts)
 	var e *events.Error
-	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || !errors.As(err, &e) || e.Source != events.FromCancel {
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || !errors.As(err, &e) || e.Origin != events.FromCancel {
 		t.Errorf("after the deadline: %v (Is DeadlineExceeded %v)", err, errors.Is(err, context.DeadlineExceeded))
 	}
 
@@ -88,7 +88,7 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 	object, _ := json.Marshal(map[string]any{"spec": job, "file_list_folder": filepath.Join(notFolder, "lists")})
 	_, err = session.Transfer(context.Background(), object, opts)
 	var pathErr *fs.PathError
-	if !errors.As(err, &e) || e.Source != events.FromSetup || !errors.As(err, &pathErr) {
+	if !errors.As(err, &e) || e.Origin != events.FromSetup || !errors.As(err, &pathErr) {
 		t.Errorf("set-up error %v does not wrap the system's error", err)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/human"
 	"github.com/faspkit/asession/internal/suggest"
 	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
@@ -503,12 +504,12 @@ func (c *cli) humanOutput() (bool, error) {
 // it can step aside only for asession's own words (the renderer), not for
 // a program stdout is piped into, so then it is log lines.
 func (c *cli) progressDisplay() progressDisplay {
-	human := c.renderer != nil
+	words := c.renderer != nil
 	var w io.Writer
 	switch {
 	case isTerminal(c.stderr):
 		w = c.stderr
-	case human && isTerminal(c.stdout):
+	case words && isTerminal(c.stdout):
 		w = c.stdout
 	case c.progressLine || c.progressFormat != "":
 		w = c.stderr
@@ -523,20 +524,20 @@ func (c *cli) progressDisplay() progressDisplay {
 		}
 	}
 	if format == "log" {
-		return events.NewLogProgress(w, time.Now)
+		return human.NewLogProgress(w, time.Now)
 	}
 	restoreConsole, vt := virtualTerminal(w)
 	if !vt {
-		return events.NewLogProgress(w, time.Now) // the escapes would print
+		return human.NewLogProgress(w, time.Now) // the escapes would print
 	}
-	display := events.NewTerminalProgress(w, terminalSize(w))
+	display := human.NewTerminalProgress(w, terminalSize(w))
 	switch {
 	case display.ReserveBottomLine():
-	case human:
+	case words:
 		c.renderer.above = display.Above
 	case c.progressFormat == "":
 		restoreConsole()
-		return events.NewLogProgress(w, time.Now)
+		return human.NewLogProgress(w, time.Now)
 	}
 	return &liveLine{TerminalProgress: display, stopWatching: watchResize(display.Resized), restoreConsole: restoreConsole}
 }
@@ -545,7 +546,7 @@ func (c *cli) progressDisplay() progressDisplay {
 // that keeps it fitting the window, and what gives the console its mode
 // back once the line is done.
 type liveLine struct {
-	*events.TerminalProgress
+	*human.TerminalProgress
 	stopWatching   func()
 	restoreConsole func()
 }

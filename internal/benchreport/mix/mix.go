@@ -9,6 +9,7 @@ package mix
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"strconv"
 
@@ -135,4 +136,29 @@ func (l *loop) Read(p []byte) (int, error) {
 		l.off = (l.off + k) % len(l.body)
 	}
 	return n, nil
+}
+
+// FileFrames decodes n files' START, STATS and STOP frames, each its own
+// copy that stays valid (a Reader reuses its frame).
+func (s *Session) FileFrames(n int) ([]*mgmt.Frame, error) {
+	var stream []byte
+	for i := 0; i < n; i++ {
+		stream = s.File(stream, i, int64(i)*FileSize)
+	}
+	var frames []*mgmt.Frame
+	for i := 0; i < n*FrameFiles; i++ {
+		// One reader per frame: each returned frame keeps its own buffers.
+		r := mgmt.NewReader(bytes.NewReader(stream))
+		for k := 0; ; k++ {
+			f, err := r.Next()
+			if err != nil {
+				return nil, err
+			}
+			if k == i {
+				frames = append(frames, f)
+				break
+			}
+		}
+	}
+	return frames, nil
 }

@@ -1,9 +1,10 @@
-package events
+package framejson
 
 import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 
 	"github.com/faspkit/asession/ascp/mgmt"
 )
@@ -465,7 +466,7 @@ func (sh *shape) makeFrame() {
 	f.MakeIndex()
 }
 
-var typeName = []byte("Type")[:4:4]
+var typeName = slices.Clip([]byte(mgmt.NameType.String()))
 
 func newShapeField(id uint16, info *fieldInfo) shapeField {
 	name := mgmt.KnownFields[id-1].Name
