@@ -279,7 +279,7 @@ func (b *builder) generic() error {
 				return true
 			})
 		case f.Handling == schema.ProxyURL:
-			proxy, err := b.proxyURL(v)
+			proxy, err := b.proxyURL(f, v)
 			if err != nil {
 				return err
 			}
@@ -306,11 +306,13 @@ func encodeValue(f *schema.Field, v schema.Value) string {
 	return text
 }
 
-// proxyURL moves a password out of the proxy URL into ASPERA_PROXY_PASS.
-func (b *builder) proxyURL(v schema.Value) (string, error) {
+// proxyURL moves a password out of the proxy URL into ASPERA_PROXY_PASS:
+// the high-speed proxy's and the HTTP fallback's alike (one variable:
+// two different passwords are refused by setEnv).
+func (b *builder) proxyURL(f *schema.Field, v schema.Value) (string, error) {
 	u, err := url.Parse(v.Text)
-	if err != nil || u.Host == "" || (u.Scheme != "dnat" && u.Scheme != "dnats") {
-		return "", schema.Problem{Pointer: v.Pointer, Expected: "dnat://[user[:password]@]host:port or dnats://...", Found: "another kind of URL"}
+	if err != nil || u.Host == "" || !slices.Contains(f.Schemes, u.Scheme) {
+		return "", schema.Problem{Pointer: v.Pointer, Expected: f.Schemes[0] + "://[user[:password]@]host:port or " + strings.Join(f.Schemes[1:], ", ") + "://...", Found: "another kind of URL"}
 	}
 	if pass, ok := u.User.Password(); ok {
 		b.secrets = append(b.secrets, pass)

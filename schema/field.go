@@ -148,6 +148,7 @@ type Field struct {
 	Implies     []string // Boolean fields that this one sets to true
 	Handling    Handling // special mapping implemented by the builder
 	Role        Role     // a rule of the builder that reads the field beside its mapping
+	Schemes     []string // a ProxyURL's URL schemes, in documentation order
 
 	Aliases []Alias
 }

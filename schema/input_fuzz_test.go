@@ -52,6 +52,7 @@ func addSpecs(f *testing.F) {
 func FuzzParseInput(f *testing.F) {
 	addSpecs(f)
 	f.Add([]byte(`{"spec":{"remote_host":"h","direction":"send","paths":[{"source":"a"}],"proxy":"dnat://u:pw@p:1\u0001"},"agent":{"secret_cookie":true}}`))
+	f.Add([]byte(`{"remote_host":"h","direction":"send","paths":[{"source":"a"}],"EX_http_proxy_url":"http://u:pw@web-proxy:3128"}`))
 	f.Add([]byte(`{"transfer_specs":[{"transfer_spec":{"remote_host":"h","direction":"receive","paths":[{"source":"a","destination":"b"}],"token":"Bearer x","cookie":"c"}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		in, problems := schema.ParseInput(data, "")
@@ -141,7 +142,20 @@ var secretSpellings = func() map[string]bool {
 	return m
 }()
 
-var proxySpellings = map[string]bool{"proxy": true, "EX_fasp_proxy_url": true}
+// proxySpellings are the spellings of the fields whose URL may hold a
+// password (the table's ProxyURL rows).
+var proxySpellings = func() map[string]bool {
+	m := map[string]bool{}
+	for _, f := range schema.Fields {
+		if f.Handling == schema.ProxyURL {
+			m[f.Name] = true
+			for _, a := range f.Aliases {
+				m[a.Name] = true
+			}
+		}
+	}
+	return m
+}()
 
 // checkSecretsStayOut puts the marker into every secret of the input (the
 // secret fields, a proxy URL's password, a fasp_url's token; the cookie

@@ -61,7 +61,7 @@ var Fields = []Field{
 		ArgValues: map[string]string{"true": "1", "false": "0", "force": "F"}, Doc: "fall back to HTTP when UDP is blocked (force: HTTP only)"},
 	{Name: "http_fallback_port", Type: Integer, Max: maxPort, Option: "-t", Doc: "HTTP fallback port"},
 	{Name: "https_fallback_port", Type: Integer, Max: maxPort, Option: "-t", Doc: "HTTPS fallback port"},
-	{Name: "proxy", Type: String, Option: "--proxy=", Handling: ProxyURL,
+	{Name: "proxy", Type: String, Option: "--proxy=", Handling: ProxyURL, Schemes: []string{"dnat", "dnats"},
 		Doc:     "high-speed proxy, dnat(s)://[user[:pass]@]host:port; the password travels in ASPERA_PROXY_PASS",
 		Aliases: []Alias{{Name: "EX_fasp_proxy_url", Dialect: Legacy}}},
 
@@ -108,7 +108,8 @@ var Fields = []Field{
 	{Name: "keepalive", Type: Boolean, Option: "--keepalive", Doc: "persistent session: files are added by START commands until DONE"},
 
 	// Legacy aspera CLI extensions.
-	{Name: "EX_http_proxy_url", Dialect: Legacy, Type: String, Option: "-x", Doc: "HTTP proxy for HTTP fallback"},
+	{Name: "EX_http_proxy_url", Dialect: Legacy, Type: String, Option: "-x", Handling: ProxyURL, Schemes: []string{"http", "https"},
+		Doc: "HTTP proxy for HTTP fallback, http(s)://[user[:pass]@]host:port; the password travels in ASPERA_PROXY_PASS"},
 	{Name: "EX_ascp_args", Dialect: Legacy, Type: Array, Items: String, Handling: ExtraArgs, Doc: "extra ascp arguments, appended as they are"},
 	{Name: "EX_quiet", Dialect: Legacy, Type: Boolean, Option: "-q", Role: AlwaysOn, Doc: "no progress output from ascp"},
 	{Name: "EX_http_transfer_jpeg", Dialect: Legacy, Type: Integer, Max: 1, Option: "-j", Doc: "HTTP fallback encodes data as JPEG (1) or not (0)"},

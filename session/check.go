@@ -16,6 +16,10 @@ type CheckOptions struct {
 	// HashesFiles: --checksums or --manifest will read the local copies,
 	// which the spec must leave in place.
 	HashesFiles bool
+	// AllowSessionOverrides is Options.AllowSessionOverrides: without it,
+	// an input that chooses the program's folder, asession's folders or
+	// raw ascp arguments is refused (trust.go).
+	AllowSessionOverrides bool
 }
 
 // CheckInput parses and validates a job description. Unless strict, the
@@ -40,6 +44,9 @@ func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
 	}
 	if in.Spec != nil && len(problems) == 0 {
 		problems = checkFileChecks(in.Spec, in.Agent.Verify, opts.HashesFiles)
+	}
+	if !opts.AllowSessionOverrides && len(problems) == 0 {
+		problems = sessionOverrides(in)
 	}
 	if len(problems) > 0 {
 		return in, InputError(problems)

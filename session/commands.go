@@ -240,7 +240,7 @@ func (r *commandRouter) read(in io.Reader) {
 	defer close(r.readDone)
 	defer r.reader.pin(in)()
 	lines := newLineReader(in, maxCommandLine)
-	line := 0
+	line, done := 0, 0
 	for {
 		text, tooLong, err := lines.next()
 		if err != nil {
@@ -268,6 +268,16 @@ func (r *commandRouter) read(in io.Reader) {
 			e := events.NewError(events.FromCommand, 0, fmt.Sprintf("command line %d ignored: %s", line, problems.Error()))
 			e.Problems = problems
 			r.report(e)
+			continue
+		}
+		switch {
+		case cmd.Type == "DONE" && done == 0:
+			done = line
+		case cmd.Type == "START" && done > 0:
+			// ascp takes no file after DONE (Linger included): say so
+			// rather than let the file be dropped unseen.
+			r.report(events.NewError(events.FromCommand, 0,
+				fmt.Sprintf("command line %d ignored: START after the DONE of line %d, once the session takes no more files", line, done)))
 			continue
 		}
 		r.dispatch(cmd)

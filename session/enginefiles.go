@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -100,24 +101,72 @@ func argoProgress(written, expected int64) (string, bool) {
 	return strconv.FormatInt(written, 10) + "/" + strconv.FormatInt(expected, 10), true
 }
 
-// writeEngineFiles writes the final progress and the summary file. A file
-// that cannot be written is logged: the transfer's outcome stands.
-func (j *job) writeEngineFiles(summary *events.Summary) {
+// writeEngineFiles writes the final progress. A progress file that
+// cannot be written is logged: Argo reads it for display only.
+func (j *job) writeEngineFiles() {
 	if j.opts.ProgressFile != "" {
 		j.writeProgressFile("")
 	}
-	if j.opts.SummaryFile == "" {
-		return
-	}
+}
+
+// writeSummaryFile writes the summary to Options.SummaryFile, the bytes of
+// its line on stdout. When it cannot, it removes what the path held, so
+// that an older job's summary is never read as this one's, and returns
+// the error line to report.
+func (j *job) writeSummaryFile(summary *events.Summary) *events.Error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // the same bytes as the summary line
-	if err := enc.Encode(summary); err == nil {
+	err := enc.Encode(summary)
+	if err == nil {
 		err = writeFileAtomic(j.opts.SummaryFile, buf.Bytes(), 0o600)
-		if err != nil {
-			j.opts.Log.Error().Err(err).Str("file", j.opts.SummaryFile).Msg("cannot write the summary file")
+	}
+	if err == nil {
+		return nil
+	}
+	desc := fmt.Sprintf("cannot write the summary file: %v", err)
+	if fi, statErr := os.Lstat(j.opts.SummaryFile); statErr == nil && !fi.IsDir() {
+		if rmErr := os.Remove(j.opts.SummaryFile); rmErr == nil {
+			desc += "; the file an earlier run left there was removed"
+		} else {
+			desc += fmt.Sprintf("; the file an earlier run left there could not be removed either (%v): it is not this job's", rmErr)
 		}
 	}
+	j.opts.Log.Error().Err(err).Str("file", j.opts.SummaryFile).Msg("cannot write the summary file")
+	return events.NewError(events.FromOutput, 0, desc)
+}
+
+// CreatePrivateFile creates a new, empty file only its owner can read
+// (0600, whatever the umask) and puts it at path atomically: a temporary
+// file made in path's folder (O_EXCL), then renamed over path. What path
+// held is replaced, never opened: a symlink planted there is not followed,
+// another user's file keeps its contents (and, in a sticky folder such as
+// /tmp, cannot be replaced at all: an error), and the file written is
+// always a new one of asession's user. The --events-file is made so.
+func CreatePrivateFile(path string) (*os.File, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("%s is a folder", path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return nil, err
+	}
+	if runtime.GOOS == "windows" {
+		// A file open without FILE_SHARE_DELETE cannot be renamed there:
+		// rename it closed, then open what is now at path.
+		f.Close()
+		if err := os.Rename(f.Name(), path); err != nil {
+			os.Remove(f.Name())
+			return nil, err
+		}
+		return os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
 }
 
 // writeFileAtomic replaces path with data: readers see the old content or

@@ -247,6 +247,13 @@ func (r *frameRedactor) apply(f *mgmt.Frame) (changed bool) {
 	}
 	for i := range f.Fields {
 		fl := &f.Fields[i]
+		if search && len(fl.Name) >= r.minLen && r.in(fl.Name) && mgmt.NameID(fl.Name) == 0 {
+			// A name no ascp sends, holding a secret: the name goes (its
+			// key becomes "***", once per line), the value is looked at
+			// as any other.
+			fl.Name = redactedValue[:len(redactedValue):len(redactedValue)]
+			changed = true
+		}
 		if r.cookie && string(fl.Name) == mgmt.NameCookie.String() {
 			fl.Value = redactedValue[:len(redactedValue):len(redactedValue)]
 			changed = true

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/ascp/mgmt"
+	"github.com/faspkit/asession/internal/ascpsim"
 )
 
 // This file turns the session test binary into a hostile "ascp": run with
@@ -24,7 +26,13 @@ import (
 // --hostile=SCENARIO argument says; run with -A it prints a version. The
 // hostile tests (hostile_test.go) point Options.Ascp at the test binary.
 
+// ascpsimEnv makes the test binary ascpsim (hostileRun.ascpsim).
+const ascpsimEnv = "SESSION_TEST_ASCPSIM"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(ascpsimEnv) != "" {
+		os.Exit(ascpsim.Main())
+	}
 	if len(os.Args) > 1 {
 		switch os.Args[1] {
 		case "-A":
@@ -45,6 +53,8 @@ func TestMain(m *testing.M) {
 			holdUntilEOF()
 		case "--attacker":
 			os.Exit(attacker(os.Args[2:]))
+		case "--flood":
+			os.Exit(flood(os.Args[2:]))
 		}
 	}
 	// Under the race detector a process exiting 0 sleeps a second first;
@@ -82,6 +92,13 @@ func hostileAscp(args []string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "hostile ascp:", err)
 		return 3
+	}
+	// Every way out waits until asession has looked the connection up
+	// (see hostileRun): conn.Close below goes through closeConn.
+	defer awaitVetted(conn)
+	closeConn := func() {
+		awaitVetted(conn)
+		conn.Close()
 	}
 	w := &hostileWriter{conn: conn}
 	frame := func(typ string, pairs ...string) { w.write(mgmt.AppendFrame(nil, typ, pairs...)) }
@@ -124,7 +141,7 @@ func hostileAscp(args []string) int {
 		forever(bytes.Repeat([]byte("Type: STATS\nBytescont: 1\nFile: /a\n\n"), 1000))
 	case "missing-header-then-exit":
 		w.write(bytes.Repeat([]byte("Type: DONE\n\n"), 10))
-		conn.Close()
+		closeConn()
 		return 0
 	case "million-fields":
 		// One frame of three million fields, then DONE.
@@ -170,7 +187,7 @@ func hostileAscp(args []string) int {
 		}
 		w.write(buf)
 		frame("DONE")
-		conn.Close()
+		closeConn()
 		return 0
 	case "huge-fileerrors":
 		// Many FILEERROR frames, each with megabyte-long file name and
@@ -181,7 +198,7 @@ func hostileAscp(args []string) int {
 			frame("FILEERROR", "File", strconv.Itoa(i)+big, "Code", "4", "Description", big+strconv.Itoa(i))
 		}
 		frame("ERROR", "Code", "27", "Description", "some files failed")
-		conn.Close()
+		closeConn()
 		return 1
 	case "invented-names":
 		// Hundreds of frames, each with a different long field name.
@@ -191,7 +208,7 @@ func hostileAscp(args []string) int {
 			frame("STATS", name+strconv.Itoa(i), "v")
 		}
 		frame("DONE")
-		conn.Close()
+		closeConn()
 		return 0
 	case "orphan-holds-socket":
 		// DONE and exit 0, but a child keeps the connection open for ever.
@@ -218,7 +235,7 @@ func hostileAscp(args []string) int {
 			return 2
 		}
 		waitFor(pidfile + ".child")
-		conn.Close()
+		closeConn()
 		return 0
 	case "setsid-child":
 		// DONE and exit 0, leaving two children: one in ascp's process
@@ -261,9 +278,12 @@ func hostileAscp(args []string) int {
 		// An ascp that repeats the secrets it was given in its messages.
 		pass, token, cookie := os.Getenv("ASPERA_SCP_PASS"), os.Getenv("ASPERA_SCP_TOKEN"), os.Getenv("ASPERA_SCP_COOKIE")
 		frame("INIT", "SessionId", "hostile", "UserStr", userStr, "Cookie", cookie)
-		frame("SESSION", "SessionId", "hostile", "Token", token, "User", "u:"+pass+"@h", "Cookie", cookie)
+		// The password as a field's name too, and fields given twice:
+		// the first User (which holds the password) is the one kept.
+		frame("SESSION", "SessionId", "hostile", "Token", token, "User", "u:"+pass+"@h", "Cookie", cookie,
+			pass, "named by the password", "User", "second", "X"+pass+"Y", "again")
 		frame("ERROR", "Code", "19", "Description", "Authentication failed: password "+pass+" refused")
-		conn.Close()
+		closeConn()
 		return 1
 	case "echo-key-then-prompt":
 		// ssh echoes the key it was given, line by line, then asks for a
@@ -278,13 +298,13 @@ func hostileAscp(args []string) int {
 		frame("START", "SessionId", "hostile", "UserStr", userStr, "File", "/real/file.bin", "Size", "1000")
 		frame("STOP", "SessionId", "hostile", "UserStr", userStr, "File", "/real/file.bin", "Size", "1000", "Bytescont", "1000")
 		frame("DONE", "SessionId", "hostile", "UserStr", userStr, "Bytescont", "1000", "FilesComplete", "1")
-		conn.Close()
+		closeConn()
 		return 0
 	case "wrong-userstr":
 		// A first message that does not carry the job id it was given.
 		frame("INIT", "SessionId", "hostile", "UserStr", "asession-guessed")
 		frame("DONE", "SessionId", "hostile", "UserStr", "asession-guessed")
-		conn.Close()
+		closeConn()
 		return 0
 	case "split-race", "split-missing":
 		// Two sessions share one source, which the second delivers (and
@@ -294,12 +314,12 @@ func hostileAscp(args []string) int {
 		if share == "1:2" || scenario == "split-missing" {
 			frame("FILEERROR", "SessionId", "hostile", "UserStr", userStr, "File", "/x", "Code", "4", "Description", "No such file or directory")
 			frame("ERROR", "SessionId", "hostile", "UserStr", userStr, "Code", "4", "Description", "No such file or directory", "TransfersFailed", "1")
-			conn.Close()
+			closeConn()
 			return 1
 		}
 		time.Sleep(300 * time.Millisecond)
 		deliverX(func() {})
-		conn.Close()
+		closeConn()
 		return 0
 	case "split-late":
 		// The first session reports the source missing and the second
@@ -315,13 +335,13 @@ func hostileAscp(args []string) int {
 			waitFor(delivered)
 			time.Sleep(200 * time.Millisecond) // for asession to relay the STOP
 			frame("ERROR", "SessionId", "hostile", "UserStr", userStr, "Code", "4", "Description", "No such file or directory", "TransfersFailed", "1")
-			conn.Close()
+			closeConn()
 			return 1
 		}
 		waitFor(missing)
 		time.Sleep(200 * time.Millisecond) // for asession to relay the FILEERROR
 		deliverX(func() { os.WriteFile(delivered, nil, 0o600) })
-		conn.Close()
+		closeConn()
 		return 0
 	case "cancel-aware":
 		// Waits for CANCEL as ascp does, then reports it and exits.
@@ -330,7 +350,7 @@ func hostileAscp(args []string) int {
 		for lines.Scan() {
 			if lines.Text() == "Type: CANCEL" {
 				frame("ERROR", "SessionId", "hostile", "UserStr", userStr, "Code", "28", "Description", "Cancelled by user")
-				conn.Close()
+				closeConn()
 				return 1
 			}
 		}
@@ -357,6 +377,17 @@ func waitFor(path string) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// awaitVetted waits, ten seconds at most, until asession has looked up
+// the owner of conn (HOSTILE_VETTED_DIR/<our port>, which the test's hook
+// writes); at once when no test asked for it.
+func awaitVetted(conn net.Conn) {
+	dir := os.Getenv("HOSTILE_VETTED_DIR")
+	if dir == "" {
+		return
+	}
+	waitFor(filepath.Join(dir, strconv.Itoa(conn.LocalAddr().(*net.TCPAddr).Port)))
 }
 
 type hostileWriter struct {
@@ -421,22 +452,76 @@ func alive(pidfile string) (int, bool) {
 }
 
 // attacker plays another local process that races ascp to the management
-// port: it connects to args[0], sends forged messages with the job id
-// args[1] (a local user can read it in ascp's command line), reports on
-// stdout that it is connected, and waits for asession to close the
-// connection (or for the test to kill it).
+// port: it connects to args[0] and sends messages with the job id args[1]
+// (a local user can read it in ascp's command line), as args[2] says:
+//
+//	hold   a forged session (host evil.example, a /FAKE/ file, ERROR 37),
+//	       then it waits for asession to close the connection;
+//	close  the same forged session, then it closes at once and exits;
+//	wrong  one message whose UserStr is not the job id, then it closes
+//	       at once and exits.
+//
+// It reports "connected" on stdout once it has written.
 func attacker(args []string) int {
 	conn, err := net.Dial("tcp", "127.0.0.1:"+args[0])
 	if err != nil {
 		fmt.Println("dial failed:", err)
 		return 1
 	}
-	var b []byte
-	b = mgmt.AppendFrame(b, "INIT", "SessionId", "evil", "UserStr", args[1], "Host", "evil.example")
-	b = mgmt.AppendFrame(b, "STOP", "SessionId", "evil", "UserStr", args[1], "File", "/FAKE/injected.bin", "Size", "666", "Bytescont", "666")
-	b = mgmt.AppendFrame(b, "ERROR", "SessionId", "evil", "UserStr", args[1], "Code", "37", "Description", "forged error from evil.example")
+	mode := "hold"
+	if len(args) > 2 {
+		mode = args[2]
+	}
+	b := forgedSession(args[1])
+	if mode == "wrong" {
+		b = mgmt.AppendFrame(nil, "INIT", "SessionId", "evil", "UserStr", "not-"+args[1], "Host", "evil.example")
+	}
 	_, _ = conn.Write(b)
+	if mode != "hold" {
+		conn.Close()
+		fmt.Println("connected")
+		return 0
+	}
 	fmt.Println("connected")
 	_, _ = io.Copy(io.Discard, conn)
 	return 0
+}
+
+func forgedSession(jobID string) []byte {
+	var b []byte
+	b = mgmt.AppendFrame(b, "INIT", "SessionId", "evil", "UserStr", jobID, "Host", "evil.example")
+	b = mgmt.AppendFrame(b, "STOP", "SessionId", "evil", "UserStr", jobID, "File", "/FAKE/injected.bin", "Size", "666", "Bytescont", "666")
+	return mgmt.AppendFrame(b, "ERROR", "SessionId", "evil", "UserStr", jobID, "Code", "37", "Description", "forged error from evil.example")
+}
+
+// flood opens args[0] connections to the port args[1], each sending the
+// forged session with the job id args[2]; every other one is closed at
+// once, the rest stay open. It reports "connected" once all are made and
+// then waits to be killed.
+func flood(args []string) int {
+	n, _ := strconv.Atoi(args[0])
+	b := forgedSession(args[2])
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	for i := 0; i < n; i++ {
+		conn, err := net.Dial("tcp", "127.0.0.1:"+args[1])
+		if err != nil {
+			fmt.Println("dial failed:", err)
+			return 1
+		}
+		_, _ = conn.Write(b)
+		if i%2 == 0 {
+			conn.Close()
+		} else {
+			held = append(held, conn)
+		}
+	}
+	fmt.Println("connected")
+	for {
+		time.Sleep(time.Hour)
+	}
 }

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +44,8 @@ type hostileRun struct {
 	agent          map[string]any // the session envelope's agent, if any
 	secrets        []string       // must never appear on stdout
 	jobID          string         // Options.JobID (empty: a random one)
+	ascpsim        string         // not a hostile scenario: ascpsim, with this ASCPSIM_ROOT
+	summaryFile    string         // Options.SummaryFile
 }
 
 type hostileResult struct {
@@ -75,6 +79,12 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		"direction": "send", "paths": []map[string]string{{"source": "/x"}},
 		"EX_ascp_args": []string{"--hostile=" + h.scenario, "--pidfile=" + pidfile},
 	}
+	if h.ascpsim != "" {
+		// The test binary is then ascpsim (TestMain), moving real files.
+		delete(fields, "EX_ascp_args")
+		t.Setenv(ascpsimEnv, "1")
+		t.Setenv("ASCPSIM_ROOT", h.ascpsim)
+	}
 	for k, v := range h.spec {
 		fields[k] = v
 	}
@@ -88,6 +98,21 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		t.Fatal(problems)
 	}
 	in.FileListFolder = dir
+	// The stand-in ascp holds its connection until asession has looked
+	// up the connection's owner, as a real one does for at least its SSH
+	// handshake: a stand-in that wrote everything and exited within
+	// microseconds could not be told from a stranger that closed at once.
+	vetted := filepath.Join(dir, "vetted")
+	if err := os.Mkdir(vetted, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HOSTILE_VETTED_DIR", vetted)
+	testHookVetted = func(c net.Conn, _ peer) {
+		if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+			_ = os.WriteFile(filepath.Join(vetted, strconv.Itoa(a.Port)), nil, 0o600)
+		}
+	}
+	defer func() { testHookVetted = nil }()
 	for _, kv := range h.env {
 		name, value, _ := strings.Cut(kv, "=")
 		t.Setenv(name, value)
@@ -155,8 +180,11 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 			CancelGrace:    time.Second,
 			StallTimeout:   h.stall,
 			Commands:       h.commands,
-			Out:            events.NewWriter(out),
-			Log:            hostileLog(t),
+			SummaryFile:    h.summaryFile,
+			// The scenario is given as EX_ascp_args: a trusted test input.
+			AllowSessionOverrides: true,
+			Out:                   events.NewWriter(out),
+			Log:                   hostileLog(t),
 		})
 	}()
 	var o *Outcome
@@ -183,7 +211,7 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 		t.Errorf("%d stdout lines hold a secret", sink.leaks)
 	}
 	if sink.invalid > 0 {
-		t.Errorf("%d stdout lines are not JSON objects with a type", sink.invalid)
+		t.Errorf("%d stdout lines are not JSON objects with a type, each key once", sink.invalid)
 	}
 	if got := sink.last(); gjson.Get(got, "type").Str != "summary" {
 		t.Errorf("last line is not the summary: %.200s", got)
@@ -370,6 +398,13 @@ func TestHostileEchoesSecrets(t *testing.T) {
 	if r.sink.counts["SESSION"] != 1 {
 		t.Errorf("SESSION lines: %d", r.sink.counts["SESSION"])
 	}
+	// The field named by the password keeps its value under "***" (the
+	// second such name is dropped: one key once), and of the two User
+	// fields the first, redacted, is the one written.
+	if got := r.sink.first["SESSION"]; gjson.Get(got, `\*\*\*`).Str != "named by the password" ||
+		gjson.Get(got, "user").Str != "u:***@h" {
+		t.Errorf("SESSION line %s", got)
+	}
 }
 
 // endlessCommands is a command channel of RATE commands that never ends.
@@ -399,7 +434,8 @@ type lineSink struct {
 	lastLines []string
 	watch     [][]byte // strings that must not appear
 	leaks     int
-	errors    []string // the first error lines
+	errors    []string          // the first error lines
+	first     map[string]string // the first line of each type
 }
 
 const maxKept = 64 << 10
@@ -439,6 +475,17 @@ func (s *lineSink) line() {
 	// A cut line can only be checked for its type.
 	if cut && !strings.HasPrefix(line, `{"type":"`) || !cut && !json.Valid([]byte(line)) {
 		s.invalid++
+	} else if !cut {
+		// Each key once: consumers disagree on which duplicate wins.
+		keys := map[string]bool{}
+		gjson.Parse(line).ForEach(func(k, _ gjson.Result) bool {
+			if keys[k.Str] {
+				s.invalid++
+				return false
+			}
+			keys[k.Str] = true
+			return true
+		})
 	}
 	for _, w := range s.watch {
 		if strings.Contains(line, string(w)) {
@@ -449,6 +496,12 @@ func (s *lineSink) line() {
 		typ = "?"
 	}
 	s.counts[typ]++
+	if s.first == nil {
+		s.first = map[string]string{}
+	}
+	if _, seen := s.first[typ]; !seen && len(line) < 64<<10 {
+		s.first[typ] = line
+	}
 	if typ == "error" && len(s.errors) < 16 {
 		s.errors = append(s.errors, line)
 	}

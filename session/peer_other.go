@@ -1,12 +1,18 @@
-//go:build !linux
+//go:build !linux && !windows
 
 package session
 
-import "net"
+import (
+	"net"
+
+	"github.com/faspkit/asession/ascp/proc"
+)
 
 // identifyPeer cannot map a TCP connection to its process on this
-// platform without cgo: the connection is taken as ascp's, and the
-// UserStr check on its first message (the job id) is the only guard.
-func identifyPeer(conn net.Conn, ascpPid int) (peerVerdict, string) {
-	return peerUnknown, "a process this platform cannot identify"
+// platform without cgo (macOS keeps a socket's owning process behind
+// libproc): the first message's UserStr is then the only check, and the
+// job id is visible in ascp's command line to local users. SECURITY.md
+// says so.
+func identifyPeer(conn net.Conn, ascp *proc.Process) peer {
+	return peer{verdict: peerUnknown, uid: -1}
 }

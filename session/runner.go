@@ -33,16 +33,6 @@ const (
 // listens and before ascp starts: a test can race ascp to the port.
 var testHookListening func(port int)
 
-// testHookAccepted, when set by a test, runs in the accepting goroutine
-// between ascp's connection being accepted and its being handed over: a
-// test can cancel the job in that window.
-var testHookAccepted func()
-
-// lateConnectionWait is how long a job cancelled while waiting for ascp's
-// connection still looks for one already made: an ascp that has connected
-// is stopped with CANCEL over its port, as the user asked, not killed.
-const lateConnectionWait = 250 * time.Millisecond
-
 // runner drives one attempt of one session: one ascp process.
 type runner struct {
 	job     *job
@@ -142,103 +132,6 @@ func (r *runner) withTerminal(o *Outcome) *Outcome {
 	return o
 }
 
-// accept waits for ascp's management connection, and for everything that
-// can happen instead: ascp exits, asks for a password, or takes too long.
-// Any local process can connect to the port: a connection from anything but
-// ascp or its descendants is refused with an error line, and the wait goes
-// on for ascp's own.
-func (r *runner) accept(ctx context.Context, ln net.Listener) (net.Conn, *Outcome) {
-	type accepted struct {
-		conn net.Conn
-		err  error
-	}
-	ch := make(chan accepted, 1)
-	next := func() {
-		go func() {
-			c, err := ln.Accept()
-			if err == nil && testHookAccepted != nil {
-				testHookAccepted()
-			}
-			ch <- accepted{c, err}
-		}()
-	}
-	next()
-	timeout := r.job.opts.ConnectTimeout
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	for {
-		select {
-		case a := <-ch:
-			if a.err != nil {
-				return nil, outcome(events.NewError(events.FromConnect, 0, "management port failed: "+a.err.Error()).WithCause(a.err), ExitNoAscp)
-			}
-			if r.admit(a.conn) {
-				return a.conn, nil
-			}
-			next()
-		case <-r.proc.Exited():
-			// ascp may have connected, written its frames and exited before
-			// this select saw the connection: the backlog still holds it.
-			select {
-			case a := <-ch:
-				if a.err == nil && r.admit(a.conn) {
-					return a.conn, nil
-				}
-			case <-time.After(250 * time.Millisecond):
-			}
-			status := r.proc.ExitCode()
-			e := events.NewError(events.FromAscpExit, 0, fmt.Sprintf("ascp exited with status %d before connecting to the management port", status))
-			e.ExitStatus = &status
-			return nil, outcome(e, ExitNoAscp)
-		case prompt := <-r.proc.Prompt():
-			return nil, outcome(r.promptError(prompt), ExitFailed)
-		case <-timer.C:
-			return nil, outcome(events.NewError(events.FromConnect, 0,
-				fmt.Sprintf("ascp did not connect to the management port within %s", timeout)), ExitNoAscp)
-		case <-ctx.Done():
-			// ascp may have connected just as the job was cancelled: its
-			// connection is taken, and the relay stops it with CANCEL.
-			select {
-			case a := <-ch:
-				if a.err == nil && r.admit(a.conn) {
-					return a.conn, nil
-				}
-			case <-time.After(lateConnectionWait):
-			}
-			return nil, outcome(events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled before ascp connected"), ExitFailed)
-		}
-	}
-}
-
-// peerGoneWait is how long a connection whose peer has already closed it
-// waits for ascp's exit: only ascp's own quick exit explains such a peer.
-const peerGoneWait = 2 * time.Second
-
-// admit reports whether conn comes from ascp; a foreign connection is
-// closed and reported on the output.
-func (r *runner) admit(conn net.Conn) bool {
-	verdict, who := identifyPeer(conn, r.proc.Pid())
-	if verdict == peerGone {
-		select {
-		case <-r.proc.Exited():
-			verdict = peerOurs
-		case <-time.After(peerGoneWait):
-		}
-	}
-	if verdict == peerForeign || verdict == peerGone {
-		conn.Close()
-		e := events.NewError(events.FromConnect, 0, "refused a management connection from "+who+": only the ascp asession started may connect")
-		if r.cmd.Sessions > 1 {
-			e.Session = r.cmd.Index
-		}
-		_ = r.job.opts.Out.Event(e)
-		_ = r.job.opts.Out.Flush()
-		r.log().Warn().Str("peer", who).Int("session", r.cmd.Index).Msg("refused a foreign management connection")
-		return false
-	}
-	return true
-}
-
 // promptError names the credential the spec lacks: a prompt means ascp
 // would wait for a human who is not there.
 func (r *runner) promptError(prompt string) *events.Error {
@@ -333,8 +226,9 @@ func (r *runner) watch(ctx context.Context, conn net.Conn, guard *streamGuard, r
 // clean end.
 func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay) error {
 	opts := r.job.opts
-	checked := false
 	for {
+		// The connection was proven to be ascp's, its first message
+		// carrying this job's id, before it was handed over (accept.go).
 		f, line, err := fr.next(reader)
 		if err != nil {
 			_ = fr.writeBatch()
@@ -342,19 +236,6 @@ func (r *runner) relayFrames(conn net.Conn, reader *mgmt.Reader, fr *frameRelay)
 				return err
 			}
 			return nil
-		}
-		if !checked {
-			// ascp repeats -u as UserStr in every message: a first
-			// message without this job's id is not from the ascp we
-			// started.
-			checked = true
-			if u, _ := f.Lookup(mgmt.NameUserStr); string(u) != opts.JobID {
-				fr.batch = fr.batch[:0] // its line is not relayed
-				r.stopWith(outcome(events.NewError(events.FromConnect, 0,
-					fmt.Sprintf("the first management message has UserStr %q, not this job's id: the peer is not the ascp asession started", truncate(string(u), 80))), ExitFailed))
-				r.proc.Kill()
-				return nil
-			}
 		}
 		if err := fr.frame(f, line, reader.Buffered() == 0); err != nil {
 			r.stopWith(outcome(events.NewError(events.FromOutput, events.CodeUserCancel, "cannot write events, stopping the transfer: "+err.Error()).WithCause(err), ExitFailed))

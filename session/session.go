@@ -153,6 +153,11 @@ type Options struct {
 	// replaced atomically once the job ends.
 	Manifest       string
 	ManifestFormat ManifestFormat
+	// AllowSessionOverrides lets the job description choose what only a
+	// trusted caller may: the session object's sdk and file_list_folder,
+	// and raw ascp arguments (agent.ascp_args, EX_ascp_args). Without it
+	// such an input is refused (see trust.go).
+	AllowSessionOverrides bool
 }
 
 // EnvAscp names the environment variable with the path of the ascp to run
@@ -227,6 +232,8 @@ type PrepareOptions struct {
 	Ascp      string        // explicit ascp path; empty: $ASESSION_ASCP, then a search
 	ListDir   string        // folder of the list file; Run creates a private one
 	NewXferID func() string // nil: random tags.aspera.xfer_id
+	// AllowSessionOverrides is Options.AllowSessionOverrides.
+	AllowSessionOverrides bool
 }
 
 // Prepared is a job ready to start: ascp found, its invocations built.
@@ -243,6 +250,9 @@ type Prepared struct {
 // Prepare locates ascp and builds the job's commands. Its error is an
 // *events.Error, the job's error line; ExitCodeOf gives its exit code.
 func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, error) {
+	if err := checkOverrides(in, opts.AllowSessionOverrides); err != nil {
+		return nil, err
+	}
 	path, searched, err := install.LocateSDK(ascpPath(opts.Ascp), in.SDK)
 	if err == nil && in.Spec.Bool("use_ascp4") {
 		searched = nil
@@ -367,7 +377,7 @@ type job struct {
 // nil when the transfer completed; otherwise it is the *events.Error that
 // explains why not (input problems included).
 func Transfer(ctx context.Context, input []byte, opts Options) (*events.Summary, error) {
-	in, inputErr := CheckInput(input, CheckOptions{})
+	in, inputErr := CheckInput(input, CheckOptions{AllowSessionOverrides: opts.AllowSessionOverrides})
 	if inputErr != nil {
 		return nil, inputErr
 	}
@@ -410,6 +420,9 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
+	if err := checkOverrides(j.in, j.opts.AllowSessionOverrides); err != nil {
+		return outcome(err.(*events.Error), ExitUsage)
+	}
 	if o := j.checkFileChecks(); o != nil {
 		return o
 	}
@@ -461,7 +474,7 @@ func (j *job) privateFolder() (string, *Outcome) {
 // prepare locates ascp and builds its invocations, with the HTTP fallback
 // certificate they may need.
 func (j *job) prepare(dir string) (*Prepared, *Outcome) {
-	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir})
+	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir, AllowSessionOverrides: j.opts.AllowSessionOverrides})
 	if err != nil {
 		var e *events.Error
 		if !errors.As(err, &e) {
@@ -568,9 +581,20 @@ func (j *job) writeProgress(due func(dst []byte) ([]byte, bool)) {
 // finish writes the error line, the final progress and the summary.
 func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	status := events.StatusCompleted
+	cause := context.Cause(ctx)
+	var output *events.Error
+	if errors.As(cause, &output) && output.Origin == events.FromOutput {
+		// An output the job was asked to write (the command's
+		// --events-file) failed: the job was stopped for it, or ended
+		// before the stop took effect; either way that is its error.
+		o.Err, o.ExitCode = output, ExitFailed
+	}
 	if o.Err != nil {
 		status = events.StatusFailed
-		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, errSessionFailed) {
+		switch {
+		case output != nil:
+			// Said above: the job failed, nobody cancelled it.
+		case cause != nil && !errors.Is(cause, errSessionFailed):
 			status = events.StatusCancelled
 			o.ExitCode = exitForCause(cause)
 			if o.Err.Origin != events.FromCancel {
@@ -582,7 +606,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 				cause = errors.Join(err, cause)
 			}
 			o.Err.WithCause(cause)
-		} else if o.Err.Origin == events.FromOutput || o.Err.Code == events.CodeUserCancel {
+		case o.Err.Origin == events.FromOutput || o.Err.Code == events.CodeUserCancel:
 			// A CANCEL command, or a consumer that stopped reading.
 			status = events.StatusCancelled
 		}
@@ -601,17 +625,32 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	if j.commands != nil {
 		j.commands.stop(j.opts.Commands)
 	}
-	summary := events.NewSummary(j.opts.JobID, j.acct.Snapshot(), status, o.ExitCode, o.Err)
-	summary.Items = j.acct.Items()
-	summary.Retries = retries
-	summary.AscpVersion = version
-	j.describe(summary)
-	summary.AscpVersionError = versionError
-	summary.Verified = j.verified
-	summary.Checksums = j.checksumCounts
+	makeSummary := func() *events.Summary {
+		summary := events.NewSummary(j.opts.JobID, j.acct.Snapshot(), status, o.ExitCode, o.Err)
+		summary.Items = j.acct.Items()
+		summary.Retries = retries
+		summary.AscpVersion = version
+		j.describe(summary)
+		summary.AscpVersionError = versionError
+		summary.Verified = j.verified
+		summary.Checksums = j.checksumCounts
+		return summary
+	}
+	summary := makeSummary()
+	// The summary file first: a job whose result cannot be written where
+	// it was asked for has failed, and its summary line must say so.
+	if j.opts.SummaryFile != "" {
+		if e := j.writeSummaryFile(summary); e != nil {
+			_ = j.opts.Out.Event(e)
+			if o.ExitCode == ExitOK {
+				o.ExitCode, o.Err, status = ExitFailed, e, events.StatusFailed
+				summary = makeSummary()
+			}
+		}
+	}
 	_ = j.opts.Out.Event(summary)
 	_ = j.opts.Out.Flush()
-	j.writeEngineFiles(summary)
+	j.writeEngineFiles()
 	o.Summary = summary
 	return o
 }
@@ -677,9 +716,11 @@ func (j *job) probeVersion(ctx context.Context, path string) {
 	j.version = v
 }
 
-// NewJobID returns a random identifier for a job. It is unguessable (128
-// bits from the system's cryptographic source) because the relay accepts
-// a management connection only if its first message repeats it as UserStr.
+// NewJobID returns a random identifier for a job (128 bits from the
+// system's cryptographic source), given to ascp as -u: the first message
+// of its management connection must repeat it as UserStr. It is no secret
+// (it is in ascp's command line): the connection is proven ascp's by the
+// process that holds it (accept.go), the id only checks it is this job's.
 func NewJobID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])

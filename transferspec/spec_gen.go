@@ -143,7 +143,7 @@ type Spec struct {
 	PrecalculateJobSize *bool `json:"precalculate_job_size,omitempty"`
 	// keepalive: persistent session: files are added by START commands until DONE
 	Keepalive *bool `json:"keepalive,omitempty"`
-	// EX_http_proxy_url: HTTP proxy for HTTP fallback
+	// EX_http_proxy_url: HTTP proxy for HTTP fallback, http(s)://[user[:pass]@]host:port; the password travels in ASPERA_PROXY_PASS
 	ExHTTPProxyURL string `json:"EX_http_proxy_url,omitempty"`
 	// EX_ascp_args: extra ascp arguments, appended as they are
 	ExAscpArgs []string `json:"EX_ascp_args,omitempty"`

@@ -110,3 +110,24 @@ func (s *procSys) release() {
 		s.job = 0
 	}
 }
+
+var procIsProcessInJob = windows.NewLazySystemDLL("kernel32.dll").NewProc("IsProcessInJob")
+
+// InJob reports whether process pid belongs to ascp's job object: ascp or
+// something it started. The management port's check asks it of the
+// process that owns a connection.
+func (p *Process) InJob(pid int) bool {
+	p.sys.mu.Lock()
+	defer p.sys.mu.Unlock()
+	if p.sys.job == 0 {
+		return false
+	}
+	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))
+	if err != nil {
+		return false
+	}
+	defer windows.CloseHandle(h)
+	var in int32
+	r, _, _ := procIsProcessInJob.Call(uintptr(h), uintptr(p.sys.job), uintptr(unsafe.Pointer(&in)))
+	return r != 0 && in != 0
+}

@@ -182,14 +182,46 @@ var statusWords = map[string]string{"completed": "Completed", "failed": "Failed"
 func displayName(name string) string { return human.Printable(name) }
 
 // teeWriter writes the JSON lines to the events file as well as to
-// stdout. A failure of either is an output failure.
+// stdout. A failure of stdout is the job's output failure, as without the
+// file. A failure of the file (a full disk) is reported to failed, which
+// stops the job, and the file is not written to again; stdout goes on, so
+// that the error line and the summary still reach it.
 type teeWriter struct {
 	primary, copy io.Writer
+
+	mu     sync.Mutex
+	err    error       // the file's first failure
+	failed func(error) // told of it once, when set
 }
 
 func (t *teeWriter) Write(p []byte) (int, error) {
-	if _, err := t.copy.Write(p); err != nil {
-		return 0, fmt.Errorf("events file: %w", err)
+	t.mu.Lock()
+	if t.err == nil {
+		if _, err := t.copy.Write(p); err != nil {
+			t.err = err
+			if t.failed != nil {
+				t.failed(err)
+			}
+		}
 	}
+	t.mu.Unlock()
 	return t.primary.Write(p)
+}
+
+// onFailure sets what a failure of the file calls, at once if it failed
+// already.
+func (t *teeWriter) onFailure(failed func(error)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.failed = failed
+	if t.err != nil {
+		failed(t.err)
+	}
+}
+
+// failure is the file's first failure, nil while it takes every line.
+func (t *teeWriter) failure() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.err
 }

@@ -86,6 +86,7 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 		t.Fatal(err)
 	}
 	object, _ := json.Marshal(map[string]any{"spec": job, "file_list_folder": filepath.Join(notFolder, "lists")})
+	opts.AllowSessionOverrides = true // the input may choose the folder
 	_, err = session.Transfer(context.Background(), object, opts)
 	var pathErr *fs.PathError
 	if !errors.As(err, &e) || e.Origin != events.FromSetup || !errors.As(err, &pathErr) {

@@ -116,6 +116,7 @@ type cli struct {
 	stdout, stderr io.Writer
 	out            *events.Writer
 	renderer       *humanRenderer // stdout in words; nil for JSON lines
+	eventsCopy     *teeWriter     // --events-file's; nil without it
 
 	ascpPath, logLevel, output, eventSet, faspURL string
 	progressFormat, eventsFile, summaryFile       string
@@ -128,6 +129,7 @@ type cli struct {
 	verify                                        bool
 	checksums, manifest, manifestFormat           string
 	secretCookie, timestamps, asJSON              bool
+	allowOverrides                                bool
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
@@ -153,7 +155,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.StringVar(&c.progressFormat, "progress-format", "", "stderr progress: live (one redrawn line) or log (a plain line every 10% or 10s); default live on a terminal, else log")
 	fs.BoolVar(&c.timestamps, "timestamps", false, `add a "time" member (RFC 3339, ms) to every JSON line`)
 	fs.StringVar(&c.summaryFile, "summary-file", "", "also write the summary line to this file (0600, replaced atomically), for workflow engines' output parameters")
-	fs.StringVar(&c.eventsFile, "events-file", "", "also write the JSON lines to this file (created 0600), whatever stdout shows")
+	fs.StringVar(&c.eventsFile, "events-file", "", "also write the JSON lines to this file (a new 0600 file put in place of PATH; a symlink there is replaced, not followed), whatever stdout shows")
 	fs.StringVar(&c.faspURL, "url", "", "a fasp:// or faspe:// link (Faspex) to merge under the spec")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
@@ -165,6 +167,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
+	fs.BoolVar(&c.allowOverrides, "allow-session-overrides", false, "let the job description choose what only the command line may: sdk and file_list_folder of a session object, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
 	c.fs = fs
 	return c
 }
@@ -311,7 +314,7 @@ func (c *cli) transfer() int {
 		return code
 	}
 	if c.dryRun {
-		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath}, session.NewJobID())
+		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath, AllowSessionOverrides: c.allowOverrides}, session.NewJobID())
 		if err != nil {
 			_ = c.out.Event(err)
 			return session.ExitCodeOf(err)
@@ -322,6 +325,9 @@ func (c *cli) transfer() int {
 
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
+	if c.eventsCopy != nil {
+		c.eventsCopy.onFailure(func(err error) { cancel(c.eventsFileError(err, "the transfer was stopped")) })
+	}
 	kill := make(chan struct{})
 	stopSignals := handleSignals(cancel, kill, log)
 	defer stopSignals()
@@ -332,7 +338,21 @@ func (c *cli) transfer() int {
 		opts.OnProgress = display.Update
 		defer display.Done()
 	}
-	return session.Run(ctx, in, opts).ExitCode
+	code = session.Run(ctx, in, opts).ExitCode
+	if c.eventsCopy != nil && code == session.ExitOK {
+		if err := c.eventsCopy.failure(); err != nil {
+			// It failed on the job's last lines, after its end.
+			_ = c.out.Event(c.eventsFileError(err, "its last lines are missing"))
+			return session.ExitFailed
+		}
+	}
+	return code
+}
+
+// eventsFileError is the error line of an --events-file that cannot be
+// written: an output of the job's, lost.
+func (c *cli) eventsFileError(err error, consequence string) *events.Error {
+	return events.NewError(events.FromOutput, 0, fmt.Sprintf("cannot write the events file %s: %v: %s", c.eventsFile, err, consequence))
 }
 
 // transferFlags checks the transfer's flags against each other and their
@@ -373,7 +393,7 @@ func (c *cli) openEventsFile() (closeEvents func(), err error) {
 	if c.eventsFile == "" {
 		return func() {}, nil
 	}
-	f, err := os.OpenFile(c.eventsFile, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := session.CreatePrivateFile(c.eventsFile)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +401,8 @@ func (c *cli) openEventsFile() (closeEvents func(), err error) {
 	if c.renderer != nil {
 		sink = c.renderer
 	}
-	c.out = events.NewWriter(&teeWriter{primary: sink, copy: f})
+	c.eventsCopy = &teeWriter{primary: sink, copy: f}
+	c.out = events.NewWriter(c.eventsCopy)
 	return func() {
 		_ = c.out.Flush() // before the file closes
 		_ = f.Close()
@@ -411,7 +432,7 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		return nil, nil, session.ExitUsage
 	}
 	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
-		HashesFiles: c.checksums != "" || c.manifest != ""})
+		HashesFiles: c.checksums != "" || c.manifest != "", AllowSessionOverrides: c.allowOverrides})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = c.out.Event(inputErr)
@@ -479,6 +500,8 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		// The session object's agent options apply where no flag was
 		// given; the option names are the flags'.
 		Explicit: func(option string) bool { return flagSet(c.fs, option) },
+
+		AllowSessionOverrides: c.allowOverrides,
 	}
 }
 

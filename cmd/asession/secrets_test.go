@@ -48,6 +48,7 @@ func secretSpec(src, dest string) map[string]any {
 		"ssh_private_key":             secretEnv["ASPERA_SCP_KEY"],
 		"content_protection_password": secretEnv["ASPERA_SCP_FILEPASS"],
 		"proxy":                       "dnat://proxyuser:" + secretEnv["ASPERA_PROXY_PASS"] + "@proxy.example.com:9091",
+		"EX_http_proxy_url":           "http://webuser:" + secretEnv["ASPERA_PROXY_PASS"] + "@web-proxy.example.com:3128",
 		"cookie":                      secretEnv["ASPERA_SCP_COOKIE"],
 		"password":                    "SENTINEL-connect-password-88f0",
 		"fasp_url":                    "faspe://u@localhost:33001/elsewhere?token=SENTINEL-link-token-1234&cookie=SENTINEL-link-cookie",
@@ -136,8 +137,9 @@ func (r *secretRun) inspectRunning(t *testing.T) {
 	if bytes.Contains(cmdline, []byte(sentinel)) {
 		t.Errorf("ascp's command line holds a secret: %q", cmdline)
 	}
-	if !bytes.Contains(cmdline, []byte("--proxy=dnat://proxyuser@proxy.example.com:9091")) {
-		t.Errorf("ascp's command line lacks the proxy without its password: %q", cmdline)
+	if !bytes.Contains(cmdline, []byte("--proxy=dnat://proxyuser@proxy.example.com:9091")) ||
+		!bytes.Contains(cmdline, []byte("http://webuser@web-proxy.example.com:3128")) {
+		t.Errorf("ascp's command line lacks the proxies without their password: %q", cmdline)
 	}
 	own, _, _ := processArgsEnv(strconv.Itoa(r.cmd.Process.Pid))
 	if bytes.Contains(own, []byte(sentinel)) {

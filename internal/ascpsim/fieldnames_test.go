@@ -15,10 +15,12 @@ import (
 
 // notFieldNames are the CamelCase string literals of the stand-in that are
 // values, not field names: Yes/No, SESSION's Direction and Adaptive, the
-// Operation values.
+// Operation values; and the Windows procedure that lists listening sockets
+// (AwaitTaken).
 var notFieldNames = map[string]bool{
 	"Yes": true, "No": true, "Send": true, "Receive": true, "Transfer": true,
 	"Fixed": true, "Trickle": true, "Linger": true,
+	"GetExtendedTcpTable": true,
 }
 
 // TestStandInSendsOnlyIBMFieldNames reads the stand-in's source: every

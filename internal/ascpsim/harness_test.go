@@ -181,6 +181,9 @@ func (r *simRun) accept() {
 		close(r.readDone)
 		return
 	}
+	// The connection is taken: stop listening, as a manager does, which
+	// ascpsim waits for after INIT (AwaitTaken).
+	r.ln.Close()
 	r.mu.Lock()
 	r.conn = conn
 	r.mu.Unlock()

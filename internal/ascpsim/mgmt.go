@@ -34,6 +34,35 @@ func dialMgmt(addr string) (*mgmtConn, error) {
 	return m, nil
 }
 
+// takenWait bounds AwaitTaken.
+const takenWait = 3 * time.Second
+
+// AwaitTaken stands for the SSH connection a real ascp makes to the server
+// right after INIT, which takes it at least a network round trip and a key
+// exchange: ascpsim has no server to talk to, and without this pause it
+// could connect, report and exit within microseconds, faster than any
+// ascp. A manager that checks which process holds a connection (asession
+// does, and refuses one whose owner has already gone) must see it held.
+// AwaitTaken waits until the manager has taken conn and stopped listening
+// on the port, at most takenWait; where the port cannot be probed without
+// connecting to it, not at all. benchreport's stub ascp uses it too.
+func AwaitTaken(conn net.Conn) {
+	addr, ok := conn.RemoteAddr().(*net.TCPAddr)
+	if !ok {
+		return
+	}
+	deadline := time.Now().Add(takenWait)
+	for stillListening(addr) && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func (m *mgmtConn) awaitTaken() {
+	if m.conn != nil {
+		AwaitTaken(m.conn)
+	}
+}
+
 func newSessionID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])

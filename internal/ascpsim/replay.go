@@ -52,6 +52,7 @@ func replay(cfg *config, path string, stderr io.Writer) int {
 		m.common = append(m.common, "UserStr", cfg.userStr)
 	}
 	m.send("INIT")
+	m.awaitTaken()
 	_ = m.conn.SetWriteDeadline(time.Time{}) // the transcript takes as long as it takes
 	// On Linux this is sendfile (or splice from a FIFO): the stand-in
 	// costs next to nothing beside the relay it feeds.

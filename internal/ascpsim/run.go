@@ -162,6 +162,7 @@ func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout, stde
 	}
 
 	m.send("INIT")
+	m.awaitTaken()
 	if m.conn != nil {
 		cmds := make(chan command, 16)
 		go m.readCommands(cmds)

@@ -12,6 +12,11 @@
 //     the stamp minus the time taken just before starting asession: it
 //     includes asession's exec and Go runtime start, its work up to spawning
 //     ascp, and the stub's own exec and runtime start, measured alone too.
+//   - first line: the startup's stub ascp again, timed to asession's first
+//     line on stdout, in blocks without and with 1,000 sleeping processes
+//     on the host, the ratio taken per pair of runs; a bare relay (this
+//     binary: listen, start the stub, print its first message) is the
+//     floor.
 //   - idle: ascpsim replays frames that this program writes to a FIFO at
 //     100, 1k and 10k frames/s; asession's CPU time over the paced window
 //     is reported as a share of one core.
@@ -45,6 +50,7 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/ascp/mgmt"
+	"github.com/faspkit/asession/internal/ascpsim"
 	"github.com/faspkit/asession/internal/benchreport/mix"
 )
 
@@ -52,15 +58,26 @@ import (
 // started in the file it names.
 const stampEnv = "BENCHREPORT_STAMP"
 
+// bareEnv, when set, makes this binary the floor of the first-line runs: a
+// bare relay that listens, starts the stub ascp, takes its connection and
+// prints one line for its first message, the least a program can do for
+// the same first line.
+const bareEnv = "BENCHREPORT_BARE"
+
 func main() {
 	if path := os.Getenv(stampEnv); path != "" {
 		os.Exit(stub(path, os.Args[1:]))
+	}
+	if path := os.Getenv(bareEnv); path != "" {
+		os.Exit(bareRelay(path))
 	}
 	asession := flag.String("asession", "bin/asession", "the asession binary")
 	ascpsim := flag.String("ascpsim", "bin/ascpsim", "the ascpsim binary")
 	gobench := flag.String("gobench", "", "output of the go test -bench runs to summarise")
 	runs := flag.Int("runs", 5, "whole-process runs per size")
 	startupRuns := flag.Int("startup-runs", 31, "startup runs")
+	firstLineBlocks := flag.Int("firstline-blocks", 6, "blocks of first-line runs, alternately with and without sleeping processes (0: none)")
+	sleepers := flag.Int("sleepers", 1000, "sleeping processes started for the first-line runs")
 	sizes := flag.String("frames", "600000,2000000", "transcript sizes, in frames")
 	dir := flag.String("dir", "", "working folder (default: a temporary one, removed)")
 	outPath := flag.String("out", "", "also write the table to this file")
@@ -109,6 +126,9 @@ func main() {
 	}
 	if *startupRuns > 0 {
 		startup(&t, *asession, self, spec, *dir, *startupRuns)
+	}
+	if *firstLineBlocks > 0 {
+		firstLine(&t, *asession, self, spec, *dir, *firstLineBlocks, 7, *sleepers)
 	}
 	var rates []int
 	for _, r := range strings.FieldsFunc(*idle, func(r rune) bool { return r == ',' }) {
@@ -448,9 +468,13 @@ func stub(stamps string, args []string) int {
 		}
 		return 0
 	}
-	frames := mgmt.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)
-	frames = mgmt.AppendFrame(frames, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")
-	if _, err := conn.Write(frames); err != nil {
+	if _, err := conn.Write(mgmt.AppendFrame(nil, "INIT", "SessionId", "stub", "UserStr", user)); err != nil {
+		return 1
+	}
+	// As quick an ascp as can be, but not quicker than asession's check of
+	// who holds the connection (see ascpsim.AwaitTaken).
+	ascpsim.AwaitTaken(conn)
+	if _, err := conn.Write(mgmt.AppendFrame(nil, "DONE", "SessionId", "stub", "UserStr", user, "TransfersAttempted", "0")); err != nil {
 		return 1
 	}
 	return 0
@@ -548,7 +572,14 @@ func check(err error) {
 	}
 }
 
+// atFail is what fail undoes before it exits: processes started for a
+// measurement.
+var atFail []func()
+
 func fail(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "benchreport: "+format+"\n", args...)
+	for _, undo := range atFail {
+		undo()
+	}
 	os.Exit(1)
 }

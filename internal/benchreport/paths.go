@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/ascp/mgmt"
+	"github.com/faspkit/asession/internal/ascpsim"
 )
 
 // manyPaths measures the set-up of a job of n paths: asession runs with
@@ -202,6 +203,12 @@ func transfer(conn net.Conn, user, list string, pairs bool, node, nodes int, sta
 		w.Write(frame)
 	}
 	send("INIT", "Direction", "Send", "Host", "bench.example.com", "User", "aspera")
+	// Not quicker than asession's check of who holds the connection (see
+	// ascpsim.AwaitTaken).
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	ascpsim.AwaitTaken(conn)
 	send("SESSION", "Encryption", "Yes", "Remote", "No", "Rate", "10000", "Port", "33001")
 	var passed, bytes int64
 	for k := 0; ; k++ {

@@ -54,6 +54,10 @@ func FuzzFrameJSON(f *testing.F) {
 			if obj["session"] != 2.0 {
 				t.Fatalf("session %v in %s", obj["session"], line)
 			}
+			// Each key once: consumers disagree on which duplicate wins.
+			if n := topLevelMembers(t, line); n != len(obj) {
+				t.Fatalf("%d members but %d keys in %s", n, len(obj), line)
+			}
 		}
 	})
 }
@@ -67,4 +71,25 @@ func validUTF8(b []byte) string {
 		b = b[n:]
 	}
 	return string(out)
+}
+
+// topLevelMembers counts the members of the JSON object line, repeated
+// keys included.
+func topLevelMembers(t *testing.T, line []byte) int {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if _, err := dec.Token(); err != nil { // {
+		t.Fatal(err)
+	}
+	n := 0
+	for dec.More() {
+		if _, err := dec.Token(); err != nil { // the key
+			t.Fatal(err)
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	return n
 }

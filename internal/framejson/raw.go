@@ -3,6 +3,7 @@ package framejson
 import (
 	"math/bits"
 	"math/rand/v2"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -60,9 +61,15 @@ type fieldInfo struct {
 	name     string
 	prefix   []byte
 	kind     mgmt.Kind
-	reserved bool   // its key is one of asession's own: the field is dropped
-	index    uint16 // index+1 in FrameEncoder.infos; 0 when not cached
-	next     uint16 // index+1 of the field that followed this one last time
+	reserved bool // its key is one of asession's own: the field is dropped
+	key      string
+	// stamp is the number of the last frame whose line got this key,
+	// shared by every name with the key (BytesCont, Bytescont): a second
+	// field with a key already written is dropped. nil for a name not
+	// kept (see FrameEncoder.lineKeys).
+	stamp *uint32
+	index uint16 // index+1 in FrameEncoder.infos; 0 when not cached
+	next  uint16 // index+1 of the field that followed this one last time
 
 	// A string field may repeat its value in every frame (SessionId,
 	// UserStr, Cookie, Tags): its last value and member are kept, until it
@@ -135,6 +142,15 @@ type FrameEncoder struct {
 	infos []fieldInfo
 	seed  uint64
 	first uint16 // index+1 of the field that came first (after Type) last time
+
+	// A JSON line has each key once: a frame that repeats a field, or
+	// names two fields alike (a hostile ascp), gets its first one, the
+	// value Frame.Lookup gives and the relay reads. frameNo numbers the
+	// lines; stamps holds the stamp of each key of a known or cached name,
+	// lineKeys the keys of the other names, of the current line only.
+	frameNo  uint32
+	stamps   map[string]*uint32
+	lineKeys map[string]uint32
 }
 
 // NewFrameEncoder returns an encoder with an empty key cache.
@@ -153,8 +169,10 @@ func (e *FrameEncoder) info(name []byte) *fieldInfo {
 		if k == 0 {
 			fi := newFieldInfo(string(name))
 			if len(e.infos) >= maxCachedNames || len(name) > maxCachedNameLen {
+				fi.stamp = e.stamps[fi.key] // a known or cached name's, if any
 				return &fi
 			}
+			fi.stamp = e.stampOf(fi.key)
 			fi.index = uint16(len(e.infos) + 1)
 			fi.memo = fi.kind == mgmt.Text
 			e.infos = append(e.infos, fi)
@@ -170,7 +188,78 @@ func (e *FrameEncoder) info(name []byte) *fieldInfo {
 func newFieldInfo(name string) fieldInfo {
 	key := SnakeCase(name)
 	prefix := AppendString([]byte{','}, key)
-	return fieldInfo{name: name, prefix: append(prefix, ':'), kind: kindOf(name), reserved: reservedKeys[key]}
+	return fieldInfo{name: name, key: readKey(key), prefix: append(prefix, ':'), kind: kindOf(name), reserved: reservedKeys[key]}
+}
+
+// readKey is key as a JSON reader gets it from AppendString's text: each
+// byte that is not UTF-8 is U+FFFD there, so "\xff" and "\xfe" are the
+// same key.
+func readKey(key string) string {
+	if utf8.ValidString(key) {
+		return key
+	}
+	var b strings.Builder
+	for i := 0; i < len(key); {
+		r, size := utf8.DecodeRuneInString(key[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(key[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// stampOf returns the stamp shared by the names with this key, made the
+// first time; only known and cached names get one, so the map stays
+// within their number.
+func (e *FrameEncoder) stampOf(key string) *uint32 {
+	if s, ok := e.stamps[key]; ok {
+		return s
+	}
+	if e.stamps == nil {
+		e.stamps = map[string]*uint32{}
+	}
+	s := new(uint32)
+	e.stamps[key] = s
+	return s
+}
+
+// newLine starts a line's stamps.
+func (e *FrameEncoder) newLine() {
+	if e.frameNo++; e.frameNo == 0 {
+		// After 2^32 lines a stamp could read as this line's.
+		for _, s := range e.stamps {
+			*s = 0
+		}
+		e.frameNo = 1
+	}
+	if len(e.lineKeys) > 0 {
+		// Those names are not kept, nor their keys: a peer inventing
+		// long names must not leave them in memory.
+		clear(e.lineKeys)
+	}
+}
+
+// repeated reports whether the line already has fi's key, and notes that
+// it has it now.
+func (e *FrameEncoder) repeated(fi *fieldInfo) bool {
+	if s := fi.stamp; s != nil {
+		if *s == e.frameNo {
+			return true
+		}
+		*s = e.frameNo
+		return false
+	}
+	if e.lineKeys[fi.key] == e.frameNo {
+		return true
+	}
+	if e.lineKeys == nil {
+		e.lineKeys = map[string]uint32{}
+	}
+	e.lineKeys[fi.key] = e.frameNo
+	return false
 }
 
 // knownInfo returns the fieldInfo of the known name with this id,
@@ -191,6 +280,7 @@ func (e *FrameEncoder) newKnownInfo(id uint16) *fieldInfo {
 	fi := &e.known[id]
 	*fi = newFieldInfo(mgmt.KnownFields[id-1].Name)
 	fi.memo = fi.kind == mgmt.Text
+	fi.stamp = e.stampOf(fi.key)
 	return fi
 }
 
@@ -212,6 +302,7 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 		dst = append(dst, ',')
 		dst = append(dst, extra...)
 	}
+	e.newLine()
 	// A known name is found by the id the Reader gave it. For the others,
 	// frames of a type list the same fields in the same order: the field
 	// that followed the previous one last time is the first guess.
@@ -240,7 +331,7 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 		if fi.index != 0 {
 			prev, guess = int(fi.index)-1, fi.next
 		}
-		if fi.reserved {
+		if fi.reserved || e.repeated(fi) {
 			continue
 		}
 		if fi.memo {

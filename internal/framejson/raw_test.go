@@ -3,6 +3,7 @@ package framejson
 import (
 	"bytes"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/quick"
@@ -104,7 +105,7 @@ func TestFrameEncoderAlternatingLayouts(t *testing.T) {
 		`{"type":"STATS","session_id":"s","bytes_cont":3,"file":"/a"}`,
 		`{"type":"STOP","file":"/a","session_id":"s","written":7}`,
 		`{"type":"STATS","session_id":"s","bytes_cont":4,"file":"/a"}`,
-		`{"type":"X","size":1,"size":2}`,
+		`{"type":"X","size":1}`, // one key once: the first Size, as Frame.Lookup reads it
 		`{"type":"STATS","session_id":"t","bytes_cont":5,"file":""}`,
 		`{"type":"STATS","session_id":"","bytes_cont":5,"file":"\""}`,
 	}
@@ -121,4 +122,44 @@ func TestFrameEncoderAlternatingLayouts(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A JSON line holds each key once, whatever the frame repeats: the same
+// name twice, two names with one key (Bytescont and BytesCont), names of
+// the key cache and beyond it, a reserved key. The first field wins: the
+// value the relay itself reads (Frame.Lookup).
+func TestFrameEncoderOneKeyOnce(t *testing.T) {
+	e := NewFrameEncoder()
+	// Fill the key cache, so that later invented names are not kept.
+	for i := range maxCachedNames + 10 {
+		f := frameOf(t, "STATS", "Invented"+strconv.Itoa(i), "v")
+		e.AppendFrame(nil, f, nil)
+	}
+	for _, tc := range []struct {
+		pairs []string
+		want  string
+	}{
+		{[]string{"File", "/first", "File", "/second"}, `{"type":"X","file":"/first"}`},
+		{[]string{"Bytescont", "1", "BytesCont", "2", "Bytes_Cont", "3"}, `{"type":"X","bytes_cont":1}`},
+		{[]string{"NewName", "a", "NEW_NAME", "b", "new_name", "c"}, `{"type":"X","new_name":"a"}`},
+		{[]string{"Invented5000", "a", "Invented5000", "b", "Size", "1", "SIZE", "2"}, `{"type":"X","invented5000":"a","size":1}`},
+		{[]string{"TYPE", "DONE", "Session", "9", "File", "/a"}, `{"type":"X","file":"/a"}`},
+		{[]string{"K\xff", "a", "K\xfe", "b", "K\uFFFD", "c"}, `{"type":"X","k\ufffd":"a"}`}, // one key to a JSON reader
+	} {
+		for round := range 3 { // the same frame again: stamps of an earlier line do not count
+			got := string(e.AppendFrame(nil, frameOf(t, "X", tc.pairs...), nil))
+			if got != tc.want {
+				t.Errorf("round %d %v: got %s, want %s", round, tc.pairs, got, tc.want)
+			}
+		}
+	}
+}
+
+func frameOf(t *testing.T, typ string, pairs ...string) *mgmt.Frame {
+	t.Helper()
+	f, err := mgmt.NewReader(bytes.NewReader(mgmt.AppendFrame(nil, typ, pairs...))).Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }

@@ -424,8 +424,10 @@ func (t *Transcoder) learn(f *mgmt.Frame) {
 	if plainEnd(typ, 0) != len(typ) {
 		return
 	}
-	for _, id := range ids[1:] {
-		if id == 0 || id == typeID || t.enc.knownInfo(id).reserved {
+	for i, id := range ids[1:] {
+		if id == 0 || id == typeID || t.enc.knownInfo(id).reserved || slices.Contains(ids[1:i+1], id) {
+			// The single pass writes every field of its shape: a field
+			// given twice (AppendFrame keeps the first) is not a shape.
 			return
 		}
 	}
