@@ -18,15 +18,16 @@ type Envelope string
 const (
 	// Bare is a transfer spec object on its own.
 	Bare Envelope = "transfer_spec"
-	// SessionObject is aspera-cli's session object: {"spec": {...}, "agent": {...}}.
-	SessionObject Envelope = "session"
+	// AsperaCLI is aspera-cli's envelope: {"spec": {...}, "agent": {...}},
+	// what IBM's asession reads.
+	AsperaCLI Envelope = "aspera_cli"
 	// NodeResponse is a Node API or Connect setup response:
 	// {"transfer_specs": [{"transfer_spec": {...}}]}; the first is used.
 	NodeResponse Envelope = "node_response"
 )
 
 // Agent holds the runner options that travel beside the spec in an
-// aspera-cli session object.
+// aspera-cli envelope.
 type Agent struct {
 	AscpArgs []string
 	// MultiIncrUDP gives session i of a multi-session job UDP port
@@ -93,7 +94,7 @@ type Resume struct {
 // ResumeDefaults are IBM's own values (lib/aspera/transfer/resumer.rb).
 var ResumeDefaults = Resume{IterMax: 7, SleepInitial: 2, SleepFactor: 2, SleepMax: 60}
 
-// LogLevels are the values of the session object's loglevel that asession
+// LogLevels are the values of the aspera-cli envelope's loglevel that asession
 // understands: its own log levels, which carry IBM's names.
 var LogLevels = []string{"trace", "debug", "info", "warn", "error", "fatal"}
 
@@ -116,12 +117,12 @@ type Input struct {
 	Unknown []UnknownField // unknown members, spec and envelope alike
 }
 
-// agentFields are the agent options asession reads, sessionFields the
-// members of aspera-cli's session object.
+// agentFields are the agent options asession reads, asperaCLIFields the
+// members of aspera-cli's envelope.
 var (
 	agentFields = []string{"ascp_args", "multi_incr_udp", "secret_cookie", "wss", "quiet", "file_list", "client_ssh_key",
 		"trusted_certs", "spawn_timeout_sec", "spawn_delay_sec", "resume", "monitor", "verify"}
-	sessionFields = []string{"spec", "agent", "loglevel", "file_list_folder", "sdk"}
+	asperaCLIFields = []string{"spec", "agent", "loglevel", "file_list_folder", "sdk"}
 )
 
 // ParseInput recognises the envelope, then parses and validates the spec.
@@ -206,9 +207,9 @@ func parseInput(in *Input, data []byte, faspURL string) (*Input, Problems) {
 		}
 		specJSON = first.Get("transfer_spec")
 	case inner.Exists():
-		in.Envelope, in.SpecPointer = SessionObject, "/spec"
+		in.Envelope, in.SpecPointer = AsperaCLI, "/spec"
 		specJSON = inner
-		problems = append(problems, in.parseSession(root)...)
+		problems = append(problems, in.parseAsperaCLI(root)...)
 	}
 	if in.Envelope != Bare {
 		members = nil
@@ -225,7 +226,7 @@ func parseInput(in *Input, data []byte, faspURL string) (*Input, Problems) {
 	return in, append(problems, specProblems...)
 }
 
-func (in *Input) parseSession(root gjson.Result) Problems {
+func (in *Input) parseAsperaCLI(root gjson.Result) Problems {
 	var problems Problems
 	root.ForEach(func(key, val gjson.Result) bool {
 		ptr := Pointer("", key.String())
@@ -247,7 +248,7 @@ func (in *Input) parseSession(root gjson.Result) Problems {
 		case "agent":
 			problems = append(problems, in.parseAgent(val, ptr)...)
 		default:
-			in.Unknown = append(in.Unknown, unknownField(ptr, key.String(), sessionFields))
+			in.Unknown = append(in.Unknown, unknownField(ptr, key.String(), asperaCLIFields))
 		}
 		return true
 	})

@@ -41,7 +41,7 @@ type hostileRun struct {
 	cancelAtAccept bool           // cancel the run's context as ascp's connection is accepted
 	env            []string       // NAME=value for the hostile ascp
 	spec           map[string]any // spec fields added to the default ones
-	agent          map[string]any // the session envelope's agent, if any
+	agent          map[string]any // the aspera-cli envelope's agent, if any
 	secrets        []string       // must never appear on stdout
 	jobID          string         // Options.JobID (empty: a random one)
 	ascpsim        string         // not a hostile scenario: ascpsim, with this ASCPSIM_ROOT
@@ -182,9 +182,9 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 			Commands:       h.commands,
 			SummaryFile:    h.summaryFile,
 			// The scenario is given as EX_ascp_args: a trusted test input.
-			AllowSessionOverrides: true,
-			Out:                   events.NewWriter(out),
-			Log:                   hostileLog(t),
+			AllowInputOverrides: true,
+			Out:                 events.NewWriter(out),
+			Log:                 hostileLog(t),
 		})
 	}()
 	var o *Outcome

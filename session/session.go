@@ -1,8 +1,3 @@
-// Package session runs one asession job end to end: it finds ascp, builds
-// the job's commands from the parsed input, runs each ascp with a
-// management port (retrying with resume when the error allows), relays the
-// frames as events, aggregates progress, and decides how the job ended,
-// leaving no process or temporary file behind.
 package session
 
 import (
@@ -138,7 +133,7 @@ type Options struct {
 	// atomically) on every outcome that writes one.
 	SummaryFile string
 	// Explicit reports whether the caller chose the option of that name
-	// (OptionRetries, ...): the session object's agent options (resume,
+	// (OptionRetries, ...): the aspera-cli envelope's agent options (resume,
 	// spawn_timeout_sec, spawn_delay_sec) apply, once, to the others. nil:
 	// an option is the caller's when it is not zero.
 	Explicit func(option string) bool
@@ -153,11 +148,11 @@ type Options struct {
 	// replaced atomically once the job ends.
 	Manifest       string
 	ManifestFormat ManifestFormat
-	// AllowSessionOverrides lets the job description choose what only a
-	// trusted caller may: the session object's sdk and file_list_folder,
+	// AllowInputOverrides lets the job description choose what only a
+	// trusted caller may: the aspera-cli envelope's sdk and file_list_folder,
 	// and raw ascp arguments (agent.ascp_args, EX_ascp_args). Without it
 	// such an input is refused (see trust.go).
-	AllowSessionOverrides bool
+	AllowInputOverrides bool
 }
 
 // EnvAscp names the environment variable with the path of the ascp to run
@@ -232,8 +227,8 @@ type PrepareOptions struct {
 	Ascp      string        // explicit ascp path; empty: $ASESSION_ASCP, then a search
 	ListDir   string        // folder of the list file; Run creates a private one
 	NewXferID func() string // nil: random tags.aspera.xfer_id
-	// AllowSessionOverrides is Options.AllowSessionOverrides.
-	AllowSessionOverrides bool
+	// AllowInputOverrides is Options.AllowInputOverrides.
+	AllowInputOverrides bool
 }
 
 // Prepared is a job ready to start: ascp found, its invocations built.
@@ -250,7 +245,7 @@ type Prepared struct {
 // Prepare locates ascp and builds the job's commands. Its error is an
 // *events.Error, the job's error line; ExitCodeOf gives its exit code.
 func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, error) {
-	if err := checkOverrides(in, opts.AllowSessionOverrides); err != nil {
+	if err := checkOverrides(in, opts.AllowInputOverrides); err != nil {
 		return nil, err
 	}
 	path, searched, err := install.LocateSDK(ascpPath(opts.Ascp), in.SDK)
@@ -377,7 +372,7 @@ type job struct {
 // nil when the transfer completed; otherwise it is the *events.Error that
 // explains why not (input problems included).
 func Transfer(ctx context.Context, input []byte, opts Options) (*events.Summary, error) {
-	in, inputErr := CheckInput(input, CheckOptions{AllowSessionOverrides: opts.AllowSessionOverrides})
+	in, inputErr := CheckInput(input, CheckOptions{AllowInputOverrides: opts.AllowInputOverrides})
 	if inputErr != nil {
 		return nil, inputErr
 	}
@@ -420,7 +415,7 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
-	if err := checkOverrides(j.in, j.opts.AllowSessionOverrides); err != nil {
+	if err := checkOverrides(j.in, j.opts.AllowInputOverrides); err != nil {
 		return outcome(err.(*events.Error), ExitUsage)
 	}
 	if o := j.checkFileChecks(); o != nil {
@@ -457,7 +452,7 @@ func (j *job) privateFolder() (string, *Outcome) {
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
 	if j.in.FileListFolder != "" {
-		// As IBM's runner, the session object's folder is created when
+		// As IBM's runner, the aspera-cli envelope's folder is created when
 		// missing; only the job's own folder inside it is private.
 		if err := os.MkdirAll(j.in.FileListFolder, 0o700); err != nil {
 			return "", outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()).WithCause(err), ExitFailed)
@@ -474,7 +469,7 @@ func (j *job) privateFolder() (string, *Outcome) {
 // prepare locates ascp and builds its invocations, with the HTTP fallback
 // certificate they may need.
 func (j *job) prepare(dir string) (*Prepared, *Outcome) {
-	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir, AllowSessionOverrides: j.opts.AllowSessionOverrides})
+	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir, AllowInputOverrides: j.opts.AllowInputOverrides})
 	if err != nil {
 		var e *events.Error
 		if !errors.As(err, &e) {

@@ -139,19 +139,19 @@ func machinePaths(out []byte) []byte {
 	})
 }
 
-// dryRunOutput is what `asession --strict --allow-session-overrides
+// dryRunOutput is what `asession --strict --allow-input-overrides
 // --dry-run` prints for data, indented for reviewable golden files: with
 // the command's default of 3 retries, so the first attempt already carries
 // the resume policy. (Without the flag, the inputs naming sdk,
 // file_list_folder or raw ascp arguments are refused:
-// testdata/script/fail_session_overrides_need_the_flag.txtar.)
+// testdata/script/fail_input_overrides_need_the_flag.txtar.)
 func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
 	var v any
 	code := ExitOK
-	if in, e := CheckInput(data, CheckOptions{Strict: true, AllowSessionOverrides: true}); e != nil {
+	if in, e := CheckInput(data, CheckOptions{Strict: true, AllowInputOverrides: true}); e != nil {
 		v, code = e, ExitUsage
 	} else {
-		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }, AllowSessionOverrides: true}, "JOB")
+		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }, AllowInputOverrides: true}, "JOB")
 		if err != nil {
 			v, code = err, ExitCodeOf(err)
 		} else {

@@ -76,7 +76,7 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 	}
 
 	// A failure of the job's own set-up keeps the system's error: the
-	// session object's file_list_folder is a file, not a folder.
+	// aspera-cli envelope's file_list_folder is a file, not a folder.
 	notFolder := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(notFolder, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 		t.Fatal(err)
 	}
 	object, _ := json.Marshal(map[string]any{"spec": job, "file_list_folder": filepath.Join(notFolder, "lists")})
-	opts.AllowSessionOverrides = true // the input may choose the folder
+	opts.AllowInputOverrides = true // the input may choose the folder
 	_, err = session.Transfer(context.Background(), object, opts)
 	var pathErr *fs.PathError
 	if !errors.As(err, &e) || e.Origin != events.FromSetup || !errors.As(err, &pathErr) {

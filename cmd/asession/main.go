@@ -1,6 +1,3 @@
-// Command asession runs one Aspera transfer described by a transfer spec
-// and reports its progress as JSON lines. It is a thin shell around the
-// session package: flags, signals, the terminal.
 package main
 
 import (
@@ -31,12 +28,12 @@ const usage = `asession runs one IBM Aspera transfer from a transfer spec and st
 events: JSON lines on stdout, or words when stdout is a terminal.
 
 Usage:
-  asession [flags] [SESSION]
+  asession [flags] [JOB]
   asession COMMAND [flags]
 
 Commands:
 %s
-SESSION is the job description: literal JSON, @file:PATH, or a file path.
+JOB is the job description: literal JSON, @file:PATH, or a file path.
 Without it the first JSON value on stdin is read. Three shapes are accepted:
 a bare transfer spec, aspera-cli's {"spec": {...}, "agent": {...}}, and a
 Node API or Connect response {"transfer_specs": [{"transfer_spec": {...}}]}.
@@ -167,7 +164,7 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
-	fs.BoolVar(&c.allowOverrides, "allow-session-overrides", false, "let the job description choose what only the command line may: sdk and file_list_folder of a session object, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
+	fs.BoolVar(&c.allowOverrides, "allow-input-overrides", false, "let the job description choose what only the command line may: sdk and file_list_folder of an aspera-cli envelope, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
 	c.fs = fs
 	return c
 }
@@ -285,7 +282,7 @@ func (c *cli) printFlags(show func(name string) bool) {
 	all.PrintDefaults()
 }
 
-// transfer runs the job SESSION (or stdin) describes.
+// transfer runs the job that JOB (or stdin) describes.
 func (c *cli) transfer() int {
 	if c.showVersion {
 		fmt.Fprintln(c.stdout, currentVersion())
@@ -314,7 +311,7 @@ func (c *cli) transfer() int {
 		return code
 	}
 	if c.dryRun {
-		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath, AllowSessionOverrides: c.allowOverrides}, session.NewJobID())
+		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath, AllowInputOverrides: c.allowOverrides}, session.NewJobID())
 		if err != nil {
 			_ = c.out.Event(err)
 			return session.ExitCodeOf(err)
@@ -360,7 +357,7 @@ func (c *cli) eventsFileError(err error, consequence string) *events.Error {
 // level asked for.
 func (c *cli) transferFlags() (lines session.EventSet, log zerolog.Logger, problem string) {
 	if len(c.args) > 1 {
-		return "", log, fmt.Sprintf("expected at most one SESSION argument, got %d: %s", len(c.args), strings.Join(c.args, " "))
+		return "", log, fmt.Sprintf("expected at most one JOB argument, got %d: %s", len(c.args), strings.Join(c.args, " "))
 	}
 	if c.summaryFile != "" {
 		if err := session.CheckOutputFile(c.summaryFile); err != nil {
@@ -409,7 +406,7 @@ func (c *cli) openEventsFile() (closeEvents func(), err error) {
 	}, nil
 }
 
-// readInput reads and checks the job description: SESSION, or the first
+// readInput reads and checks the job description: JOB, or the first
 // JSON value on stdin, whose rest is then the command channel. A nil in
 // means it was refused (the error line is written), with exit status code.
 // Warnings about the input go to log, whose level the input may set.
@@ -432,7 +429,7 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 		return nil, nil, session.ExitUsage
 	}
 	in, inputErr := session.CheckInput(data, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
-		HashesFiles: c.checksums != "" || c.manifest != "", AllowSessionOverrides: c.allowOverrides})
+		HashesFiles: c.checksums != "" || c.manifest != "", AllowInputOverrides: c.allowOverrides})
 	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	if inputErr != nil {
 		_ = c.out.Event(inputErr)
@@ -443,7 +440,7 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	}
 	if arg != "" && string(data) == strings.TrimPrefix(arg, "@json:") {
 		if names := secretsIn(in); len(names) > 0 {
-			log.Warn().Strs("fields", names).Msg("the SESSION argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
+			log.Warn().Strs("fields", names).Msg("the JOB argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
 		}
 	}
 	if len(in.Unknown) > 0 {
@@ -497,11 +494,11 @@ func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Re
 		Kill:             kill,
 		SummaryFile:      c.summaryFile,
 		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
-		// The session object's agent options apply where no flag was
+		// The aspera-cli envelope's agent options apply where no flag was
 		// given; the option names are the flags'.
 		Explicit: func(option string) bool { return flagSet(c.fs, option) },
 
-		AllowSessionOverrides: c.allowOverrides,
+		AllowInputOverrides: c.allowOverrides,
 	}
 }
 
@@ -586,7 +583,7 @@ type progressDisplay interface {
 	Done()
 }
 
-// looksLikeSubcommand tells a mistyped command from a SESSION argument: a
+// looksLikeSubcommand tells a mistyped command from a JOB argument: a
 // bare word that is neither a file nor JSON.
 func looksLikeSubcommand(arg string) bool {
 	if arg == "-" || strings.ContainsAny(arg, "/\\.{[\"@: \t\n") {

@@ -17,7 +17,7 @@ import (
 // missing, 1 when another check failed.
 func runPreflight(c *cli) int {
 	if len(c.args) > 1 {
-		return c.usageError(fmt.Sprintf("preflight takes at most one SESSION argument, got %d", len(c.args)))
+		return c.usageError(fmt.Sprintf("preflight takes at most one JOB argument, got %d", len(c.args)))
 	}
 	arg := ""
 	if len(c.args) == 1 {
