@@ -173,6 +173,7 @@ func DefaultOptions() Options {
 		RetryFactor:      2,
 		ProgressInterval: 100 * time.Millisecond,
 		Events:           EventsAll,
+		ManifestFormat:   ManifestSHA256Sum,
 	}
 }
 

@@ -17,7 +17,7 @@ func runDoctor(c *cli) int {
 	if len(c.args) > 0 {
 		return c.usageError(fmt.Sprintf("doctor takes no arguments, got %q", c.args[0]))
 	}
-	d := session.Diagnose(c.ascpPath)
+	d := session.Diagnose(c.opts.Ascp)
 	if c.asJSON {
 		enc := json.NewEncoder(c.stdout)
 		enc.SetEscapeHTML(false)

@@ -29,6 +29,12 @@ type humanRenderer struct {
 
 func newHumanRenderer(w io.Writer) *humanRenderer { return &humanRenderer{w: w} }
 
+func (h *humanRenderer) shareWith(around func(write func())) {
+	h.mu.Lock()
+	h.above = around
+	h.mu.Unlock()
+}
+
 func (h *humanRenderer) Write(p []byte) (int, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -23,7 +23,7 @@ func runPreflight(c *cli) int {
 	if len(c.args) == 1 {
 		arg = c.args[0]
 	}
-	data, _, err := session.ReadInputLimit(arg, c.stdin, c.maxInput)
+	data, _, err := session.ReadInputLimit(arg, c.stdin, c.check.MaxBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c.usageError(err.Error())
 	}
@@ -32,10 +32,10 @@ func runPreflight(c *cli) int {
 		return session.ExitUsage
 	}
 	r := session.Preflight(context.Background(), data, session.PreflightOptions{
-		Check: session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput},
-		Ascp:  c.ascpPath,
+		Check: c.check,
+		Ascp:  c.opts.Ascp,
 	})
-	if c.renderer != nil && !c.asJSON {
+	if c.format.forPerson && !c.asJSON {
 		printPreflight(c.stdout, r)
 	} else {
 		enc := json.NewEncoder(c.stdout)
