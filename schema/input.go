@@ -19,8 +19,10 @@ const (
 	// Bare is a transfer spec object on its own.
 	Bare Envelope = "transfer_spec"
 	// AsperaCLI is aspera-cli's envelope: {"spec": {...}, "agent": {...}},
-	// what IBM's asession reads.
-	AsperaCLI Envelope = "aspera_cli"
+	// what IBM's asession reads. Its value, in the dry-run line and the
+	// log, is "session" as released: a published name, kept as the error
+	// line's "source" is.
+	AsperaCLI Envelope = "session"
 	// NodeResponse is a Node API or Connect setup response:
 	// {"transfer_specs": [{"transfer_spec": {...}}]}; the first is used.
 	NodeResponse Envelope = "node_response"

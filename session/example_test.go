@@ -57,7 +57,7 @@ func ExampleDryRun() {
 	// The list file's path with / whatever the system, for one output.
 	argv := strings.Split(filepath.ToSlash(strings.Join(report.Sessions[0].Argv[5:], "\x00")), "\x00")
 	fmt.Println(report.Envelope, argv, report.Sessions[0].Env)
-	// Output: aspera_cli [-k 3 -q --mode=send --host=h --file-list=<private-temp-dir>/paths.txt --dest64 Lw==] map[ASPERA_SCP_TOKEN:*** ASPERA_TEST_REDIS_DISABLE:true]
+	// Output: session [-k 3 -q --mode=send --host=h --file-list=<private-temp-dir>/paths.txt --dest64 Lw==] map[ASPERA_SCP_TOKEN:*** ASPERA_TEST_REDIS_DISABLE:true]
 }
 
 // The defaults the command uses, and what the zero Options leaves out.
