@@ -35,7 +35,7 @@ type Agent struct {
 	// MultiIncrUDP gives session i of a multi-session job UDP port
 	// fasp_port+i-1 (33001+i-1 without fasp_port, as IBM's runner), for
 	// servers (Windows) that need one port per session.
-	// Default: MultiIncrUDPDefault.
+	// Default: multiIncrUDPDefault.
 	MultiIncrUDP bool
 	// SecretCookie treats the cookie as a secret: redacted wherever
 	// asession would show it (dry runs, logs, ascp's messages). Set by
@@ -93,16 +93,16 @@ type Resume struct {
 	SleepMax     int
 }
 
-// ResumeDefaults are IBM's own values (lib/aspera/transfer/resumer.rb).
-var ResumeDefaults = Resume{IterMax: 7, SleepInitial: 2, SleepFactor: 2, SleepMax: 60}
+// resumeDefaults are IBM's own values (lib/aspera/transfer/resumer.rb).
+var resumeDefaults = Resume{IterMax: 7, SleepInitial: 2, SleepFactor: 2, SleepMax: 60}
 
-// LogLevels are the values of the aspera-cli envelope's loglevel that asession
+// logLevels are the values of the aspera-cli envelope's loglevel that asession
 // understands: its own log levels, which carry IBM's names.
-var LogLevels = []string{"trace", "debug", "info", "warn", "error", "fatal"}
+var logLevels = []string{"trace", "debug", "info", "warn", "error", "fatal"}
 
-// ClientSSHKeys are the values of agent.client_ssh_key that asession
+// clientSSHKeys are the values of agent.client_ssh_key that asession
 // implements; IBM's runner lists per_client too but does not implement it.
-var ClientSSHKeys = []string{"rsa", "dsa_rsa"}
+var clientSSHKeys = []string{"rsa", "dsa_rsa"}
 
 // Input is one parsed job description.
 type Input struct {
@@ -133,7 +133,7 @@ var (
 // --url flag); it counts as the spec's fasp_url unless the spec has one.
 func ParseInput(data []byte, faspURL string) (*Input, Problems) {
 	newInput := func() *Input {
-		return &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: MultiIncrUDPDefault(runtime.GOOS)}}
+		return &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: multiIncrUDPDefault(runtime.GOOS)}}
 	}
 	if len(data) < validateBeside {
 		if p := validate(data); p != nil {
@@ -238,8 +238,8 @@ func (in *Input) parseAsperaCLI(root gjson.Result) Problems {
 			switch {
 			case val.Type != gjson.String:
 				problems = append(problems, Problem{Pointer: ptr, Expected: "a string", Found: describe(val, false)})
-			case key.String() == "loglevel" && !slices.Contains(LogLevels, val.Str):
-				problems = append(problems, Problem{Pointer: ptr, Expected: "one of " + quoteAll(LogLevels), Found: describe(val, false)})
+			case key.String() == "loglevel" && !slices.Contains(logLevels, val.Str):
+				problems = append(problems, Problem{Pointer: ptr, Expected: "one of " + quoteAll(logLevels), Found: describe(val, false)})
 			case key.String() == "loglevel":
 				in.LogLevel = strings.Clone(val.Str)
 			case key.String() == "sdk":
@@ -312,7 +312,7 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 			}
 			// quiet: asession always passes -q, as IBM's asession forces it.
 		case "client_ssh_key":
-			if val.Type != gjson.String || !slices.Contains(ClientSSHKeys, val.Str) {
+			if val.Type != gjson.String || !slices.Contains(clientSSHKeys, val.Str) {
 				problems = append(problems, Problem{Pointer: kptr, Expected: "rsa or dsa_rsa (per_client is not implemented, by IBM's runner either)", Found: describe(val, false)})
 			} else {
 				in.Agent.ClientSSHKey = strings.Clone(val.Str)
@@ -340,7 +340,7 @@ func parseResume(val gjson.Result, ptr string) (*Resume, Problems) {
 	if !val.IsObject() {
 		return nil, Problems{{Pointer: ptr, Expected: "an object with iter_max, sleep_initial, sleep_factor, sleep_max", Found: describe(val, false)}}
 	}
-	r := ResumeDefaults
+	r := resumeDefaults
 	members := map[string]*int{"iter_max": &r.IterMax, "sleep_initial": &r.SleepInitial, "sleep_factor": &r.SleepFactor, "sleep_max": &r.SleepMax}
 	var problems Problems
 	val.ForEach(func(key, v gjson.Result) bool {

@@ -11,7 +11,7 @@ import (
 func TestDeepNestingIsAProblemNotACrash(t *testing.T) {
 	for _, data := range [][]byte{
 		bytes.Repeat([]byte("["), 10_000_000),
-		[]byte(`{"remote_host":"h","tags":` + strings.Repeat(`{"a":`, MaxDepth) + `1` + strings.Repeat(`}`, MaxDepth) + `}`),
+		[]byte(`{"remote_host":"h","tags":` + strings.Repeat(`{"a":`, maxDepth) + `1` + strings.Repeat(`}`, maxDepth) + `}`),
 	} {
 		_, problems := ParseInput(data, "")
 		if len(problems) != 1 || problems[0].Pointer != "/" || !strings.Contains(problems[0].Expected, "nested at most") {
@@ -24,7 +24,7 @@ func TestDeepNestingIsAProblemNotACrash(t *testing.T) {
 		t.Errorf("brackets in a string counted: %v", p)
 	}
 	// A string ends at a quote after an escaped backslash.
-	deep := []byte(`{"a":"x\\\\","b":` + strings.Repeat(`[`, MaxDepth))
+	deep := []byte(`{"a":"x\\\\","b":` + strings.Repeat(`[`, maxDepth))
 	if p := CheckDepth(deep); p == nil {
 		t.Errorf("brackets after %s not counted", deep[:12])
 	}
@@ -36,7 +36,7 @@ func TestBigTextValidatedBesideItsParse(t *testing.T) {
 	paths := strings.Repeat(`{"source":"/a/file/of/a/big/job"},`, validateBeside/34+1)
 	for text, want := range map[string]string{
 		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}],"direction":tru}`:                              "not valid JSON",
-		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}],"tags":` + strings.Repeat(`[`, MaxDepth) + `}`: "nested at most",
+		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}],"tags":` + strings.Repeat(`[`, maxDepth) + `}`: "nested at most",
 	} {
 		if len(text) < validateBeside {
 			t.Fatalf("%d bytes: not big", len(text))
