@@ -63,7 +63,7 @@ help:
 	@echo "make lint      go vet, gofmt check and staticcheck ($(STATICCHECK_VERSION))"
 	@echo "make fuzz-ci   every fuzz target for FUZZTIME (10s) each; make fuzz: FUZZTIME_LONG (3m) each"
 	@echo "make soak      the fault schedule (lost, crash, stall x keepalive, removal, sessions) over SOAK (300) random seeds"
-	@echo "make bench     relay vs bare splitter floor, codec/encoder/tracker, whole-process relay, 1M-path set-up, startup, idle cost; table in bin/bench/report.txt"
+	@echo "make bench     relay vs bare splitter floor, codec/encoder/tracker, whole-process relay, 1M-path set-up, 1M/10M pairs piped vs streaming floor, startup, idle cost; table in bin/bench/report.txt"
 	@echo "make build     build bin/asession and bin/ascpsim (static, versioned)"
 	@echo "make cross     go vet and build every package for each of PLATFORMS"
 	@echo "make dist      archives of asession for each of PLATFORMS and SHA256SUMS, in dist/"

@@ -395,21 +395,22 @@ func (b *builder) paths() (*ListFile, []string, error) {
 		if paths == nil {
 			return nil, nil, schema.Problem{Pointer: v.Pointer, Expected: "paths that pass their check", Found: "paths that do not"}
 		}
+		// Only a source that starts as a growing file's may be one: a
+		// list of ten million that has none is not read again.
 		onCommandLine := b.opts.NoFileList
-		receive := b.spec.String(directionField.Name) == "receive"
-		step := 1
-		if paths.Pairs {
-			step = 2
-		}
-		for i := 0; i < paths.Entries; i++ {
-			growing, err := checkGrowingSource(paths.Line(i*step), v.Pointer, i)
-			if err == nil && growing && receive {
-				err = schema.Problem{Pointer: entryPointer(v.Pointer, i, "source"), Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
-			}
+		if paths.MayGrow() {
+			receive := b.spec.String(directionField.Name) == "receive"
+			err := paths.EachSource(func(i int, source string) error {
+				growing, err := checkGrowingSource(source, v.Pointer, i)
+				if err == nil && growing && receive {
+					err = schema.Problem{Pointer: entryPointer(v.Pointer, i, "source"), Expected: "a growing-file source only when sending (it is a local file)", Found: "direction receive"}
+				}
+				onCommandLine = onCommandLine || growing
+				return err
+			})
 			if err != nil {
 				return nil, nil, err
 			}
-			onCommandLine = onCommandLine || growing
 		}
 		switch {
 		case paths.Entries == 0:
@@ -424,7 +425,7 @@ func (b *builder) paths() (*ListFile, []string, error) {
 			if paths.Pairs {
 				option = "--file-pair-list"
 			}
-			list = &ListFile{Option: option, Path: filepath.Join(b.opts.ListDir, "paths.txt"), paths: paths, n: paths.Lines()}
+			list = &ListFile{Option: option, Path: filepath.Join(b.opts.ListDir, schema.ListFileName), paths: paths, n: paths.Lines()}
 			tail = append(tail, list.Option+"="+list.Path)
 		}
 	}
@@ -446,20 +447,20 @@ func (b *builder) paths() (*ListFile, []string, error) {
 // commandLineSources are the sources as ascp arguments: no destination per
 // source is possible there, and none may look like an option.
 func commandLineSources(paths *schema.PathList, pointer string) ([]string, error) {
+	if paths.Pairs {
+		return nil, schema.Problem{Pointer: entryPointer(pointer, 0, "destination"),
+			Expected: "no destination for sources given on the command line (a growing file, or agent.file_list false)", Found: "a destination"}
+	}
 	var sources []string
-	for i := 0; i < paths.Entries; i++ {
-		if paths.Pairs {
-			return nil, schema.Problem{Pointer: entryPointer(pointer, i, "destination"),
-				Expected: "no destination for sources given on the command line (a growing file, or agent.file_list false)", Found: "a destination"}
-		}
-		src := paths.Line(i)
+	err := paths.EachSource(func(i int, src string) error {
 		if strings.HasPrefix(src, "-") {
-			return nil, schema.Problem{Pointer: entryPointer(pointer, i, "source"),
+			return schema.Problem{Pointer: entryPointer(pointer, i, "source"),
 				Expected: "a source that does not start with - (on the command line it would be read as an option)", Found: "one that does"}
 		}
 		sources = append(sources, src)
-	}
-	return sources, nil
+		return nil
+	})
+	return sources, err
 }
 
 // entryPointer is the pointer of a member of entry i of the paths array,

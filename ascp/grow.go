@@ -10,7 +10,7 @@ import (
 
 // GrowPrefix starts a source that ascp's file adapter reads while it is
 // still being written (reference §8).
-const GrowPrefix = "file:///"
+const GrowPrefix = schema.GrowPrefix
 
 // Growing is a parsed growing-file source.
 type Growing struct {

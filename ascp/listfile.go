@@ -32,9 +32,10 @@ func (l *ListFile) Content() []byte {
 	return []byte(b.String())
 }
 
-// Write creates the list file at l.Path, readable by its owner only, and
-// writes its lines through a small buffer: a list of a million paths costs
-// no copy of its whole content in memory.
+// Write creates the list file at l.Path, readable by its owner only. A
+// list the spec's reading already wrote to a file (schema.ReadInput) is
+// linked there, or copied where a link cannot be made; one in memory is
+// written at once. Neither costs a copy of its content in memory.
 func (l *ListFile) Write() error {
 	l.mu.Lock()
 	paths := l.paths
@@ -42,34 +43,55 @@ func (l *ListFile) Write() error {
 	if paths == nil && l.n > 0 {
 		return fmt.Errorf("the list file %s was released: it is written once", l.Path)
 	}
+	if paths != nil && paths.File() != "" {
+		if paths.File() == l.Path {
+			return nil // the job took the spec's folder as its own
+		}
+		if err := os.Link(paths.File(), l.Path); err == nil {
+			return nil
+		}
+	}
 	f, err := os.OpenFile(l.Path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 256<<10)
-	for i := range l.n {
-		w.WriteString(paths.Line(i))
-		w.WriteByte('\n')
+	if paths != nil {
+		_, err = paths.WriteTo(w)
 	}
 	for _, line := range l.Lines {
+		if err != nil {
+			break
+		}
 		w.WriteString(line)
-		w.WriteByte('\n')
+		_, err = w.Write([]byte{'\n'})
 	}
-	err = w.Flush()
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
+// Streamed reports whether the lines were written to a file as the spec
+// was read (schema.ReadInput), and never held in memory.
+func (l *ListFile) Streamed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.paths != nil && l.paths.File() != ""
+}
+
 // Release drops the lines of a written list built from a spec: a transfer
 // of a million files may last hours, and needs the lines again only when
 // a file is reported or a retry is made, when they are read from the
-// file (Held is nil then).
+// file (Held is nil then). A list read into a file as the spec came holds
+// nothing to drop.
 func (l *ListFile) Release() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.paths != nil && l.view == nil {
+	if l.paths != nil && l.view == nil && l.paths.File() == "" {
 		l.paths, l.released = nil, true
 	}
 }
@@ -109,12 +131,12 @@ func (l *ListFile) Load() (*ListLines, error) {
 
 // Held returns the lines while they are in memory (not released, or
 // already read back by Load), or nil: a reader of a released list of a
-// million paths reads the file as it goes rather than hold its text for
-// the hours of the transfer.
+// million paths, or of one that never was in memory, reads the file as
+// it goes rather than hold its text for the hours of the transfer.
 func (l *ListFile) Held() *ListLines {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.view == nil && !l.released {
+	if l.view == nil && !l.released && (l.paths == nil || l.paths.File() == "") {
 		l.view = &ListLines{lines: l.Lines, paths: l.paths}
 	}
 	return l.view

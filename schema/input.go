@@ -2,7 +2,6 @@ package schema
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,6 +116,8 @@ type Input struct {
 	// HTTP fallback certificate.
 	SDK     string
 	Unknown []UnknownField // unknown members, spec and envelope alike
+
+	spool *spool // the list file ReadInput wrote, which Close removes
 }
 
 // agentFields are the agent options asession reads, asperaCLIFields the
@@ -128,60 +129,32 @@ var (
 )
 
 // ParseInput recognises the envelope, then parses and validates the spec.
-// data is read in place: it must not change while the result is in use.
 // faspURL, when not empty, is a fasp:// link given beside the input (the
 // --url flag); it counts as the spec's fasp_url unless the spec has one.
+// It is ReadInput of text in memory: the paths' list lines are kept in
+// memory, and no limit but the text's own size applies.
 func ParseInput(data []byte, faspURL string) (*Input, Problems) {
-	newInput := func() *Input {
-		return &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: multiIncrUDPDefault(runtime.GOOS)}}
-	}
-	if len(data) < validateBeside {
-		if p := validate(data); p != nil {
-			return newInput(), Problems{*p}
-		}
-		return parseInput(newInput(), data, faspURL)
-	}
-	// A big text is validated beside its parse, which is never trusted
-	// before the text is found valid: on two cores, a spec of a million
-	// paths is read in the time of the longer of the two. (gjson reads
-	// any text without failing, and iterates where nesting is deep.)
-	valid := make(chan *Problem, 1)
-	go func() { valid <- validate(data) }()
-	in, problems := parseInput(newInput(), data, faspURL)
-	if p := <-valid; p != nil {
-		return newInput(), Problems{*p}
+	s := newTextReader(data, 1<<62)
+	in, problems, err := s.finish(faspURL, s.read(false))
+	if err != nil {
+		// Text that ends too soon or cannot start a value; in memory, no
+		// other error is possible.
+		return in, Problems{notJSON}
 	}
 	return in, problems
 }
 
-// validateBeside is the size of text from which it is validated beside
-// its parse: below it, a goroutine costs more than it saves.
-const validateBeside = 1 << 20
-
-// validate reports text nested too deep or that is not JSON.
-func validate(data []byte) *Problem {
-	if p := CheckDepth(data); p != nil {
-		return p
-	}
-	if !gjson.ValidBytes(data) {
-		return &Problem{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}
-	}
-	return nil
-}
-
-// parseInput is ParseInput once the text is known to be JSON, or while
-// that is being checked.
-func parseInput(in *Input, data []byte, faspURL string) (*Input, Problems) {
-	// The text is read in place, not copied: a spec of a million paths is
-	// held once. What the result keeps of it is its own copy (Value.own),
-	// but for the paths, which Input.WithoutPaths lets go.
+// parseInput parses the text ReadInput held, once it is known to be JSON.
+func parseInput(in *Input, data []byte, faspURL string, streams []*pathStream) (*Input, Problems) {
+	// The text is read in place, not copied. What the result keeps of it
+	// is its own copy (Value.own), but for the paths' stand-in.
 	root := gjson.Parse(unsafe.String(unsafe.SliceData(data), len(data)))
 	if !root.IsObject() {
 		return in, Problems{{Pointer: "/", Expected: "a JSON object", Found: describe(root, false)}}
 	}
 	specJSON := root
 	// One walk of the members finds the envelope's, and is a bare spec's
-	// walk too: each walk of a million paths is a pass over all their bytes.
+	// walk too.
 	var list, inner gjson.Result
 	var members []member
 	root.ForEach(func(key, val gjson.Result) bool {
@@ -217,7 +190,7 @@ func parseInput(in *Input, data []byte, faspURL string) (*Input, Problems) {
 		members = nil
 	}
 	listArg := in.Agent.fileListArg()
-	spec, specProblems := parse(specJSON, members, in.SpecPointer, faspURL, listArg >= 0)
+	spec, specProblems := parse(specJSON, members, in.SpecPointer, faspURL, listArg >= 0, streams)
 	if listArg >= 0 && spec.Has("paths") {
 		// IBM's runner refuses this too: ascp would be given two lists.
 		problems = append(problems, Problem{Pointer: "/agent/ascp_args/" + strconv.Itoa(listArg),

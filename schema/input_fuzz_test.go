@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/tidwall/gjson"
 
@@ -67,10 +69,41 @@ func FuzzParseInput(f *testing.F) {
 		if len(problems) == 0 {
 			buildValid(t, in)
 		}
+		sameWhenStreamed(t, data, in, problems)
 		if !bytes.Contains(data, []byte("S3NT1NEL")) {
 			checkSecretsStayOut(t, data, in)
 		}
 	})
+}
+
+// sameWhenStreamed: data read as a stream, half a buffer at a time, its
+// list lines written to a file as they come, gives ParseInput's problems
+// and list lines.
+func sameWhenStreamed(t *testing.T, data []byte, in *schema.Input, problems schema.Problems) {
+	t.Helper()
+	streamed, _, streamedProblems, err := schema.ReadInput(iotest.HalfReader(bytes.NewReader(data)), schema.ReadOptions{Spool: true})
+	if err != nil {
+		if len(problems) != 1 || problems[0].Found != "text that is not valid JSON" {
+			t.Fatalf("%q: streamed: %v; ParseInput: %v", data, err, problems)
+		}
+		return
+	}
+	defer streamed.Close()
+	if fmt.Sprint(streamedProblems) != fmt.Sprint(problems) {
+		t.Fatalf("%q: streamed: %v; ParseInput: %v", data, streamedProblems, problems)
+	}
+	if len(problems) > 0 || in.Spec.PathList() == nil {
+		return
+	}
+	want, got := in.Spec.PathList(), streamed.Spec.PathList()
+	if got == nil || got.Lines() != want.Lines() || got.Pairs != want.Pairs {
+		t.Fatalf("%q: streamed list %+v; ParseInput's %+v", data, got, want)
+	}
+	for i := range want.Lines() {
+		if got.Line(i) != want.Line(i) {
+			t.Fatalf("%q: streamed line %d %q; ParseInput's %q", data, i, got.Line(i), want.Line(i))
+		}
+	}
 }
 
 var buildOpts = ascp.BuildOptions{

@@ -22,9 +22,15 @@ const (
 	// maxValueBytes bounds a string that reaches ascp's argv or
 	// environment: Linux refuses a single argument over 128 KiB.
 	maxValueBytes = 64 << 10
-	// DefaultMaxInputBytes bounds the job description unless raised
-	// (--max-input).
+	// DefaultMaxInputBytes bounds what is held of the job description
+	// unless raised (--max-input): all of it but the entries of its paths
+	// array, which are written to the list file as they are read, and any
+	// one of those entries.
 	DefaultMaxInputBytes = 256 << 20
+	// MaxPathProblems bounds the problems listed for one paths array; the
+	// rest are counted: an array of ten million bad entries must not make
+	// an error line of a gigabyte.
+	MaxPathProblems = 1000
 )
 
 // CheckDepth reports JSON text nested deeper than maxDepth, without

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 )
@@ -30,17 +31,16 @@ func TestDeepNestingIsAProblemNotACrash(t *testing.T) {
 	}
 }
 
-// A big text is validated beside its parse: whatever the parse made of
-// it, text that is not JSON, or too deep, has that one problem.
-func TestBigTextValidatedBesideItsParse(t *testing.T) {
-	paths := strings.Repeat(`{"source":"/a/file/of/a/big/job"},`, validateBeside/34+1)
+// A big text that is not JSON, or too deep, after a paths array of a
+// few megabytes has that one problem, from memory as from a stream, and
+// the stream leaves no list file behind.
+func TestBigTextNotJSONAfterItsPaths(t *testing.T) {
+	paths := strings.Repeat(`{"source":"/a/file/of/a/big/job"},`, 100_000)
 	for text, want := range map[string]string{
 		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}],"direction":tru}`:                              "not valid JSON",
 		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}],"tags":` + strings.Repeat(`[`, maxDepth) + `}`: "nested at most",
+		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}] "direction":"send"}`:                           "not valid JSON",
 	} {
-		if len(text) < validateBeside {
-			t.Fatalf("%d bytes: not big", len(text))
-		}
 		in, problems := ParseInput([]byte(text), "")
 		if len(problems) != 1 || problems[0].Pointer != "/" || !strings.Contains(problems[0].Found+problems[0].Expected, want) {
 			t.Errorf("problems %v, want one about %q", problems, want)
@@ -48,5 +48,15 @@ func TestBigTextValidatedBesideItsParse(t *testing.T) {
 		if in.Spec != nil {
 			t.Errorf("a spec of text that is not valid: %v", in.Spec.Names())
 		}
+		tmp := t.TempDir()
+		useTempDir(t, tmp)
+		in, _, problems, err := ReadInput(strings.NewReader(text), ReadOptions{Spool: true})
+		if err != nil || len(problems) != 1 || !strings.Contains(problems[0].Found+problems[0].Expected, want) {
+			t.Errorf("streamed: %v, %v; want one about %q", problems, err, want)
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("left behind: %v", left)
+		}
+		in.Close()
 	}
 }

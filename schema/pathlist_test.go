@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/tidwall/gjson"
 )
@@ -51,19 +52,36 @@ func TestPlainEntryLeavesTheRest(t *testing.T) {
 	for _, raw := range []string{"{\"source\":\"/a\nb\"}", `{"source":""}`, `{"source":"/a\"}`,
 		`{"source":"/a","destination":""}`, `{"source":"/a","x":1}`, `{"source":"/a","source":"/b"}`,
 		`{"destination":"/b"}`, `{"source":"/a",}`, `{"source":"/a" "destination":"/b"}`, `{"source":"/a"`, `{"source" "/a"}`, `{"source":"/a","destination":"b","x":1}`, `{"source":1}`} {
-		if e, _, ok := plainEntry(raw); ok {
+		if e, _, ok := plainEntry([]byte(raw)); ok {
 			t.Errorf("plainEntry(%s) = %+v", raw, e)
+		}
+		if e := new(pathEntry); compactEntry([]byte(raw), e) > 0 {
+			t.Errorf("compactEntry(%s) = %+v", raw, *e)
+		}
+	}
+	// What compactEntry reads, plainEntry reads the same.
+	for _, raw := range []string{`{"source":"/a"}`, `{"source":"/a b","destination":"/c"},`, `{"source":"/a\"","destination":"/\u00e9"}]`} {
+		var e pathEntry
+		n := compactEntry([]byte(raw), &e)
+		pe, pn, ok := plainEntry([]byte(raw))
+		if n == 0 || !ok || e != pe || n != pn {
+			t.Errorf("%s: compactEntry %+v, %d; plainEntry %+v, %d", raw, e, n, pe, pn)
+		}
+	}
+	for _, raw := range []string{`{ "source":"/a"}`, `{"destination":"/b","source":"/a"}`, `{"source":"/a",}`, `{"source":"/a"`, `{"source":"/a","destination":"/b"`} {
+		if n := compactEntry([]byte(raw), new(pathEntry)); n > 0 {
+			t.Errorf("compactEntry(%s) read %d bytes", raw, n)
 		}
 	}
 	raw := `{"source":"/a b","destination":"/c"}`
-	if e, _, ok := plainEntry(raw); !ok || raw[e.src:e.srcEnd] != `/a b` || raw[e.dst:e.dstEnd] != `/c` || e.srcEsc || e.dstEsc {
+	if e, _, ok := plainEntry([]byte(raw)); !ok || raw[e.src:e.srcEnd] != `/a b` || raw[e.dst:e.dstEnd] != `/c` || e.srcEsc || e.dstEsc {
 		t.Errorf("plain pair read as %+v, %v", e, ok)
 	}
-	if e, end, ok := plainEntry(`{"source":"/a"},{`); !ok || e.src != 11 || e.dst != -1 || end != 15 {
+	if e, end, ok := plainEntry([]byte(`{"source":"/a"},{`)); !ok || e.src != 11 || e.dst != -1 || end != 15 {
 		t.Errorf("plain source read as %+v, to %d, %v", e, end, ok)
 	}
 	raw = `{"source":"/a\"b","destination":"/c\u00e9"}`
-	if e, _, ok := plainEntry(raw); !ok || raw[e.src:e.srcEnd] != `/a\"b` || raw[e.dst:e.dstEnd] != `/c\u00e9` || !e.srcEsc || !e.dstEsc {
+	if e, _, ok := plainEntry([]byte(raw)); !ok || raw[e.src:e.srcEnd] != `/a\"b` || raw[e.dst:e.dstEnd] != `/c\u00e9` || !e.srcEsc || !e.dstEsc {
 		t.Errorf("escaped pair read as %+v, %v", e, ok)
 	}
 }
@@ -79,7 +97,7 @@ func TestPrettyPathsAreReadInPlace(t *testing.T) {
 		`{"destination": "/c", "source": "/a b"}`,
 		"{\r\n\t\"source\":\t\"/a b\",\"destination\":\"/c\"}",
 	} {
-		e, end, ok := plainEntry(raw + `,{"source":"/x"}`)
+		e, end, ok := plainEntry([]byte(raw + `,{"source":"/x"}`))
 		if !ok || raw[e.src:e.srcEnd] != `/a b` || raw[e.dst:e.dstEnd] != `/c` || end != len(raw) {
 			t.Errorf("%q: read as %+v, to %d (%v)", raw, e, end, ok)
 		}
@@ -92,9 +110,6 @@ func TestPrettyPathsAreReadInPlace(t *testing.T) {
 	list := spec.PathList()
 	if list == nil || list.Lines() != 4 || list.Line(0) != "/a" || list.Line(1) != "/b" || list.Line(2) != "/c" || list.Line(3) != "/d" {
 		t.Fatalf("list %+v", list)
-	}
-	if list.side != "" {
-		t.Errorf("lines decoded into a copy: %q", list.side)
 	}
 }
 
@@ -110,26 +125,28 @@ func TestEscapedPathsAreDecodedAsGjson(t *testing.T) {
 		`[{"source":"/a\u000ab"}]`, `[{"source":"/a","destination":"\u0000"}]`, `[{"source":"\r"}]`,
 		`[{"source":"/a"},{"source":"/b\u0020c"},{"source":"/d\""}]`,
 	} {
-		want, wantProblems := linesOf(t, paths, func(v Value) (Problems, *PathList) {
-			c := &pathCheck{paths: v, lines: newPathLines(v.JSON.Raw)}
-			eachEntry(v.JSON, func(e pathEntry) {
-				if e.plain {
-					e = pathEntry{json: gjson.Parse(e.text)}
-				}
-				c.entry(e)
-			})
-			return c.problems, c.lines.done(c.i, c.withDest)
-		})
-		got, gotProblems := linesOf(t, paths, func(v Value) (Problems, *PathList) { return checkPaths(v, true) })
+		want, wantProblems := linesOf(t, paths, gjsonCheck)
+		got, gotProblems := linesOf(t, paths, func(v Value) (Problems, *PathList) { return checkPaths(v, true, nil) })
 		if got != want || fmt.Sprint(gotProblems) != fmt.Sprint(wantProblems) {
 			t.Errorf("%s: lines %q, problems %v; through gjson %q, %v", paths, got, gotProblems, want, wantProblems)
 		}
 	}
-	var c pathCheck
-	c.paths.JSON.Raw = `"/a\x"`
-	if c.decodePlain(pathEntry{plain: true, src: 1, srcEnd: 5, srcEsc: true, dst: -1}) {
+	c := pathCheck{pointer: "/paths", out: &lineSink{}}
+	if c.plain(&pathEntry{src: 1, srcEnd: 5, srcEsc: true, dst: -1}, []byte(`"/a\x"`)) || c.i != 0 || c.out.lines != 0 {
 		t.Error(`decoded \x`)
 	}
+}
+
+// gjsonCheck is the check of a paths array with every entry read by
+// gjson, none by plainEntry: what the fast way must match.
+func gjsonCheck(v Value) (Problems, *PathList) {
+	c := &pathCheck{pointer: v.Pointer, out: &lineSink{}}
+	v.JSON.ForEach(func(_, entry gjson.Result) bool {
+		c.json(entry)
+		return true
+	})
+	c.end()
+	return c.done(true)
 }
 
 func linesOf(t *testing.T, paths string, check func(Value) (Problems, *PathList)) (string, Problems) {
@@ -145,58 +162,46 @@ func linesOf(t *testing.T, paths string, check func(Value) (Problems, *PathList)
 	return b.String(), nil
 }
 
-// A paths array of 2 GB or more keeps its lines' offsets as ints.
-func TestPathListWideOffsets(t *testing.T) {
-	src := `[{"source":"/a"},{"source":"/b"}]`
-	l := newPathLines(src)
-	l.list.wide = []int{} // as newPathLines does for 2 GB
-	l.plain(12)
-	l.decoded("/é")
-	l.plain(28)
-	list := l.done(3, 0)
-	if got := []string{list.Line(0), list.Line(1), list.Line(2)}; got[0] != "/a" || got[1] != "/é" || got[2] != "/b" || list.Lines() != 3 {
-		t.Errorf("lines %q, %d", got, list.Lines())
-	}
-}
-
-// The paths' own walk gives the entries gjson's ForEach gives, in order,
-// whatever they are and however they are spaced; and stops at text that
-// is not JSON.
-func TestEachPlainEntryWalksAsGjson(t *testing.T) {
+// The paths' own walk checks the entries gjson's ForEach gives, in
+// order, whatever they are and however they are spaced, from memory and
+// from a stream read a byte at a time; and stops at text that is not
+// JSON.
+func TestPathEntriesWalkAsGjson(t *testing.T) {
 	for _, raw := range []string{
 		`[]`, ` [ ] `, `[{"source":"/a"}]`,
 		`[ {"source":"/a"} , {"source":"/b","destination":"c"},1,"s\"]",[1,[2,{"x":"]"}]],null,true,-1.5e3,{"source" :"/d"},{} ]`,
 		"[\n\t{\"source\":\"/a\"}\r\n,\"\\\\\"]",
+		`[{"source":"/a"},{"source":"/b\u0000"},{"source":"/c","x":[1,2]},{"destination":"/d","source":"/e"}]`,
 	} {
-		type seen struct {
-			plain    bool
-			src, dst int
-			raw      string
+		v := Value{Pointer: "/paths", JSON: gjson.Parse(raw)}
+		wantProblems, want := gjsonCheck(v)
+		gotProblems, got := checkPaths(v, true, nil)
+		if fmt.Sprint(gotProblems) != fmt.Sprint(wantProblems) || (want == nil) != (got == nil) || want != nil && !want.sameLines(got) {
+			t.Errorf("%s: %v, %+v; gjson %v, %+v", raw, gotProblems, got, wantProblems, want)
 		}
-		var fast, slow []seen
-		if !eachPlainEntry(raw, func(e pathEntry) { fast = append(fast, seen{e.plain, e.src, e.dst, e.json.Raw}) }) {
-			t.Errorf("%s: walk stopped", raw)
+		in, _, streamProblems, err := ReadInput(iotest.OneByteReader(strings.NewReader(`{"remote_host":"h","direction":"send","keepalive":true,"paths":`+raw+`}`)), ReadOptions{Spool: true})
+		if err != nil {
+			t.Fatal(err)
 		}
-		eachEntry(gjson.Parse(raw), func(e pathEntry) { slow = append(slow, seen{e.plain, e.src, e.dst, e.json.Raw}) })
-		if len(fast) != len(slow) {
-			t.Fatalf("%s: %d entries, gjson %d", raw, len(fast), len(slow))
+		var streamed *PathList
+		if in.Spec != nil {
+			streamed = in.Spec.paths
 		}
-		for i := range fast {
-			if fast[i] != slow[i] {
-				t.Errorf("%s: entry %d %+v, gjson %+v", raw, i, fast[i], slow[i])
-			}
+		if len(wantProblems) == 0 && (streamed == nil || !want.sameLines(streamed)) {
+			t.Errorf("%s streamed: %v, %+v", raw, streamProblems, streamed)
 		}
+		in.Close()
 	}
-	for _, raw := range []string{`[`, `[{"source":"/a"}`, `[{"source":"/a"} x]`, `[{"a":"b]`, `["x]`, `[,]`, `{"source":"/a"}`} {
-		if eachPlainEntry(raw, func(pathEntry) {}) {
-			t.Errorf("%s: walked as JSON", raw)
+	for _, raw := range []string{`[`, `[{"source":"/a"}`, `[{"source":"/a"} x]`, `[{"a":"b]`, `["x]`, `[,]`, `[{"source":"/a\q"}]`, `[{"source":"/a"},]`} {
+		if problems, _ := checkPaths(Value{Pointer: "/paths", JSON: gjson.Result{Type: gjson.JSON, Raw: raw}}, true, nil); len(problems) != 1 || problems[0].Found != "text that is not valid JSON" {
+			t.Errorf("%s: %v", raw, problems)
 		}
 	}
 }
 
 // FuzzPathListReadsAsGjson: whatever the paths array's spelling, the list
-// lines are those gjson reads, and an array gjson finds good has no
-// problem.
+// lines are those gjson reads, from memory and from a stream, and an array
+// gjson finds good has no problem.
 func FuzzPathListReadsAsGjson(f *testing.F) {
 	for _, s := range []string{`[{"source":"/a"}]`, `[{ "source" : "/a" , "destination" : "b" }]`,
 		"[\n {\n  \"destination\": \"d\",\n  \"source\": \"/c\"\n }\n]", `[{"source":"/a","source":"/b"}]`,
@@ -229,7 +234,21 @@ func FuzzPathListReadsAsGjson(f *testing.F) {
 			return true
 		})
 		good = good && (withDest == 0 || withoutDest == 0)
-		problems, list := checkPaths(Value{Pointer: "/paths", JSON: v}, true)
+		// Read as a stream, a byte at a time, into a list file.
+		spec := `{"remote_host":"h","direction":"send","keepalive":true,"paths":` + paths + `}`
+		in, _, streamed, err := ReadInput(iotest.OneByteReader(strings.NewReader(spec)), ReadOptions{Spool: true})
+		if err != nil || good != (len(streamed) == 0) {
+			t.Fatalf("%q streamed: gjson finds it good: %v; problems %v, %v", paths, good, streamed, err)
+		}
+		if good {
+			var got strings.Builder
+			in.Spec.PathList().WriteTo(&got)
+			if got.String() != want.String() {
+				t.Fatalf("%q streamed: lines %q, gjson %q", paths, got.String(), want.String())
+			}
+		}
+		in.Close()
+		problems, list := checkPaths(Value{Pointer: "/paths", JSON: v}, true, nil)
 		if good != (len(problems) == 0) {
 			t.Fatalf("%q: gjson finds it good: %v; problems %v", paths, good, problems)
 		}

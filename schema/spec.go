@@ -1,10 +1,8 @@
 package schema
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -190,7 +188,7 @@ func Pointer(prefix, key string) string {
 // pointer of obj inside the whole input ("/spec" in an aspera-cli session).
 // JSON null counts as absent, as IBM's clients treat it.
 func parseSpec(obj gjson.Result, prefix string) (*Spec, Problems) {
-	return parse(obj, nil, prefix, "", false)
+	return parse(obj, nil, prefix, "", false, nil)
 }
 
 // member is one member of an object, as ForEach gives it.
@@ -198,8 +196,9 @@ type member struct{ key, val gjson.Result }
 
 // parse checks obj's members, walked already when members is not nil.
 // listInArgs: the agent's ascp arguments give a file list, which stands
-// for paths.
-func parse(obj gjson.Result, members []member, prefix, faspURL string, listInArgs bool) (*Spec, Problems) {
+// for paths. streams are the paths arrays ReadInput read as they came,
+// whose stand-ins obj holds.
+func parse(obj gjson.Result, members []member, prefix, faspURL string, listInArgs bool, streams []*pathStream) (*Spec, Problems) {
 	spec := &Spec{values: make(map[string]Value), given: make(map[string]bool)}
 	if !obj.IsObject() {
 		where := prefix
@@ -227,7 +226,11 @@ func parse(obj gjson.Result, members []member, prefix, faspURL string, listInArg
 			return true
 		}
 		if prev, dup := spec.values[sp.field.Name]; dup {
-			if prev.Text != v.Text || prev.JSON.Raw != v.JSON.Raw && sp.field.Type.composite() {
+			same := prev.Text == v.Text && (prev.JSON.Raw == v.JSON.Raw || !sp.field.Type.composite())
+			if sp.field.Handling == Paths {
+				same = samePaths(prev, v, streams)
+			}
+			if !same {
 				problems = append(problems, Problem{Pointer: ptr,
 					Expected: fmt.Sprintf("the same value as %s (two spellings of %s)", prev.Pointer, sp.field.Name),
 					Found:    "a different value"})
@@ -247,7 +250,7 @@ func parse(obj gjson.Result, members []member, prefix, faspURL string, listInArg
 		spec.values["fasp_url"] = Value{JSON: gjson.Parse(jsonText(faspURL)), Text: faspURL, Pointer: "--url"}
 	}
 	problems = append(problems, expandFaspURL(spec)...)
-	problems = append(problems, crossCheck(spec, prefix, listInArgs)...)
+	problems = append(problems, crossCheck(spec, prefix, listInArgs, streams)...)
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Pointer < problems[j].Pointer })
 	return spec, problems
 }
@@ -448,7 +451,7 @@ func describe(v gjson.Result, secret bool) string {
 }
 
 // crossCheck enforces the rules that involve more than one field.
-func crossCheck(spec *Spec, prefix string, listInArgs bool) Problems {
+func crossCheck(spec *Spec, prefix string, listInArgs bool, streams []*pathStream) Problems {
 	var problems Problems
 	// A field given with a wrong value has its problem already; a fasp_url
 	// has been expanded already, so its fields count as given. A file
@@ -463,7 +466,7 @@ func crossCheck(spec *Spec, prefix string, listInArgs bool) Problems {
 		}
 	}
 	if paths, ok := spec.Get("paths"); ok {
-		pathProblems, list, unknown := walkPaths(paths, spec.Bool("keepalive"))
+		pathProblems, list, unknown := walkPaths(paths, spec.Bool("keepalive"), streams)
 		problems = append(problems, pathProblems...)
 		spec.paths = list
 		spec.Unknown = append(spec.Unknown, unknown...)
@@ -485,172 +488,4 @@ func splitPathEntry(entry gjson.Result) (source, destination gjson.Result) {
 		return !source.Exists() || !destination.Exists()
 	})
 	return source, destination
-}
-
-// checkPaths validates the entries that go into ascp's list files, where a
-// path is one line: so no newline, and either every entry has a destination
-// (a pair list) or none has. The same walk makes the list's lines, nil
-// when there is a problem.
-func checkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList) {
-	problems, list, _ := walkPaths(paths, mayBeEmpty)
-	return problems, list
-}
-
-// pathMembers are the members an entry of the paths array may have.
-var pathMembers = []string{"source", "destination"}
-
-// walkPaths is checkPaths, which also names the unknown members of the
-// entries: each name once, where it first appears, as a million entries
-// with the same typo need one fix.
-func walkPaths(paths Value, mayBeEmpty bool) (Problems, *PathList, []UnknownField) {
-	c := &pathCheck{paths: paths, lines: newPathLines(paths.JSON.Raw)}
-	if !eachPlainEntry(paths.JSON.Raw, c.entry) {
-		// Not JSON (the parse runs beside its validation): read as gjson
-		// reads it, from the start.
-		c = &pathCheck{paths: paths, lines: newPathLines(paths.JSON.Raw)}
-		eachEntry(paths.JSON, c.entry)
-	}
-	problems := c.problems
-	if c.withDest > 0 && c.withoutDest > 0 {
-		problems = append(problems, Problem{Pointer: paths.Pointer,
-			Expected: "either every entry with a destination or none",
-			Found:    fmt.Sprintf("%d with and %d without", c.withDest, c.withoutDest)})
-	}
-	if c.withDest+c.withoutDest == 0 && len(problems) == 0 && !mayBeEmpty {
-		problems = append(problems, Problem{Pointer: paths.Pointer, Expected: "at least one entry", Found: "an empty array"})
-	}
-	if len(problems) > 0 {
-		return problems, nil, c.unknown
-	}
-	return nil, c.lines.done(c.withDest+c.withoutDest, c.withDest), c.unknown
-}
-
-// pathCheck is checkPaths' walk of the entries.
-type pathCheck struct {
-	paths                 Value
-	problems              Problems
-	withDest, withoutDest int
-	lines                 *pathLines
-	i                     int // entries seen
-
-	decoded []byte // a plain entry's escaped strings, decoded: source, then destination at dstAt
-	dstAt   int
-
-	unknown     []UnknownField
-	unknownSeen map[string]bool
-}
-
-// noteUnknown notes the members of an entry other than source and
-// destination. Only an entry that is not plain can have any.
-func (c *pathCheck) noteUnknown(entry gjson.Result, i int) {
-	entry.ForEach(func(key, _ gjson.Result) bool {
-		name := key.String()
-		if slices.Contains(pathMembers, name) || c.unknownSeen[name] {
-			return true
-		}
-		if c.unknownSeen == nil {
-			c.unknownSeen = map[string]bool{}
-		}
-		c.unknownSeen[name] = true
-		ptr := Pointer(c.paths.Pointer+"/"+strconv.Itoa(i), name)
-		c.unknown = append(c.unknown, unknownField(ptr, name, pathMembers))
-		return true
-	})
-}
-
-// decodePlain decodes the escaped strings of a plain entry into
-// c.decoded, and reports whether each is a path.
-func (c *pathCheck) decodePlain(e pathEntry) bool {
-	raw := c.paths.JSON.Raw
-	c.decoded, c.dstAt = c.decoded[:0], 0
-	if e.srcEsc {
-		var ok bool
-		if c.decoded, ok = appendUnescaped(c.decoded, raw[e.src:e.srcEnd]); !ok || !isPathLine(c.decoded) {
-			return false
-		}
-	}
-	c.dstAt = len(c.decoded)
-	if e.dstEsc {
-		var ok bool
-		if c.decoded, ok = appendUnescaped(c.decoded, raw[e.dst:e.dstEnd]); !ok || !isPathLine(c.decoded[c.dstAt:]) {
-			return false
-		}
-	}
-	return true
-}
-
-// plainLine takes a plain entry's string as the next line: where it lies
-// in the input, or as decodePlain decoded it.
-func (c *pathCheck) plainLine(off int, escaped bool, decoded []byte) {
-	if escaped {
-		c.lines.decodedBytes(decoded)
-	} else {
-		c.lines.plain(off)
-	}
-}
-
-// isPathLine: a decoded string that pathProblem accepts.
-func isPathLine(b []byte) bool {
-	return len(b) > 0 && !bytes.ContainsAny(b, "\n\r\x00")
-}
-
-// entry checks the next entry. The pointer of an entry is built only for
-// a problem: a million good paths would otherwise make a million strings.
-func (c *pathCheck) entry(e pathEntry) {
-	i := c.i
-	c.i++
-	if e.plain && (e.srcEsc || e.dstEsc) && !c.decodePlain(e) {
-		// A decoded string that is no path: gjson reads the entry, so
-		// that its problem is told as any other's.
-		e = pathEntry{json: gjson.Parse(e.text)}
-	}
-	if e.plain {
-		c.plainLine(e.src, e.srcEsc, c.decoded[:c.dstAt])
-		if e.dst < 0 {
-			c.withoutDest++
-			return
-		}
-		c.withDest++
-		c.plainLine(e.dst, e.dstEsc, c.decoded[c.dstAt:])
-		return
-	}
-	entry := e.json
-	if !entry.IsObject() {
-		c.problems = append(c.problems, Problem{Pointer: c.paths.Pointer + "/" + strconv.Itoa(i), Expected: `an object {"source": ...}`, Found: describe(entry, false)})
-		return
-	}
-	ptr := func(field string) string { return c.paths.Pointer + "/" + strconv.Itoa(i) + "/" + field }
-	c.noteUnknown(entry, i)
-	src, dst := splitPathEntry(entry)
-	if !src.Exists() {
-		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: "a source path", Found: "nothing"})
-	} else if expected, found := pathProblem(src); expected != "" {
-		c.problems = append(c.problems, Problem{Pointer: ptr("source"), Expected: expected, Found: found})
-	} else {
-		c.lines.decoded(src.Str)
-	}
-	if !dst.Exists() || dst.Type == gjson.Null {
-		c.withoutDest++
-		return
-	}
-	c.withDest++
-	if expected, found := pathProblem(dst); expected != "" {
-		c.problems = append(c.problems, Problem{Pointer: ptr("destination"), Expected: expected, Found: found})
-	} else {
-		c.lines.decoded(dst.Str)
-	}
-}
-
-// pathProblem says what is wrong with a source or destination given, ""
-// when nothing: it must be one line of the list file.
-func pathProblem(v gjson.Result) (expected, found string) {
-	switch {
-	case v.Type != gjson.String || v.Str == "":
-		return "a non-empty string", describe(v, false)
-	case strings.ContainsAny(v.Str, "\n\r"):
-		return "a path without line breaks (paths travel in a list file)", "a line break"
-	case strings.IndexByte(v.Str, 0) >= 0:
-		return "a path without NUL bytes", "a NUL byte"
-	}
-	return "", ""
 }

@@ -25,6 +25,10 @@ var testHookAccepted func()
 // handshake, never needs to.
 var testHookVetted func(net.Conn, peer)
 
+// identify looks up who holds the other end of a management connection;
+// a test replaces it to decide when and what the lookup answers.
+var identify = identifyPeer
+
 // lateConnectionWait is how long a job cancelled while waiting for ascp's
 // connection still looks for one already made: an ascp that has connected
 // is stopped with CANCEL over its port, as the user asked, not killed.
@@ -112,6 +116,7 @@ type portGuard struct {
 	pending  map[net.Conn]bool // accepted, being checked
 	silent   int               // proven ascp's, waiting for the first message
 	closed   bool
+	unproven bool // closed with no connection handed over
 	admitOne bool
 	wg       sync.WaitGroup
 
@@ -156,12 +161,21 @@ func (g *portGuard) acceptLoop() {
 func (g *portGuard) check(c net.Conn) {
 	defer g.wg.Done()
 	defer g.forget(c)
-	p := identifyPeer(c, g.r.proc)
+	p := identify(c, g.r.proc)
 	if testHookVetted != nil {
 		testHookVetted(c, p)
 	}
 	switch p.verdict {
 	case peerGone:
+		if g.endedUnproven() {
+			// The wait ended with no connection proven ascp's, and stop
+			// closed this one while it was being looked up: the peer is
+			// gone because we hung up, and may well have been ascp's
+			// (on Windows the table lookup can outlast a prompt's stop).
+			// Once ascp's is proven, every other one is a stranger's.
+			c.Close()
+			return
+		}
 		g.refuse(c, refusedGone, p, "")
 		return
 	case peerStranger:
@@ -238,6 +252,12 @@ func (g *portGuard) isClosed() bool {
 	return g.closed
 }
 
+func (g *portGuard) endedUnproven() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.closed && g.unproven
+}
+
 func (g *portGuard) setSilent(d int) {
 	g.mu.Lock()
 	g.silent += d
@@ -290,6 +310,7 @@ func (g *portGuard) settle(limit time.Duration) net.Conn {
 func (g *portGuard) stop(taken net.Conn) {
 	g.mu.Lock()
 	g.closed = true
+	g.unproven = taken == nil
 	pending := g.pending
 	g.pending = nil
 	g.mu.Unlock()

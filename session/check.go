@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/faspkit/asession/events"
@@ -9,10 +10,13 @@ import (
 
 // CheckOptions tune input checking.
 type CheckOptions struct {
-	Strict   bool   // unknown fields are problems, not warnings
-	FaspURL  string // a fasp:// link merged under the spec (--url)
-	MaxBytes int64  // largest description accepted (0: schema.DefaultMaxInputBytes)
-	Verify   bool   // --verify, as agent.verify: the spec must allow it
+	Strict  bool   // unknown fields are problems, not warnings
+	FaspURL string // a fasp:// link merged under the spec (--url)
+	// MaxBytes bounds what is held of a description: all of it but the
+	// entries of its paths array, and any one entry (0:
+	// schema.DefaultMaxInputBytes).
+	MaxBytes int64
+	Verify   bool // --verify, as agent.verify: the spec must allow it
 	// HashesFiles: --checksums or --manifest will read the local copies,
 	// which the spec must leave in place.
 	HashesFiles bool
@@ -22,18 +26,24 @@ type CheckOptions struct {
 	AllowInputOverrides bool
 }
 
-// CheckInput parses and validates a job description. Unless strict, the
-// caller may warn about in.Unknown. data is read in place, not copied
-// (schema.ParseInput): it must not change while in is in use.
+// CheckInput parses and validates a job description in memory, its
+// paths' list lines kept in memory too. Unless strict, the caller may
+// warn about in.Unknown.
 func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
-	limit := opts.MaxBytes
-	if limit <= 0 {
-		limit = schema.DefaultMaxInputBytes
+	in, problems, err := readAll(data, opts)
+	if err != nil {
+		if errors.Is(err, schema.ErrTooLarge) {
+			return in, InputError(UnreadableInput(err))
+		}
+		return in, InputError(schema.Problems{{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}})
 	}
-	if int64(len(data)) > limit {
-		return &schema.Input{Envelope: schema.Bare, Spec: &schema.Spec{}}, InputError(UnreadableInput(tooLarge(limit)))
-	}
-	in, problems := schema.ParseInput(data, opts.FaspURL)
+	return in, checkParsed(in, problems, opts)
+}
+
+// checkParsed adds to the problems of a parsed description those of the
+// options: --strict's unknown fields, the file checks' needs, the
+// session's overrides.
+func checkParsed(in *schema.Input, problems schema.Problems, opts CheckOptions) *events.Error {
 	if opts.Strict {
 		for _, u := range in.Unknown {
 			problems = append(problems, u.Problem())
@@ -49,9 +59,9 @@ func CheckInput(data []byte, opts CheckOptions) (*schema.Input, *events.Error) {
 		problems = sessionOverrides(in)
 	}
 	if len(problems) > 0 {
-		return in, InputError(problems)
+		return InputError(problems)
 	}
-	return in, nil
+	return nil
 }
 
 // InputError is the error line for input problems: every one of them, each

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -72,7 +73,8 @@ func kindOfHex(n int) *hashKind {
 // escaped as coreutils writes names holding a newline or a backslash
 // (\\n, \\\\, \\r). Blank lines are ignored. The path names a file
 // relative to destination_root, or the source as the spec or ascp names
-// it (see fileChecks.keys).
+// it (see fileChecks.keys); on Windows its backslashes separate folders,
+// as slashes do (see cleanName).
 //
 // A list is read once and may serve several jobs: each keeps its own
 // record of what it matched.
@@ -222,9 +224,11 @@ func appendChecksumName(dst []byte, name string) []byte {
 }
 
 // cleanName is the form in which list paths and file names are compared:
-// slash-separated, without ./ or doubled slashes.
+// slash-separated, without ./ or doubled slashes. On Windows a backslash
+// separates folders too (no name there can hold one), and lists written
+// there use it; elsewhere it is part of a name.
 func cleanName(name string) string {
-	return path.Clean(name)
+	return path.Clean(filepath.ToSlash(name))
 }
 
 // Len is the number of files the list holds.

@@ -2,6 +2,7 @@ package session
 
 import (
 	"encoding/hex"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -63,6 +64,32 @@ func TestParseChecksumsNamesTheBadLine(t *testing.T) {
 		_, err := ParseChecksums(strings.NewReader(c.list))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("list %.40q: error %v, want %q", c.list, err, c.want)
+		}
+	}
+}
+
+// A list written on Windows may name subfolders with backslashes, as its
+// tools do. There a backslash separates folders (no name can hold one),
+// so the entry names the file a slash would; elsewhere it is part of the
+// name, as coreutils' escaped form says.
+func TestChecksumListBackslashIsASeparatorOnWindows(t *testing.T) {
+	md5a, md5b := strings.Repeat("a", 32), strings.Repeat("b", 32)
+	l, err := ParseChecksums(strings.NewReader(md5a + " *sub\\dir\\c.bin\r\n" + md5b + "  .\\top.bin\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	windows := runtime.GOOS == "windows"
+	for _, c := range []struct {
+		name  string
+		found bool
+	}{
+		{"sub/dir/c.bin", windows},
+		{"top.bin", windows},
+		{"sub\\dir\\c.bin", true},
+		{".\\top.bin", true},
+	} {
+		if got := l.lookup([]string{c.name}) >= 0; got != c.found {
+			t.Errorf("on %s, %q found: %v, want %v", runtime.GOOS, c.name, got, c.found)
 		}
 	}
 }

@@ -243,7 +243,7 @@ func (r *hostileResult) expectFailure(t *testing.T, origin events.Origin, descPa
 		t.Errorf("error %s: %q, want %s: ...%s...", r.outcome.Err.Origin, r.outcome.Err.Description, origin, descPart)
 	}
 	if r.sink.counts["error"] != 1 {
-		t.Errorf("%d error lines on stdout, want 1", r.sink.counts["error"])
+		t.Errorf("%d error lines on stdout, want 1: %q", r.sink.counts["error"], r.sink.errors)
 	}
 }
 

@@ -78,14 +78,23 @@ var clockFloor = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 // check carries a hint with the likely fix; the hints of the ports and
 // the credentials are those of ascp's error table.
 func Preflight(ctx context.Context, data []byte, opts PreflightOptions) *PreflightReport {
+	in, inputErr := CheckInput(data, opts.Check)
+	return PreflightInput(ctx, in, inputErr, opts)
+}
+
+// PreflightInput is Preflight of a description already read and checked
+// (ReadJob's): inputErr, when not nil, is why it is not valid.
+func PreflightInput(ctx context.Context, in *schema.Input, inputErr *events.Error, opts PreflightOptions) *PreflightReport {
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = 3 * time.Second
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if in == nil {
+		in = &schema.Input{Envelope: schema.Bare, Spec: &schema.Spec{}} // unreadable
+	}
 	r := &PreflightReport{Type: "preflight"}
-	in, inputErr := CheckInput(data, opts.Check)
 	spec := PreflightCheck{Name: "spec", OK: inputErr == nil}
 	if inputErr != nil {
 		spec.Detail = inputErr.Description

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -27,7 +28,11 @@ func TestPreflightClock(t *testing.T) {
 // Credentials of the right kind: ascp must not have to ask for one, and
 // a token over SSH needs the bypass key (over WebSocket it does not).
 func TestPreflightCredentials(t *testing.T) {
-	key := filepath.Join(t.TempDir(), "no-such-key")
+	// Quoted as JSON: a Windows path's backslashes are escapes there.
+	key, err := json.Marshal(filepath.Join(t.TempDir(), "no-such-key"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		spec, want string
 		ok         bool
@@ -37,7 +42,7 @@ func TestPreflightCredentials(t *testing.T) {
 		{`"token":"Bearer x"`, "needs the SSH bypass key", false},
 		{`"token":"Bearer x","remote_password":"p"`, "remote_password, token", true},
 		{`"token":"Bearer x","wss_enabled":true,"wss_port":443`, "token", true},
-		{`"ssh_private_key_path":"` + key + `"`, "ssh_private_key_path: open ", false},
+		{`"ssh_private_key_path":` + string(key), "ssh_private_key_path: open ", false},
 	} {
 		in, e := CheckInput([]byte(`{"remote_host":"h","direction":"receive","paths":[{"source":"/a"}],`+c.spec+`}`), CheckOptions{})
 		if e != nil {

@@ -30,5 +30,10 @@ func releaseSetup(j *job) {
 		}
 	}
 	j.in = j.in.WithoutPaths()
+	if list := j.prepared.Invocations[0].ListFile; list != nil && list.Streamed() {
+		// Read as a stream (ReadJob): nothing big was ever held, and a
+		// collection would only delay ascp's start.
+		return
+	}
 	debug.FreeOSMemory()
 }

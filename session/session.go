@@ -46,20 +46,23 @@ type ExitCode struct {
 	// (ascp's error table says retryable), so a workflow engine should
 	// retry the step. Retries resume partial files.
 	RetryMayHelp bool
+	// Batch is what the code means as the exit status of `asession
+	// batch` (session/batch); empty when a batch never exits with it.
+	Batch string
 }
 
 // ExitCodes is the exit-code table; the usage text, the README, the events
 // schema and the workflow-engine examples are tested against it.
 var ExitCodes = []ExitCode{
-	{ExitOK, "the transfer completed", false},
-	{ExitFailed, "the transfer failed (including some files failed, and cancel commands)", false},
-	{ExitUsage, "invalid input or usage", false},
-	{ExitNoAscp, "ascp not found, or it could not start (no management connection)", false},
-	{ExitRetries, "failed after retries were exhausted", true},
-	{ExitTempFail, "failed with a retryable error and no retries left to asession (--retries 0): retrying may help", true},
-	{ExitSIGHUP, "cancelled by SIGHUP", false},
-	{ExitSIGINT, "cancelled by SIGINT", false},
-	{ExitSIGTERM, "cancelled by SIGTERM", false},
+	{ExitOK, "the transfer completed", false, "every job completed (or had completed before, by the journal)"},
+	{ExitFailed, "the transfer failed (including some files failed, and cancel commands)", false, "some job failed with an error a retry cannot mend"},
+	{ExitUsage, "invalid input or usage", false, "an invalid job line, flag or journal: no job was started"},
+	{ExitNoAscp, "ascp not found, or it could not start (no management connection)", false, ""},
+	{ExitRetries, "failed after retries were exhausted", true, ""},
+	{ExitTempFail, "failed with a retryable error and no retries left to asession (--retries 0): retrying may help", true, "every failed job failed with a retryable error: running the batch again (with its journal) may complete it"},
+	{ExitSIGHUP, "cancelled by SIGHUP", false, "cancelled by SIGHUP: the journal is ready for a re-run"},
+	{ExitSIGINT, "cancelled by SIGINT", false, "cancelled by SIGINT: the journal is ready for a re-run"},
+	{ExitSIGTERM, "cancelled by SIGTERM", false, "cancelled by SIGTERM: the journal is ready for a re-run"},
 }
 
 // EventSet chooses which lines go to the output. Error and summary lines
@@ -450,6 +453,12 @@ func (j *job) run(ctx context.Context) *Outcome {
 // privateFolder creates the job's own folder for its list file; the caller
 // removes it.
 func (j *job) privateFolder() (string, *Outcome) {
+	if dir := j.in.ListFolder(); dir != "" && j.in.FileListFolder == "" {
+		// The private folder ReadJob wrote the list file to, which the
+		// job takes over: Run removes it as its own.
+		j.listDir = dir
+		return dir, nil
+	}
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
 	if j.in.FileListFolder != "" {

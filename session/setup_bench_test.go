@@ -9,7 +9,7 @@ import (
 	"github.com/faspkit/asession/internal/account"
 )
 
-// spec1M is a job of n paths, pairs or sources alone, as the bench
+// specPaths is a job of n paths, pairs or sources alone, as the bench
 // harness (internal/benchreport) writes it.
 func specPaths(n int, pairs bool) []byte {
 	var b bytes.Buffer
@@ -30,8 +30,10 @@ func specPaths(n int, pairs bool) []byte {
 }
 
 // BenchmarkSetup1M is what Run does with a million paths before ascp
-// starts, phase by phase: the first JSON value read from stdin, checked,
-// the commands built, the list file written and the account started.
+// starts, phase by phase: the first JSON value read from stdin and
+// checked, its paths written to the spool as they come, the commands
+// built, the list file linked into the job's folder and the account
+// started.
 func BenchmarkSetup1M(b *testing.B) {
 	for _, pairs := range []bool{false, true} {
 		name := map[bool]string{false: "sources", true: "pairs"}[pairs]
@@ -41,16 +43,16 @@ func BenchmarkSetup1M(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			dir := b.TempDir()
+			useTempDir(b, b.TempDir())
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				raw, _, err := ReadInput("", bytes.NewReader(data))
+				dir, err := os.MkdirTemp("", "job-")
 				if err != nil {
 					b.Fatal(err)
 				}
-				in, e := CheckInput(raw, CheckOptions{})
-				if e != nil {
-					b.Fatal(e)
+				in, _, err := ReadJob("", bytes.NewReader(data), CheckOptions{})
+				if err != nil {
+					b.Fatal(err)
 				}
 				p, err := Prepare(in, PrepareOptions{Ascp: self, ListDir: dir})
 				if err != nil {
@@ -61,6 +63,8 @@ func BenchmarkSetup1M(b *testing.B) {
 					b.Fatal(err)
 				}
 				account.New(account.Options{Sessions: 1, List: list})
+				in.Close()
+				os.RemoveAll(dir)
 			}
 		})
 	}

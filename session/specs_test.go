@@ -3,6 +3,7 @@ package session
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/tidwall/gjson"
 
+	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/schema"
 )
 
@@ -86,6 +88,15 @@ func TestSpecs(t *testing.T) {
 				ascpPath = ""
 			}
 			got, code := dryRunOutput(data, ascpPath)
+			// Read as the command reads it: streamed from a file, its
+			// paths written to a list file as they come.
+			file := filepath.Join(t.TempDir(), "spec.json")
+			if err := os.WriteFile(file, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if streamed, streamedCode := dryRunStreamed(t, "@file:"+file, ascpPath); !bytes.Equal(streamed, got) || streamedCode != code {
+				t.Errorf("streamed from a file, exit %d:\n%s\nfrom memory, exit %d:\n%s", streamedCode, streamed, code, got)
+			}
 			got = machinePaths(bytes.ReplaceAll(got, jsonString(install), []byte("$INSTALL")))
 			good := strings.HasPrefix(name, "good_")
 			if good != (code == ExitOK) {
@@ -146,9 +157,38 @@ func machinePaths(out []byte) []byte {
 // file_list_folder or raw ascp arguments are refused:
 // testdata/script/fail_input_overrides_need_the_flag.txtar.)
 func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
+	in, e := CheckInput(data, specsCheck)
+	return dryRunOf(in, e, ascpPath)
+}
+
+// specsCheck are the options the specs are checked with.
+var specsCheck = CheckOptions{Strict: true, AllowInputOverrides: true}
+
+// dryRunStreamed is dryRunOutput of the JOB argument arg, read by
+// ReadJob; it checks that nothing is left in TMPDIR once the input is
+// closed.
+func dryRunStreamed(t *testing.T, arg, ascpPath string) ([]byte, int) {
+	tmp := t.TempDir()
+	useTempDir(t, tmp)
+	in, _, err := ReadJob(arg, nil, specsCheck)
+	var e *events.Error
+	if err != nil && !errors.As(err, &e) {
+		t.Fatalf("%s: %v", arg, err)
+	}
+	out, code := dryRunOf(in, e, ascpPath)
+	in.Close()
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left in TMPDIR: %v", left)
+	}
+	return out, code
+}
+
+// dryRunOf is the dry run of a checked input, or its input error e,
+// indented for reviewable golden files.
+func dryRunOf(in *schema.Input, e *events.Error, ascpPath string) ([]byte, int) {
 	var v any
 	code := ExitOK
-	if in, e := CheckInput(data, CheckOptions{Strict: true, AllowInputOverrides: true}); e != nil {
+	if e != nil {
 		v, code = e, ExitUsage
 	} else {
 		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }, AllowInputOverrides: true}, "JOB")

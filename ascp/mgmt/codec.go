@@ -116,6 +116,7 @@ type Reader struct {
 	start   int // where the current frame's first field line is in buf
 
 	escFrom, escAt int // no ESC in buf[escFrom:escAt]; see hasEscape
+	noEnd          int // no frame's end in buf[r:noEnd]; see More
 
 	// chains[chain+id] is the id of the field that followed the field with
 	// that id (0: the frame's start) last time in a frame of the current
@@ -362,6 +363,7 @@ func (r *Reader) makeRoom() {
 		r.w -= keep
 		r.scanned -= keep
 		r.start -= keep
+		r.noEnd -= keep
 	}
 	if r.inFrame {
 		moveFields(r.frame.Fields, old, r.buf, keep)

@@ -1,5 +1,7 @@
 package mgmt
 
+import "bytes"
+
 // What follows lets a consumer decode whole frames straight from the
 // Reader's buffer in one pass of its own (the relay's JSON transcoder,
 // framejson.Transcoder) and leave every frame it cannot do to Next. Next
@@ -27,6 +29,38 @@ func (r *Reader) ConsumeFrame(n int) {
 	r.r += n
 	r.scanned = max(r.scanned, r.r)
 	r.Stats.Frames++
+}
+
+// More reads more input when Pending holds no whole frame yet (no empty
+// line ends one), keeping what is pending, and reports whether it read
+// any: a reader of whole frames then looks again, where it would
+// otherwise leave the frame cut by the buffer's end to Next. It reads
+// only when Next would have to read as well, so it never waits for input
+// while a frame is there; and it leaves to Next a read error, and pending
+// input of half the buffer or more, so that Next's limits apply.
+func (r *Reader) More() bool {
+	if r.inFrame || r.err != nil {
+		return false
+	}
+	pending := r.buf[r.r:r.w]
+	if len(pending) >= readerBufSize/2 {
+		return false
+	}
+	from := max(r.noEnd-r.r-2, 0) // an end seen across the last read's start
+	if bytes.Contains(pending[from:], []byte("\n\n")) || bytes.Contains(pending[from:], []byte("\n\r\n")) {
+		return false
+	}
+	r.noEnd = r.w
+	if r.w == len(r.buf) {
+		r.makeRoom()
+	}
+	n, err := r.rd.Read(r.buf[r.w:])
+	if n < 0 || n > len(r.buf)-r.w {
+		panic("mgmt.Reader: invalid Read count")
+	}
+	r.w += n
+	r.err = err
+	return n > 0
 }
 
 // Reset empties f for a frame decoded outside a Reader's Next. Its Raw is

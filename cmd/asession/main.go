@@ -81,6 +81,10 @@ type subcommand struct {
 	name, synopsis string
 	own            []string
 	run            func(c *cli) int
+	// flags, when set, defines flags only this command takes and names
+	// them; more is help text shown after its flags.
+	flags func(c *cli, fs *flag.FlagSet) []string
+	more  func() string
 }
 
 // subcommands is the subcommand table; help, usage and dispatch read it.
@@ -93,6 +97,7 @@ func init() {
 		{name: "doctor", synopsis: "check ascp, the SSH bypass keys and the temporary folder", own: []string{"ascp", "json"}, run: runDoctor},
 		{name: "preflight", synopsis: "check a job's road without transferring it (spec, ascp, port, files, credentials, clock)", own: []string{"ascp", "output", "json", "url", "strict", "max-input"}, run: runPreflight},
 		{name: "version", synopsis: "print asession's version, commit, Go version and system", own: []string{"json"}, run: runVersion},
+		{name: "batch", synopsis: "run many jobs (JSON lines in FILE or stdin), bounded per host, with a journal", own: batchOwnFlags, run: runBatch, flags: addBatchFlags, more: batchHelp},
 	}
 }
 
@@ -126,6 +131,9 @@ type cli struct {
 	logLevel, output, progressFormat, eventsFile, checksums string
 	progressLine, showVersion, dryRun                       bool
 	secretCookie, timestamps, asJSON                        bool
+
+	batch        batchFlags      // asession batch
+	commandFlags map[string]bool // flags only a subcommand takes
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
@@ -145,6 +153,14 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	fs.StringVar(&c.checksums, "checksums", "", "expected checksums of the files (md5sum/sha256sum format, the algorithm known by the hash's length; PATH relative to destination_root or the source): each file delivered or already there is hashed and compared; a difference or a listed file not delivered fails the job")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
+	c.commandFlags = map[string]bool{"json": true}
+	for _, sub := range subcommands {
+		if sub.flags != nil {
+			for _, name := range sub.flags(c, fs) {
+				c.commandFlags[name] = true
+			}
+		}
+	}
 	c.fs = fs
 	return c
 }
@@ -179,7 +195,7 @@ func (c *cli) bindCheckOptions(fs *flag.FlagSet) {
 	o := &c.check
 	fs.BoolVar(&o.Strict, "strict", o.Strict, "treat unknown spec fields as errors instead of warnings")
 	fs.StringVar(&o.FaspURL, "url", o.FaspURL, "a fasp:// or faspe:// link (Faspex) to merge under the spec")
-	fs.Int64Var(&o.MaxBytes, "max-input", schema.DefaultMaxInputBytes, "largest job description accepted, in bytes (stdin, @file: or argument)")
+	fs.Int64Var(&o.MaxBytes, "max-input", schema.DefaultMaxInputBytes, "most bytes of the job description held in memory: all of it but the entries of its paths array, which go to the list file as they are read, and any one entry (stdin, @file: or argument)")
 	fs.BoolVar(&o.Verify, "verify", o.Verify, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
 }
 
@@ -240,7 +256,7 @@ func (c *cli) misplacedFlag(sub *subcommand) string {
 	c.fs.Visit(func(f *flag.Flag) {
 		switch {
 		case bad != "":
-		case sub == nil && f.Name == "json":
+		case sub == nil && c.commandFlags[f.Name]:
 			bad = f.Name
 		case sub != nil && !slices.Contains(sub.own, f.Name):
 			bad = f.Name
@@ -270,6 +286,9 @@ func (c *cli) help(topic []string) int {
 		}
 		fmt.Fprintln(c.stdout, "Flags:")
 		c.printFlags(func(name string) bool { return slices.Contains(sub.own, name) })
+		if sub.more != nil {
+			fmt.Fprint(c.stdout, sub.more())
+		}
 		return session.ExitOK
 	}
 	var list strings.Builder
@@ -322,6 +341,7 @@ func (c *cli) transfer() int {
 	if in == nil {
 		return code
 	}
+	defer in.Close() // the list file its paths were written to
 	if c.dryRun {
 		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.opts.Ascp, AllowInputOverrides: c.opts.AllowInputOverrides}, session.NewJobID())
 		if err != nil {
@@ -427,27 +447,21 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	} else if isTerminal(c.stdin) {
 		fmt.Fprintln(c.stderr, "asession: reading a transfer spec (JSON) from the terminal; end it with Ctrl-D. asession --help shows the usage.")
 	}
-	data, commands, err := session.ReadInputLimit(arg, stdin, c.check.MaxBytes)
+	in, commands, err := session.ReadJob(arg, stdin, c.inputCheck())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, c.usageError(err.Error())
 	}
-	if err != nil {
-		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
-		return nil, nil, session.ExitUsage
+	if in != nil {
+		log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
 	}
-	check := c.check
-	check.HashesFiles = c.checksums != "" || c.opts.Manifest != ""
-	check.AllowInputOverrides = c.opts.AllowInputOverrides
-	in, inputErr := session.CheckInput(data, check)
-	log.Debug().Str("envelope", string(in.Envelope)).Msg("input recognised")
-	if inputErr != nil {
-		_ = c.out.Event(inputErr)
-		return nil, nil, session.ExitUsage
+	if err != nil {
+		_ = c.out.Event(err)
+		return nil, nil, session.ExitCodeOf(err)
 	}
 	if c.secretCookie {
 		in.Agent.SecretCookie = true
 	}
-	if arg != "" && string(data) == strings.TrimPrefix(arg, "@json:") {
+	if session.IsLiteralJSON(arg) {
 		if names := secretsIn(in); len(names) > 0 {
 			log.Warn().Strs("fields", names).Msg("the JOB argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
 		}
@@ -471,7 +485,16 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	return in, commands, 0
 }
 
-// deadlineReader reads through the buffer ReadInputLimit put in front of
+// inputCheck is how the job description is checked: the check's flags,
+// and what the job's own flags ask of it.
+func (c *cli) inputCheck() session.CheckOptions {
+	check := c.check
+	check.HashesFiles = c.checksums != "" || c.opts.Manifest != ""
+	check.AllowInputOverrides = c.opts.AllowInputOverrides
+	return check
+}
+
+// deadlineReader reads through the buffer ReadJob put in front of
 // stdin, and lets the job interrupt a read blocked in it (see
 // interruptibleStdin).
 type deadlineReader struct {

@@ -15,6 +15,9 @@ type outputFormat struct {
 	// are written in words, and a live progress line may share stdout
 	// with the output.
 	forPerson bool
+	// manyJobs: its lines may be those of many jobs at once, each tagged
+	// with its job (asession batch).
+	manyJobs bool
 	// wrap returns the writer of the JSON lines meant for stdout, w; nil
 	// writes them as they are.
 	wrap func(w io.Writer) io.Writer
@@ -25,7 +28,7 @@ type outputFormat struct {
 // person and shares the terminal with a live progress line implements
 // liveLineSharer.
 var outputFormats = []outputFormat{
-	{name: "json", usage: "JSON lines"},
+	{name: "json", usage: "JSON lines", manyJobs: true},
 	{name: "human", usage: "words", forPerson: true, wrap: func(w io.Writer) io.Writer { return newHumanRenderer(w) }},
 }
 
@@ -67,6 +70,24 @@ func (c *cli) outputFormat() (outputFormat, error) {
 		names = append(names, f.name)
 	}
 	return outputFormat{}, fmt.Errorf("--output: expected %s or %s, got %q", strings.Join(names, ", "), autoOutput, c.output)
+}
+
+// manyJobsFormat is the format --output names for asession batch: auto
+// is the first that takes many jobs' lines (words would mix the jobs),
+// and a format that does not take them is a usage error.
+func (c *cli) manyJobsFormat() (outputFormat, error) {
+	if c.output == autoOutput {
+		for _, f := range outputFormats {
+			if f.manyJobs {
+				return f, nil
+			}
+		}
+	}
+	f, err := c.outputFormat()
+	if err == nil && !f.manyJobs {
+		err = fmt.Errorf("batch writes JSON lines: --output %s does not apply", f.name)
+	}
+	return f, err
 }
 
 // outputUsage is --output's help, from the table.

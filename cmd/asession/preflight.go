@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 
+	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/session"
 )
 
@@ -23,18 +24,18 @@ func runPreflight(c *cli) int {
 	if len(c.args) == 1 {
 		arg = c.args[0]
 	}
-	data, _, err := session.ReadInputLimit(arg, c.stdin, c.check.MaxBytes)
+	in, _, err := session.ReadJob(arg, c.stdin, c.check)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c.usageError(err.Error())
 	}
-	if err != nil {
-		_ = c.out.Event(session.InputError(session.UnreadableInput(err)))
-		return session.ExitUsage
+	defer in.Close()
+	var inputErr *events.Error
+	if err != nil && (!errors.As(err, &inputErr) || inputErr.Origin != events.FromInput) {
+		// Not the description's fault: its list file could not be written.
+		_ = c.out.Event(err)
+		return session.ExitCodeOf(err)
 	}
-	r := session.Preflight(context.Background(), data, session.PreflightOptions{
-		Check: c.check,
-		Ascp:  c.opts.Ascp,
-	})
+	r := session.PreflightInput(context.Background(), in, inputErr, session.PreflightOptions{Check: c.check, Ascp: c.opts.Ascp})
 	if c.format.forPerson && !c.asJSON {
 		printPreflight(c.stdout, r)
 	} else {

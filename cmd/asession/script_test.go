@@ -96,6 +96,9 @@ func TestScripts(t *testing.T) {
 			"counters":    cmdCounters,
 			"before":      cmdBefore,
 			"port":        cmdPort,
+			"sumfile":     cmdSumfile,
+			"sumcheck":    cmdSumcheck,
+			"dirnames":    cmdDirnames,
 		},
 	})
 }

@@ -15,6 +15,10 @@
 //	                    corrupt:OFFSET (flips the byte at OFFSET of each file
 //	                    as it is written; the reported checksum is of that)
 //	ASCPSIM_FAIL_TIMES  inject it into the first N runs only
+//	ASCPSIM_COMMAND_LOG test hook: a file to which each run appends, as
+//	                    JSON lines, its start (with -l and -m), every
+//	                    command received on the management port and its
+//	                    end (cmdlog.go)
 //	ASCPSIM_REPLAY      test and benchmark hook: a transcript file (or FIFO)
 //	                    of management frames, or a folder of one per session
 //	                    (session-N for -C N:M); after parsing its command

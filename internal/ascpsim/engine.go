@@ -42,6 +42,7 @@ type faspSession struct {
 	q         jobQueue // queue.go
 
 	cur *fileState
+	log *commandLog // ASCPSIM_COMMAND_LOG; nil without it
 }
 
 // fileState is the file in flight, for STATS.

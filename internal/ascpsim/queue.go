@@ -79,6 +79,7 @@ func (q *jobQueue) next(ctx context.Context) (*job, error) {
 // handleCommands applies what the client sends while the transfer runs.
 func (s *faspSession) handleCommands(cmds <-chan command) {
 	for c := range cmds {
+		s.log.command(c)
 		switch c.kind {
 		case "CANCEL":
 			s.cancel(errCancelled)

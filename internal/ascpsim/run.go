@@ -75,6 +75,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer s.m.close()
 	defer s.cancel(nil)
+	defer s.log.ended()
 
 	if err := s.flt.atAuth(); err != nil {
 		return s.fail(err, stderr)
@@ -120,7 +121,8 @@ func startSession(cfg *config, tgt *target, dr *docroot, flt fault, stdout, stde
 		m.rich = append(m.rich, "Tags", cfg.tags)
 	}
 
-	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}, stderr: stderr}
+	s := &faspSession{cfg: cfg, tgt: tgt, m: m, flt: flt, start: time.Now(), prog: &progress{}, stderr: stderr, log: openCommandLog(cfg, tgt)}
+	s.log.started(cfg.rate, cfg.minRate)
 	s.q.wake = make(chan struct{}, 1)
 	if f, ok := stdout.(*os.File); ok && !cfg.quiet && isTerminal(f) {
 		s.prog.w = stdout

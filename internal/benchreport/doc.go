@@ -20,9 +20,17 @@
 //   - idle: ascpsim replays frames that this program writes to a FIFO at
 //     100, 1k and 10k frames/s; asession's CPU time over the paced window
 //     is reported as a share of one core.
+//   - batch: n tiny jobs through session/batch against a bare loop
+//     calling session.Run, in this process, with the stub as ascp
+//     (batch.go).
 //   - paths: the same stub under a job of a million paths (sources, pairs,
 //     four sessions): start to spawn, peak RSS, and asession's RSS when the
-//     stub starts, which is after the list file is written. The stub then
+//     stub starts, which is after the list file is written.
+//   - streamed: a million and ten million pairs piped on stdin, in rounds
+//     that run asession (start to the stub's spawn, and its peak until
+//     then) and the streaming floor (this binary as BENCHREPORT_FLOOR:
+//     start to its list file written) one after the other; the ratio is
+//     taken per round. The stub then
 //     reports every file of the list moved (START, STOP, ARGSTOP per
 //     argument, each session its -C share), and asession's RSS and its
 //     peak since the spawn are read once all of it has been relayed.

@@ -76,8 +76,9 @@ type fieldInfo struct {
 	// has changed memoMisses times in a row.
 	memo     bool
 	misses   uint8
-	memoRaw  []byte
+	memoRaw  []byte // the value: in memoJSON when it was plain, else memoBuf
 	memoJSON []byte
+	memoBuf  []byte
 }
 
 const (
@@ -98,6 +99,12 @@ func (fi *fieldInfo) appendMemoed(dst, v []byte, plain bool) []byte {
 		fi.misses = 0
 		return append(dst, fi.memoJSON...)
 	}
+	return fi.appendNew(dst, v, plain)
+}
+
+// appendNew is appendMemoed for a value its caller knows is not the
+// memo's: a new file's name is not compared twice.
+func (fi *fieldInfo) appendNew(dst, v []byte, plain bool) []byte {
 	start := len(dst)
 	dst = append(dst, fi.prefix...)
 	if plain {
@@ -107,17 +114,23 @@ func (fi *fieldInfo) appendMemoed(dst, v []byte, plain bool) []byte {
 	} else {
 		dst = AppendStringBytes(dst, v)
 	}
-	return fi.remember(dst, start, v)
+	return fi.remember(dst, start, v, plain)
 }
 
 // remember keeps v and its member, dst[start:], unless v keeps changing.
-func (fi *fieldInfo) remember(dst []byte, start int, v []byte) []byte {
+// A plain value is its member's text between the quotes: kept once.
+func (fi *fieldInfo) remember(dst []byte, start int, v []byte, plain bool) []byte {
 	if fi.misses++; fi.misses >= memoMisses || len(v) > memoMaxLen {
-		fi.memo, fi.memoRaw, fi.memoJSON = false, nil, nil
+		fi.memo, fi.memoRaw, fi.memoJSON, fi.memoBuf = false, nil, nil, nil
 		return dst
 	}
-	fi.memoRaw = append(fi.memoRaw[:0], v...)
 	fi.memoJSON = append(fi.memoJSON[:0], dst[start:]...)
+	if plain {
+		fi.memoRaw = fi.memoJSON[len(fi.memoJSON)-1-len(v) : len(fi.memoJSON)-1]
+	} else {
+		fi.memoBuf = append(fi.memoBuf[:0], v...)
+		fi.memoRaw = fi.memoBuf
+	}
 	return dst
 }
 
@@ -289,8 +302,8 @@ var typeID = mgmt.NameType.ID()
 // reservedKeys are the members asession writes itself: a field whose key
 // would repeat one (TYPE, type, Session) is dropped, so that a message
 // cannot pass for another type or session in a consumer where the last
-// duplicate wins.
-var reservedKeys = map[string]bool{"type": true, "session": true}
+// duplicate wins. `asession batch` tags each line with job and attempt.
+var reservedKeys = map[string]bool{"type": true, "session": true, "job": true, "attempt": true}
 
 // AppendFrame appends one JSON object, without a trailing newline, for f.
 // The frame's Type comes first as "type"; extra holds already-encoded JSON

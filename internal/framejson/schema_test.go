@@ -74,6 +74,8 @@ func rawSchemaDef() string {
 	b.WriteString(`      "required": ["type"],` + "\n")
 	b.WriteString(`      "properties": {` + "\n")
 	b.WriteString(`        "type": {"type": "string", "pattern": "^[A-Z]+$"},` + "\n")
+	b.WriteString(`        "job": {"$ref": "#/$defs/job"},` + "\n")
+	b.WriteString(`        "attempt": {"$ref": "#/$defs/attempt"},` + "\n")
 	b.WriteString(`        "session": {"type": "integer", "minimum": 1, "description": "session index of a multi-session job"}`)
 	for i := range mgmt.KnownFields {
 		f := &mgmt.KnownFields[i]

@@ -116,10 +116,18 @@ func NewTranscoder(r *mgmt.Reader, extra []byte) *Transcoder {
 // included, to dst. The frame is valid until the next call; errors are
 // Reader.Next's, and leave dst as it was.
 func (t *Transcoder) AppendNext(dst []byte) (*mgmt.Frame, []byte, error) {
-	if out, n, f := t.onePass(dst, t.r.Pending()); n > 0 {
-		t.r.ConsumeFrame(n)
-		t.onePassFrames++
-		return f, out, nil
+	for {
+		if out, n, f := t.onePass(dst, t.r.Pending()); n > 0 {
+			t.r.ConsumeFrame(n)
+			t.onePassFrames++
+			return f, out, nil
+		}
+		// A frame cut by the end of what was read is read in one pass
+		// too, once the rest has come: at every refill of the Reader's
+		// buffer, Next and the encoder cost as much as a hundred frames.
+		if !t.r.More() {
+			break
+		}
 	}
 	f, err := t.r.Next()
 	if err != nil {
@@ -217,7 +225,14 @@ func (t *Transcoder) onePass(out, buf []byte) ([]byte, int, *mgmt.Frame) {
 			sf.pointed = false
 		}
 		var le int
-		dst, le = sh.field(sf, dst, buf, pos)
+		if !sf.repeat && sf.matches(buf[pos:]) {
+			// A field that changes from frame to frame: its member is
+			// made from its line, with no call between (field's own
+			// first steps are these).
+			dst, le = appendMember(dst, buf, pos+len(sf.sep), sf.info)
+		} else {
+			dst, le = sh.field(sf, dst, buf, pos)
+		}
 		if le < 0 || le-pos > maxLine {
 			return out, 0, nil
 		}
@@ -319,10 +334,7 @@ func (sh *shape) retry() {
 func appendMember(dst, buf []byte, vs int, fi *fieldInfo) ([]byte, int) {
 	switch fi.kind {
 	case mgmt.Integer:
-		i := vs
-		for i < len(buf) && buf[i]-'0' <= 9 {
-			i++
-		}
+		i := digitsEnd(buf, vs)
 		if n := i - vs; i < len(buf) && buf[i] == '\n' && n > 0 && n <= 18 && (buf[vs] != '0' || n == 1) {
 			dst = append(dst, fi.prefix...)
 			return append(dst, buf[vs:i]...), i
@@ -345,9 +357,10 @@ func appendMember(dst, buf []byte, vs int, fi *fieldInfo) ([]byte, int) {
 				return append(dst, fi.memoJSON...), e
 			}
 		}
+		// Past the memo's check: a value here is not the memo's.
 		if i := plainEnd(buf, vs); i < len(buf) && buf[i] == '\n' {
 			if fi.memo {
-				return fi.appendMemoed(dst, buf[vs:i], true), i
+				return fi.appendNew(dst, buf[vs:i], true), i
 			}
 			dst = append(dst, fi.prefix...)
 			dst = append(dst, '"')
@@ -364,10 +377,30 @@ func appendMember(dst, buf []byte, vs int, fi *fieldInfo) ([]byte, int) {
 		return dst, -1
 	}
 	if fi.memo {
-		return fi.appendMemo(dst, v), vs + i
+		return fi.appendNew(dst, v, false), vs + i
 	}
 	dst = append(dst, fi.prefix...)
 	return appendValue(dst, fi.kind, v), vs + i
+}
+
+// digitsEnd returns the index of the first byte from b[i] on that is
+// not a decimal digit, eight bytes at a time: sizes and offsets are most
+// of a frame's values.
+func digitsEnd(b []byte, i int) int {
+	for i+8 <= len(b) {
+		// Digits become 0 to 9; adding 0x76 sets the top bit of any
+		// byte above 9, and a carry out of such a byte only marks bytes
+		// above it.
+		x := binary.LittleEndian.Uint64(b[i:]) ^ lsb*'0'
+		if m := (x + lsb*0x76 | x) & msb; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+		i += 8
+	}
+	for i < len(b) && b[i]-'0' <= 9 {
+		i++
+	}
+	return i
 }
 
 // plainEnd returns the index of the first byte from b[i] on that

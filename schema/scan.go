@@ -1,36 +1,36 @@
-package session
+package schema
 
 import (
 	"bytes"
 	"fmt"
 )
 
-// firstValue finds where the first JSON value of a stream ends, chunk by
-// chunk, without decoding it: strings are skipped with their escapes and
-// brackets are matched. A bracket that closes the wrong one is an error at
-// once, so that a broken spec never waits on input that may not come.
-// Everything else is left to the parser that reads the value.
-type firstValue struct {
+// valueScanner finds where one JSON value ends, chunk by chunk, without
+// decoding it: strings are skipped with their escapes and brackets are
+// matched. A bracket that closes the wrong one, or nesting past maxDepth,
+// is an error at once, so that a broken spec never waits on input that
+// may not come. Everything else is left to the parser that reads the
+// value.
+type valueScanner struct {
 	started  bool   // the value's first byte has been seen
 	scalar   bool   // the value is a number or a literal: it ends at a delimiter
 	inString bool   // inside a string
 	escaped  bool   // after a backslash in a string
 	open     []byte // the closing brackets owed, innermost last
-	skip     int    // whitespace before the value in the current chunk
+	depth    int    // the nesting around the value
 }
 
-// scan consumes buf and reports how many of its bytes belong to the value
-// (with the whitespace before it, which skip counts), and whether the
-// value ended there.
-func (s *firstValue) scan(buf []byte) (n int, done bool, err error) {
+// errTooDeep is nesting past maxDepth.
+var errTooDeep = fmt.Errorf("nested deeper than %d levels", maxDepth)
+
+// scan consumes buf, which starts at the value or inside it, and reports
+// how many of its bytes belong to the value and whether it ended there.
+func (s *valueScanner) scan(buf []byte) (n int, done bool, err error) {
 	for i := 0; i < len(buf); i++ {
 		c := buf[i]
 		switch {
 		case !s.started:
 			switch c {
-			case ' ', '\t', '\n', '\r':
-				s.skip = i + 1
-				continue
 			case '{':
 				s.open = append(s.open, '}')
 			case '[':
@@ -43,6 +43,9 @@ func (s *firstValue) scan(buf []byte) (n int, done bool, err error) {
 				return i, false, fmt.Errorf("invalid character %q looking for beginning of value", c)
 			}
 			s.started = true
+			if s.depth+len(s.open) > maxDepth {
+				return i, false, errTooDeep
+			}
 		case s.scalar:
 			switch c {
 			case ' ', '\t', '\n', '\r', ',', ']', '}', '[', '{', '"':
@@ -102,10 +105,13 @@ func (s *firstValue) scan(buf []byte) (n int, done bool, err error) {
 					return i + 1, true, nil
 				}
 			}
+			if s.depth+len(s.open) > maxDepth {
+				return i, false, errTooDeep
+			}
 		}
 	}
 	return len(buf), false, nil
 }
 
-// structural marks the bytes firstValue looks at between strings.
+// structural marks the bytes valueScanner looks at between strings.
 var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
