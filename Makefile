@@ -193,7 +193,7 @@ bench: build
 	done
 	$(BENCHDIR)/session.test -test.run '^$$' -test.bench 'RelayFrames/(raw|distinct)$$|NaiveFrames' -test.benchmem -test.cpu 1 -test.count $(BENCHCOUNT) 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(GO) test -run '^$$' -bench 'ReaderNext|ListFile1M' -benchmem -cpu 1 -count $(BENCHCOUNT) ./ascp ./ascp/mgmt 2>&1 | tee -a $(BENCHDIR)/go.txt
-	$(GO) test -run '^$$' -bench 'FrameEncoder|Transcoder' -benchmem -cpu 1 -count $(BENCHCOUNT) ./events 2>&1 | tee -a $(BENCHDIR)/go.txt
+	$(GO) test -run '^$$' -bench 'FrameEncoder|Transcoder' -benchmem -cpu 1 -count $(BENCHCOUNT) ./internal/framejson 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(GO) test -run '^$$' -bench 'Account' -benchmem -cpu 1 -count $(BENCHCOUNT) ./internal/account 2>&1 | tee -a $(BENCHDIR)/go.txt
 	$(BIN)/benchreport -asession $(BIN)/asession -ascpsim $(BIN)/ascpsim -gobench $(BENCHDIR)/go.txt -runs $(BENCHRUNS) -out $(BENCHDIR)/report.txt
 

@@ -134,11 +134,11 @@ func LookupCode(code int) ErrorCode {
 // client does not retry it, and neither do we.
 const targetUnavailable = "Target address not available"
 
-// Hint is the advice for an error with this code and description, "" when
+// hintFor is the advice for an error with this code and description, "" when
 // the table has none. ascp reports some license refusals under generic
 // codes ("Deprecated peer license"): a description naming the license gets
 // the license advice whatever its code.
-func Hint(code int, description string) string {
+func hintFor(code int, description string) string {
 	if h := LookupCode(code).Hint; h != "" {
 		return h
 	}

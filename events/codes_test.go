@@ -102,7 +102,7 @@ func TestCommonCodesCarryHints(t *testing.T) {
 	// Our own errors without an ascp code, and cancellations, get none.
 	for _, e := range []*Error{NewError(FromSetup, 0, "cannot write the license file"), NewError(FromCancel, CodeUserCancel, "cancelled")} {
 		if e.Hint != "" {
-			t.Errorf("%s error got hint %q", e.Source, e.Hint)
+			t.Errorf("%s error got hint %q", e.Origin, e.Hint)
 		}
 	}
 }

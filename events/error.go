@@ -2,39 +2,41 @@ package events
 
 import "github.com/faspkit/asession/schema"
 
-// Source says where an error line's information comes from, so that a
-// script can tell a bad spec from a failed transfer without parsing text.
-type Source string
+// Origin says where an error arose, so that a script can tell a bad spec
+// from a failed transfer without parsing text. In JSON it is the member
+// "source" of error lines and of the summary's error: a published name,
+// kept, although everywhere else a source is a path of the transfer.
+type Origin string
 
 const (
-	FromInput     Source = "input"           // the spec or the command line
-	FromLocate    Source = "ascp_not_found"  // no usable ascp
-	FromStart     Source = "ascp_start"      // ascp could not be started
-	FromConnect   Source = "management_port" // ascp never connected, or the port failed
-	FromPrompt    Source = "auth_prompt"     // ascp asked for a secret on its terminal
-	FromAscpError Source = "ascp_error"      // an ERROR frame
-	FromAscpExit  Source = "ascp_exit"       // ascp's exit without a final frame, or a bad status
-	FromStream    Source = "management_stream"
-	FromOutput    Source = "output" // stdout could not be written
-	FromCancel    Source = "cancel"
-	FromSetup     Source = "setup"   // temp files and the like
-	FromStall     Source = "stall"   // no management message for too long
-	FromCommand   Source = "command" // a malformed line on the command channel
-	FromVerify    Source = "verify"  // --verify: a file's checksum differs from ascp's
+	FromInput     Origin = "input"           // the spec or the command line
+	FromLocate    Origin = "ascp_not_found"  // no usable ascp
+	FromStart     Origin = "ascp_start"      // ascp could not be started
+	FromConnect   Origin = "management_port" // ascp never connected, or the port failed
+	FromPrompt    Origin = "auth_prompt"     // ascp asked for a secret on its terminal
+	FromAscpError Origin = "ascp_error"      // an ERROR frame
+	FromAscpExit  Origin = "ascp_exit"       // ascp's exit without a final frame, or a bad status
+	FromStream    Origin = "management_stream"
+	FromOutput    Origin = "output" // stdout could not be written
+	FromCancel    Origin = "cancel"
+	FromSetup     Origin = "setup"   // temp files and the like
+	FromStall     Origin = "stall"   // no management message for too long
+	FromCommand   Origin = "command" // a malformed line on the command channel
+	FromVerify    Origin = "verify"  // --verify: a file's checksum differs from ascp's
 	// FromChecksums: a file differs from --checksums, a listed file was not
 	// delivered, or a file could not be read for them or for --manifest.
-	FromChecksums Source = "checksums"
+	FromChecksums Origin = "checksums"
 )
 
-// Sources lists every Source; schema/events.schema.json must name the same.
-var Sources = []Source{FromInput, FromLocate, FromStart, FromConnect, FromPrompt, FromAscpError,
+// origins lists every Origin; schema/events.schema.json must name the same.
+var origins = []Origin{FromInput, FromLocate, FromStart, FromConnect, FromPrompt, FromAscpError,
 	FromAscpExit, FromStream, FromOutput, FromCancel, FromSetup, FromStall, FromCommand, FromVerify, FromChecksums}
 
 // Error is the line of type "error". Code is ascp's error code when the
 // error has one (reference §3), so that retry logic can key on it.
 type Error struct {
 	Type        string           `json:"type"`
-	Source      Source           `json:"source"`
+	Origin      Origin           `json:"source"`
 	Code        int              `json:"code,omitempty"`
 	Description string           `json:"description"`
 	Problems    []schema.Problem `json:"problems,omitempty"`
@@ -58,15 +60,15 @@ type Error struct {
 
 // NewError returns an error line, with the hint ascp's error table has
 // for its code.
-func NewError(source Source, code int, description string) *Error {
-	e := &Error{Type: "error", Source: source, Code: code, Description: description}
-	if code != 0 || source == FromAscpError {
-		e.Hint = Hint(code, description)
+func NewError(origin Origin, code int, description string) *Error {
+	e := &Error{Type: "error", Origin: origin, Code: code, Description: description}
+	if code != 0 || origin == FromAscpError {
+		e.Hint = hintFor(code, description)
 	}
 	return e
 }
 
-func (e *Error) Error() string { return string(e.Source) + ": " + e.Description }
+func (e *Error) Error() string { return string(e.Origin) + ": " + e.Description }
 
 // WithCause records cause as what made e and returns e.
 func (e *Error) WithCause(cause error) *Error {

@@ -69,7 +69,7 @@ type SummaryError struct {
 	Mnemonic    string `json:"mnemonic"`
 	Description string `json:"description"`
 	Retryable   bool   `json:"retryable"`
-	Source      Source `json:"source"`
+	Origin      Origin `json:"source"`
 	Hint        string `json:"hint,omitempty"` // what the user can do about it
 }
 
@@ -87,9 +87,9 @@ func NewSummary(jobID string, snap Snapshot, status string, exitCode int, err *E
 		mnemonic := row.Mnemonic
 		if err.Code == 0 {
 			// Not an ascp error code: where it came from says more.
-			mnemonic = string(err.Source)
+			mnemonic = string(err.Origin)
 		}
-		s.Error = &SummaryError{Code: err.Code, Mnemonic: mnemonic, Description: err.Description, Retryable: Retryable(err.Code, err.Description), Source: err.Source, Hint: err.Hint}
+		s.Error = &SummaryError{Code: err.Code, Mnemonic: mnemonic, Description: err.Description, Retryable: Retryable(err.Code, err.Description), Origin: err.Origin, Hint: err.Hint}
 	}
 	return s
 }

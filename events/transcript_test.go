@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/faspkit/asession/ascp/mgmt"
+	"github.com/faspkit/asession/internal/framejson"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files from the current output")
@@ -65,7 +66,7 @@ func decodeTranscript(t *testing.T, input []byte, onePass bool) []byte {
 	var out bytes.Buffer
 	w := NewWriter(&out)
 	r := mgmt.NewReader(bytes.NewReader(input))
-	tr := NewTranscoder(r, nil)
+	tr := framejson.NewTranscoder(r, nil)
 	var end error
 	for {
 		var err error

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/ascp/mgmt"
+	"github.com/faspkit/asession/internal/framejson"
 )
 
 // writeThreshold is how much output the Writer gathers before it writes on
@@ -24,7 +25,7 @@ type Writer struct {
 	mu  sync.Mutex
 	w   io.Writer
 	buf []byte // encoded lines not yet written
-	enc *FrameEncoder
+	enc *framejson.FrameEncoder
 	err error
 	now func() time.Time // set: every line gets a "time" member
 }
@@ -64,7 +65,7 @@ func (w *Writer) stamp(start int) {
 
 // NewWriter returns a Writer on w.
 func NewWriter(w io.Writer) *Writer {
-	return &Writer{w: w, buf: make([]byte, 0, writeThreshold+4<<10), enc: NewFrameEncoder()}
+	return &Writer{w: w, buf: make([]byte, 0, writeThreshold+4<<10), enc: framejson.NewFrameEncoder()}
 }
 
 // Frame writes one raw event line for a management frame. extra holds

@@ -615,7 +615,7 @@ func TestDocumentedResumeOption(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ doc, job string }{
-		{"temporal/README.md", `{"remote_host":"h","remote_user":"u","direction":"send","paths":[{"source":"a"}]}`},
+		{"asessiontemporal/README.md", `{"remote_host":"h","remote_user":"u","direction":"send","paths":[{"source":"a"}]}`},
 		{"nextflow/README.md", string(ena)},
 	} {
 		doc, err := os.ReadFile(tc.doc)

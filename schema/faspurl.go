@@ -35,14 +35,8 @@ var faspQuery = []struct {
 	{param: "v"},
 }
 
-// ParseFaspURL turns a Faspex link (fasp:// or faspe://) into spec members
-// as JSON texts keyed by field name.
-func ParseFaspURL(link string) (map[string]string, error) {
-	members, _, err := parseFaspURL(link)
-	return members, err
-}
-
-// parseFaspURL is ParseFaspURL that also says, by field, which query
+// parseFaspURL turns a Faspex link (fasp:// or faspe://) into spec members
+// as JSON texts keyed by field name. It also says, by field, which query
 // parameter gave it, and its value as given, for the problem of a value
 // that is not valid.
 func parseFaspURL(link string) (members map[string]string, given map[string][2]string, err error) {

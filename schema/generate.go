@@ -86,9 +86,9 @@ func sortedKeys(m map[string]string) []string {
 	return keys
 }
 
-// JSONSchema returns the draft 2020-12 schema of a transfer spec, generated
+// jsonSchema returns the draft 2020-12 schema of a transfer spec, generated
 // from Fields.
-func JSONSchema() []byte {
+func jsonSchema() []byte {
 	props := newOrdered()
 	for i := range Fields {
 		f := &Fields[i]
@@ -207,8 +207,8 @@ func enumSpelling(canon []string, aliasValues map[string]string) []string {
 	return out
 }
 
-// MarkdownTable is the README's list of supported fields.
-func MarkdownTable() string {
+// markdownTable is the README's list of supported fields.
+func markdownTable() string {
 	var b strings.Builder
 	b.WriteString("| field | type | values | ascp | other spellings |\n|---|---|---|---|---|\n")
 	for i := range Fields {

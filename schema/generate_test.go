@@ -21,7 +21,7 @@ const (
 // TestGeneratedFilesAreCurrent fails when the table changed and the
 // committed JSON Schema or README field list did not follow.
 func TestGeneratedFilesAreCurrent(t *testing.T) {
-	got := JSONSchema()
+	got := jsonSchema()
 	if *update {
 		if err := os.WriteFile(schemaFile, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -44,7 +44,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 	if begin < 0 || end < begin {
 		t.Fatalf("README.md lacks the generated field table markers %q ... %q", fieldsBegin, fieldsEnd)
 	}
-	table := MarkdownTable()
+	table := markdownTable()
 	current := string(readme[begin+len(fieldsBegin) : end])
 	if *update {
 		updated := append(append(append([]byte{}, readme[:begin+len(fieldsBegin)]...), table...), readme[end:]...)

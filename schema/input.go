@@ -17,21 +17,24 @@ type Envelope string
 const (
 	// Bare is a transfer spec object on its own.
 	Bare Envelope = "transfer_spec"
-	// SessionObject is aspera-cli's session object: {"spec": {...}, "agent": {...}}.
-	SessionObject Envelope = "session"
+	// AsperaCLI is aspera-cli's envelope: {"spec": {...}, "agent": {...}},
+	// what IBM's asession reads. Its value, in the dry-run line and the
+	// log, is "session" as released: a published name, kept as the error
+	// line's "source" is.
+	AsperaCLI Envelope = "session"
 	// NodeResponse is a Node API or Connect setup response:
 	// {"transfer_specs": [{"transfer_spec": {...}}]}; the first is used.
 	NodeResponse Envelope = "node_response"
 )
 
 // Agent holds the runner options that travel beside the spec in an
-// aspera-cli session object.
+// aspera-cli envelope.
 type Agent struct {
 	AscpArgs []string
 	// MultiIncrUDP gives session i of a multi-session job UDP port
 	// fasp_port+i-1 (33001+i-1 without fasp_port, as IBM's runner), for
 	// servers (Windows) that need one port per session.
-	// Default: MultiIncrUDPDefault.
+	// Default: multiIncrUDPDefault.
 	MultiIncrUDP bool
 	// SecretCookie treats the cookie as a secret: redacted wherever
 	// asession would show it (dry runs, logs, ascp's messages). Set by
@@ -89,16 +92,16 @@ type Resume struct {
 	SleepMax     int
 }
 
-// ResumeDefaults are IBM's own values (lib/aspera/transfer/resumer.rb).
-var ResumeDefaults = Resume{IterMax: 7, SleepInitial: 2, SleepFactor: 2, SleepMax: 60}
+// resumeDefaults are IBM's own values (lib/aspera/transfer/resumer.rb).
+var resumeDefaults = Resume{IterMax: 7, SleepInitial: 2, SleepFactor: 2, SleepMax: 60}
 
-// LogLevels are the values of the session object's loglevel that asession
+// logLevels are the values of the aspera-cli envelope's loglevel that asession
 // understands: its own log levels, which carry IBM's names.
-var LogLevels = []string{"trace", "debug", "info", "warn", "error", "fatal"}
+var logLevels = []string{"trace", "debug", "info", "warn", "error", "fatal"}
 
-// ClientSSHKeys are the values of agent.client_ssh_key that asession
+// clientSSHKeys are the values of agent.client_ssh_key that asession
 // implements; IBM's runner lists per_client too but does not implement it.
-var ClientSSHKeys = []string{"rsa", "dsa_rsa"}
+var clientSSHKeys = []string{"rsa", "dsa_rsa"}
 
 // Input is one parsed job description.
 type Input struct {
@@ -117,12 +120,12 @@ type Input struct {
 	spool *spool // the list file ReadInput wrote, which Close removes
 }
 
-// agentFields are the agent options asession reads, sessionFields the
-// members of aspera-cli's session object.
+// agentFields are the agent options asession reads, asperaCLIFields the
+// members of aspera-cli's envelope.
 var (
 	agentFields = []string{"ascp_args", "multi_incr_udp", "secret_cookie", "wss", "quiet", "file_list", "client_ssh_key",
 		"trusted_certs", "spawn_timeout_sec", "spawn_delay_sec", "resume", "monitor", "verify"}
-	sessionFields = []string{"spec", "agent", "loglevel", "file_list_folder", "sdk"}
+	asperaCLIFields = []string{"spec", "agent", "loglevel", "file_list_folder", "sdk"}
 )
 
 // ParseInput recognises the envelope, then parses and validates the spec.
@@ -179,9 +182,9 @@ func parseInput(in *Input, data []byte, faspURL string, streams []*pathStream) (
 		}
 		specJSON = first.Get("transfer_spec")
 	case inner.Exists():
-		in.Envelope, in.SpecPointer = SessionObject, "/spec"
+		in.Envelope, in.SpecPointer = AsperaCLI, "/spec"
 		specJSON = inner
-		problems = append(problems, in.parseSession(root)...)
+		problems = append(problems, in.parseAsperaCLI(root)...)
 	}
 	if in.Envelope != Bare {
 		members = nil
@@ -198,7 +201,7 @@ func parseInput(in *Input, data []byte, faspURL string, streams []*pathStream) (
 	return in, append(problems, specProblems...)
 }
 
-func (in *Input) parseSession(root gjson.Result) Problems {
+func (in *Input) parseAsperaCLI(root gjson.Result) Problems {
 	var problems Problems
 	root.ForEach(func(key, val gjson.Result) bool {
 		ptr := Pointer("", key.String())
@@ -208,8 +211,8 @@ func (in *Input) parseSession(root gjson.Result) Problems {
 			switch {
 			case val.Type != gjson.String:
 				problems = append(problems, Problem{Pointer: ptr, Expected: "a string", Found: describe(val, false)})
-			case key.String() == "loglevel" && !slices.Contains(LogLevels, val.Str):
-				problems = append(problems, Problem{Pointer: ptr, Expected: "one of " + quoteAll(LogLevels), Found: describe(val, false)})
+			case key.String() == "loglevel" && !slices.Contains(logLevels, val.Str):
+				problems = append(problems, Problem{Pointer: ptr, Expected: "one of " + quoteAll(logLevels), Found: describe(val, false)})
 			case key.String() == "loglevel":
 				in.LogLevel = strings.Clone(val.Str)
 			case key.String() == "sdk":
@@ -220,7 +223,7 @@ func (in *Input) parseSession(root gjson.Result) Problems {
 		case "agent":
 			problems = append(problems, in.parseAgent(val, ptr)...)
 		default:
-			in.Unknown = append(in.Unknown, unknownField(ptr, key.String(), sessionFields))
+			in.Unknown = append(in.Unknown, unknownField(ptr, key.String(), asperaCLIFields))
 		}
 		return true
 	})
@@ -282,7 +285,7 @@ func (in *Input) parseAgent(agent gjson.Result, ptr string) Problems {
 			}
 			// quiet: asession always passes -q, as IBM's asession forces it.
 		case "client_ssh_key":
-			if val.Type != gjson.String || !slices.Contains(ClientSSHKeys, val.Str) {
+			if val.Type != gjson.String || !slices.Contains(clientSSHKeys, val.Str) {
 				problems = append(problems, Problem{Pointer: kptr, Expected: "rsa or dsa_rsa (per_client is not implemented, by IBM's runner either)", Found: describe(val, false)})
 			} else {
 				in.Agent.ClientSSHKey = strings.Clone(val.Str)
@@ -310,7 +313,7 @@ func parseResume(val gjson.Result, ptr string) (*Resume, Problems) {
 	if !val.IsObject() {
 		return nil, Problems{{Pointer: ptr, Expected: "an object with iter_max, sleep_initial, sleep_factor, sleep_max", Found: describe(val, false)}}
 	}
-	r := ResumeDefaults
+	r := resumeDefaults
 	members := map[string]*int{"iter_max": &r.IterMax, "sleep_initial": &r.SleepInitial, "sleep_factor": &r.SleepFactor, "sleep_max": &r.SleepMax}
 	var problems Problems
 	val.ForEach(func(key, v gjson.Result) bool {

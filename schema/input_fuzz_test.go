@@ -208,7 +208,7 @@ func checkSecretsStayOut(t *testing.T, data []byte, orig *schema.Input) {
 		return
 	}
 	secretCookie := false
-	if agent, ok := lookupPointer(root, "/agent").(map[string]any); ok && orig.Envelope == schema.SessionObject {
+	if agent, ok := lookupPointer(root, "/agent").(map[string]any); ok && orig.Envelope == schema.AsperaCLI {
 		secretCookie = agent["secret_cookie"] == true
 	}
 	injected := false

@@ -10,18 +10,18 @@ import (
 // starts. They are far above any real transfer and far below what would
 // exhaust memory, the stack or the kernel's argument space.
 const (
-	// MaxSessions bounds multi_session: one ascp process, goroutine set and
+	// maxSessions bounds multi_session: one ascp process, goroutine set and
 	// progress slot per session.
-	MaxSessions = 128
+	maxSessions = 128
 	// MaxRateKbps bounds target_rate_kbps, min_rate_kbps and the rates of
 	// RATE commands: 100 Gbit/s.
 	MaxRateKbps = 100_000_000
-	// MaxDepth bounds the nesting of arrays and objects in any JSON that
+	// maxDepth bounds the nesting of arrays and objects in any JSON that
 	// asession parses (the description, command lines).
-	MaxDepth = 64
-	// MaxValueBytes bounds a string that reaches ascp's argv or
+	maxDepth = 64
+	// maxValueBytes bounds a string that reaches ascp's argv or
 	// environment: Linux refuses a single argument over 128 KiB.
-	MaxValueBytes = 64 << 10
+	maxValueBytes = 64 << 10
 	// DefaultMaxInputBytes bounds what is held of the job description
 	// unless raised (--max-input): all of it but the entries of its paths
 	// array, which are written to the list file as they are read, and any
@@ -33,7 +33,7 @@ const (
 	MaxPathProblems = 1000
 )
 
-// CheckDepth reports JSON text nested deeper than MaxDepth, without
+// CheckDepth reports JSON text nested deeper than maxDepth, without
 // recursion: parsers that recurse per level would exhaust the stack first.
 // It scans brackets outside strings and does not otherwise validate.
 func CheckDepth(data []byte) *Problem {
@@ -44,8 +44,8 @@ func CheckDepth(data []byte) *Problem {
 		case '"':
 			i = stringEnd(text, i+1)
 		case '[', '{':
-			if depth++; depth > MaxDepth {
-				return &Problem{Pointer: "/", Expected: fmt.Sprintf("JSON nested at most %d levels deep", MaxDepth), Found: "deeper nesting"}
+			if depth++; depth > maxDepth {
+				return &Problem{Pointer: "/", Expected: fmt.Sprintf("JSON nested at most %d levels deep", maxDepth), Found: "deeper nesting"}
 			}
 		case ']', '}':
 			depth--
@@ -78,8 +78,8 @@ func rawArgProblem(s string) string {
 	if strings.IndexByte(s, 0) >= 0 {
 		return "a value without NUL bytes"
 	}
-	if len(s) > MaxValueBytes {
-		return fmt.Sprintf("a value of at most %d bytes", MaxValueBytes)
+	if len(s) > maxValueBytes {
+		return fmt.Sprintf("a value of at most %d bytes", maxValueBytes)
 	}
 	return ""
 }

@@ -12,7 +12,7 @@ import (
 func TestDeepNestingIsAProblemNotACrash(t *testing.T) {
 	for _, data := range [][]byte{
 		bytes.Repeat([]byte("["), 10_000_000),
-		[]byte(`{"remote_host":"h","tags":` + strings.Repeat(`{"a":`, MaxDepth) + `1` + strings.Repeat(`}`, MaxDepth) + `}`),
+		[]byte(`{"remote_host":"h","tags":` + strings.Repeat(`{"a":`, maxDepth) + `1` + strings.Repeat(`}`, maxDepth) + `}`),
 	} {
 		_, problems := ParseInput(data, "")
 		if len(problems) != 1 || problems[0].Pointer != "/" || !strings.Contains(problems[0].Expected, "nested at most") {
@@ -25,7 +25,7 @@ func TestDeepNestingIsAProblemNotACrash(t *testing.T) {
 		t.Errorf("brackets in a string counted: %v", p)
 	}
 	// A string ends at a quote after an escaped backslash.
-	deep := []byte(`{"a":"x\\\\","b":` + strings.Repeat(`[`, MaxDepth))
+	deep := []byte(`{"a":"x\\\\","b":` + strings.Repeat(`[`, maxDepth))
 	if p := CheckDepth(deep); p == nil {
 		t.Errorf("brackets after %s not counted", deep[:12])
 	}
@@ -38,7 +38,7 @@ func TestBigTextNotJSONAfterItsPaths(t *testing.T) {
 	paths := strings.Repeat(`{"source":"/a/file/of/a/big/job"},`, 100_000)
 	for text, want := range map[string]string{
 		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}],"direction":tru}`:                              "not valid JSON",
-		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}],"tags":` + strings.Repeat(`[`, MaxDepth) + `}`: "nested at most",
+		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}],"tags":` + strings.Repeat(`[`, maxDepth) + `}`: "nested at most",
 		`{"remote_host":"h","paths":[` + paths + `{"source":"/z"}] "direction":"send"}`:                           "not valid JSON",
 	} {
 		in, problems := ParseInput([]byte(text), "")

@@ -593,7 +593,7 @@ func (c *pathCheck) json(entry gjson.Result) {
 		return
 	}
 	c.noteUnknown(entry, i)
-	src, dst := PathEntry(entry)
+	src, dst := splitPathEntry(entry)
 	if !src.Exists() {
 		c.problem(i, "source", "a source path", "nothing")
 	} else if expected, found := pathProblem(src); expected != "" {

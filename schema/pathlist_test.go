@@ -18,13 +18,13 @@ func TestPathListReadsEveryEntryAsGjson(t *testing.T) {
 		`[{"source":"/a","destination":"b"},{"destination":"d","source":"/c"},{"source":"/e","destination":"f","destination":"g"},{"source":"/h","destination":"\u00e9"},{"source":"/i" ,"destination":"j"},{"source":"/k","destination":"l" }]`,
 		"[\n  {\n    \"source\": \"/a\",\n    \"destination\": \"b\"\n  },\n  {\"destination\" : \"d\", \"source\" : \"/c\"},{\"destination\":\"e\",\"source\":\"/f\",\"destination\":\"g\"}\n]",
 	} {
-		spec, problems := Parse(gjson.Parse(`{"remote_host":"h","direction":"send","destination_root":"/","paths":`+paths+`}`), "")
+		spec, problems := parseSpec(gjson.Parse(`{"remote_host":"h","direction":"send","destination_root":"/","paths":`+paths+`}`), "")
 		if len(problems) > 0 {
 			t.Fatal(problems)
 		}
 		var want strings.Builder
 		gjson.Parse(paths).ForEach(func(_, entry gjson.Result) bool {
-			src, dst := PathEntry(entry)
+			src, dst := splitPathEntry(entry)
 			want.WriteString(src.Str + "\n")
 			if dst.Type == gjson.String {
 				want.WriteString(dst.Str + "\n")
@@ -103,7 +103,7 @@ func TestPrettyPathsAreReadInPlace(t *testing.T) {
 		}
 	}
 	paths := "[\n  {\n    \"source\": \"/a\",\n    \"destination\": \"/b\"\n  },\n  {\n    \"destination\": \"/d\",\n    \"source\": \"/c\"\n  }\n]"
-	spec, problems := Parse(gjson.Parse(`{"remote_host":"h","direction":"send","destination_root":"/","paths":`+paths+`}`), "")
+	spec, problems := parseSpec(gjson.Parse(`{"remote_host":"h","direction":"send","destination_root":"/","paths":`+paths+`}`), "")
 	if len(problems) > 0 {
 		t.Fatal(problems)
 	}
@@ -216,7 +216,7 @@ func FuzzPathListReadsAsGjson(f *testing.F) {
 		var want strings.Builder
 		good, withDest, withoutDest := true, 0, 0
 		v.ForEach(func(_, entry gjson.Result) bool {
-			src, dst := PathEntry(entry)
+			src, dst := splitPathEntry(entry)
 			if !entry.IsObject() || src.Type != gjson.String || src.Str == "" || strings.ContainsAny(src.Str, "\r\n\x00") {
 				good = false
 				return true

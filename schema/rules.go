@@ -39,10 +39,10 @@ func one(match func(*Field) bool, what string) *Field {
 	return found
 }
 
-// Requirement is a field a spec must give. Validation reads it as it is;
+// requirement is a field a spec must give. Validation reads it as it is;
 // the JSON Schema, which cannot expand a link, also accepts any of Or (the
 // fields that expand into this one) instead.
-type Requirement struct {
+type requirement struct {
 	Field    string
 	Expected string   // what the problem says was expected
 	Or       []string // fields that supply it once expanded
@@ -50,18 +50,18 @@ type Requirement struct {
 	UnlessTrue string
 }
 
-// Requirements are the spec's required fields, in the order their problems
+// requirements are the spec's required fields, in the order their problems
 // are reported.
-var Requirements = []Requirement{
+var requirements = []requirement{
 	{Field: "remote_host", Expected: "the transfer server's host name", Or: []string{"fasp_url"}},
 	{Field: "paths", Expected: `an array of {"source": ...} (required unless keepalive is true or agent.ascp_args gives a --file-list)`, Or: []string{"fasp_url"}, UnlessTrue: "keepalive"},
 	{Field: "direction", Expected: `"send" or "receive"`},
 }
 
-// requiredSchema is Requirements as JSON Schema: the fields required
+// requiredSchema is requirements as JSON Schema: the fields required
 // outright, and one anyOf per rule with alternatives.
 func requiredSchema() (required []string, allOf []any) {
-	for _, r := range Requirements {
+	for _, r := range requirements {
 		if len(r.Or) == 0 && r.UnlessTrue == "" {
 			required = append(required, r.Field)
 			continue

@@ -6,7 +6,7 @@ import "testing"
 // boolean, would make validation and the generated schema disagree with
 // the table without any spec showing it.
 func TestRequirementsNameFields(t *testing.T) {
-	for _, r := range Requirements {
+	for _, r := range requirements {
 		if _, ok := Lookup(r.Field); !ok {
 			t.Errorf("requirement %q names no field", r.Field)
 		}

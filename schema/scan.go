@@ -7,7 +7,7 @@ import (
 
 // valueScanner finds where one JSON value ends, chunk by chunk, without
 // decoding it: strings are skipped with their escapes and brackets are
-// matched. A bracket that closes the wrong one, or nesting past MaxDepth,
+// matched. A bracket that closes the wrong one, or nesting past maxDepth,
 // is an error at once, so that a broken spec never waits on input that
 // may not come. Everything else is left to the parser that reads the
 // value.
@@ -20,8 +20,8 @@ type valueScanner struct {
 	depth    int    // the nesting around the value
 }
 
-// errTooDeep is nesting past MaxDepth.
-var errTooDeep = fmt.Errorf("nested deeper than %d levels", MaxDepth)
+// errTooDeep is nesting past maxDepth.
+var errTooDeep = fmt.Errorf("nested deeper than %d levels", maxDepth)
 
 // scan consumes buf, which starts at the value or inside it, and reports
 // how many of its bytes belong to the value and whether it ended there.
@@ -43,7 +43,7 @@ func (s *valueScanner) scan(buf []byte) (n int, done bool, err error) {
 				return i, false, fmt.Errorf("invalid character %q looking for beginning of value", c)
 			}
 			s.started = true
-			if s.depth+len(s.open) > MaxDepth {
+			if s.depth+len(s.open) > maxDepth {
 				return i, false, errTooDeep
 			}
 		case s.scalar:
@@ -105,7 +105,7 @@ func (s *valueScanner) scan(buf []byte) (n int, done bool, err error) {
 					return i + 1, true, nil
 				}
 			}
-			if s.depth+len(s.open) > MaxDepth {
+			if s.depth+len(s.open) > maxDepth {
 				return i, false, errTooDeep
 			}
 		}

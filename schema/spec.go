@@ -184,10 +184,10 @@ func Pointer(prefix, key string) string {
 	return prefix + "/" + strings.ReplaceAll(key, "/", "~1")
 }
 
-// Parse checks every member of obj against the table. prefix is the JSON
+// parseSpec checks every member of obj against the table. prefix is the JSON
 // pointer of obj inside the whole input ("/spec" in an aspera-cli session).
 // JSON null counts as absent, as IBM's clients treat it.
-func Parse(obj gjson.Result, prefix string) (*Spec, Problems) {
+func parseSpec(obj gjson.Result, prefix string) (*Spec, Problems) {
 	return parse(obj, nil, prefix, "", false, nil)
 }
 
@@ -305,8 +305,8 @@ func check(sp spelling, val gjson.Result, ptr string) (Value, *Problem) {
 		if !val.IsObject() {
 			return bad("an object")
 		}
-		if f.Option != "" && len(val.Raw) > MaxValueBytes {
-			return bad(fmt.Sprintf("an object of at most %d bytes of JSON (it becomes one ascp argument)", MaxValueBytes))
+		if f.Option != "" && len(val.Raw) > maxValueBytes {
+			return bad(fmt.Sprintf("an object of at most %d bytes of JSON (it becomes one ascp argument)", maxValueBytes))
 		}
 	case Array:
 		if !val.IsArray() {
@@ -457,7 +457,7 @@ func crossCheck(spec *Spec, prefix string, listInArgs bool, streams []*pathStrea
 	// has been expanded already, so its fields count as given. A file
 	// list in the agent's ascp arguments stands for paths, as in IBM's
 	// runner.
-	for _, r := range Requirements {
+	for _, r := range requirements {
 		if r.Field == "paths" && listInArgs {
 			continue
 		}
@@ -474,10 +474,10 @@ func crossCheck(spec *Spec, prefix string, listInArgs bool, streams []*pathStrea
 	return problems
 }
 
-// PathEntry returns the source and destination of an entry of the paths
+// splitPathEntry returns the source and destination of an entry of the paths
 // array in one walk of its members (the first of each name, as Get): two
 // Gets would walk it twice, and a million entries are walked twice more.
-func PathEntry(entry gjson.Result) (source, destination gjson.Result) {
+func splitPathEntry(entry gjson.Result) (source, destination gjson.Result) {
 	entry.ForEach(func(key, val gjson.Result) bool {
 		switch {
 		case key.Str == "source" && !source.Exists():

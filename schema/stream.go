@@ -97,8 +97,8 @@ var errNotJSON = errors.New("not JSON")
 // notJSON is the problem of text that is not JSON.
 var notJSON = Problem{Pointer: "/", Expected: "a JSON object", Found: "text that is not valid JSON"}
 
-// tooDeep is the problem of text nested deeper than MaxDepth.
-var tooDeep = Problem{Pointer: "/", Expected: fmt.Sprintf("JSON nested at most %d levels deep", MaxDepth), Found: "deeper nesting"}
+// tooDeep is the problem of text nested deeper than maxDepth.
+var tooDeep = Problem{Pointer: "/", Expected: fmt.Sprintf("JSON nested at most %d levels deep", maxDepth), Found: "deeper nesting"}
 
 // inputReader is one pass over a job description.
 type inputReader struct {
@@ -238,7 +238,7 @@ func (s *inputReader) skipBlanks() error {
 // enter opens an array or object at pos.
 func (s *inputReader) enter() error {
 	s.pos++
-	if s.depth++; s.depth > MaxDepth {
+	if s.depth++; s.depth > maxDepth {
 		return errTooDeep
 	}
 	return nil
@@ -608,7 +608,7 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // only the list of the paths the spec uses, and only when it is valid.
 func (s *inputReader) finish(faspURL string, err error) (*Input, Problems, error) {
 	newInput := func() *Input {
-		return &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: MultiIncrUDPDefault(runtime.GOOS)}}
+		return &Input{Envelope: Bare, Agent: Agent{MultiIncrUDP: multiIncrUDPDefault(runtime.GOOS)}}
 	}
 	for _, st := range s.streams {
 		st.check.out.close() // a walk that stopped in the array

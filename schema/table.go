@@ -55,7 +55,7 @@ var Fields = []Field{
 			"aes-128-gcm": "aes128gcm", "aes-192-gcm": "aes192gcm", "aes-256-gcm": "aes256gcm"},
 		Doc: "in-transit encryption (aes128, aes192, aes256: Connect's spelling)"},
 	{Name: "dgram_size", Type: Integer, Option: "-Z", Doc: "datagram size in bytes"},
-	{Name: "multi_session", Type: Integer, Max: MaxSessions, Handling: MultiSession, Doc: "number of parallel ascp sessions (0 or absent: one)"},
+	{Name: "multi_session", Type: Integer, Max: maxSessions, Handling: MultiSession, Doc: "number of parallel ascp sessions (0 or absent: one)"},
 	{Name: "multi_session_threshold", Type: Integer, Option: "--multi-session-threshold=", Doc: "files larger than this many bytes are split across sessions"},
 	{Name: "http_fallback", Type: BooleanOrString, Enum: []string{"force"}, Option: "-y", Role: Fallback,
 		ArgValues: map[string]string{"true": "1", "false": "0", "force": "F"}, Doc: "fall back to HTTP when UDP is blocked (force: HTTP only)"},

@@ -7,7 +7,7 @@ import (
 )
 
 // Option names, as the command's flags name them: Options.Explicit is
-// asked about these, and the session object's agent options apply to
+// asked about these, and the aspera-cli envelope's agent options apply to
 // those the caller did not choose.
 const (
 	OptionRetries        = "retries"
@@ -18,7 +18,7 @@ const (
 	OptionSpawnDelay     = "spawn-delay"
 )
 
-// applyAgent carries the runner options of an aspera-cli session object
+// applyAgent carries the runner options of an aspera-cli envelope
 // (agent.resume, spawn_timeout_sec, spawn_delay_sec) into opts, once, in
 // Run. An option the caller chose keeps its value: opts.Explicit says
 // which; without it, an option is the caller's when it is not zero, which

@@ -20,10 +20,10 @@ type CheckOptions struct {
 	// HashesFiles: --checksums or --manifest will read the local copies,
 	// which the spec must leave in place.
 	HashesFiles bool
-	// AllowSessionOverrides is Options.AllowSessionOverrides: without it,
+	// AllowInputOverrides is Options.AllowInputOverrides: without it,
 	// an input that chooses the program's folder, asession's folders or
 	// raw ascp arguments is refused (trust.go).
-	AllowSessionOverrides bool
+	AllowInputOverrides bool
 }
 
 // CheckInput parses and validates a job description in memory, its
@@ -55,7 +55,7 @@ func checkParsed(in *schema.Input, problems schema.Problems, opts CheckOptions) 
 	if in.Spec != nil && len(problems) == 0 {
 		problems = checkFileChecks(in.Spec, in.Agent.Verify, opts.HashesFiles)
 	}
-	if !opts.AllowSessionOverrides && len(problems) == 0 {
+	if !opts.AllowInputOverrides && len(problems) == 0 {
 		problems = sessionOverrides(in)
 	}
 	if len(problems) > 0 {

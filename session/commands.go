@@ -16,6 +16,7 @@ import (
 
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/framejson"
 	"github.com/faspkit/asession/schema"
 )
 
@@ -32,8 +33,8 @@ type Command struct {
 var ibmFieldKeys = sync.OnceValue(func() map[string]string {
 	m := make(map[string]string, len(mgmt.KnownFields))
 	for i := range mgmt.KnownFields {
-		if name := mgmt.KnownFields[i].Name; name != "Type" {
-			m[events.SnakeCase(name)] = name
+		if name := mgmt.KnownFields[i].Name; name != mgmt.NameType.String() {
+			m[framejson.SnakeCase(name)] = name
 		}
 	}
 	return m
@@ -91,9 +92,9 @@ func (p *commandParser) problem(key, expected, found string) {
 func (p *commandParser) typeFields() bool {
 	switch p.cmd.Type {
 	case "START":
-		p.str("source", "Source", true)
-		p.str("destination", "Destination", false)
-		p.str("file_bytes", "FileBytes", false)
+		p.str(mgmt.NameSource, true)
+		p.str(mgmt.NameDestination, false)
+		p.str(mgmt.NameFileBytes, false)
 	case "DONE":
 		// Operation: Linger keeps a persistent session open but locked.
 		p.allowed["operation"] = true
@@ -101,19 +102,19 @@ func (p *commandParser) typeFields() bool {
 			if v.Type != gjson.String || v.Str != "Linger" {
 				p.problem("operation", `"Linger"`, v.Raw)
 			} else {
-				p.cmd.Pairs = append(p.cmd.Pairs, "Operation", v.Str)
+				p.cmd.Pairs = append(p.cmd.Pairs, mgmt.NameOperation.String(), v.Str)
 			}
 		}
 	case "CANCEL":
 	case "RATE":
-		p.integer("rate", "Rate")
-		p.integer("min_rate", "MinRate")
+		p.integer(mgmt.NameRate)
+		p.integer(mgmt.NameMinRate)
 		p.allowed["adaptive"] = true
 		if v := p.obj.Get("adaptive"); v.Exists() {
 			if !contains(adaptiveModes, v.String()) || v.Type != gjson.String {
 				p.problem("adaptive", `"Adaptive", "Fixed" or "Trickle"`, v.Raw)
 			} else {
-				p.cmd.Pairs = append(p.cmd.Pairs, "Adaptive", v.Str)
+				p.cmd.Pairs = append(p.cmd.Pairs, mgmt.NameAdaptive.String(), v.Str)
 			}
 		}
 	default:
@@ -122,8 +123,9 @@ func (p *commandParser) typeFields() bool {
 	return true
 }
 
-// str reads key, a non-empty string, as the management field named field.
-func (p *commandParser) str(key, field string, required bool) {
+// str reads the key of field, a non-empty string.
+func (p *commandParser) str(field mgmt.Name, required bool) {
+	key := framejson.SnakeCase(field.String())
 	p.allowed[key] = true
 	v := p.obj.Get(key)
 	switch {
@@ -136,12 +138,13 @@ func (p *commandParser) str(key, field string, required bool) {
 	case strings.IndexByte(v.Str, 0) >= 0:
 		p.problem(key, "a string without NUL bytes", "a NUL byte")
 	default:
-		p.cmd.Pairs = append(p.cmd.Pairs, field, v.Str)
+		p.cmd.Pairs = append(p.cmd.Pairs, field.String(), v.Str)
 	}
 }
 
-// integer reads key, a rate in kbps, as the management field named field.
-func (p *commandParser) integer(key, field string) {
+// integer reads the key of field, a rate in kbps.
+func (p *commandParser) integer(field mgmt.Name) {
+	key := framejson.SnakeCase(field.String())
 	p.allowed[key] = true
 	v := p.obj.Get(key)
 	if !v.Exists() {
@@ -151,7 +154,7 @@ func (p *commandParser) integer(key, field string) {
 		p.problem(key, fmt.Sprintf("an integer from 0 to %d", schema.MaxRateKbps), v.Raw)
 		return
 	}
-	p.cmd.Pairs = append(p.cmd.Pairs, field, v.Raw)
+	p.cmd.Pairs = append(p.cmd.Pairs, field.String(), v.Raw)
 }
 
 // otherFields passes on, under its IBM name, every other field IBM's
@@ -435,7 +438,7 @@ func (r *commandRouter) writeFrame(conn net.Conn, typ string, pairs ...string) e
 // commandSource is a START's Source.
 func commandSource(cmd *Command) string {
 	for i := 0; i+1 < len(cmd.Pairs); i += 2 {
-		if cmd.Pairs[i] == "Source" {
+		if cmd.Pairs[i] == mgmt.NameSource.String() {
 			return cmd.Pairs[i+1]
 		}
 	}

@@ -82,7 +82,7 @@ func ExampleTransfer_inputProblems() {
 		}
 	}
 	var e *events.Error
-	fmt.Println(errors.As(err, &e), e.Source)
+	fmt.Println(errors.As(err, &e), e.Origin)
 	// Output:
 	// /direction is wrong
 	// /paths is wrong

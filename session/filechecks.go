@@ -20,6 +20,7 @@ import (
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/internal/account"
+	"github.com/faspkit/asession/internal/human"
 	"github.com/faspkit/asession/internal/nameset"
 	"github.com/faspkit/asession/schema"
 )
@@ -433,7 +434,7 @@ func (c *fileChecks) finish() checkVerdict {
 	queueErr := c.queue.dispose()
 	var v checkVerdict
 	type failure struct {
-		source events.Source
+		origin events.Origin
 		text   string
 	}
 	var failures []failure
@@ -441,21 +442,21 @@ func (c *fileChecks) finish() checkVerdict {
 		verified := c.verified
 		v.verified = &verified
 		if c.verifyFailed > 0 {
-			failures = append(failures, failure{events.FromVerify, events.HumanCount(c.verifyFailed, "file differs from the checksum ascp reported for it", "files differ from the checksum ascp reported for them")})
+			failures = append(failures, failure{events.FromVerify, human.Count(c.verifyFailed, "file differs from the checksum ascp reported for it", "files differ from the checksum ascp reported for them")})
 		}
 	}
 	if c.list != nil {
 		counts := c.listCounts(cancelled)
 		v.checksums = &counts
 		if counts.Mismatched > 0 {
-			failures = append(failures, failure{events.FromChecksums, events.HumanCount(counts.Mismatched, "file differs from --checksums or could not be read", "files differ from --checksums or could not be read")})
+			failures = append(failures, failure{events.FromChecksums, human.Count(counts.Mismatched, "file differs from --checksums or could not be read", "files differ from --checksums or could not be read")})
 		}
 		if counts.Missing > 0 {
-			failures = append(failures, failure{events.FromChecksums, events.HumanCount(counts.Missing, "file listed in --checksums was not delivered", "files listed in --checksums were not delivered")})
+			failures = append(failures, failure{events.FromChecksums, human.Count(counts.Missing, "file listed in --checksums was not delivered", "files listed in --checksums were not delivered")})
 		}
 	}
 	if c.unreadable > 0 && c.manifest != nil {
-		failures = append(failures, failure{events.FromChecksums, events.HumanCount(c.unreadable, "file could not be read for the manifest", "files could not be read for the manifest")})
+		failures = append(failures, failure{events.FromChecksums, human.Count(c.unreadable, "file could not be read for the manifest", "files could not be read for the manifest")})
 	}
 	if queueErr != nil {
 		failures = append(failures, failure{events.FromSetup, "cannot queue the files to check: " + queueErr.Error()})
@@ -472,7 +473,7 @@ func (c *fileChecks) finish() checkVerdict {
 		for i, f := range failures {
 			texts[i] = f.text
 		}
-		v.err = events.NewError(failures[0].source, 0, strings.Join(texts, "; "))
+		v.err = events.NewError(failures[0].origin, 0, strings.Join(texts, "; "))
 	}
 	return v
 }

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/ascp/mgmt"
-	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/framejson"
 )
 
 // maxBytesWithoutFrame bounds what the relay reads without a complete
@@ -91,10 +91,7 @@ func (g *streamGuard) afterExit(err error) bool {
 // runs, which never hold them by construction.
 const MinSecretLen = 6
 
-var (
-	redactedValue = []byte(Redacted)
-	fieldCookie   = []byte("Cookie")
-)
+var redactedValue = []byte(Redacted)
 
 // secretSet is what redaction looks for: every secret of at least
 // MinSecretLen bytes, and every such line of a multi-line one (a PEM key
@@ -257,7 +254,7 @@ func (r *frameRedactor) apply(f *mgmt.Frame) (changed bool) {
 			fl.Name = redactedValue[:len(redactedValue):len(redactedValue)]
 			changed = true
 		}
-		if r.cookie && bytes.Equal(fl.Name, fieldCookie) {
+		if r.cookie && string(fl.Name) == mgmt.NameCookie.String() {
 			fl.Value = redactedValue[:len(redactedValue):len(redactedValue)]
 			changed = true
 			continue
@@ -266,9 +263,9 @@ func (r *frameRedactor) apply(f *mgmt.Frame) (changed bool) {
 			continue
 		}
 		switch {
-		case events.Typed(fl.Name, fl.Value):
+		case framejson.Typed(fl.Name, fl.Value):
 			// A number that happens to read like a secret.
-		case events.IsName(fl.Name):
+		case framejson.IsName(fl.Name):
 			for _, s := range r.secrets {
 				if bytes.Equal(fl.Value, s) {
 					fl.Value = redactedValue[:len(redactedValue):len(redactedValue)]

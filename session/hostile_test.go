@@ -41,7 +41,7 @@ type hostileRun struct {
 	cancelAtAccept bool           // cancel the run's context as ascp's connection is accepted
 	env            []string       // NAME=value for the hostile ascp
 	spec           map[string]any // spec fields added to the default ones
-	agent          map[string]any // the session envelope's agent, if any
+	agent          map[string]any // the aspera-cli envelope's agent, if any
 	secrets        []string       // must never appear on stdout
 	jobID          string         // Options.JobID (empty: a random one)
 	ascpsim        string         // not a hostile scenario: ascpsim, with this ASCPSIM_ROOT
@@ -182,9 +182,9 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 			Commands:       h.commands,
 			SummaryFile:    h.summaryFile,
 			// The scenario is given as EX_ascp_args: a trusted test input.
-			AllowSessionOverrides: true,
-			Out:                   events.NewWriter(out),
-			Log:                   hostileLog(t),
+			AllowInputOverrides: true,
+			Out:                 events.NewWriter(out),
+			Log:                 hostileLog(t),
 		})
 	}()
 	var o *Outcome
@@ -205,7 +205,7 @@ func (h hostileRun) run(t *testing.T) *hostileResult {
 	res := &hostileResult{outcome: o, sink: sink, heapRise: rise, elapsed: elapsed, pidfile: pidfile}
 	t.Logf("%s: exit %d in %s, heap rise %d KiB, lines %v", h.scenario, o.ExitCode, elapsed.Round(time.Millisecond), rise>>10, sink.counts)
 	if o.Err != nil {
-		t.Logf("error line: %s: %s", o.Err.Source, o.Err.Description)
+		t.Logf("error line: %s: %s", o.Err.Origin, o.Err.Description)
 	}
 	if sink.leaks > 0 {
 		t.Errorf("%d stdout lines hold a secret", sink.leaks)
@@ -231,16 +231,16 @@ func hostileLog(t *testing.T) zerolog.Logger {
 }
 
 // expectFailure checks the error line, the exit code and the bounds.
-func (r *hostileResult) expectFailure(t *testing.T, source events.Source, descPart string, exit int) {
+func (r *hostileResult) expectFailure(t *testing.T, origin events.Origin, descPart string, exit int) {
 	t.Helper()
 	if r.outcome.ExitCode != exit {
 		t.Errorf("exit code %d, want %d", r.outcome.ExitCode, exit)
 	}
 	if r.outcome.Err == nil {
-		t.Fatalf("no error line, want one from %s", source)
+		t.Fatalf("no error line, want one from %s", origin)
 	}
-	if r.outcome.Err.Source != source || !strings.Contains(r.outcome.Err.Description, descPart) {
-		t.Errorf("error %s: %q, want %s: ...%s...", r.outcome.Err.Source, r.outcome.Err.Description, source, descPart)
+	if r.outcome.Err.Origin != origin || !strings.Contains(r.outcome.Err.Description, descPart) {
+		t.Errorf("error %s: %q, want %s: ...%s...", r.outcome.Err.Origin, r.outcome.Err.Description, origin, descPart)
 	}
 	if r.sink.counts["error"] != 1 {
 		t.Errorf("%d error lines on stdout, want 1: %q", r.sink.counts["error"], r.sink.errors)
@@ -375,7 +375,7 @@ func TestHostileOrphanHoldsSocket(t *testing.T) {
 // period, not block on a full socket.
 func TestHostileDeafPeer(t *testing.T) {
 	r := hostileRun{scenario: "deaf", commands: endlessCommands{}, cancelAfter: time.Second}.run(t)
-	if r.outcome.Err == nil || r.outcome.Err.Source != events.FromCancel {
+	if r.outcome.Err == nil || r.outcome.Err.Origin != events.FromCancel {
 		t.Errorf("error %v, want a cancel", r.outcome.Err)
 	}
 	if r.elapsed > 15*time.Second {

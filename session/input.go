@@ -65,7 +65,7 @@ func ReadJob(arg string, stdin io.Reader, opts CheckOptions) (in *schema.Input, 
 	return in, rest, nil
 }
 
-// IsLiteralJSON reports whether the SESSION argument is the description
+// IsLiteralJSON reports whether the JOB argument is the description
 // itself rather than where to find it: literal JSON starts with one of
 // these; a path does not (a file whose name does is read as @file:NAME).
 func IsLiteralJSON(arg string) bool {

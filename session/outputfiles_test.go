@@ -24,7 +24,7 @@ import (
 func TestSummaryFileCannotBeWritten(t *testing.T) {
 	expect := func(t *testing.T, res *hostileResult, desc string) {
 		t.Helper()
-		if res.outcome.ExitCode != ExitFailed || res.outcome.Err == nil || res.outcome.Err.Source != events.FromOutput ||
+		if res.outcome.ExitCode != ExitFailed || res.outcome.Err == nil || res.outcome.Err.Origin != events.FromOutput ||
 			!strings.Contains(res.outcome.Err.Description, desc) {
 			t.Errorf("exit %d, error %+v; want 1, output: ...%s...", res.outcome.ExitCode, res.outcome.Err, desc)
 		}

@@ -209,7 +209,7 @@ func (r *hostileResult) expectAscpsResult(t *testing.T) {
 // the wait for ascp goes on: when ascp then exits, that is the error.
 func TestWrongUserStr(t *testing.T) {
 	res := hostileRun{scenario: "wrong-userstr"}.run(t)
-	if res.outcome.ExitCode != ExitNoAscp || res.outcome.Err == nil || res.outcome.Err.Source != events.FromAscpExit ||
+	if res.outcome.ExitCode != ExitNoAscp || res.outcome.Err == nil || res.outcome.Err.Origin != events.FromAscpExit ||
 		!strings.Contains(res.outcome.Err.Description, "without a management connection proven to be its own") {
 		t.Errorf("outcome %d %+v, want ascp's exit without a proven connection", res.outcome.ExitCode, res.outcome.Err)
 	}
@@ -295,7 +295,7 @@ func TestVersionProbeEndsWithTheJob(t *testing.T) {
 	// Cancelled once the probe runs (it writes its pid first), however
 	// long a loaded machine takes to get there.
 	res := hostileRun{scenario: "deaf", cancelOnFile: probe, env: []string{"HOSTILE_SLOW_VERSION=" + probe}}.run(t)
-	if res.outcome.Err == nil || res.outcome.Err.Source != events.FromCancel {
+	if res.outcome.Err == nil || res.outcome.Err.Origin != events.FromCancel {
 		t.Errorf("outcome %+v, want cancelled", res.outcome.Err)
 	}
 	if _, err := os.Stat(probe); err != nil {

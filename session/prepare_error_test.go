@@ -21,7 +21,7 @@ func TestPrepareErrorWrapsItsCause(t *testing.T) {
 	_, err := Prepare(in, PrepareOptions{Ascp: filepath.Join(t.TempDir(), "missing-ascp"), ListDir: ListDirPlaceholder})
 	var line *events.Error
 	var nf *install.NotFoundError
-	if !errors.As(err, &line) || line.Source != events.FromLocate || !errors.As(err, &nf) || !errors.Is(err, fs.ErrNotExist) {
+	if !errors.As(err, &line) || line.Origin != events.FromLocate || !errors.As(err, &nf) || !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("Prepare with a missing ascp: %#v", err)
 	}
 	for err, want := range map[error]int{

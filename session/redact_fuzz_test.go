@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/faspkit/asession/ascp/mgmt"
-	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/framejson"
 )
 
 // FuzzFrameRedactor: for any secrets and any frame, the redacted frame
@@ -32,7 +32,7 @@ func FuzzFrameRedactor(f *testing.F) {
 		}
 		r := newFrameRedactor(secrets, false)
 		r.apply(frame)
-		line := events.NewFrameEncoder().AppendFrame(nil, frame, nil)
+		line := framejson.NewFrameEncoder().AppendFrame(nil, frame, nil)
 		if !json.Valid(line) {
 			t.Fatalf("invalid JSON: %q", line)
 		}
@@ -40,11 +40,11 @@ func FuzzFrameRedactor(f *testing.F) {
 		for _, fl := range frame.Fields {
 			name, was, now := string(fl.Name), before[string(fl.Name)], string(fl.Value)
 			switch {
-			case events.Typed(fl.Name, []byte(was)):
+			case framejson.Typed(fl.Name, []byte(was)):
 				if now != was {
 					t.Errorf("%s %q changed to %q", name, was, now)
 				}
-			case events.IsName(fl.Name):
+			case framejson.IsName(fl.Name):
 				whole := false
 				for _, s := range set {
 					whole = whole || string(s) == was

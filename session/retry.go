@@ -12,6 +12,7 @@ import (
 
 	"github.com/faspkit/asession/ascp"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/human"
 )
 
 // The retry driver runs a job's ascp processes, attempt after attempt,
@@ -33,7 +34,7 @@ import (
 
 // retryable reports whether another attempt can help.
 func retryable(e *events.Error) bool {
-	return e.Source != events.FromCancel && events.Retryable(e.Code, e.Description)
+	return e.Origin != events.FromCancel && events.Retryable(e.Code, e.Description)
 }
 
 // errSessionFailed cancels the other sessions of a job when one fails in
@@ -86,7 +87,7 @@ func (j *job) runSessions(ctx context.Context) *Outcome {
 		case r.Err == nil:
 		case r.shared:
 			shared = append(shared, i+1)
-		case first == nil || first.Err.Source == events.FromCancel && r.Err.Source != events.FromCancel:
+		case first == nil || first.Err.Origin == events.FromCancel && r.Err.Origin != events.FromCancel:
 			// The first real failure explains the job; the others were
 			// cancelled because of it.
 			first = r
@@ -183,7 +184,7 @@ func (j *job) next(ctx context.Context, p *plan, o *Outcome, attempt int) step {
 	if p.cmd.ListFile != nil && !keepalive && !shares && !j.acct.Unfinished(p.sessions[0]) {
 		// ascp confirmed every item before the error: nothing is left
 		// to deliver, and nothing to retry.
-		j.opts.Log.Info().Int("code", o.Err.Code).Str("error", events.Printable(o.Err.Description)).
+		j.opts.Log.Info().Int("code", o.Err.Code).Str("error", human.Printable(o.Err.Description)).
 			Msg("every item was delivered before the error: the job is complete")
 		return completed
 	}
@@ -259,7 +260,7 @@ func (j *job) beforeRetry(ctx context.Context, e *events.Error, attempt int, p *
 	for range attempt {
 		delay = min(delay*time.Duration(j.opts.RetryFactor), j.opts.RetryMaxDelay)
 	}
-	j.opts.Log.Warn().Int("code", e.Code).Str("error", events.Printable(e.Description)).Ints("sessions", p.sessions).
+	j.opts.Log.Warn().Int("code", e.Code).Str("error", human.Printable(e.Description)).Ints("sessions", p.sessions).
 		Dur("delay", delay).Int("attempt", attempt+2).Msg("retryable error, retrying with resume")
 	select {
 	case <-ctx.Done():

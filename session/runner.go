@@ -19,6 +19,8 @@ import (
 	"github.com/faspkit/asession/ascp/proc"
 	"github.com/faspkit/asession/events"
 	"github.com/faspkit/asession/internal/account"
+	"github.com/faspkit/asession/internal/framejson"
+	"github.com/faspkit/asession/internal/human"
 )
 
 const (
@@ -94,7 +96,7 @@ func (r *runner) run(ctx context.Context) *Outcome {
 		proc.Kill()
 		r.job.procs.unregister(proc)
 		for _, line := range proc.Terminal().Lines() {
-			r.log().Debug().Str("line", events.Printable(r.secrets().redactString(line))).Int("session", r.cmd.Index).Msg("ascp terminal")
+			r.log().Debug().Str("line", human.Printable(r.secrets().redactString(line))).Int("session", r.cmd.Index).Msg("ascp terminal")
 		}
 	}()
 
@@ -304,7 +306,7 @@ type frameRelay struct {
 	// lines reads the frames and makes their lines when raw, into batch,
 	// handed to the Writer when the input goes idle, a progress line is
 	// due or batchLimit is passed: one lock and one copy for a burst.
-	lines      *events.Transcoder
+	lines      *framejson.Transcoder
 	batch      []byte
 	batchLimit int
 
@@ -327,7 +329,7 @@ func (fr *frameRelay) makeLines(reader *mgmt.Reader) {
 	if !fr.raw {
 		return
 	}
-	fr.lines = events.NewTranscoder(reader, fr.extra)
+	fr.lines = framejson.NewTranscoder(reader, fr.extra)
 	fr.batchLimit = batchLimit
 	if fr.job.opts.Out.Timestamps() {
 		fr.batchLimit = 0

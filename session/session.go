@@ -1,8 +1,3 @@
-// Package session runs one asession job end to end: it finds ascp, builds
-// the job's commands from the parsed input, runs each ascp with a
-// management port (retrying with resume when the error allows), relays the
-// frames as events, aggregates progress, and decides how the job ended,
-// leaving no process or temporary file behind.
 package session
 
 import (
@@ -141,7 +136,7 @@ type Options struct {
 	// atomically) on every outcome that writes one.
 	SummaryFile string
 	// Explicit reports whether the caller chose the option of that name
-	// (OptionRetries, ...): the session object's agent options (resume,
+	// (OptionRetries, ...): the aspera-cli envelope's agent options (resume,
 	// spawn_timeout_sec, spawn_delay_sec) apply, once, to the others. nil:
 	// an option is the caller's when it is not zero.
 	Explicit func(option string) bool
@@ -156,11 +151,11 @@ type Options struct {
 	// replaced atomically once the job ends.
 	Manifest       string
 	ManifestFormat ManifestFormat
-	// AllowSessionOverrides lets the job description choose what only a
-	// trusted caller may: the session object's sdk and file_list_folder,
+	// AllowInputOverrides lets the job description choose what only a
+	// trusted caller may: the aspera-cli envelope's sdk and file_list_folder,
 	// and raw ascp arguments (agent.ascp_args, EX_ascp_args). Without it
 	// such an input is refused (see trust.go).
-	AllowSessionOverrides bool
+	AllowInputOverrides bool
 }
 
 // EnvAscp names the environment variable with the path of the ascp to run
@@ -181,6 +176,7 @@ func DefaultOptions() Options {
 		RetryFactor:      2,
 		ProgressInterval: 100 * time.Millisecond,
 		Events:           EventsAll,
+		ManifestFormat:   ManifestSHA256Sum,
 	}
 }
 
@@ -235,8 +231,8 @@ type PrepareOptions struct {
 	Ascp      string        // explicit ascp path; empty: $ASESSION_ASCP, then a search
 	ListDir   string        // folder of the list file; Run creates a private one
 	NewXferID func() string // nil: random tags.aspera.xfer_id
-	// AllowSessionOverrides is Options.AllowSessionOverrides.
-	AllowSessionOverrides bool
+	// AllowInputOverrides is Options.AllowInputOverrides.
+	AllowInputOverrides bool
 }
 
 // Prepared is a job ready to start: ascp found, its invocations built.
@@ -253,7 +249,7 @@ type Prepared struct {
 // Prepare locates ascp and builds the job's commands. Its error is an
 // *events.Error, the job's error line; ExitCodeOf gives its exit code.
 func Prepare(in *schema.Input, opts PrepareOptions) (*Prepared, error) {
-	if err := checkOverrides(in, opts.AllowSessionOverrides); err != nil {
+	if err := checkOverrides(in, opts.AllowInputOverrides); err != nil {
 		return nil, err
 	}
 	path, searched, err := install.LocateSDK(ascpPath(opts.Ascp), in.SDK)
@@ -321,9 +317,9 @@ func ExitCodeOf(err error) int {
 		return ExitOK
 	case !errors.As(err, &e):
 		return ExitFailed
-	case e.Source == events.FromInput:
+	case e.Origin == events.FromInput:
 		return ExitUsage
-	case e.Source == events.FromLocate:
+	case e.Origin == events.FromLocate:
 		return ExitNoAscp
 	}
 	return ExitFailed
@@ -380,7 +376,7 @@ type job struct {
 // nil when the transfer completed; otherwise it is the *events.Error that
 // explains why not (input problems included).
 func Transfer(ctx context.Context, input []byte, opts Options) (*events.Summary, error) {
-	in, inputErr := CheckInput(input, CheckOptions{AllowSessionOverrides: opts.AllowSessionOverrides})
+	in, inputErr := CheckInput(input, CheckOptions{AllowInputOverrides: opts.AllowInputOverrides})
 	if inputErr != nil {
 		return nil, inputErr
 	}
@@ -423,7 +419,7 @@ func Run(ctx context.Context, in *schema.Input, opts Options) *Outcome {
 }
 
 func (j *job) run(ctx context.Context) *Outcome {
-	if err := checkOverrides(j.in, j.opts.AllowSessionOverrides); err != nil {
+	if err := checkOverrides(j.in, j.opts.AllowInputOverrides); err != nil {
 		return outcome(err.(*events.Error), ExitUsage)
 	}
 	if o := j.checkFileChecks(); o != nil {
@@ -466,7 +462,7 @@ func (j *job) privateFolder() (string, *Outcome) {
 	// MkdirTemp creates the folder 0700: the list file names what is
 	// being transferred and is nobody else's business.
 	if j.in.FileListFolder != "" {
-		// As IBM's runner, the session object's folder is created when
+		// As IBM's runner, the aspera-cli envelope's folder is created when
 		// missing; only the job's own folder inside it is private.
 		if err := os.MkdirAll(j.in.FileListFolder, 0o700); err != nil {
 			return "", outcome(events.NewError(events.FromSetup, 0, "cannot create file_list_folder: "+err.Error()).WithCause(err), ExitFailed)
@@ -483,7 +479,7 @@ func (j *job) privateFolder() (string, *Outcome) {
 // prepare locates ascp and builds its invocations, with the HTTP fallback
 // certificate they may need.
 func (j *job) prepare(dir string) (*Prepared, *Outcome) {
-	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir, AllowSessionOverrides: j.opts.AllowSessionOverrides})
+	prepared, err := Prepare(j.in, PrepareOptions{Ascp: j.opts.Ascp, ListDir: dir, AllowInputOverrides: j.opts.AllowInputOverrides})
 	if err != nil {
 		var e *events.Error
 		if !errors.As(err, &e) {
@@ -592,7 +588,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 	status := events.StatusCompleted
 	cause := context.Cause(ctx)
 	var output *events.Error
-	if errors.As(cause, &output) && output.Source == events.FromOutput {
+	if errors.As(cause, &output) && output.Origin == events.FromOutput {
 		// An output the job was asked to write (the command's
 		// --events-file) failed: the job was stopped for it, or ended
 		// before the stop took effect; either way that is its error.
@@ -606,7 +602,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 		case cause != nil && !errors.Is(cause, errSessionFailed):
 			status = events.StatusCancelled
 			o.ExitCode = exitForCause(cause)
-			if o.Err.Source != events.FromCancel {
+			if o.Err.Origin != events.FromCancel {
 				o.Err = events.NewError(events.FromCancel, events.CodeUserCancel, "cancelled: "+cause.Error())
 			}
 			// errors.Is must see both context.Canceled (or the deadline)
@@ -615,7 +611,7 @@ func (j *job) finish(ctx context.Context, o *Outcome) *Outcome {
 				cause = errors.Join(err, cause)
 			}
 			o.Err.WithCause(cause)
-		case o.Err.Source == events.FromOutput || o.Err.Code == events.CodeUserCancel:
+		case o.Err.Origin == events.FromOutput || o.Err.Code == events.CodeUserCancel:
 			// A CANCEL command, or a consumer that stopped reading.
 			status = events.StatusCancelled
 		}

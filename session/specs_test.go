@@ -150,21 +150,21 @@ func machinePaths(out []byte) []byte {
 	})
 }
 
-// dryRunOutput is what `asession --strict --allow-session-overrides
+// dryRunOutput is what `asession --strict --allow-input-overrides
 // --dry-run` prints for data, indented for reviewable golden files: with
 // the command's default of 3 retries, so the first attempt already carries
 // the resume policy. (Without the flag, the inputs naming sdk,
 // file_list_folder or raw ascp arguments are refused:
-// testdata/script/fail_session_overrides_need_the_flag.txtar.)
+// testdata/script/fail_input_overrides_need_the_flag.txtar.)
 func dryRunOutput(data []byte, ascpPath string) ([]byte, int) {
 	in, e := CheckInput(data, specsCheck)
 	return dryRunOf(in, e, ascpPath)
 }
 
 // specsCheck are the options the specs are checked with.
-var specsCheck = CheckOptions{Strict: true, AllowSessionOverrides: true}
+var specsCheck = CheckOptions{Strict: true, AllowInputOverrides: true}
 
-// dryRunStreamed is dryRunOutput of the SESSION argument arg, read by
+// dryRunStreamed is dryRunOutput of the JOB argument arg, read by
 // ReadJob; it checks that nothing is left in TMPDIR once the input is
 // closed.
 func dryRunStreamed(t *testing.T, arg, ascpPath string) ([]byte, int) {
@@ -191,7 +191,7 @@ func dryRunOf(in *schema.Input, e *events.Error, ascpPath string) ([]byte, int) 
 	if e != nil {
 		v, code = e, ExitUsage
 	} else {
-		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }, AllowSessionOverrides: true}, "JOB")
+		report, err := DryRun(in, PrepareOptions{Ascp: ascpPath, NewXferID: func() string { return fixedXferID }, AllowInputOverrides: true}, "JOB")
 		if err != nil {
 			v, code = err, ExitCodeOf(err)
 		} else {

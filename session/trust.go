@@ -12,22 +12,22 @@ import (
 // the program, TMPDIR the folder of its files, the flags the rest), and a
 // library caller's Options. The job description is not: a spec and its
 // envelope often come from elsewhere (a web application's Node API or
-// Connect response, aspera-cli's session object written by another tool,
+// Connect response, aspera-cli's envelope written by another tool,
 // a Faspex link in an e-mail). It says what to transfer, where and how,
 // but it cannot choose which program runs, the folder it is run from or
 // asession writes into, nor raw ascp options, unless the trusted side
-// allows it (--allow-session-overrides, Options.AllowSessionOverrides):
+// allows it (--allow-input-overrides, Options.AllowInputOverrides):
 //
-//   - sdk (session object): the folder ascp is looked for in first, its
+//   - sdk (aspera-cli envelope): the folder ascp is looked for in first, its
 //     keys, and where the HTTP fallback key pair is created;
-//   - file_list_folder (session object): where asession creates folders;
-//   - agent.ascp_args (session object) and EX_ascp_args (spec): raw ascp
+//   - file_list_folder (aspera-cli envelope): where asession creates folders;
+//   - agent.ascp_args (aspera-cli envelope) and EX_ascp_args (spec): raw ascp
 //     arguments, any option at all.
 
 // sessionOverrides lists, as input problems, the parts of in that only a
 // trusted input may give.
 func sessionOverrides(in *schema.Input) schema.Problems {
-	const allow = "; only the command line chooses that, or --allow-session-overrides lets the input do it"
+	const allow = "; only the command line chooses that, or --allow-input-overrides lets the input do it"
 	var problems schema.Problems
 	if in.SDK != "" {
 		problems = append(problems, schema.Problem{Pointer: "/sdk",

@@ -18,8 +18,8 @@ import (
 // caller that parsed the input itself (schema.ParseInput, then Run or
 // DryRun), before anything exists: the program's folder (sdk), asession's
 // folder (file_list_folder), raw ascp arguments (agent.ascp_args,
-// EX_ascp_args). Options.AllowSessionOverrides lets them through.
-func TestSessionOverridesNeedTheCaller(t *testing.T) {
+// EX_ascp_args). Options.AllowInputOverrides lets them through.
+func TestInputOverridesNeedTheCaller(t *testing.T) {
 	dir := t.TempDir()
 	lists := filepath.Join(dir, "lists")
 	input, _ := json.Marshal(map[string]any{
@@ -58,9 +58,9 @@ func TestSessionOverridesNeedTheCaller(t *testing.T) {
 		t.Errorf("CheckInput: %v, want %v refused", e, want)
 	}
 	// Allowed, they are taken: the missing ascp is the only complaint left.
-	_, err = DryRun(in, PrepareOptions{Ascp: "/nonexistent/ascp", AllowSessionOverrides: true}, "JOB")
+	_, err = DryRun(in, PrepareOptions{Ascp: "/nonexistent/ascp", AllowInputOverrides: true}, "JOB")
 	var e *events.Error
-	if !errors.As(err, &e) || e.Source != events.FromLocate || !strings.Contains(e.Description, "/nonexistent/ascp") {
+	if !errors.As(err, &e) || e.Origin != events.FromLocate || !strings.Contains(e.Description, "/nonexistent/ascp") {
 		t.Errorf("allowed: %v, want only ascp not found", err)
 	}
 }

@@ -20,7 +20,7 @@ const (
 	FallbackCertName = "aspera_fallback_cert.pem"
 )
 
-// DefaultSDKDir is aspera-cli's SDK folder when the session object names
+// DefaultSDKDir is aspera-cli's SDK folder when the aspera-cli envelope names
 // none.
 func DefaultSDKDir() string {
 	home, err := os.UserHomeDir()

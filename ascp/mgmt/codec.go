@@ -46,7 +46,7 @@ type Frame struct {
 	// the escapes of Escaped fields decoded in place: every value's bytes
 	// are in it at the value's place (a value is a slice of Raw, or of a
 	// copy of the same line kept by a reader of whole frames,
-	// events.Transcoder), so a string not in Raw is in no value, which
+	// framejson.Transcoder), so a string not in Raw is in no value, which
 	// spares a search of each field (the relay's redaction). It holds
 	// what ascp sent, secrets included: it is for searching, never for
 	// output. Nil when the frame was not read by a Reader.
@@ -277,7 +277,7 @@ func splitField(line []byte) (nameEnd, valueStart int) {
 // one search usually clears the next few frames at once: buf[escFrom:escAt]
 // is known to hold none, and escAt is the next ESC or the end of the data
 // searched. The search stops after escWindow bytes: a reader that takes
-// most frames itself (events.Transcoder) calls Next once a buffer, and a
+// most frames itself (framejson.Transcoder) calls Next once a buffer, and a
 // search to the buffer's end was then a third of Next.
 func (r *Reader) hasEscape(from, to int) bool {
 	if from >= r.escFrom && to <= r.escAt {

@@ -25,13 +25,14 @@ func (k Kind) String() string {
 	return "string"
 }
 
-// Origin says whose a fact of the table is.
-type Origin uint8
+// Provenance says whose a fact of the table is: which of IBM's sources
+// documents it, or that it is asession's own choice.
+type Provenance uint8
 
 const (
 	// IBM: IBM's released client (aspera-cli lib/aspera/ascp/management.rb)
 	// and its newest parser alike.
-	IBM Origin = iota + 1
+	IBM Provenance = iota + 1
 	// IBMReleased: IBM's released client only; its newest parser dropped it.
 	IBMReleased
 	// IBMNewest: IBM's newest parser only (its unit test
@@ -41,7 +42,7 @@ const (
 	Ours
 )
 
-func (o Origin) String() string {
+func (o Provenance) String() string {
 	switch o {
 	case IBM:
 		return "IBM"
@@ -60,11 +61,11 @@ func (o Origin) String() string {
 type KnownField struct {
 	Name string
 	// Listed: whose list of field names holds it.
-	Listed Origin
+	Listed Provenance
 	// Kind and KindBy: how its value is typed in JSON, and whose typing
 	// that is (0 for Text).
 	Kind   Kind
-	KindBy Origin
+	KindBy Provenance
 	// Escaped: its value travels with ascp's ESC escapes (§2), which the
 	// Reader decodes and AppendFrame encodes. IBM's newest parser decodes
 	// exactly these fields, the paths of files, and so do we: decoding a
@@ -324,6 +325,13 @@ var (
 	NameTransfersPassed    = knownName("TransfersPassed")
 	NameTransfersFailed    = knownName("TransfersFailed")
 	NameTransfersSkipped   = knownName("TransfersSkipped")
+	NameCookie             = knownName("Cookie")
+	// The fields of the commands asession sends (START, DONE, RATE).
+	NameDestination = knownName("Destination")
+	NameOperation   = knownName("Operation")
+	NameRate        = knownName("Rate")
+	NameMinRate     = knownName("MinRate")
+	NameAdaptive    = knownName("Adaptive")
 )
 
 // knownName is NewName for a name the table must hold: a typo fails every

@@ -86,6 +86,7 @@ func NameID(name []byte) uint16 { return known().names.find(name) }
 type Name struct {
 	id   uint16
 	name []byte
+	text string // name, for String without a copy
 }
 
 // NewName prepares name for Frame.Lookup; any name will do, a known one
@@ -95,14 +96,17 @@ func NewName(name string) Name {
 	// list costs less than building the table then.
 	for i := range KnownFields {
 		if KnownFields[i].Name == name {
-			return Name{id: uint16(i + 1), name: []byte(name)}
+			return Name{id: uint16(i + 1), name: []byte(name), text: name}
 		}
 	}
-	return Name{name: []byte(name)}
+	return Name{name: []byte(name), text: name}
 }
 
 // ID is the name's id, 0 when it is not a known name.
 func (n Name) ID() uint16 { return n.id }
+
+// String is the name as ascp spells it.
+func (n Name) String() string { return n.text }
 
 // Lookup is Get for a prepared name. In a frame from a Reader it compares
 // ids; in one built otherwise, or for a name that is not known, names.

@@ -4,7 +4,7 @@ import "bytes"
 
 // What follows lets a consumer decode whole frames straight from the
 // Reader's buffer in one pass of its own (the relay's JSON transcoder,
-// events.Transcoder) and leave every frame it cannot do to Next. Next
+// framejson.Transcoder) and leave every frame it cannot do to Next. Next
 // stays the one full decoder: the consumer only takes frames it read
 // exactly as Next would have, so what is read never depends on who read it.
 

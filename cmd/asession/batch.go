@@ -41,7 +41,7 @@ func addBatchFlags(c *cli, fs *flag.FlagSet) []string {
 var batchOwnFlags = []string{"ascp", "log-level", "output", "parallel", "per-host", "stagger", "rate-budget", "journal",
 	"connect-timeout", "cancel-grace", "stall-timeout", "retries", "retry-delay", "retry-max-delay", "retry-factor", "spawn-delay",
 	"events", "progress-interval", "heartbeat", "timestamps", "strict", "max-input", "verify", "secret-cookie",
-	"allow-session-overrides"}
+	"allow-input-overrides"}
 
 // batchHelp follows the flags in `asession help batch`.
 func batchHelp() string {
@@ -67,13 +67,16 @@ Exit codes:
 func runBatch(c *cli) int {
 	// Lines for scripts: words on a terminal would mix many jobs.
 	c.out = events.NewWriter(c.stdout)
-	if c.output == "human" {
-		return c.usageError("batch writes JSON lines: --output human does not apply")
+	format, err := c.manyJobsFormat()
+	if err != nil {
+		return c.usageError(err.Error())
 	}
+	c.format, c.toStdout = format, format.writer(c.stdout)
+	c.out = events.NewWriter(c.toStdout)
 	if len(c.args) > 1 {
 		return c.usageError(fmt.Sprintf("batch takes at most one FILE, got %d: %s", len(c.args), strings.Join(c.args, " ")))
 	}
-	lines, log, problem := c.transferFlags()
+	log, problem := c.transferFlags()
 	if problem != "" {
 		return c.usageError(problem)
 	}
@@ -81,7 +84,7 @@ func runBatch(c *cli) int {
 		c.out.SetTimestamps(time.Now)
 	}
 	opts := batch.Options{
-		Session:    c.options(lines, log, nil, nil),
+		Session:    c.options(log, nil, nil),
 		Parallel:   c.batch.parallel,
 		PerHost:    c.batch.perHost,
 		Stagger:    c.batch.stagger,
@@ -112,8 +115,7 @@ func runBatch(c *cli) int {
 	} else if isTerminal(c.stdin) {
 		fmt.Fprintln(c.stderr, "asession: reading jobs (JSON lines) from the terminal; end them with Ctrl-D. asession help batch shows the usage.")
 	}
-	jobs, refused := batch.ReadJobs(in, batch.ReadOptions{Check: session.CheckOptions{
-		Strict: c.strict, MaxBytes: c.maxInput, Verify: c.verify, AllowSessionOverrides: c.allowOverrides}})
+	jobs, refused := batch.ReadJobs(in, batch.ReadOptions{Check: c.inputCheck()})
 	for _, r := range refused {
 		_ = r.WriteLine(c.out)
 	}

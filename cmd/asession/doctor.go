@@ -6,7 +6,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/human"
 	"github.com/faspkit/asession/session"
 )
 
@@ -17,7 +17,7 @@ func runDoctor(c *cli) int {
 	if len(c.args) > 0 {
 		return c.usageError(fmt.Sprintf("doctor takes no arguments, got %q", c.args[0]))
 	}
-	d := session.Diagnose(c.ascpPath)
+	d := session.Diagnose(c.opts.Ascp)
 	if c.asJSON {
 		enc := json.NewEncoder(c.stdout)
 		enc.SetEscapeHTML(false)
@@ -70,7 +70,7 @@ func printDiagnosis(w io.Writer, d *session.Diagnosis) {
 	fmt.Fprintln(w)
 	switch {
 	case d.OK && len(d.Warnings) > 0:
-		fmt.Fprintf(w, "\nok, %s: %s\n", events.HumanCount(len(d.Warnings), "warning", "warnings"), strings.Join(d.Warnings, "; "))
+		fmt.Fprintf(w, "\nok, %s: %s\n", human.Count(len(d.Warnings), "warning", "warnings"), strings.Join(d.Warnings, "; "))
 	case d.OK:
 		fmt.Fprintln(w, "\nok: every check passed")
 	default:

@@ -11,14 +11,14 @@ import (
 // starts: a list that cannot be read, or a manifest that could not be
 // written, is a usage error found now rather than after the transfer.
 func (c *cli) fileCheckFlags() (*session.ChecksumList, string) {
-	if !slices.Contains(session.ManifestFormats, session.ManifestFormat(c.manifestFormat)) {
-		return nil, fmt.Sprintf("--manifest-format: expected sha256sum or json, got %q", c.manifestFormat)
+	if !slices.Contains(session.ManifestFormats, c.opts.ManifestFormat) {
+		return nil, fmt.Sprintf("--manifest-format: expected sha256sum or json, got %q", c.opts.ManifestFormat)
 	}
-	if c.manifest == "" && flagSet(c.fs, "manifest-format") {
+	if c.opts.Manifest == "" && flagSet(c.fs, "manifest-format") {
 		return nil, "--manifest-format needs --manifest"
 	}
-	if c.manifest != "" {
-		if err := session.CheckOutputFile(c.manifest); err != nil {
+	if c.opts.Manifest != "" {
+		if err := session.CheckOutputFile(c.opts.Manifest); err != nil {
 			return nil, "--manifest: " + err.Error()
 		}
 	}

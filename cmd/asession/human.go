@@ -10,7 +10,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/human"
 )
 
 // humanRenderer turns the JSON lines asession writes into words for a
@@ -28,6 +28,12 @@ type humanRenderer struct {
 }
 
 func newHumanRenderer(w io.Writer) *humanRenderer { return &humanRenderer{w: w} }
+
+func (h *humanRenderer) shareWith(around func(write func())) {
+	h.mu.Lock()
+	h.above = around
+	h.mu.Unlock()
+}
 
 func (h *humanRenderer) Write(p []byte) (int, error) {
 	h.mu.Lock()
@@ -68,7 +74,7 @@ func renderLine(out *bytes.Buffer, line []byte) {
 	file := displayName(v.Get("file").String())
 	switch v.Get("type").String() {
 	case "STOP":
-		fmt.Fprintf(out, "done     %s (%s)\n", file, events.HumanSize(v.Get("size").Int()))
+		fmt.Fprintf(out, "done     %s (%s)\n", file, human.Size(v.Get("size").Int()))
 	case "SKIP":
 		fmt.Fprintf(out, "skipped  %s (already there)\n", file)
 	case "FILEERROR":
@@ -126,16 +132,16 @@ func renderSummary(out *bytes.Buffer, v gjson.Result) {
 		// counts and an average rate of nothing would only be noise.
 		out.WriteString(statusWords[status])
 		if elapsed >= time.Second {
-			fmt.Fprintf(out, " after %s", events.HumanDuration(elapsed))
+			fmt.Fprintf(out, " after %s", human.Duration(elapsed))
 		}
 		out.WriteString(": nothing transferred")
 	default:
 		fmt.Fprintf(out, "%s: %d transferred, %d skipped, %d failed; %s in %s, average %s", statusWords[status],
-			transferred, skipped, failed, events.HumanSize(written), events.HumanDuration(elapsed),
-			events.HumanRate(v.Get("avg_rate_kbps").Int()))
+			transferred, skipped, failed, human.Size(written), human.Duration(elapsed),
+			human.Rate(v.Get("avg_rate_kbps").Int()))
 	}
 	if n := v.Get("retries").Int(); n > 0 {
-		out.WriteString("; " + events.HumanCount(n, "retry", "retries"))
+		out.WriteString("; " + human.Count(n, "retry", "retries"))
 	}
 	out.WriteByte('\n')
 	remote := displayName(v.Get("remote_host").String())
@@ -179,7 +185,7 @@ func renderSummary(out *bytes.Buffer, v gjson.Result) {
 var statusWords = map[string]string{"completed": "Completed", "failed": "Failed", "cancelled": "Cancelled"}
 
 // displayName is the one place a name is made safe to print for a person.
-func displayName(name string) string { return events.Printable(name) }
+func displayName(name string) string { return human.Printable(name) }
 
 // teeWriter writes the JSON lines to the events file as well as to
 // stdout. A failure of stdout is the job's output failure, as without the

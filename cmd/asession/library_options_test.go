@@ -49,7 +49,7 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 	defer cancel()
 	_, err := session.Transfer(ctx, []byte(spec), opts)
 	var e *events.Error
-	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || !errors.As(err, &e) || e.Source != events.FromCancel {
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || !errors.As(err, &e) || e.Origin != events.FromCancel {
 		t.Errorf("after the deadline: %v (Is DeadlineExceeded %v)", err, errors.Is(err, context.DeadlineExceeded))
 	}
 
@@ -76,7 +76,7 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 	}
 
 	// A failure of the job's own set-up keeps the system's error: the
-	// session object's file_list_folder is a file, not a folder.
+	// aspera-cli envelope's file_list_folder is a file, not a folder.
 	notFolder := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(notFolder, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -86,10 +86,10 @@ func TestLibraryErrorsWrapTheirCause(t *testing.T) {
 		t.Fatal(err)
 	}
 	object, _ := json.Marshal(map[string]any{"spec": job, "file_list_folder": filepath.Join(notFolder, "lists")})
-	opts.AllowSessionOverrides = true // the input may choose the folder
+	opts.AllowInputOverrides = true // the input may choose the folder
 	_, err = session.Transfer(context.Background(), object, opts)
 	var pathErr *fs.PathError
-	if !errors.As(err, &e) || e.Source != events.FromSetup || !errors.As(err, &pathErr) {
+	if !errors.As(err, &e) || e.Origin != events.FromSetup || !errors.As(err, &pathErr) {
 		t.Errorf("set-up error %v does not wrap the system's error", err)
 	}
 }

@@ -65,7 +65,7 @@ func TestLibraryTransfer(t *testing.T) {
 	// Bad input comes back as an error naming the field, with no summary.
 	summary, err = session.Transfer(context.Background(), []byte(`{"direction":"up"}`), session.Options{})
 	var e *events.Error
-	if summary != nil || err == nil || !asError(err, &e) || e.Source != events.FromInput || len(e.Problems) == 0 {
+	if summary != nil || err == nil || !asError(err, &e) || e.Origin != events.FromInput || len(e.Problems) == 0 {
 		t.Errorf("bad input: summary %v, error %v", summary, err)
 	}
 }

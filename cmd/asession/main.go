@@ -1,6 +1,3 @@
-// Command asession runs one Aspera transfer described by a transfer spec
-// and reports its progress as JSON lines. It is a thin shell around the
-// session package: flags, signals, the terminal.
 package main
 
 import (
@@ -21,6 +18,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/human"
 	"github.com/faspkit/asession/internal/suggest"
 	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
@@ -30,12 +28,12 @@ const usage = `asession runs one IBM Aspera transfer from a transfer spec and st
 events: JSON lines on stdout, or words when stdout is a terminal.
 
 Usage:
-  asession [flags] [SESSION]
+  asession [flags] [JOB]
   asession COMMAND [flags]
 
 Commands:
 %s
-SESSION is the job description: literal JSON, @file:PATH, or a file path.
+JOB is the job description: literal JSON, @file:PATH, or a file path.
 Without it the first JSON value on stdin is read. Three shapes are accepted:
 a bare transfer spec, aspera-cli's {"spec": {...}, "agent": {...}}, and a
 Node API or Connect response {"transfer_specs": [{"transfer_spec": {...}}]}.
@@ -119,62 +117,42 @@ type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	out            *events.Writer
-	renderer       *humanRenderer // stdout in words; nil for JSON lines
-	eventsCopy     *teeWriter     // --events-file's; nil without it
+	format         outputFormat // what stdout shows (--output, auto resolved)
+	toStdout       io.Writer    // what out writes for stdout: stdout, or the format's writer
+	eventsCopy     *teeWriter   // --events-file's; nil without it
 
-	ascpPath, logLevel, output, eventSet, faspURL string
-	progressFormat, eventsFile, summaryFile       string
-	connectTimeout, cancelGrace, stallTimeout     time.Duration
-	retryDelay, retryMaxDelay, progressInterval   time.Duration
-	heartbeat, spawnDelay                         time.Duration
-	retries, retryFactor                          int
-	maxInput                                      int64
-	progressLine, showVersion, dryRun, strict     bool
-	verify                                        bool
-	checksums, manifest, manifestFormat           string
-	secretCookie, timestamps, asJSON              bool
-	allowOverrides                                bool
+	// The flags that are options of the job or of its input's check are
+	// bound to them: opts starts as session.DefaultOptions, whose values
+	// are the flags' defaults.
+	opts  session.Options
+	check session.CheckOptions
+
+	// The command's own flags.
+	logLevel, output, progressFormat, eventsFile, checksums string
+	progressLine, showVersion, dryRun                       bool
+	secretCookie, timestamps, asJSON                        bool
 
 	batch        batchFlags      // asession batch
 	commandFlags map[string]bool // flags only a subcommand takes
 }
 
 func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
-	d := session.DefaultOptions()
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, opts: session.DefaultOptions()}
 	fs := flag.NewFlagSet("asession", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported as error lines, help on stdout
-	fs.StringVar(&c.ascpPath, "ascp", "", "path of ascp (default: $ASESSION_ASCP, then PATH, then IBM's install folders)")
+	c.bindOptions(fs)
+	c.bindCheckOptions(fs)
 	fs.StringVar(&c.logLevel, "log-level", "warn", "stderr log level: debug, info, warn, error")
-	fs.StringVar(&c.output, "output", "auto", "stdout format: json (JSON lines), human (words), auto (human on a terminal, else json)")
-	fs.DurationVar(&c.connectTimeout, "connect-timeout", d.ConnectTimeout, "how long ascp has to connect to the management port")
-	fs.DurationVar(&c.cancelGrace, "cancel-grace", d.CancelGrace, "how long ascp has to stop after CANCEL before it is killed")
-	fs.DurationVar(&c.stallTimeout, "stall-timeout", d.StallTimeout, "cancel ascp when no management message arrives for this long (0: never)")
-	fs.IntVar(&c.retries, "retries", d.Retries, "further attempts after a retryable ascp error, resuming partial files")
-	fs.DurationVar(&c.retryDelay, "retry-delay", d.RetryDelay, "wait before the first retry, doubled after each")
-	fs.DurationVar(&c.retryMaxDelay, "retry-max-delay", d.RetryMaxDelay, "longest wait between retries")
-	fs.IntVar(&c.retryFactor, "retry-factor", d.RetryFactor, "each wait between retries is the one before times this")
-	fs.DurationVar(&c.spawnDelay, "spawn-delay", d.SpawnDelay, "between the starts of the sessions of a multi-session job")
-	fs.StringVar(&c.eventSet, "events", string(d.Events), "stdout lines: raw (ascp events), progress, or all; error and summary lines always")
-	fs.DurationVar(&c.progressInterval, "progress-interval", d.ProgressInterval, "at most one progress line per interval")
-	fs.DurationVar(&c.heartbeat, "heartbeat", d.Heartbeat, "write a progress line at least this often, even when nothing changes (0: only on change)")
+	fs.StringVar(&c.output, "output", autoOutput, outputUsage())
 	fs.BoolVar(&c.progressLine, "progress", false, "show progress on stderr even when it is not a terminal")
 	fs.StringVar(&c.progressFormat, "progress-format", "", "stderr progress: live (one redrawn line) or log (a plain line every 10% or 10s); default live on a terminal, else log")
 	fs.BoolVar(&c.timestamps, "timestamps", false, `add a "time" member (RFC 3339, ms) to every JSON line`)
-	fs.StringVar(&c.summaryFile, "summary-file", "", "also write the summary line to this file (0600, replaced atomically), for workflow engines' output parameters")
 	fs.StringVar(&c.eventsFile, "events-file", "", "also write the JSON lines to this file (a new 0600 file put in place of PATH; a symlink there is replaced, not followed), whatever stdout shows")
-	fs.StringVar(&c.faspURL, "url", "", "a fasp:// or faspe:// link (Faspex) to merge under the spec")
 	fs.BoolVar(&c.showVersion, "version", false, "print the version and exit")
 	fs.BoolVar(&c.dryRun, "dry-run", false, "print the ascp command line, environment (secrets as ***) and list file, and exit without starting ascp")
-	fs.BoolVar(&c.strict, "strict", false, "treat unknown spec fields as errors instead of warnings")
-	fs.BoolVar(&c.verify, "verify", false, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
 	fs.StringVar(&c.checksums, "checksums", "", "expected checksums of the files (md5sum/sha256sum format, the algorithm known by the hash's length; PATH relative to destination_root or the source): each file delivered or already there is hashed and compared; a difference or a listed file not delivered fails the job")
-	fs.StringVar(&c.manifest, "manifest", "", "after the job, write the SHA-256 of every file delivered or already there to this file (0600, replaced atomically): sha256sum -c checks it from the destination root")
-	fs.StringVar(&c.manifestFormat, "manifest-format", string(session.ManifestFormats[0]), "--manifest lines: sha256sum, or json (path, size, sha256, source, status per line)")
-	fs.Int64Var(&c.maxInput, "max-input", schema.DefaultMaxInputBytes, "most bytes of the job description held in memory: all of it but the entries of its paths array, which go to the list file as they are read, and any one entry (stdin, @file: or argument)")
 	fs.BoolVar(&c.secretCookie, "secret-cookie", false, "treat the spec's cookie as a secret: *** in dry runs, logs and ascp's events (as agent.secret_cookie)")
 	fs.BoolVar(&c.asJSON, "json", false, "doctor, preflight, version: print one JSON object")
-	fs.BoolVar(&c.allowOverrides, "allow-session-overrides", false, "let the job description choose what only the command line may: sdk and file_list_folder of a session object, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
 	c.commandFlags = map[string]bool{"json": true}
 	for _, sub := range subcommands {
 		if sub.flags != nil {
@@ -185,6 +163,40 @@ func newCLI(stdin io.Reader, stdout, stderr io.Writer) *cli {
 	}
 	c.fs = fs
 	return c
+}
+
+// bindOptions declares the flags that set an option of the job, each
+// bound to its field of c.opts with the value DefaultOptions gave it as
+// its default. The names of the options that Options.Explicit is asked
+// about are the flags'.
+func (c *cli) bindOptions(fs *flag.FlagSet) {
+	o := &c.opts
+	fs.StringVar(&o.Ascp, "ascp", o.Ascp, "path of ascp (default: $ASESSION_ASCP, then PATH, then IBM's install folders)")
+	fs.DurationVar(&o.ConnectTimeout, session.OptionConnectTimeout, o.ConnectTimeout, "how long ascp has to connect to the management port")
+	fs.DurationVar(&o.CancelGrace, "cancel-grace", o.CancelGrace, "how long ascp has to stop after CANCEL before it is killed")
+	fs.DurationVar(&o.StallTimeout, "stall-timeout", o.StallTimeout, "cancel ascp when no management message arrives for this long (0: never)")
+	fs.IntVar(&o.Retries, session.OptionRetries, o.Retries, "further attempts after a retryable ascp error, resuming partial files")
+	fs.DurationVar(&o.RetryDelay, session.OptionRetryDelay, o.RetryDelay, "wait before the first retry, doubled after each")
+	fs.DurationVar(&o.RetryMaxDelay, session.OptionRetryMaxDelay, o.RetryMaxDelay, "longest wait between retries")
+	fs.IntVar(&o.RetryFactor, session.OptionRetryFactor, o.RetryFactor, "each wait between retries is the one before times this")
+	fs.DurationVar(&o.SpawnDelay, session.OptionSpawnDelay, o.SpawnDelay, "between the starts of the sessions of a multi-session job")
+	fs.StringVar((*string)(&o.Events), "events", string(o.Events), "stdout lines: raw (ascp events), progress, or all; error and summary lines always")
+	fs.DurationVar(&o.ProgressInterval, "progress-interval", o.ProgressInterval, "at most one progress line per interval")
+	fs.DurationVar(&o.Heartbeat, "heartbeat", o.Heartbeat, "write a progress line at least this often, even when nothing changes (0: only on change)")
+	fs.StringVar(&o.SummaryFile, "summary-file", o.SummaryFile, "also write the summary line to this file (0600, replaced atomically), for workflow engines' output parameters")
+	fs.StringVar(&o.Manifest, "manifest", o.Manifest, "after the job, write the SHA-256 of every file delivered or already there to this file (0600, replaced atomically): sha256sum -c checks it from the destination root")
+	fs.StringVar((*string)(&o.ManifestFormat), "manifest-format", string(o.ManifestFormat), "--manifest lines: sha256sum, or json (path, size, sha256, source, status per line)")
+	fs.BoolVar(&o.AllowInputOverrides, "allow-input-overrides", o.AllowInputOverrides, "let the job description choose what only the command line may: sdk and file_list_folder of an aspera-cli envelope, raw ascp arguments (agent.ascp_args, EX_ascp_args)")
+}
+
+// bindCheckOptions declares the flags that set how the job description
+// is checked, bound to c.check.
+func (c *cli) bindCheckOptions(fs *flag.FlagSet) {
+	o := &c.check
+	fs.BoolVar(&o.Strict, "strict", o.Strict, "treat unknown spec fields as errors instead of warnings")
+	fs.StringVar(&o.FaspURL, "url", o.FaspURL, "a fasp:// or faspe:// link (Faspex) to merge under the spec")
+	fs.Int64Var(&o.MaxBytes, "max-input", schema.DefaultMaxInputBytes, "most bytes of the job description held in memory: all of it but the entries of its paths array, which go to the list file as they are read, and any one entry (stdin, @file: or argument)")
+	fs.BoolVar(&o.Verify, "verify", o.Verify, "compare the checksum ascp reports for each file (spec file_checksum) with the local copy; a mismatch fails the job (as agent.verify)")
 }
 
 // parse reads flags wherever they stand among the arguments, so that
@@ -208,11 +220,9 @@ func (c *cli) parse(args []string) ([]string, error) {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	c := newCLI(stdin, stdout, stderr)
 	positional, err := c.parse(args)
-	c.out = events.NewWriter(stdout)
-	if human, _ := c.humanOutput(); human {
-		c.renderer = newHumanRenderer(stdout)
-		c.out = events.NewWriter(c.renderer)
-	}
+	c.format, _ = c.outputFormat()
+	c.toStdout = c.format.writer(stdout)
+	c.out = events.NewWriter(c.toStdout)
 	defer func() { _ = c.out.Flush() }()
 	if err == flag.ErrHelp {
 		return c.help(nil)
@@ -303,13 +313,13 @@ func (c *cli) printFlags(show func(name string) bool) {
 	all.PrintDefaults()
 }
 
-// transfer runs the job SESSION (or stdin) describes.
+// transfer runs the job that JOB (or stdin) describes.
 func (c *cli) transfer() int {
 	if c.showVersion {
 		fmt.Fprintln(c.stdout, currentVersion())
 		return session.ExitOK
 	}
-	lines, log, problem := c.transferFlags()
+	log, problem := c.transferFlags()
 	if problem != "" {
 		return c.usageError(problem)
 	}
@@ -333,7 +343,7 @@ func (c *cli) transfer() int {
 	}
 	defer in.Close() // the list file its paths were written to
 	if c.dryRun {
-		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.ascpPath, AllowSessionOverrides: c.allowOverrides}, session.NewJobID())
+		report, err := session.DryRun(in, session.PrepareOptions{Ascp: c.opts.Ascp, AllowInputOverrides: c.opts.AllowInputOverrides}, session.NewJobID())
 		if err != nil {
 			_ = c.out.Event(err)
 			return session.ExitCodeOf(err)
@@ -351,8 +361,8 @@ func (c *cli) transfer() int {
 	stopSignals := handleSignals(cancel, kill, log)
 	defer stopSignals()
 
-	opts := c.options(lines, log, commands, kill)
-	opts.Checksums, opts.Manifest, opts.ManifestFormat = checksums, c.manifest, session.ManifestFormat(c.manifestFormat)
+	opts := c.options(log, commands, kill)
+	opts.Checksums = checksums
 	if display := c.progressDisplay(); display != nil {
 		opts.OnProgress = display.Update
 		defer display.Done()
@@ -377,32 +387,31 @@ func (c *cli) eventsFileError(err error, consequence string) *events.Error {
 // transferFlags checks the transfer's flags against each other and their
 // values; problem is the usage error, if any. log writes to stderr at the
 // level asked for.
-func (c *cli) transferFlags() (lines session.EventSet, log zerolog.Logger, problem string) {
+func (c *cli) transferFlags() (log zerolog.Logger, problem string) {
 	if len(c.args) > 1 {
-		return "", log, fmt.Sprintf("expected at most one SESSION argument, got %d: %s", len(c.args), strings.Join(c.args, " "))
+		return log, fmt.Sprintf("expected at most one JOB argument, got %d: %s", len(c.args), strings.Join(c.args, " "))
 	}
-	if c.summaryFile != "" {
-		if err := session.CheckOutputFile(c.summaryFile); err != nil {
-			return "", log, "--summary-file: " + err.Error()
+	if c.opts.SummaryFile != "" {
+		if err := session.CheckOutputFile(c.opts.SummaryFile); err != nil {
+			return log, "--summary-file: " + err.Error()
 		}
 	}
-	lines = session.EventSet(c.eventSet)
-	if lines != session.EventsAll && lines != session.EventsRaw && lines != session.EventsProgress {
-		return "", log, fmt.Sprintf("--events: expected raw, progress or all, got %q", c.eventSet)
+	if lines := c.opts.Events; lines != session.EventsAll && lines != session.EventsRaw && lines != session.EventsProgress {
+		return log, fmt.Sprintf("--events: expected raw, progress or all, got %q", lines)
 	}
-	if _, err := c.humanOutput(); err != nil {
-		return "", log, err.Error()
+	if _, err := c.outputFormat(); err != nil {
+		return log, err.Error()
 	}
 	if c.progressFormat != "" && c.progressFormat != "live" && c.progressFormat != "log" {
-		return "", log, fmt.Sprintf("--progress-format: expected live or log, got %q", c.progressFormat)
+		return log, fmt.Sprintf("--progress-format: expected live or log, got %q", c.progressFormat)
 	}
 	level, err := zerolog.ParseLevel(c.logLevel)
 	if err != nil {
-		return "", log, fmt.Sprintf("--log-level: %v", err)
+		return log, fmt.Sprintf("--log-level: %v", err)
 	}
 	log = zerolog.New(zerolog.ConsoleWriter{Out: c.stderr, NoColor: true, TimeFormat: time.TimeOnly}).
 		Level(level).With().Timestamp().Logger()
-	return lines, log, ""
+	return log, ""
 }
 
 // openEventsFile sends the JSON lines to --events-file as well as to
@@ -416,11 +425,7 @@ func (c *cli) openEventsFile() (closeEvents func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	var sink io.Writer = c.stdout
-	if c.renderer != nil {
-		sink = c.renderer
-	}
-	c.eventsCopy = &teeWriter{primary: sink, copy: f}
+	c.eventsCopy = &teeWriter{primary: c.toStdout, copy: f}
 	c.out = events.NewWriter(c.eventsCopy)
 	return func() {
 		_ = c.out.Flush() // before the file closes
@@ -428,7 +433,7 @@ func (c *cli) openEventsFile() (closeEvents func(), err error) {
 	}, nil
 }
 
-// readInput reads and checks the job description: SESSION, or the first
+// readInput reads and checks the job description: JOB, or the first
 // JSON value on stdin, whose rest is then the command channel. A nil in
 // means it was refused (the error line is written), with exit status code.
 // Warnings about the input go to log, whose level the input may set.
@@ -442,8 +447,7 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	} else if isTerminal(c.stdin) {
 		fmt.Fprintln(c.stderr, "asession: reading a transfer spec (JSON) from the terminal; end it with Ctrl-D. asession --help shows the usage.")
 	}
-	in, commands, err := session.ReadJob(arg, stdin, session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput, Verify: c.verify,
-		HashesFiles: c.checksums != "" || c.manifest != "", AllowSessionOverrides: c.allowOverrides})
+	in, commands, err := session.ReadJob(arg, stdin, c.inputCheck())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, c.usageError(err.Error())
 	}
@@ -459,7 +463,7 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	}
 	if session.IsLiteralJSON(arg) {
 		if names := secretsIn(in); len(names) > 0 {
-			log.Warn().Strs("fields", names).Msg("the SESSION argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
+			log.Warn().Strs("fields", names).Msg("the JOB argument holds secrets, which every local user can read in this process's command line: pass the spec on stdin or as @file:PATH instead")
 		}
 	}
 	if len(in.Unknown) > 0 {
@@ -481,6 +485,15 @@ func (c *cli) readInput(stdin io.Reader, log *zerolog.Logger) (in *schema.Input,
 	return in, commands, 0
 }
 
+// inputCheck is how the job description is checked: the check's flags,
+// and what the job's own flags ask of it.
+func (c *cli) inputCheck() session.CheckOptions {
+	check := c.check
+	check.HashesFiles = c.checksums != "" || c.opts.Manifest != ""
+	check.AllowInputOverrides = c.opts.AllowInputOverrides
+	return check
+}
+
 // deadlineReader reads through the buffer ReadJob put in front of
 // stdin, and lets the job interrupt a read blocked in it (see
 // interruptibleStdin).
@@ -491,47 +504,17 @@ type deadlineReader struct {
 
 func (d deadlineReader) SetReadDeadline(t time.Time) error { return d.file.SetReadDeadline(t) }
 
-// options are the job's options from the flags; Run applies the input's
-// agent options where no flag was given.
-func (c *cli) options(lines session.EventSet, log zerolog.Logger, commands io.Reader, kill chan struct{}) session.Options {
-	return session.Options{
-		Ascp:             c.ascpPath,
-		ConnectTimeout:   c.connectTimeout,
-		CancelGrace:      c.cancelGrace,
-		StallTimeout:     c.stallTimeout,
-		Retries:          c.retries,
-		RetryDelay:       c.retryDelay,
-		RetryMaxDelay:    c.retryMaxDelay,
-		RetryFactor:      c.retryFactor,
-		SpawnDelay:       c.spawnDelay,
-		ProgressInterval: c.progressInterval,
-		Heartbeat:        c.heartbeat,
-		Events:           lines,
-		Commands:         commands,
-		Out:              c.out,
-		Log:              log,
-		Kill:             kill,
-		SummaryFile:      c.summaryFile,
-		ProgressFile:     os.Getenv("ARGO_PROGRESS_FILE"),
-		// The session object's agent options apply where no flag was
-		// given; the option names are the flags'.
-		Explicit: func(option string) bool { return flagSet(c.fs, option) },
-
-		AllowSessionOverrides: c.allowOverrides,
-	}
-}
-
-// humanOutput says whether stdout gets words rather than JSON lines.
-func (c *cli) humanOutput() (bool, error) {
-	switch c.output {
-	case "json":
-		return false, nil
-	case "human":
-		return true, nil
-	case "auto":
-		return isTerminal(c.stdout), nil
-	}
-	return false, fmt.Errorf("--output: expected json, human or auto, got %q", c.output)
+// options are the job's options: the flags' (c.opts), and what the
+// command gives every job. Run applies the input's agent options where no
+// flag was given.
+func (c *cli) options(log zerolog.Logger, commands io.Reader, kill chan struct{}) session.Options {
+	opts := c.opts
+	opts.Commands, opts.Out, opts.Log, opts.Kill = commands, c.out, log, kill
+	opts.ProgressFile = os.Getenv("ARGO_PROGRESS_FILE")
+	// The aspera-cli envelope's agent options apply where no flag was
+	// given; the option names are the flags'.
+	opts.Explicit = func(option string) bool { return flagSet(c.fs, option) }
+	return opts
 }
 
 // progressDisplay picks where progress is shown to a person: a live line
@@ -540,15 +523,15 @@ func (c *cli) humanOutput() (bool, error) {
 //
 // A live line must never share a row with other output. With the
 // terminal's height known it keeps the bottom row to itself; without it,
-// it can step aside only for asession's own words (the renderer), not for
-// a program stdout is piped into, so then it is log lines.
+// it can step aside only for asession's own words (a format's writer
+// that writes around it), not for a program stdout is piped into, so then
+// it is log lines.
 func (c *cli) progressDisplay() progressDisplay {
-	human := c.renderer != nil
 	var w io.Writer
 	switch {
 	case isTerminal(c.stderr):
 		w = c.stderr
-	case human && isTerminal(c.stdout):
+	case c.format.forPerson && isTerminal(c.stdout):
 		w = c.stdout
 	case c.progressLine || c.progressFormat != "":
 		w = c.stderr
@@ -563,20 +546,21 @@ func (c *cli) progressDisplay() progressDisplay {
 		}
 	}
 	if format == "log" {
-		return events.NewLogProgress(w, time.Now)
+		return human.NewLogProgress(w, time.Now)
 	}
 	restoreConsole, vt := virtualTerminal(w)
 	if !vt {
-		return events.NewLogProgress(w, time.Now) // the escapes would print
+		return human.NewLogProgress(w, time.Now) // the escapes would print
 	}
-	display := events.NewTerminalProgress(w, terminalSize(w))
+	display := human.NewTerminalProgress(w, terminalSize(w))
+	sharer, shares := c.toStdout.(liveLineSharer)
 	switch {
 	case display.ReserveBottomLine():
-	case human:
-		c.renderer.above = display.Above
+	case shares:
+		sharer.shareWith(display.Above)
 	case c.progressFormat == "":
 		restoreConsole()
-		return events.NewLogProgress(w, time.Now)
+		return human.NewLogProgress(w, time.Now)
 	}
 	return &liveLine{TerminalProgress: display, stopWatching: watchResize(display.Resized), restoreConsole: restoreConsole}
 }
@@ -585,7 +569,7 @@ func (c *cli) progressDisplay() progressDisplay {
 // that keeps it fitting the window, and what gives the console its mode
 // back once the line is done.
 type liveLine struct {
-	*events.TerminalProgress
+	*human.TerminalProgress
 	stopWatching   func()
 	restoreConsole func()
 }
@@ -602,7 +586,7 @@ type progressDisplay interface {
 	Done()
 }
 
-// looksLikeSubcommand tells a mistyped command from a SESSION argument: a
+// looksLikeSubcommand tells a mistyped command from a JOB argument: a
 // bare word that is neither a file nor JSON.
 func looksLikeSubcommand(arg string) bool {
 	if arg == "-" || strings.ContainsAny(arg, "/\\.{[\"@: \t\n") {

@@ -18,26 +18,25 @@ import (
 // missing, 1 when another check failed.
 func runPreflight(c *cli) int {
 	if len(c.args) > 1 {
-		return c.usageError(fmt.Sprintf("preflight takes at most one SESSION argument, got %d", len(c.args)))
+		return c.usageError(fmt.Sprintf("preflight takes at most one JOB argument, got %d", len(c.args)))
 	}
 	arg := ""
 	if len(c.args) == 1 {
 		arg = c.args[0]
 	}
-	check := session.CheckOptions{Strict: c.strict, FaspURL: c.faspURL, MaxBytes: c.maxInput}
-	in, _, err := session.ReadJob(arg, c.stdin, check)
+	in, _, err := session.ReadJob(arg, c.stdin, c.check)
 	if errors.Is(err, fs.ErrNotExist) {
 		return c.usageError(err.Error())
 	}
 	defer in.Close()
 	var inputErr *events.Error
-	if err != nil && (!errors.As(err, &inputErr) || inputErr.Source != events.FromInput) {
+	if err != nil && (!errors.As(err, &inputErr) || inputErr.Origin != events.FromInput) {
 		// Not the description's fault: its list file could not be written.
 		_ = c.out.Event(err)
 		return session.ExitCodeOf(err)
 	}
-	r := session.PreflightInput(context.Background(), in, inputErr, session.PreflightOptions{Check: check, Ascp: c.ascpPath})
-	if c.renderer != nil && !c.asJSON {
+	r := session.PreflightInput(context.Background(), in, inputErr, session.PreflightOptions{Check: c.check, Ascp: c.opts.Ascp})
+	if c.format.forPerson && !c.asJSON {
 		printPreflight(c.stdout, r)
 	} else {
 		enc := json.NewEncoder(c.stdout)

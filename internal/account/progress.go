@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/framejson"
 )
 
 // Snapshot returns the job's progress now.
@@ -151,7 +152,7 @@ func (a *Account) elapsed() time.Duration {
 
 func appendProgress(dst []byte, s *events.Snapshot, currentFile []byte) []byte {
 	dst = append(dst, `{"type":"progress","status":`...)
-	dst = events.AppendString(dst, s.Status)
+	dst = framejson.AppendString(dst, s.Status)
 	dst = append(dst, `,"percentage":`...)
 	dst = strconv.AppendFloat(dst, s.Percentage, 'f', 4, 64)
 	dst = appendIntMember(dst, "bytes_written", s.BytesWritten)
@@ -160,7 +161,7 @@ func appendProgress(dst []byte, s *events.Snapshot, currentFile []byte) []byte {
 	dst = appendIntMember(dst, "elapsed_usec", s.ElapsedUsec)
 	dst = appendIntMember(dst, "remaining_usec", s.RemainingUsec)
 	dst = append(dst, `,"current_file":`...)
-	dst = events.AppendStringBytes(dst, currentFile)
+	dst = framejson.AppendStringBytes(dst, currentFile)
 	dst = append(dst, `,"file_counts":{"attempted":`...)
 	dst = strconv.AppendInt(dst, s.Counts.Attempted, 10)
 	dst = appendIntMember(dst, "completed", s.Counts.Completed)

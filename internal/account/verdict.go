@@ -5,6 +5,7 @@ import (
 
 	"github.com/faspkit/asession/ascp/mgmt"
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/human"
 )
 
 // attemptVerdict is what an attempt's frames said of how it went.
@@ -100,8 +101,8 @@ func (a *Account) EndAttempt(i int, end End) Verdict {
 	v := &s.verdict
 	a.forgiveLate(i, s)
 	status := end.ExitStatus
-	failure := func(source events.Source, code int, desc string) Verdict {
-		e := events.NewError(source, code, desc)
+	failure := func(origin events.Origin, code int, desc string) Verdict {
+		e := events.NewError(origin, code, desc)
 		e.ExitStatus = &status
 		return Verdict{Err: e, Forgiven: v.forgiven}
 	}
@@ -149,7 +150,7 @@ func (a *Account) EndAttempt(i int, end End) Verdict {
 		desc += " (its last message was cut off)"
 	}
 	if end.Strays > 0 {
-		desc += "; " + events.HumanCount(int64(end.Strays), "line it sent was not a management message", "lines it sent were not management messages")
+		desc += "; " + human.Count(int64(end.Strays), "line it sent was not a management message", "lines it sent were not management messages")
 	}
 	return failure(events.FromAscpExit, 0, desc)
 }

@@ -15,7 +15,7 @@ func TestEveryFaultIsDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg, err := os.ReadFile("run.go")
+	pkg, err := os.ReadFile("doc.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +24,7 @@ func TestEveryFaultIsDocumented(t *testing.T) {
 	_, pkgList, _ := strings.Cut(string(pkg), "ASCPSIM_FAIL        a failure to inject:")
 	pkgList, _, _ = strings.Cut(pkgList, "ASCPSIM_FAIL_TIMES")
 	spelled := regexp.MustCompile(`\b[a-z]+(?::[A-Z]+)?\b`)
-	for where, list := range map[string]string{"README.md": readmeList, "run.go": pkgList} {
+	for where, list := range map[string]string{"README.md": readmeList, "doc.go": pkgList} {
 		named := map[string]bool{}
 		for _, s := range spelled.FindAllString(list, -1) {
 			named[s] = true

@@ -2,7 +2,7 @@
 // asession's schema/events.schema.json; these types name what programs
 // act on and let every other member through.
 
-/** A transfer spec (IBM's field names), aspera-cli's session object or a Node API response. */
+/** A transfer spec (IBM's field names), aspera-cli's envelope or a Node API response. */
 export type Spec = Record<string, unknown>;
 
 export interface FileCounts {

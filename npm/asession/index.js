@@ -295,7 +295,7 @@ class Transfer {
 
 /**
  * Start a transfer described by spec (a transfer spec, aspera-cli's
- * session object or a Node API response; an object or JSON text).
+ * aspera-cli envelope or a Node API response; an object or JSON text).
  *
  *   const job = run(spec, { flags: { retries: 0 } });
  *   for await (const event of job) {

@@ -1,11 +1,3 @@
-// Package batch runs a list of asession jobs on one machine, without a
-// daemon, and politely to the servers: a bounded number at once and per
-// remote host, starts to one host spaced out, retryable failures put back
-// in the queue with backoff, an optional bandwidth budget shared through
-// ascp's RATE command, and an optional journal from which a killed batch
-// resumes. Each job runs through session.Run, the single-job path; the
-// package owns the scheduling, the journal, the tagging of each job's
-// lines and the batch's summary and exit code.
 package batch
 
 import (
@@ -18,6 +10,7 @@ import (
 	"time"
 
 	"github.com/faspkit/asession/events"
+	"github.com/faspkit/asession/internal/human"
 	"github.com/faspkit/asession/schema"
 	"github.com/faspkit/asession/session"
 )
@@ -718,7 +711,7 @@ func (b *batch) finish(e *entry, o *session.Outcome) {
 // queue, to start again after its backoff, resuming its partial files.
 func (b *batch) requeue(e *entry, o *session.Outcome) {
 	b.requeued++
-	b.opts.Session.Log.Warn().Str("job", e.ID).Int("code", o.Err.Code).Str("error", events.Printable(o.Err.Description)).
+	b.opts.Session.Log.Warn().Str("job", e.ID).Int("code", o.Err.Code).Str("error", human.Printable(o.Err.Description)).
 		Dur("delay", e.delay).Int("attempt", e.journaled+1).Msg("retryable error: the job goes back to the queue")
 	b.journalEnd(e, StateQueued, o)
 	e.notBefore = time.Now().Add(e.delay)
@@ -764,7 +757,7 @@ func (b *batch) fail(e *events.Error) {
 		return
 	}
 	b.fatal = e
-	if b.out != nil && e.Source != events.FromOutput {
+	if b.out != nil && e.Origin != events.FromOutput {
 		_ = b.out.Event(e)
 	}
 	b.stopStarting()
@@ -811,7 +804,7 @@ func (b *batch) result() *Result {
 			if e.result.Summary != nil {
 				f.Error = e.result.Summary.Error
 			} else if err := e.refusal; err != nil {
-				f.Error = &events.SummaryError{Code: err.Code, Mnemonic: string(err.Source), Description: err.Description, Source: err.Source}
+				f.Error = &events.SummaryError{Code: err.Code, Mnemonic: string(err.Origin), Description: err.Description, Origin: err.Origin}
 			}
 			s.Failed = append(s.Failed, f)
 		}

@@ -15,9 +15,9 @@ import (
 // tagger is the sink of one attempt's events.Writer: it puts the job's id
 // and the attempt at the front of each line ({"job":"a","attempt":2,...})
 // and hands whole lines to the batch's writer, which keeps the lines of
-// concurrent jobs from mixing. The events package keeps ascp from
-// writing members of those names (events.reservedKeys), so no frame can
-// pass for another job.
+// concurrent jobs from mixing. The frame encoder keeps ascp from writing
+// members of those names (internal/framejson's reservedKeys), so no frame
+// can pass for another job.
 type tagger struct {
 	out     *events.Writer
 	members []byte // `"job":"a","attempt":2,`

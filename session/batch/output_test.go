@@ -52,8 +52,8 @@ func TestTagLinesWithTimestamps(t *testing.T) {
 }
 
 // A frame cannot forge the tag: ascp's fields named like it are dropped
-// by the encoder (events.reservedKeys), so no consumer where the last
-// duplicate wins reads another job.
+// by the encoder (internal/framejson's reservedKeys), so no consumer
+// where the last duplicate wins reads another job.
 func TestFrameCannotForgeTheTag(t *testing.T) {
 	f, err := mgmt.NewReader(strings.NewReader("FASPMGR 2\nType: STATS\nJob: other\nAttempt: 9\nFile: /a\n\n")).Next()
 	if err != nil {

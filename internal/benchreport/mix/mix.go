@@ -1,14 +1,8 @@
-// Package mix generates realistic management-port transcripts for the
-// benchmarks: the frames an ascp session of many small files sends, with
-// the field names, order and value shapes ascpsim (and ascp) use.
-//
-// A session is INIT, SESSION, NOTIFICATION, then START, STATS and STOP for
-// every file, then ARGSTOP and DONE: 3 frames per file plus 5. START has 9
-// fields, STATS 14 and STOP 15, Type included.
 package mix
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 	"strconv"
 
@@ -135,4 +129,29 @@ func (l *loop) Read(p []byte) (int, error) {
 		l.off = (l.off + k) % len(l.body)
 	}
 	return n, nil
+}
+
+// FileFrames decodes n files' START, STATS and STOP frames, each its own
+// copy that stays valid (a Reader reuses its frame).
+func (s *Session) FileFrames(n int) ([]*mgmt.Frame, error) {
+	var stream []byte
+	for i := 0; i < n; i++ {
+		stream = s.File(stream, i, int64(i)*FileSize)
+	}
+	var frames []*mgmt.Frame
+	for i := 0; i < n*FrameFiles; i++ {
+		// One reader per frame: each returned frame keeps its own buffers.
+		r := mgmt.NewReader(bytes.NewReader(stream))
+		for k := 0; ; k++ {
+			f, err := r.Next()
+			if err != nil {
+				return nil, err
+			}
+			if k == i {
+				frames = append(frames, f)
+				break
+			}
+		}
+	}
+	return frames, nil
 }

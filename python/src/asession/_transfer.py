@@ -329,7 +329,7 @@ class Transfer(Iterator[Dict[str, Any]]):
 
 def run(spec: Spec, **options: Any) -> Transfer:
     """Start a transfer described by spec (a transfer spec, aspera-cli's
-    session object or a Node API response; a dict or JSON text) and return
+    aspera-cli envelope or a Node API response; a dict or JSON text) and return
     it to iterate for its events; the last event is the :class:`Summary`.
 
     Options: executable (the asession binary; default: the one this

@@ -1,10 +1,12 @@
-package events
+package human
 
 import (
 	"fmt"
 	"io"
 	"sync"
 	"time"
+
+	"github.com/faspkit/asession/events"
 )
 
 // LogProgress writes progress as plain lines, for a log file or a CI log
@@ -32,7 +34,7 @@ func NewLogProgress(w io.Writer, now func() time.Time) *LogProgress {
 }
 
 // Update writes a line for s when one is due.
-func (l *LogProgress) Update(s Snapshot) {
+func (l *LogProgress) Update(s events.Snapshot) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -44,7 +46,7 @@ func (l *LogProgress) Update(s Snapshot) {
 	for l.nextPct <= s.Percentage {
 		l.nextPct += l.step
 	}
-	line := fmt.Sprintf("%s %s %3.0f%% %s of %s, %s", now.UTC().Format(TimeFormat), s.Status, s.Percentage*100,
+	line := fmt.Sprintf("%s %s %3.0f%% %s of %s, %s", now.UTC().Format(events.TimeFormat), s.Status, s.Percentage*100,
 		size(s.BytesWritten), size(s.BytesExpected), rate(s.RateKbps))
 	if s.RemainingUsec > 0 {
 		line += ", ETA " + clock(time.Duration(s.RemainingUsec)*time.Microsecond)
@@ -58,15 +60,15 @@ func (l *LogProgress) Update(s Snapshot) {
 // Done does nothing: every line is already complete.
 func (l *LogProgress) Done() {}
 
-// HumanSize, HumanRate and HumanDuration spell a byte count, a rate in
+// Size, Rate and Duration spell a byte count, a rate in
 // kb/s and a duration as the progress lines do, for other human output.
-func HumanSize(n int64) string             { return size(n) }
-func HumanRate(kbps int64) string          { return rate(kbps) }
-func HumanDuration(d time.Duration) string { return clock(d) }
+func Size(n int64) string             { return size(n) }
+func Rate(kbps int64) string          { return rate(kbps) }
+func Duration(d time.Duration) string { return clock(d) }
 
-// HumanCount spells a count of things: "1 file", "2 files", "0 files";
+// Count spells a count of things: "1 file", "2 files", "0 files";
 // many is the plural of one.
-func HumanCount[N ~int | ~int64](n N, one, many string) string {
+func Count[N ~int | ~int64](n N, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

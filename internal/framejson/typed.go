@@ -1,4 +1,4 @@
-package events
+package framejson
 
 import "github.com/faspkit/asession/ascp/mgmt"
 

@@ -1,4 +1,4 @@
-package events
+package framejson
 
 import (
 	"bytes"
@@ -227,7 +227,7 @@ func FuzzTranscoderMatchesEncoder(f *testing.F) {
 	for i, odd := range oddFrames() {
 		f.Add(odd, uint16(i*37), uint8(i))
 	}
-	paths, _ := filepath.Glob("../testdata/frames/*.txt")
+	paths, _ := filepath.Glob("../../testdata/frames/*.txt")
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if err != nil {

@@ -1,4 +1,4 @@
-package events
+package human
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/faspkit/asession/events"
 )
 
 // TerminalProgress draws one live progress line for a person watching
@@ -39,7 +41,7 @@ type TerminalProgress struct {
 	reserve    bool // keep the bottom row whenever the height allows
 	reserved   int  // >0: the bottom row of a terminal of this height is ours
 	drawn      bool // a line is on the terminal
-	last       Snapshot
+	last       events.Snapshot
 	haveLast   bool
 	final      bool // last shows how the job ended
 	done       bool
@@ -152,7 +154,7 @@ func (t *TerminalProgress) Resized() {
 }
 
 // Update redraws the line for s.
-func (t *TerminalProgress) Update(s Snapshot) {
+func (t *TerminalProgress) Update(s events.Snapshot) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.done {
@@ -160,7 +162,7 @@ func (t *TerminalProgress) Update(s Snapshot) {
 	}
 	t.follow()
 	t.last, t.haveLast = s, true
-	t.final = s.Status != StatusRunning && s.Status != StatusInitiating
+	t.final = s.Status != events.StatusRunning && s.Status != events.StatusInitiating
 	t.draw()
 }
 
@@ -212,14 +214,14 @@ const barColumns = 24
 // progressLine is the text of the line for s, at most width columns wide:
 // the bar narrows, then goes, to leave room for the numbers; the file name
 // is cut last.
-func progressLine(s Snapshot, width int) string {
+func progressLine(s events.Snapshot, width int) string {
 	pct := fmt.Sprintf("%3.0f%%", s.Percentage*100)
 	done := size(s.BytesWritten)
 	if s.BytesExpected > 0 {
 		done += " of " + size(s.BytesExpected)
 	}
 	var stats, name string
-	if s.Status != StatusRunning && s.Status != StatusInitiating {
+	if s.Status != events.StatusRunning && s.Status != events.StatusInitiating {
 		stats = fmt.Sprintf("%s %s %s in %s", pct, s.Status, done, clock(time.Duration(s.ElapsedUsec)*time.Microsecond))
 	} else {
 		eta := "--:--"

@@ -1,4 +1,4 @@
-package events
+package human
 
 import "testing"
 
@@ -7,8 +7,8 @@ func TestHumanCount(t *testing.T) {
 		n    int64
 		want string
 	}{{0, "0 files differ"}, {1, "1 file differs"}, {2, "2 files differ"}} {
-		if got := HumanCount(tc.n, "file differs", "files differ"); got != tc.want {
-			t.Errorf("HumanCount(%d) = %q, want %q", tc.n, got, tc.want)
+		if got := Count(tc.n, "file differs", "files differ"); got != tc.want {
+			t.Errorf("Count(%d) = %q, want %q", tc.n, got, tc.want)
 		}
 	}
 }

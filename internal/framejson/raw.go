@@ -1,7 +1,4 @@
-// Package events owns what asession writes on stdout: the event model, the
-// conversion of management frames into typed snake_case JSON lines, and the
-// derived lines (error, progress, summary) that tell a script how a job went.
-package events
+package framejson
 
 import (
 	"math/bits"
@@ -332,7 +329,7 @@ func (e *FrameEncoder) AppendFrame(dst []byte, f *mgmt.Frame, extra []byte) []by
 				continue
 			}
 			fi = e.knownInfo(ids[i])
-		} else if string(fl.Name) == "Type" {
+		} else if string(fl.Name) == mgmt.NameType.String() {
 			continue
 		} else if guess != 0 && e.infos[guess-1].name == string(fl.Name) {
 			fi = &e.infos[guess-1]

@@ -1,9 +1,11 @@
-package events
+package human
 
 import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/faspkit/asession/events"
 )
 
 func TestPrintable(t *testing.T) {
@@ -33,7 +35,7 @@ func TestPrintable(t *testing.T) {
 func TestTerminalProgressEscapesNames(t *testing.T) {
 	var out bytes.Buffer
 	p := NewTerminalProgress(&out, func() (int, int) { return 200, 0 })
-	p.Update(Snapshot{Status: StatusRunning, CurrentFile: "/in/\x1b]0;pwned\x07\x1b[2Jevil.bin"})
+	p.Update(events.Snapshot{Status: events.StatusRunning, CurrentFile: "/in/\x1b]0;pwned\x07\x1b[2Jevil.bin"})
 	got := out.String()
 	if strings.Count(got, "\x1b") != 1 || !strings.HasSuffix(got, "\x1b[K") || strings.ContainsAny(got, "\x07") {
 		t.Errorf("raw control characters on the terminal: %q", got)

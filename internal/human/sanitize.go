@@ -1,4 +1,4 @@
-package events
+package human
 
 import (
 	"strconv"
@@ -59,4 +59,7 @@ func unsafeRune(r rune, size int) bool {
 	return r >= 0x80 && unicode.Is(unicode.Cf, r)
 }
 
-func hex2(c byte) string { return string([]byte{hexDigits[c>>4], hexDigits[c&0xf]}) }
+func hex2(c byte) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[c>>4], digits[c&0xf]})
+}

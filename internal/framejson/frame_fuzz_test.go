@@ -1,4 +1,4 @@
-package events
+package framejson
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 // every line must be one valid JSON object whose type is the frame's, and
 // nothing may panic. Seeds: ../testdata/frames and testdata/fuzz/FuzzFrameJSON.
 func FuzzFrameJSON(f *testing.F) {
-	paths, _ := filepath.Glob("../testdata/frames/*.txt")
+	paths, _ := filepath.Glob("../../testdata/frames/*.txt")
 	if len(paths) == 0 {
 		f.Fatal("no transcripts in ../testdata/frames")
 	}

@@ -1,10 +1,12 @@
-package events
+package human
 
 import (
 	"bytes"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/faspkit/asession/events"
 )
 
 // drawnLines are the texts of the progress lines in out: what is between
@@ -18,8 +20,8 @@ func drawnLines(out string) []string {
 	return lines
 }
 
-func running(written, expected int64, file string) Snapshot {
-	return Snapshot{Status: StatusRunning, BytesWritten: written, BytesExpected: expected, Percentage: float64(written) / float64(expected),
+func running(written, expected int64, file string) events.Snapshot {
+	return events.Snapshot{Status: events.StatusRunning, BytesWritten: written, BytesExpected: expected, Percentage: float64(written) / float64(expected),
 		RateKbps: 8000, RemainingUsec: 3e6, CurrentFile: file}
 }
 
@@ -119,10 +121,10 @@ func TestTerminalProgressInPlace(t *testing.T) {
 		t.Errorf("Done: %q, want the line erased", got)
 	}
 	// Unknown total: bytes done alone.
-	if line := progressLine(Snapshot{Status: StatusRunning, BytesWritten: 1 << 20}, 79); line != "[........................]   0% 1.0 MiB 0 kb/s ETA --:--" {
+	if line := progressLine(events.Snapshot{Status: events.StatusRunning, BytesWritten: 1 << 20}, 79); line != "[........................]   0% 1.0 MiB 0 kb/s ETA --:--" {
 		t.Errorf("no total: %q", line)
 	}
-	if line := progressLine(Snapshot{Status: StatusCompleted, BytesWritten: 6 << 20, BytesExpected: 6 << 20, Percentage: 1, ElapsedUsec: 5e6}, 79); line != "[########################] 100% completed 6.0 MiB of 6.0 MiB in 0:05" {
+	if line := progressLine(events.Snapshot{Status: events.StatusCompleted, BytesWritten: 6 << 20, BytesExpected: 6 << 20, Percentage: 1, ElapsedUsec: 5e6}, 79); line != "[########################] 100% completed 6.0 MiB of 6.0 MiB in 0:05" {
 		t.Errorf("final: %q", line)
 	}
 }

@@ -1,4 +1,4 @@
-package events
+package framejson
 
 import (
 	"bytes"
@@ -501,7 +501,7 @@ func (sh *shape) makeFrame() {
 	f.MakeIndex()
 }
 
-var typeName = []byte("Type")[:4:4]
+var typeName = slices.Clip([]byte(mgmt.NameType.String()))
 
 func newShapeField(id uint16, info *fieldInfo) shapeField {
 	name := mgmt.KnownFields[id-1].Name
