@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -206,6 +207,11 @@ type commandRouter struct {
 	log       zerolog.Logger
 	writeMu   sync.Mutex
 	closeOnce sync.Once
+	// finalSent is set once a DONE without Linger has been dispatched:
+	// ascp ends on it, so the end of input must not send another, which
+	// could reach ascp as it closes and reset the connection before its
+	// last messages are read.
+	finalSent atomic.Bool
 
 	// quiet is closed by silence, just before the summary is written: from
 	// then on read writes nothing and dispatches nothing, so no line
@@ -270,15 +276,22 @@ func (r *commandRouter) read(in io.Reader) {
 			r.report(e)
 			continue
 		}
-		switch {
-		case cmd.Type == "DONE" && done == 0:
-			done = line
-		case cmd.Type == "START" && done > 0:
-			// ascp takes no file after DONE (Linger included): say so
-			// rather than let the file be dropped unseen.
-			r.report(events.NewError(events.FromCommand, 0,
-				fmt.Sprintf("command line %d ignored: START after the DONE of line %d, once the session takes no more files", line, done)))
-			continue
+		switch cmd.Type {
+		case "START":
+			if done > 0 {
+				// ascp takes no file after DONE (Linger included): say
+				// so rather than let the file be dropped unseen.
+				r.report(events.NewError(events.FromCommand, 0,
+					fmt.Sprintf("command line %d ignored: START after the DONE of line %d, once the session takes no more files", line, done)))
+				continue
+			}
+		case "DONE":
+			if done == 0 {
+				done = line
+			}
+			if !lingers(cmd) {
+				r.finalSent.Store(true)
+			}
 		}
 		r.dispatch(cmd)
 	}
@@ -378,9 +391,20 @@ func (l *lineReader) next() (line []byte, tooLong bool, err error) {
 	}
 }
 
+// lingers reports whether a DONE asks ascp to stay open, locked, until its
+// client hangs up or sends a DONE without Linger.
+func lingers(cmd *Command) bool {
+	for i := 0; i+1 < len(cmd.Pairs); i += 2 {
+		if cmd.Pairs[i] == mgmt.NameOperation.String() && cmd.Pairs[i+1] == "Linger" {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *commandRouter) closeInput() {
 	r.closeOnce.Do(func() {
-		if r.keepalive {
+		if r.keepalive && !r.finalSent.Load() {
 			r.dispatch(&Command{Type: "DONE"})
 		}
 	})

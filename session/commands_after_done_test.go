@@ -39,3 +39,31 @@ func TestStartAfterDoneIsReported(t *testing.T) {
 		t.Errorf("error lines:\n%s", out.String())
 	}
 }
+
+// The end of input sends DONE for a client that did not, and ends a
+// Linger; after a DONE without Linger it sends nothing: ascp ends on the
+// first, and a second reaching it as it closes made it reset the
+// connection, which failed the job (good_persistent_multi_session, once
+// under load).
+func TestEndOfInputSendsDoneOnlyWhenNeeded(t *testing.T) {
+	for _, tc := range []struct{ input, want string }{
+		{`{"type":"START","source":"/a"}`, "START,DONE"},
+		{`{"type":"DONE"}`, "DONE"},
+		{`{"type":"START","source":"/a"}` + "\n" + `{"type":"DONE"}`, "START,DONE"},
+		{`{"type":"DONE","operation":"Linger"}`, "DONE,DONE"},
+		{`{"type":"DONE","operation":"Linger"}` + "\n" + `{"type":"DONE"}`, "DONE,DONE"},
+	} {
+		var out bytes.Buffer
+		r := newCommandRouter(2, true, events.NewWriter(&out), zerolog.Nop())
+		r.read(strings.NewReader(tc.input + "\n"))
+		for i, q := range r.queues {
+			var got []string
+			for len(q) > 0 {
+				got = append(got, (<-q).Type)
+			}
+			if strings.Join(got, ",") != tc.want {
+				t.Errorf("%s: session %d was sent %v, want %s", tc.input, i+1, got, tc.want)
+			}
+		}
+	}
+}
