@@ -601,7 +601,7 @@ func (a *Account) Finish(status string) {
 	if status != events.StatusCompleted {
 		return
 	}
-	for i := range a.items.states {
+	for i := range a.items.n() {
 		a.items.finish(i, ItemDelivered)
 	}
 	for _, c := range a.items.cmds {

@@ -31,6 +31,54 @@ const (
 
 func (s ItemState) finished() bool { return s >= ItemDelivered }
 
+// itemStates holds a state per list argument in pages made when one of
+// their items first leaves ItemPending: a job of ten million arguments
+// starts ascp without ten megabytes of states, and a page stays unmade
+// until ascp reports on an item in it.
+type itemStates struct {
+	n     int
+	pages [][]ItemState // nil: every item of the page pending
+}
+
+const statePageBits = 16
+
+func newItemStates(n int) itemStates {
+	return itemStates{n: n, pages: make([][]ItemState, (n+1<<statePageBits-1)>>statePageBits)}
+}
+
+func (t *itemStates) get(i int) ItemState {
+	if page := t.pages[i>>statePageBits]; page != nil {
+		return page[i&(1<<statePageBits-1)]
+	}
+	return ItemPending
+}
+
+func (t *itemStates) set(i int, s ItemState) {
+	p := i >> statePageBits
+	if t.pages[p] == nil {
+		if s == ItemPending {
+			return
+		}
+		t.pages[p] = make([]ItemState, min(1<<statePageBits, t.n-p<<statePageBits))
+	}
+	t.pages[p][i&(1<<statePageBits-1)] = s
+}
+
+// each calls fn with every item's state, in order.
+func (t *itemStates) each(fn func(ItemState)) {
+	for p, page := range t.pages {
+		if page != nil {
+			for _, s := range page {
+				fn(s)
+			}
+			continue
+		}
+		for range min(1<<statePageBits, t.n-p<<statePageBits) {
+			fn(ItemPending)
+		}
+	}
+}
+
 // items are the job's items: the arguments of its list file, which every
 // ascp of the job takes (each its share, with -C), and the START commands
 // of its persistent sessions. Their state is the job's: an item one ascp
@@ -38,7 +86,7 @@ func (s ItemState) finished() bool { return s >= ItemDelivered }
 // own. The account's lock guards them.
 type items struct {
 	index  *ledgerIndex // nil without a list file
-	states []ItemState  // per list argument
+	states itemStates   // per list argument
 	open   int          // list arguments not finished
 
 	cmds     map[any]*cmdItem // every START any session took, by its handle
@@ -56,27 +104,27 @@ func newItems(list *ascp.ListFile) *items {
 	it := &items{cmds: map[any]*cmdItem{}, bySource: map[string][]*cmdItem{}}
 	if list != nil {
 		it.index = newLedgerIndex(list)
-		it.states = make([]ItemState, it.index.n)
+		it.states = newItemStates(it.index.n)
 		it.open = it.index.n
 	}
 	return it
 }
 
-func (it *items) n() int { return len(it.states) }
+func (it *items) n() int { return it.states.n }
 
 // finish sets list argument i's finishing state; a finished one keeps the
 // first.
 func (it *items) finish(i int, s ItemState) {
-	if !it.states[i].finished() {
-		it.states[i] = s
+	if !it.states.get(i).finished() {
+		it.states.set(i, s)
 		it.open--
 	}
 }
 
 // fail marks list argument i failed unless it is finished.
 func (it *items) fail(i int, s ItemState) {
-	if !it.states[i].finished() {
-		it.states[i] = s
+	if !it.states.get(i).finished() {
+		it.states.set(i, s)
 	}
 }
 
@@ -131,7 +179,7 @@ func (it *items) state(r itemRef) ItemState {
 	if r.arg < 0 {
 		return r.cmd.state
 	}
-	return it.states[r.arg]
+	return it.states.get(int(r.arg))
 }
 
 // allFinished reports whether every item of refs is finished.
@@ -176,9 +224,7 @@ func (it *items) counts() events.ItemCounts {
 			c.Pending++
 		}
 	}
-	for _, s := range it.states {
-		add(s)
-	}
+	it.states.each(add)
 	for _, cmd := range it.cmds {
 		add(cmd.state)
 	}
@@ -292,7 +338,7 @@ func (l *ledger) startAttempt() {
 	n := l.n()
 	clear(l.todo)
 	for i := 0; i < n; i++ {
-		if l.items.states[i].finished() {
+		if l.items.states.get(i).finished() {
 			l.todo.set(i)
 		}
 	}
@@ -456,8 +502,8 @@ func (l *ledger) inTransfer() { l.started = true }
 
 // end closes the attempt: an argument left in transfer is partial.
 func (l *ledger) end() {
-	if l.index != nil && l.started && l.cur < l.index.n && l.items.states[l.cur] == ItemPending {
-		l.items.states[l.cur] = ItemPartial
+	if l.index != nil && l.started && l.cur < l.index.n && l.items.states.get(l.cur) == ItemPending {
+		l.items.states.set(l.cur, ItemPartial)
 	}
 }
 
@@ -486,7 +532,7 @@ func (l *ledger) finishSource(name []byte, s ItemState) bool {
 	if l.index.inside(src, canon) {
 		return false
 	}
-	i := l.index.find(name, canon, l.cur+1, func(i int) bool { return !l.todo.has(i) && !l.items.states[i].finished() })
+	i := l.index.find(name, canon, l.cur+1, func(i int) bool { return !l.todo.has(i) && !l.items.states.get(i).finished() })
 	if i < 0 {
 		return false
 	}
